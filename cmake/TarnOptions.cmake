@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# One INTERFACE target carries the language level, warnings and Qt defines for every Tarn target.
+add_library(tarn_options INTERFACE)
+target_compile_features(tarn_options INTERFACE cxx_std_20)
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(tarn_options INTERFACE
+        -Wall -Wextra -Wpedantic -Wnon-virtual-dtor -Woverloaded-virtual -Wold-style-cast)
+    if(TARN_WERROR)
+        target_compile_options(tarn_options INTERFACE -Werror)
+    endif()
+elseif(MSVC)
+    target_compile_options(tarn_options INTERFACE /W4 /permissive- /Zc:__cplusplus)
+endif()
+target_compile_definitions(tarn_options INTERFACE
+    QT_NO_CAST_FROM_ASCII QT_NO_CONTEXTLESS_CONNECT QT_USE_QSTRINGBUILDER
+    QT_NO_FOREACH QT_DISABLE_DEPRECATED_UP_TO=0x060400
+    TARN_VERSION="${PROJECT_VERSION}")
+if(TARN_SANITIZE)
+    string(REPLACE ";" "," _tarn_san "${TARN_SANITIZE}")
+    target_compile_options(tarn_options INTERFACE -fsanitize=${_tarn_san} -fno-omit-frame-pointer)
+    target_link_options(tarn_options INTERFACE -fsanitize=${_tarn_san})
+endif()

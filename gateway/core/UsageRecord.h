@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+
+namespace tarn::gateway {
+
+// One row per API request that reached Tarn, success or not.
+struct UsageRecord
+{
+    qint64 id = 0;
+    QDateTime time;            // when the request arrived (UTC)
+    qint64 clientKeyId = 0;    // 0 = none (loopback without a key)
+    QString inboundFormat;     // "openai", later "anthropic"
+    QString endpoint;          // "/v1/chat/completions", …
+    QString requestedModel;
+    qint64 channelId = 0;      // 0 = never reached a channel
+    QString channelName;
+    QString upstreamModel;
+    int status = 0;            // HTTP status the client saw (0 = client went away first)
+    bool stream = false;
+    qint64 promptTokens = 0;
+    qint64 completionTokens = 0;
+    qint64 cachedTokens = 0;
+    qint64 latencyMs = 0;      // arrival to last byte
+    qint64 ttftMs = -1;        // arrival to first byte of the answer; -1 = none
+    int attempts = 0;
+    QString error;
+};
+
+} // namespace tarn::gateway
