@@ -1,1 +1,97 @@
-int main() { return 0; }
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Composition root: parse the command line, then run a command, the headless gateway or the
+// desktop application around the same gateway.
+#include "app/ShutdownSignals.h"
+#include "gateway/Gateway.h"
+#include "gateway/cli/CommandLine.h"
+#include "gateway/upstream/UpstreamClient.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+#ifdef TARN_HAVE_GUI
+#include "app/DesktopApp.h"
+#endif
+
+using namespace tarn;
+
+namespace {
+
+// Parseable by scripts and tests: exactly one line per socket.
+void announce(const QList<QUrl> &urls)
+{
+    for (const QUrl &url : urls)
+        std::fprintf(stdout, "listening on %s\n", qPrintable(url.toString()));
+    std::fflush(stdout);
+}
+
+gateway::GatewayOptions gatewayOptions(const gateway::RunOptions &run)
+{
+    gateway::GatewayOptions options;
+    options.dataDir = run.dataDir;
+    options.listen = run.listen;
+    options.workers = run.workers;
+    return options;
+}
+
+int runHeadless(int argc, char **argv, const gateway::RunOptions &run)
+{
+    QCoreApplication application(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("Tarn"));
+    gateway::Gateway gateway(gatewayOptions(run));
+    if (const gateway::Status status = gateway.start(); !status) {
+        std::fprintf(stderr, "tarn: %s\n", qPrintable(status.error().message));
+        return 1;
+    }
+    announce(gateway.urls());
+    app::ShutdownSignals shutdownSignals;
+    QObject::connect(&shutdownSignals, &app::ShutdownSignals::shutdownRequested, &application, [&gateway] {
+        gateway.stop();
+        QCoreApplication::quit();
+    });
+    return QCoreApplication::exec();
+}
+
+bool displayAvailable()
+{
+#if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
+        || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+#else
+    return true;
+#endif
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QStringList args;
+    for (int i = 1; i < argc; ++i)
+        args.append(QString::fromLocal8Bit(argv[i]));
+    const gateway::Invocation invocation = gateway::parseInvocation(args);
+
+    switch (invocation.kind) {
+    case gateway::Invocation::Kind::Help:
+    case gateway::Invocation::Kind::Version:
+    case gateway::Invocation::Kind::Error:
+    case gateway::Invocation::Kind::Command: {
+        QCoreApplication application(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("Tarn"));
+        QTextStream out(stdout);
+        QTextStream err(stderr);
+        return gateway::runCommand(invocation, out, err);
+    }
+    case gateway::Invocation::Kind::Run:
+        break;
+    }
+
+    gateway::UpstreamClient::globalInit(); // before any thread starts
+#ifdef TARN_HAVE_GUI
+    if (!invocation.run.headless && displayAvailable())
+        return app::runDesktop(argc, argv, gatewayOptions(invocation.run), &announce);
+#endif
+    return runHeadless(argc, argv, invocation.run);
+}

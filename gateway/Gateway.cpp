@@ -1,2 +1,80 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/Gateway.h"
+
+#include "gateway/api/ApiHandler.h"
+#include "gateway/config/ConfigStore.h"
+#include "gateway/core/Logging.h"
+#include "gateway/core/Paths.h"
+#include "gateway/http/HttpServer.h"
+#include "gateway/routing/ChannelSelector.h"
+#include "gateway/storage/Database.h"
+#include "gateway/usage/UsageRecorder.h"
+
+namespace tarn::gateway {
+
+Gateway::Gateway(GatewayOptions options, QObject *parent) : QObject(parent), m_options(std::move(options)) {}
+
+Gateway::~Gateway()
+{
+    stop(0);
+}
+
+Status Gateway::start()
+{
+    const QString dbPath = databasePath(m_options.dataDir);
+    auto database = Database::open(dbPath, QStringLiteral("tarn-main"));
+    if (!database)
+        return database.error();
+    m_database = std::move(database.value());
+
+    m_config = new ConfigStore(*m_database, this);
+    if (const Status status = m_config->reload(); !status)
+        return status;
+    connect(m_config, &ConfigStore::changed, this, &Gateway::configurationChanged);
+    m_config->startWatching(m_options.configPollMs);
+
+    m_usage = std::make_unique<UsageRecorder>(dbPath);
+    if (const Status status = m_usage->start(); !status)
+        return status;
+    m_selector = std::make_unique<ChannelSelector>();
+
+    GatewayContext context;
+    context.config = m_config;
+    context.selector = m_selector.get();
+    context.usage = m_usage.get();
+    context.timeouts = m_options.timeouts;
+    m_server = new HttpServer(
+        m_options.limits, m_options.workers,
+        [context](QObject *threadContext) { return std::make_unique<ApiHandler>(context, threadContext); }, this);
+    for (const ListenAddress &address : std::as_const(m_options.listen)) {
+        const auto url = m_server->listen(address.host, address.port);
+        if (!url)
+            return url.error();
+    }
+    return {};
+}
+
+void Gateway::stop(int graceMs)
+{
+    if (m_stopped)
+        return;
+    m_stopped = true;
+    if (m_server)
+        m_server->shutdown(graceMs);
+    if (m_usage)
+        m_usage->stop(); // flushes every recorded row
+}
+
+void Gateway::setPaused(bool paused)
+{
+    m_paused = paused;
+    if (m_server)
+        m_server->setAccepting(!paused);
+}
+
+QList<QUrl> Gateway::urls() const
+{
+    return m_server ? m_server->urls() : QList<QUrl>{};
+}
+
+} // namespace tarn::gateway

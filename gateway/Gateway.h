@@ -1,2 +1,70 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+
+#include "gateway/cli/CommandLine.h"
+#include "gateway/core/Result.h"
+#include "gateway/http/HttpLimits.h"
+#include "gateway/upstream/UpstreamRequest.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+namespace tarn::gateway {
+
+class ChannelSelector;
+class ConfigStore;
+class Database;
+class HttpServer;
+class UsageRecorder;
+
+struct GatewayOptions
+{
+    QString dataDir;
+    QList<ListenAddress> listen;
+    int workers = 0; // 0 = one per core
+    HttpLimits limits;
+    UpstreamTimeouts timeouts;
+    int configPollMs = 1000; // how often a change made by the command line is looked for
+};
+
+// The gateway service: storage, live configuration, usage recording and the HTTP front end, wired
+// together. Runs the same with or without a GUI; the UI reads state from it.
+class Gateway final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Gateway)
+
+public:
+    explicit Gateway(GatewayOptions options, QObject *parent = nullptr);
+    ~Gateway() override;
+
+    // Opens the database, loads the configuration and listens on every address.
+    Status start();
+    // Stops accepting, lets in-flight requests finish for up to graceMs, flushes usage rows.
+    void stop(int graceMs = 5000);
+
+    // Paused: listeners stop accepting new connections (open ones finish what they do).
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+
+    QList<QUrl> urls() const;
+    ConfigStore &config() const { return *m_config; }
+    UsageRecorder &usage() const { return *m_usage; }
+
+Q_SIGNALS:
+    void configurationChanged();
+
+private:
+    GatewayOptions m_options;
+    std::unique_ptr<Database> m_database;
+    ConfigStore *m_config = nullptr;
+    std::unique_ptr<ChannelSelector> m_selector;
+    std::unique_ptr<UsageRecorder> m_usage;
+    HttpServer *m_server = nullptr;
+    bool m_stopped = false;
+    bool m_paused = false;
+};
+
+} // namespace tarn::gateway

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/DesktopApp.h"
+
+#include "app/ShutdownSignals.h"
+#include "ui/MainWindow.h"
+#include "ui/SingleInstance.h"
+#include "ui/tray/TrayIcon.h"
+
+#include <QApplication>
+#include <QMessageBox>
+
+#include <cstdio>
+
+namespace tarn::app {
+
+int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, AnnounceFunction announce)
+{
+    QApplication app(argc, argv);
+    app.setApplicationName(QStringLiteral("Tarn"));
+    app.setApplicationDisplayName(QStringLiteral("Tarn"));
+    app.setDesktopFileName(QStringLiteral("tarn"));
+
+    ui::SingleInstance instance(ui::SingleInstance::keyForDataDir(options.dataDir));
+    if (!instance.tryBecomePrimary()) {
+        std::fprintf(stdout, "Tarn is already running for this data directory; brought it to the front\n");
+        return 0;
+    }
+
+    gateway::Gateway gateway(options);
+    if (const gateway::Status status = gateway.start(); !status) {
+        std::fprintf(stderr, "tarn: %s\n", qPrintable(status.error().message));
+        QMessageBox::critical(nullptr, QObject::tr("Tarn cannot start"), status.error().message);
+        return 1;
+    }
+    announce(gateway.urls());
+
+    QStringList urls;
+    for (const QUrl &url : gateway.urls())
+        urls.append(url.toString());
+
+    ui::MainWindow window;
+    window.setListenAddresses(urls);
+    ui::TrayIcon tray;
+    tray.setStatus(QObject::tr("Tarn — listening on %1").arg(urls.join(QStringLiteral(", "))), true);
+    // With a tray, closing the window keeps Tarn running; without one, it quits.
+    const auto applyTray = [&window, &app](bool available) {
+        window.setCloseHidesToTray(available);
+        app.setQuitOnLastWindowClosed(!available);
+    };
+    applyTray(tray.isAvailable());
+    QObject::connect(&tray, &ui::TrayIcon::availabilityChanged, &window, applyTray);
+    QObject::connect(&tray, &ui::TrayIcon::showWindowRequested, &window, &ui::MainWindow::showAndActivate);
+    QObject::connect(&tray, &ui::TrayIcon::quitRequested, &app, &QCoreApplication::quit);
+    QObject::connect(&window, &ui::MainWindow::quitRequested, &app, &QCoreApplication::quit);
+    QObject::connect(&tray, &ui::TrayIcon::pauseRequested, &gateway, [&gateway, &tray](bool paused) {
+        gateway.setPaused(paused);
+        tray.setPaused(paused);
+    });
+    QObject::connect(&instance, &ui::SingleInstance::activationRequested, &window, &ui::MainWindow::showAndActivate);
+
+    ShutdownSignals shutdownSignals;
+    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app, &QCoreApplication::quit);
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &gateway, [&gateway] { gateway.stop(); });
+
+    window.show();
+    return app.exec();
+}
+
+} // namespace tarn::app

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/api/ApiHandler.h"
+
+#include "gateway/api/ProxyExchange.h"
+#include "gateway/auth/ClientAuthenticator.h"
+#include "gateway/config/ConfigStore.h"
+#include "gateway/formats/OpenAiRequest.h"
+#include "gateway/http/ErrorResponse.h"
+#include "gateway/http/HttpResponse.h"
+#include "gateway/routing/ChannelSelector.h"
+#include "gateway/upstream/UpstreamClient.h"
+#include "gateway/usage/UsageRecorder.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace tarn::gateway {
+
+namespace {
+
+const HeaderList &jsonHeaders()
+{
+    static const HeaderList headers{{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
+    return headers;
+}
+
+bool isProxiedEndpoint(QByteArrayView path)
+{
+    return path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings";
+}
+
+} // namespace
+
+ApiHandler::ApiHandler(const GatewayContext &context, QObject *threadContext)
+    : m_context(context), m_threadContext(threadContext), m_upstream(new UpstreamClient(threadContext))
+{
+}
+
+ApiHandler::~ApiHandler()
+{
+    // Exchanges cancel their upstream calls as they go; the client (a QObject child of the
+    // thread context) is deleted with it afterwards.
+    m_exchanges.clear();
+}
+
+void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
+{
+    const QByteArrayView path = request.path();
+    if (path == "/health") {
+        response.sendJson(200, QByteArrayLiteral("{\"status\":\"ok\"}"));
+        return;
+    }
+    if (path == "/v1/models") {
+        if (request.method != "GET") {
+            response.send(405, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                                {QByteArrayLiteral("Allow"), QByteArrayLiteral("GET")}},
+                          errorBody(ApiFormat::OpenAI, 405, QStringLiteral("use GET for /v1/models")));
+            return;
+        }
+        handleModels(request, response);
+        return;
+    }
+    if (isProxiedEndpoint(path)) {
+        if (request.method != "POST") {
+            response.send(405, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                                {QByteArrayLiteral("Allow"), QByteArrayLiteral("POST")}},
+                          errorBody(ApiFormat::OpenAI, 405,
+                                    QStringLiteral("use POST for %1").arg(QString::fromLatin1(path))));
+            return;
+        }
+        handleProxy(std::move(request), response, path);
+        return;
+    }
+    response.sendJson(404, errorBody(ApiFormat::OpenAI, 404,
+                                     QStringLiteral("unknown endpoint %1 %2")
+                                         .arg(QString::fromLatin1(request.method), QString::fromLatin1(path)),
+                                     "unknown_url"));
+}
+
+void ApiHandler::handleModels(const HttpRequest &request, const HttpResponse &response)
+{
+    const ConfigSnapshot config = m_context.config->snapshot();
+    const auto identity = authenticateClient(request, *config);
+    if (!identity) {
+        response.sendJson(401, errorBody(ApiFormat::OpenAI, identity.error()));
+        return;
+    }
+    QJsonArray data;
+    for (const QString &model : ChannelSelector::servedModels(*config)) {
+        if (identity->key && !identity->key->allowsModel(model))
+            continue;
+        data.append(QJsonObject{{QStringLiteral("id"), model},
+                                {QStringLiteral("object"), QStringLiteral("model")},
+                                {QStringLiteral("created"), 0},
+                                {QStringLiteral("owned_by"), QStringLiteral("tarn")}});
+    }
+    const QJsonObject list{{QStringLiteral("object"), QStringLiteral("list")}, {QStringLiteral("data"), data}};
+    response.send(200, jsonHeaders(), QJsonDocument(list).toJson(QJsonDocument::Compact));
+}
+
+void ApiHandler::handleProxy(HttpRequest &&request, const HttpResponse &response, QByteArrayView endpoint)
+{
+    UsageRecord record;
+    record.time = QDateTime::currentDateTimeUtc();
+    record.inboundFormat = QStringLiteral("openai");
+    record.endpoint = QString::fromLatin1(endpoint);
+
+    ConfigSnapshot config = m_context.config->snapshot();
+    const auto identity = authenticateClient(request, *config);
+    if (!identity) {
+        reject(request, response, record, identity.error());
+        return;
+    }
+    if (identity->key)
+        record.clientKeyId = identity->key->id;
+
+    auto info = inspectOpenAiRequest(request.body);
+    if (!info) {
+        reject(request, response, record, info.error());
+        return;
+    }
+    record.requestedModel = info->model;
+    record.stream = info->stream;
+    if (identity->key && !identity->key->allowsModel(info->model)) {
+        reject(request, response, record,
+               {ErrorCode::PermissionDenied,
+                QStringLiteral("client key '%1' may not use model '%2'").arg(identity->key->name, info->model)});
+        return;
+    }
+    RouteRequirements requirements;
+    requirements.tools = info->hasTools;
+    QList<RouteCandidate> candidates = m_context.selector->candidates(*config, info->model, requirements);
+    if (candidates.isEmpty()) {
+        reject(request, response, record,
+               Error::notFound(QStringLiteral("The model '%1' does not exist or no enabled channel serves it. "
+                                              "GET /v1/models lists the models available.")
+                                   .arg(info->model)));
+        return;
+    }
+    auto exchange = std::make_unique<ProxyExchange>(*this, std::move(request), response, std::move(config),
+                                                    std::move(*info), std::move(candidates), std::move(record));
+    ProxyExchange *raw = exchange.get();
+    m_exchanges.emplace(raw, std::move(exchange));
+    raw->start();
+}
+
+void ApiHandler::reject(const HttpRequest &request, const HttpResponse &response, const UsageRecord &partial,
+                        const Error &error)
+{
+    const int status = httpStatusFor(error.code);
+    // OpenAI's own code for an unknown model, so SDKs that branch on it behave.
+    const QByteArrayView code = error.code == ErrorCode::NotFound ? QByteArrayView("model_not_found")
+                                                                  : QByteArrayView(errorCodeName(error.code));
+    response.sendJson(status, errorBody(ApiFormat::OpenAI, status, error.message, code));
+    UsageRecord record = partial;
+    record.status = status;
+    record.error = error.message;
+    record.latencyMs = (monotonicNs() - request.arrivedNs) / 1'000'000;
+    m_context.usage->record(std::move(record));
+}
+
+void ApiHandler::finished(ProxyExchange *exchange)
+{
+    // Called from inside the exchange's own callbacks: delete it from the event loop instead.
+    QMetaObject::invokeMethod(
+        m_threadContext.data(), [this, exchange] { m_exchanges.erase(exchange); }, Qt::QueuedConnection);
+}
+
+} // namespace tarn::gateway

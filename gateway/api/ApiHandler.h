@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/api/GatewayContext.h"
+#include "gateway/core/Result.h"
+#include "gateway/http/HttpConnection.h"
+
+#include <QPointer>
+
+#include <memory>
+#include <unordered_map>
+
+namespace tarn::gateway {
+
+class ProxyExchange;
+class UpstreamClient;
+struct UsageRecord;
+
+// Answers the API of one worker thread: health, model list, and the proxied OpenAI endpoints.
+class ApiHandler final : public RequestHandler
+{
+public:
+    ApiHandler(const GatewayContext &context, QObject *threadContext);
+    ~ApiHandler() override;
+    Q_DISABLE_COPY_MOVE(ApiHandler)
+
+    void handle(HttpRequest &&request, const HttpResponse &response) override;
+
+    // Used by ProxyExchange.
+    UpstreamClient &upstream() { return *m_upstream; }
+    const GatewayContext &context() const { return m_context; }
+    void finished(ProxyExchange *exchange);
+
+private:
+    void handleModels(const HttpRequest &request, const HttpResponse &response);
+    void handleProxy(HttpRequest &&request, const HttpResponse &response, QByteArrayView endpoint);
+    void reject(const HttpRequest &request, const HttpResponse &response, const UsageRecord &partial,
+                const Error &error);
+
+    GatewayContext m_context;
+    QPointer<QObject> m_threadContext;
+    UpstreamClient *m_upstream = nullptr; // child of the thread context
+    std::unordered_map<ProxyExchange *, std::unique_ptr<ProxyExchange>> m_exchanges;
+};
+
+} // namespace tarn::gateway

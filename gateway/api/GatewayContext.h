@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/upstream/UpstreamRequest.h"
+
+namespace tarn::gateway {
+
+class ChannelSelector;
+class ConfigStore;
+class UsageRecorder;
+
+// The thread-safe, process-wide services every worker's request handler uses.
+struct GatewayContext
+{
+    const ConfigStore *config = nullptr;
+    ChannelSelector *selector = nullptr;
+    UsageRecorder *usage = nullptr;
+    UpstreamTimeouts timeouts;
+    qint64 maxUpstreamBodyBytes = 64LL * 1024 * 1024; // non-streamed answers are held this far
+};
+
+} // namespace tarn::gateway

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/auth/ClientAuthenticator.h"
+
+#include "gateway/storage/ClientKeyRepository.h"
+
+#include <QDateTime>
+
+namespace tarn::gateway {
+
+QByteArray presentedKey(const HttpRequest &request)
+{
+    const QByteArray authorization = request.header("authorization");
+    if (!authorization.isEmpty()) {
+        if (authorization.size() > 7 && authorization.first(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+            return authorization.sliced(7).trimmed();
+        return authorization.trimmed();
+    }
+    return request.header("x-api-key").trimmed();
+}
+
+Result<ClientIdentity> authenticateClient(const HttpRequest &request, const RuntimeConfig &config)
+{
+    const QByteArray key = presentedKey(request);
+    if (key.isEmpty()) {
+        if (request.isFromLoopback() && config.loopbackWithoutKey)
+            return ClientIdentity{};
+        return Error{ErrorCode::Unauthenticated,
+                     QStringLiteral("missing client key: send 'Authorization: Bearer tarn-…' (create one with 'tarn key create')")};
+    }
+    const QByteArray hash = ClientKeyRepository::hashKey(key);
+    const auto it = config.keysByHash.constFind(hash);
+    if (it == config.keysByHash.cend() || it->revoked)
+        return Error{ErrorCode::Unauthenticated, QStringLiteral("invalid client key")};
+    if (it->isExpired(QDateTime::currentDateTimeUtc()))
+        return Error{ErrorCode::Unauthenticated, QStringLiteral("client key '%1' has expired").arg(it->name)};
+    return ClientIdentity{&it.value()};
+}
+
+} // namespace tarn::gateway

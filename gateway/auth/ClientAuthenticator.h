@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/config/RuntimeConfig.h"
+#include "gateway/core/Result.h"
+#include "gateway/http/HttpRequest.h"
+
+namespace tarn::gateway {
+
+// Who is calling: the client key a request presents, checked against the stored hashes.
+// Loopback callers may omit a key (setting, default on); anything else must present one; a key
+// that is presented must be valid wherever the request comes from.
+struct ClientIdentity
+{
+    const ClientKey *key = nullptr; // nullptr: anonymous loopback caller
+};
+
+Result<ClientIdentity> authenticateClient(const HttpRequest &request, const RuntimeConfig &config);
+
+// The key a request presents: `Authorization: Bearer …` or `x-api-key` (Anthropic clients).
+QByteArray presentedKey(const HttpRequest &request);
+
+} // namespace tarn::gateway

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/formats/OpenAiRequest.h"
+
+#include "gateway/formats/JsonMembers.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <simdjson.h>
+
+namespace tarn::gateway {
+
+namespace {
+
+// Parser buffers grow to the largest document seen; a very large one gets a throw-away parser so
+// an idle worker does not keep tens of megabytes.
+constexpr std::size_t kKeepParserBelow = 4 * 1024 * 1024;
+
+} // namespace
+
+Result<OpenAiRequestInfo> inspectOpenAiRequest(const QByteArray &body)
+{
+    thread_local simdjson::dom::parser reusableParser;
+    simdjson::dom::parser oneOffParser;
+    const std::size_t size = std::size_t(body.size());
+    simdjson::dom::parser &parser = size < kKeepParserBelow ? reusableParser : oneOffParser;
+    const bool padded = std::size_t(body.capacity() - body.size()) >= simdjson::SIMDJSON_PADDING;
+
+    simdjson::dom::element doc;
+    if (body.isEmpty())
+        return Error::invalid(QStringLiteral("request body is empty; expected a JSON object"));
+    if (const auto error = parser.parse(body.constData(), size, !padded).get(doc)) {
+        return Error::invalid(QStringLiteral("request body is not valid JSON: %1")
+                                  .arg(QString::fromUtf8(simdjson::error_message(error))));
+    }
+    simdjson::dom::object object;
+    if (doc.get(object))
+        return Error::invalid(QStringLiteral("request body must be a JSON object"));
+
+    OpenAiRequestInfo info;
+    std::string_view model;
+    const auto modelError = object["model"].get(model);
+    if (modelError == simdjson::NO_SUCH_FIELD)
+        return Error::invalid(QStringLiteral("you must provide a model parameter"));
+    if (modelError || model.empty())
+        return Error::invalid(QStringLiteral("'model' must be a non-empty string"));
+    info.model = QString::fromUtf8(model.data(), qsizetype(model.size()));
+
+    bool stream = false;
+    const auto streamError = object["stream"].get(stream);
+    if (streamError && streamError != simdjson::NO_SUCH_FIELD) {
+        if (!object["stream"].is_null())
+            return Error::invalid(QStringLiteral("'stream' must be a boolean"));
+    }
+    info.stream = !streamError && stream;
+
+    simdjson::dom::element options;
+    if (!object["stream_options"].get(options) && options.is_object()) {
+        info.hasStreamOptions = true;
+        bool includeUsage = false;
+        info.clientWantsUsage = !options["include_usage"].get(includeUsage) && includeUsage;
+    }
+    simdjson::dom::array tools;
+    info.hasTools = !object["tools"].get(tools) && tools.size() > 0;
+    return info;
+}
+
+QByteArray upstreamOpenAiBody(const QByteArray &body, const OpenAiRequestInfo &info, const QString &upstreamModel)
+{
+    const bool renameModel = upstreamModel != info.model;
+    const bool injectUsage = info.stream && !info.clientWantsUsage;
+    if (!renameModel && !injectUsage)
+        return body;
+
+    QByteArray out = body;
+    if (renameModel) {
+        const JsonSpan span = findTopLevelMember(out, "model");
+        if (!span.found()) {
+            // `model` written with escapes in its key: take the slow, exact road.
+            QJsonObject object = QJsonDocument::fromJson(out).object();
+            object.insert(u"model", upstreamModel);
+            out = QJsonDocument(object).toJson(QJsonDocument::Compact);
+        } else {
+            out = spliced(out, span, jsonQuoted(upstreamModel));
+        }
+    }
+    if (injectUsage) {
+        const JsonSpan span = findTopLevelMember(out, "stream_options");
+        if (span.found()) {
+            QJsonObject options = QJsonDocument::fromJson(out.sliced(span.begin, span.end - span.begin)).object();
+            options.insert(u"include_usage", true);
+            out = spliced(out, span, QJsonDocument(options).toJson(QJsonDocument::Compact));
+        } else {
+            const qsizetype brace = out.indexOf('{');
+            out.insert(brace + 1, "\"stream_options\":{\"include_usage\":true},");
+        }
+    }
+    return out;
+}
+
+} // namespace tarn::gateway

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QtGlobal>
+
+namespace tarn::gateway {
+
+// Tokens an upstream reported for one request.
+struct TokenUsage
+{
+    qint64 prompt = 0;
+    qint64 completion = 0;
+    qint64 cached = 0;
+    bool reported = false;
+};
+
+} // namespace tarn::gateway

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/http/HttpConnection.h"
+
+#include "gateway/core/Logging.h"
+#include "gateway/http/ErrorResponse.h"
+#include "gateway/http/HttpResponse.h"
+#include "gateway/http/RequestParser.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#else
+#include <sys/socket.h>
+#endif
+
+namespace tarn::gateway {
+
+namespace {
+
+// Below this much queued output a backed-up stream is resumed.
+constexpr qint64 kLowWaterMark = 256 * 1024;
+
+void appendNumber(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = char('0' + value % 10);
+        value /= 10;
+    } while (value > 0);
+    while (n > 0)
+        out.append(digits[--n]);
+}
+
+bool isHeader(const QByteArray &name, QByteArrayView wanted)
+{
+    return name.compare(wanted, Qt::CaseInsensitive) == 0;
+}
+
+} // namespace
+
+HttpConnection::HttpConnection(qintptr descriptor, const HttpLimits &limits, RequestHandler *handler,
+                               std::atomic<int> *openConnections, QObject *parent)
+    : QObject(parent)
+    , m_socket(new QTcpSocket(this))
+    , m_timer(new QTimer(this))
+    , m_parser(std::make_unique<RequestParser>(limits))
+    , m_limits(limits)
+    , m_handler(handler)
+    , m_openConnections(openConnections)
+{
+    m_openConnections->fetch_add(1, std::memory_order_relaxed);
+    m_timer->setSingleShot(true);
+    m_socket->setSocketDescriptor(descriptor);
+    // The socket is already connected, so these take effect (before connectToHost they are dropped).
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
+    m_peer = m_socket->peerAddress();
+    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
+    connect(m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
+    armTimer(m_limits.idleTimeoutMs);
+    if (m_socket->bytesAvailable() > 0)
+        onReadyRead();
+}
+
+HttpConnection::~HttpConnection()
+{
+    m_openConnections->fetch_sub(1, std::memory_order_relaxed);
+}
+
+void HttpConnection::refuseOverloaded()
+{
+    m_closing = true;
+    m_exchangeActive = true;
+    ++m_exchange;
+    sendResponse(503, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                       {QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")}},
+                 errorBody(ApiFormat::OpenAI, 503, QStringLiteral("Tarn has too many open connections; retry shortly"),
+                           "too_many_connections"));
+}
+
+void HttpConnection::closeWhenIdle()
+{
+    m_closing = true;
+    if (!m_exchangeActive)
+        m_socket->disconnectFromHost();
+}
+
+void HttpConnection::abort()
+{
+    m_socket->abort();
+}
+
+void HttpConnection::armTimer(int ms)
+{
+    if (ms > 0)
+        m_timer->start(ms);
+    else
+        m_timer->stop();
+}
+
+void HttpConnection::onReadyRead()
+{
+    if (m_lingering) {
+        m_socket->readAll(); // discard the rest of a refused request
+        return;
+    }
+    if (m_input.size() == m_inputOffset) {
+        m_input = m_socket->readAll();
+        m_inputOffset = 0;
+    } else {
+        m_input.append(m_socket->readAll());
+    }
+    if (m_phase == Phase::Body)
+        armTimer(m_limits.bodyIdleTimeoutMs);
+    if (m_exchangeActive
+        && m_input.size() - m_inputOffset > m_limits.maxHeaderBytes + m_limits.maxBodyBytes) {
+        qCWarning(lcHttp) << "client pipelined more than one full request ahead; closing";
+        m_socket->abort();
+        return;
+    }
+    processInput();
+}
+
+void HttpConnection::processInput()
+{
+    m_processQueued = false;
+    while (!m_exchangeActive && !m_closing && !m_gone) {
+        const qsizetype available = m_input.size() - m_inputOffset;
+        if (available == 0) {
+            if (m_phase == Phase::Idle)
+                armTimer(m_limits.idleTimeoutMs);
+            return;
+        }
+        if (m_phase == Phase::Idle) {
+            m_phase = Phase::Header;
+            m_requestStartNs = monotonicNs();
+            armTimer(m_limits.headerTimeoutMs); // absolute: a slowloris client cannot extend it
+        }
+        const qsizetype used = m_parser->feed(m_input.constData() + m_inputOffset, available);
+        m_inputOffset += used;
+        switch (m_parser->state()) {
+        case RequestParser::State::NeedMore:
+            if (used == 0 && m_phase == Phase::Header)
+                return; // wait for the rest of the header
+            if (m_input.size() == m_inputOffset)
+                return;
+            break;
+        case RequestParser::State::HeaderDone:
+            m_phase = Phase::Body;
+            armTimer(m_limits.bodyIdleTimeoutMs);
+            if (m_parser->expectsContinue())
+                m_socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+            break;
+        case RequestParser::State::Complete:
+            dispatch();
+            break;
+        case RequestParser::State::Failed:
+            switch (m_parser->failure()) {
+            case RequestParser::Failure::BodyTooLarge: failRequest(413, m_parser->failureText()); break;
+            case RequestParser::Failure::HeaderTooLarge: failRequest(431, m_parser->failureText()); break;
+            default: failRequest(400, m_parser->failureText()); break;
+            }
+            return;
+        }
+    }
+}
+
+void HttpConnection::dispatch()
+{
+    HttpRequest request = m_parser->takeRequest();
+    m_parser->reset();
+    if (m_inputOffset == m_input.size()) {
+        m_input.clear();
+        m_inputOffset = 0;
+    }
+    request.peer = m_peer;
+    request.arrivedNs = m_requestStartNs;
+    m_keepAlive = request.keepAlive;
+    if (!m_keepAlive)
+        m_closing = true;
+    m_phase = Phase::Handling;
+    m_timer->stop(); // the handler owns the timing of its answer (upstream timeouts)
+    m_exchangeActive = true;
+    m_responseStarted = false;
+    m_observer = nullptr;
+    const quint64 exchange = ++m_exchange;
+    m_handler->handle(std::move(request), HttpResponse(this, exchange));
+}
+
+void HttpConnection::failRequest(int status, const QString &message)
+{
+    // The stream position is unknown after a framing error: answer and close.
+    m_closing = true;
+    m_exchangeActive = true;
+    ++m_exchange;
+    m_lingerAfterWrite = true;
+    sendResponse(status, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}},
+                 errorBody(ApiFormat::OpenAI, status, message));
+}
+
+void HttpConnection::startLingeringClose()
+{
+    // Closing a socket with unread input makes the kernel send RST, which can destroy the error
+    // response before the client reads it. Half-close instead, drain what the client still sends
+    // for a moment, then close.
+    m_lingering = true;
+    m_phase = Phase::Handling;
+    m_input.clear();
+    m_inputOffset = 0;
+    m_socket->flush();
+#ifdef Q_OS_WIN
+    ::shutdown(static_cast<SOCKET>(m_socket->socketDescriptor()), SD_SEND);
+#else
+    ::shutdown(static_cast<int>(m_socket->socketDescriptor()), SHUT_WR);
+#endif
+    m_socket->readAll();
+    QTimer::singleShot(2000, this, [this] { m_socket->abort(); });
+}
+
+QByteArray HttpConnection::headBytes(int status, const HeaderList &headers, bool chunked, qint64 contentLength)
+{
+    QByteArray head;
+    head.reserve(256);
+    head.append("HTTP/1.1 ");
+    appendNumber(head, status);
+    head.append(' ');
+    head.append(reasonPhrase(status));
+    head.append("\r\n");
+    for (const auto &[name, value] : headers) {
+        // Framing is ours to decide.
+        if (isHeader(name, "content-length") || isHeader(name, "transfer-encoding")
+            || isHeader(name, "connection") || isHeader(name, "keep-alive"))
+            continue;
+        head.append(name).append(": ").append(value).append("\r\n");
+    }
+    if (chunked) {
+        head.append("Transfer-Encoding: chunked\r\n");
+    } else {
+        head.append("Content-Length: ");
+        appendNumber(head, contentLength);
+        head.append("\r\n");
+    }
+    if (m_closing)
+        head.append("Connection: close\r\n");
+    head.append("\r\n");
+    return head;
+}
+
+void HttpConnection::sendResponse(int status, const HeaderList &headers, const QByteArray &body)
+{
+    if (m_responseStarted || m_gone)
+        return;
+    m_responseStarted = true;
+    QByteArray head = headBytes(status, headers, false, body.size());
+    if (body.size() <= 16 * 1024) {
+        head.append(body);
+        m_socket->write(head);
+    } else {
+        m_socket->write(head);
+        m_socket->write(body);
+    }
+    finishExchange();
+}
+
+void HttpConnection::beginStream(int status, const HeaderList &headers)
+{
+    if (m_responseStarted || m_gone)
+        return;
+    m_responseStarted = true;
+    m_socket->write(headBytes(status, headers, true, 0));
+}
+
+void HttpConnection::writeChunk(QByteArrayView chunk)
+{
+    if (!m_responseStarted || m_gone || chunk.isEmpty())
+        return;
+    QByteArray framed;
+    framed.reserve(chunk.size() + 16);
+    framed.append(QByteArray::number(chunk.size(), 16)).append("\r\n").append(chunk).append("\r\n");
+    m_socket->write(framed);
+}
+
+void HttpConnection::endStream()
+{
+    if (!m_responseStarted || m_gone)
+        return;
+    m_socket->write(QByteArrayLiteral("0\r\n\r\n"));
+    finishExchange();
+}
+
+qint64 HttpConnection::pendingBytes() const
+{
+    return m_socket->bytesToWrite();
+}
+
+bool HttpConnection::isBackedUp() const
+{
+    return m_socket->bytesToWrite() > m_limits.maxPendingResponseBytes;
+}
+
+void HttpConnection::finishExchange()
+{
+    m_exchangeActive = false;
+    m_observer = nullptr;
+    m_phase = Phase::Idle;
+    if (m_closing) {
+        if (m_lingerAfterWrite) {
+            if (m_socket->bytesToWrite() == 0)
+                startLingeringClose();
+            return; // onBytesWritten starts it once the response is out
+        }
+        m_socket->disconnectFromHost(); // flushes what is queued, then closes
+        return;
+    }
+    if (m_input.size() > m_inputOffset) {
+        // A pipelined request is waiting; answer it from the event loop, not from inside the
+        // handler that just finished.
+        if (!m_processQueued) {
+            m_processQueued = true;
+            QMetaObject::invokeMethod(this, &HttpConnection::processInput, Qt::QueuedConnection);
+        }
+    } else {
+        armTimer(m_limits.idleTimeoutMs);
+    }
+}
+
+void HttpConnection::onBytesWritten()
+{
+    if (m_lingerAfterWrite && !m_lingering && !m_exchangeActive && m_socket->bytesToWrite() == 0) {
+        startLingeringClose();
+        return;
+    }
+    if (!m_observer)
+        return;
+    const qint64 pending = m_socket->bytesToWrite();
+    if (pending > m_limits.maxPendingResponseBytes) {
+        m_wasBackedUp = true;
+    } else if (m_wasBackedUp && pending < kLowWaterMark) {
+        m_wasBackedUp = false;
+        m_observer->onResponseDrained();
+    }
+}
+
+void HttpConnection::onTimeout()
+{
+    switch (m_phase) {
+    case Phase::Idle:
+        m_socket->disconnectFromHost();
+        break;
+    case Phase::Header:
+        failRequest(408, QStringLiteral("timed out reading the request header"));
+        break;
+    case Phase::Body:
+        failRequest(408, QStringLiteral("timed out reading the request body"));
+        break;
+    case Phase::Handling:
+        break;
+    }
+}
+
+void HttpConnection::onDisconnected()
+{
+    if (m_gone)
+        return;
+    m_gone = true;
+    m_timer->stop();
+    if (m_exchangeActive && m_observer) {
+        ResponseObserver *observer = m_observer;
+        m_observer = nullptr;
+        m_exchangeActive = false;
+        observer->onClientGone();
+    }
+    m_exchangeActive = false;
+    Q_EMIT closed();
+    deleteLater();
+}
+
+} // namespace tarn::gateway

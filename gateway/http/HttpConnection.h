@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/http/HttpLimits.h"
+#include "gateway/http/HttpRequest.h"
+
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+
+class QTcpSocket;
+class QTimer;
+
+namespace tarn::gateway {
+
+class HttpResponse;
+class RequestParser;
+class ResponseObserver;
+
+// Answers the requests of one HTTP request: implemented by the API layer, one per worker thread.
+class RequestHandler
+{
+public:
+    virtual ~RequestHandler() = default;
+    virtual void handle(HttpRequest &&request, const HttpResponse &response) = 0;
+};
+
+// One client connection: parses requests, answers them strictly in order (pipelined requests wait
+// for the one before), enforces the limits and timeouts, and writes plain, chunked or SSE responses.
+class HttpConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpConnection)
+
+public:
+    HttpConnection(qintptr descriptor, const HttpLimits &limits, RequestHandler *handler,
+                   std::atomic<int> *openConnections, QObject *parent);
+    ~HttpConnection() override;
+
+    // Refuses the connection with 503 (too many connections) and closes it.
+    void refuseOverloaded();
+    // Graceful shutdown: close now if idle, else once the current response ends.
+    void closeWhenIdle();
+    // Cuts the connection at once.
+    void abort();
+
+    // Used through HttpResponse.
+    quint64 currentExchange() const { return m_exchangeActive ? m_exchange : 0; }
+    bool hasResponseStarted() const { return m_responseStarted; }
+    void setObserver(ResponseObserver *observer) { m_observer = observer; }
+    void sendResponse(int status, const HeaderList &headers, const QByteArray &body);
+    void beginStream(int status, const HeaderList &headers);
+    void writeChunk(QByteArrayView chunk);
+    void endStream();
+    qint64 pendingBytes() const;
+    bool isBackedUp() const;
+
+Q_SIGNALS:
+    void closed();
+
+private:
+    void onReadyRead();
+    void onDisconnected();
+    void onBytesWritten();
+    void onTimeout();
+    void processInput();
+    void dispatch();
+    void failRequest(int status, const QString &message);
+    QByteArray headBytes(int status, const HeaderList &headers, bool chunked, qint64 contentLength);
+    void finishExchange();
+    void armTimer(int ms);
+    void startLingeringClose();
+
+    QTcpSocket *m_socket = nullptr;
+    QTimer *m_timer = nullptr;
+    std::unique_ptr<RequestParser> m_parser;
+    HttpLimits m_limits;
+    RequestHandler *m_handler = nullptr;
+    std::atomic<int> *m_openConnections = nullptr;
+    ResponseObserver *m_observer = nullptr;
+    QByteArray m_input;
+    qsizetype m_inputOffset = 0;
+    QHostAddress m_peer;
+    qint64 m_requestStartNs = 0;
+    quint64 m_exchange = 0;
+    bool m_exchangeActive = false;
+    bool m_responseStarted = false;
+    bool m_keepAlive = true;
+    bool m_closing = false;     // no further requests: close after the current response
+    bool m_gone = false;
+    bool m_processQueued = false;
+    bool m_wasBackedUp = false;
+    bool m_lingerAfterWrite = false; // an error answer closes the connection gently
+    bool m_lingering = false;
+    enum class Phase { Idle, Header, Body, Handling } m_phase = Phase::Idle;
+};
+
+} // namespace tarn::gateway

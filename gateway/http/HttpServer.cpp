@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/http/HttpServer.h"
+
+#include "gateway/core/Logging.h"
+
+#include <QEventLoop>
+#include <QHostAddress>
+#include <QTcpServer>
+#include <QThread>
+#include <QTimer>
+
+namespace tarn::gateway {
+
+namespace {
+
+// A QTcpServer that hands the raw descriptor on instead of creating a QTcpSocket in this thread.
+class HandOffListener final : public QTcpServer
+{
+public:
+    HandOffListener(std::function<void(qintptr)> handOff, QObject *parent)
+        : QTcpServer(parent), m_handOff(std::move(handOff))
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override { m_handOff(descriptor); }
+
+private:
+    std::function<void(qintptr)> m_handOff;
+};
+
+} // namespace
+
+HttpServer::HttpServer(const HttpLimits &limits, int workerCount, RequestHandlerFactory factory, QObject *parent)
+    : QObject(parent)
+    , m_limits(limits)
+    , m_workerCount(workerCount > 0 ? workerCount : qMax(1, QThread::idealThreadCount()))
+    , m_factory(std::move(factory))
+{
+}
+
+HttpServer::~HttpServer()
+{
+    shutdown(0);
+}
+
+void HttpServer::startWorkers()
+{
+    for (int i = 0; i < m_workerCount; ++i) {
+        auto *thread = new QThread(this);
+        thread->setObjectName(QStringLiteral("tarn-http-%1").arg(i));
+        auto *worker = new HttpWorker(m_limits, m_factory, &m_openConnections);
+        worker->moveToThread(thread);
+        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread->start();
+        QMetaObject::invokeMethod(worker, &HttpWorker::start, Qt::BlockingQueuedConnection);
+        m_threads.append(thread);
+        m_workers.append(worker);
+    }
+}
+
+Result<QUrl> HttpServer::listen(const QString &host, quint16 port)
+{
+    if (m_workers.isEmpty())
+        startWorkers();
+    QHostAddress address;
+    if (host == u"localhost")
+        address = QHostAddress(QHostAddress::LocalHost);
+    else if (host == u"*" || host.isEmpty())
+        address = QHostAddress(QHostAddress::Any);
+    else if (!address.setAddress(host))
+        return Error::invalid(QStringLiteral("cannot listen on '%1': not an IP address").arg(host));
+
+    auto *listener = new HandOffListener([this](qintptr fd) { dispatch(fd); }, this);
+    listener->setMaxPendingConnections(1024);
+    if (!listener->listen(address, port)) {
+        const QString why = listener->errorString();
+        delete listener;
+        return Error{ErrorCode::Io, QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(why)};
+    }
+    m_listeners.append(listener);
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(listener->serverAddress().toString());
+    url.setPort(listener->serverPort());
+    m_urls.append(url);
+    return url;
+}
+
+void HttpServer::dispatch(qintptr descriptor)
+{
+    HttpWorker *worker = m_workers.at(m_next);
+    m_next = (m_next + 1) % m_workers.size();
+    QMetaObject::invokeMethod(worker, [worker, descriptor] { worker->adopt(descriptor); }, Qt::QueuedConnection);
+}
+
+void HttpServer::setAccepting(bool accepting)
+{
+    for (QTcpServer *listener : std::as_const(m_listeners)) {
+        if (accepting)
+            listener->resumeAccepting();
+        else
+            listener->pauseAccepting();
+    }
+}
+
+void HttpServer::shutdown(int graceMs)
+{
+    if (m_stopped)
+        return;
+    m_stopped = true;
+    for (QTcpServer *listener : std::as_const(m_listeners))
+        listener->close();
+    for (int i = 0; i < m_workers.size(); ++i) {
+        HttpWorker *worker = m_workers.at(i);
+        QThread *thread = m_threads.at(i);
+        // Wait for the worker to drain in its own thread, without spinning this one.
+        QEventLoop loop;
+        connect(worker, &HttpWorker::drained, &loop, &QEventLoop::quit, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(worker, [worker, graceMs] { worker->shutdown(graceMs); }, Qt::QueuedConnection);
+        QTimer::singleShot(graceMs + 1000, &loop, &QEventLoop::quit);
+        loop.exec();
+        thread->quit();
+        thread->wait();
+    }
+    m_workers.clear();
+    m_threads.clear();
+}
+
+} // namespace tarn::gateway

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/core/Result.h"
+#include "gateway/http/HttpLimits.h"
+#include "gateway/http/HttpWorker.h"
+
+#include <QList>
+#include <QObject>
+#include <QUrl>
+
+#include <atomic>
+
+class QThread;
+class QTcpServer;
+
+namespace tarn::gateway {
+
+// The client-facing HTTP/1.1 server: listeners on the main thread hand accepted sockets round-robin
+// to worker threads, each with its own event loop, connections and request handler.
+class HttpServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpServer)
+
+public:
+    HttpServer(const HttpLimits &limits, int workerCount, RequestHandlerFactory factory,
+               QObject *parent = nullptr);
+    ~HttpServer() override;
+
+    // Listens on host:port (port 0 picks a free one); returns the URL actually bound.
+    Result<QUrl> listen(const QString &host, quint16 port);
+    QList<QUrl> urls() const { return m_urls; }
+    int openConnections() const { return m_openConnections.load(std::memory_order_relaxed); }
+
+    // Stops accepting, lets in-flight responses finish for up to graceMs, then cuts the rest and
+    // stops the workers. Blocks the calling thread until done.
+    void shutdown(int graceMs);
+    void setAccepting(bool accepting);
+
+private:
+    void dispatch(qintptr descriptor);
+    void startWorkers();
+
+    HttpLimits m_limits;
+    int m_workerCount;
+    RequestHandlerFactory m_factory;
+    QList<QTcpServer *> m_listeners;
+    QList<QThread *> m_threads;
+    QList<HttpWorker *> m_workers;
+    QList<QUrl> m_urls;
+    std::atomic<int> m_openConnections{0};
+    int m_next = 0;
+    bool m_stopped = false;
+};
+
+} // namespace tarn::gateway

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/http/RequestParser.h"
+
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/core/buffers_range.hpp>
+
+#include <optional>
+
+namespace tarn::gateway {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+// Extra capacity left after a body so simdjson can read its padding without copying.
+constexpr qsizetype kBodyPadding = 64;
+
+// A Beast Body that appends straight into a QByteArray, so the body is never copied again.
+struct QByteArrayBody
+{
+    using value_type = QByteArray;
+
+    class reader
+    {
+    public:
+        template<bool isRequest, class Fields>
+        reader(http::header<isRequest, Fields> &, value_type &body) : m_body(body) {}
+
+        void init(const boost::optional<std::uint64_t> &length, boost::beast::error_code &ec)
+        {
+            if (length)
+                m_body.reserve(qsizetype(*length) + kBodyPadding);
+            ec = {};
+        }
+
+        template<class ConstBufferSequence>
+        std::size_t put(const ConstBufferSequence &buffers, boost::beast::error_code &ec)
+        {
+            std::size_t n = 0;
+            for (const auto buffer : boost::beast::buffers_range_ref(buffers)) {
+                m_body.append(static_cast<const char *>(buffer.data()), qsizetype(buffer.size()));
+                n += buffer.size();
+            }
+            ec = {};
+            return n;
+        }
+
+        void finish(boost::beast::error_code &ec)
+        {
+            if (m_body.capacity() - m_body.size() < kBodyPadding)
+                m_body.reserve(m_body.size() + kBodyPadding);
+            ec = {};
+        }
+
+    private:
+        value_type &m_body;
+    };
+};
+
+using Parser = http::request_parser<QByteArrayBody>;
+
+} // namespace
+
+struct RequestParser::Impl
+{
+    std::optional<Parser> parser;
+    bool headerReported = false;
+};
+
+RequestParser::RequestParser(const HttpLimits &limits)
+    : m_impl(std::make_unique<Impl>()), m_limits(limits)
+{
+    reset();
+}
+
+RequestParser::~RequestParser() = default;
+
+void RequestParser::reset()
+{
+    // Beast parsers cannot be reset: build a fresh one and re-apply the limits.
+    Parser &p = m_impl->parser.emplace();
+    p.header_limit(std::uint32_t(m_limits.maxHeaderBytes));
+    p.body_limit(std::uint64_t(m_limits.maxBodyBytes));
+    p.eager(false);
+    m_impl->headerReported = false;
+    m_state = State::NeedMore;
+    m_failure = Failure::None;
+    m_failureText.clear();
+    m_started = false;
+}
+
+qsizetype RequestParser::feed(const char *data, qsizetype size)
+{
+    Parser &p = *m_impl->parser;
+    qsizetype used = 0;
+    if (size > 0)
+        m_started = true;
+    while (used < size && !p.is_done()) {
+        boost::beast::error_code ec;
+        const std::size_t n = p.put(boost::asio::buffer(data + used, std::size_t(size - used)), ec);
+        used += qsizetype(n);
+        if (ec == http::error::need_more) {
+            // Beast checks header_limit only against what is buffered at once; count ourselves.
+            if (!p.is_header_done() && size > m_limits.maxHeaderBytes) {
+                m_state = State::Failed;
+                m_failure = Failure::HeaderTooLarge;
+                m_failureText = QStringLiteral("request header block exceeds %1 bytes").arg(m_limits.maxHeaderBytes);
+                return used;
+            }
+            break;
+        }
+        if (ec) {
+            m_state = State::Failed;
+            if (ec == http::error::body_limit) {
+                m_failure = Failure::BodyTooLarge;
+                m_failureText = QStringLiteral("request body exceeds the limit of %1 bytes").arg(m_limits.maxBodyBytes);
+            } else if (ec == http::error::header_limit) {
+                m_failure = Failure::HeaderTooLarge;
+                m_failureText = QStringLiteral("request header block exceeds %1 bytes").arg(m_limits.maxHeaderBytes);
+            } else {
+                m_failure = Failure::BadRequest;
+                m_failureText = QStringLiteral("malformed HTTP request: %1").arg(QString::fromStdString(ec.message()));
+            }
+            return used;
+        }
+        if (p.is_header_done() && !m_impl->headerReported) {
+            m_impl->headerReported = true;
+            p.eager(true);
+            if (!p.is_done()) {
+                m_state = State::HeaderDone;
+                return used;
+            }
+        }
+    }
+    m_state = p.is_done() ? State::Complete : State::NeedMore;
+    return used;
+}
+
+bool RequestParser::expectsContinue() const
+{
+    const auto &msg = m_impl->parser->get();
+    const auto it = msg.find(http::field::expect);
+    return it != msg.end() && boost::beast::iequals(it->value(), "100-continue");
+}
+
+HttpRequest RequestParser::takeRequest()
+{
+    auto msg = m_impl->parser->release();
+    HttpRequest request;
+    const auto method = msg.method_string();
+    request.method = QByteArray(method.data(), qsizetype(method.size()));
+    const auto target = msg.target();
+    request.target = QByteArray(target.data(), qsizetype(target.size()));
+    request.headers.reserve(16);
+    for (const auto &field : msg) {
+        const auto name = field.name_string();
+        const auto value = field.value();
+        request.headers.append({QByteArray(name.data(), qsizetype(name.size())),
+                                QByteArray(value.data(), qsizetype(value.size()))});
+    }
+    request.keepAlive = msg.keep_alive();
+    request.body = std::move(msg.body());
+    return request;
+}
+
+} // namespace tarn::gateway

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/http/HttpLimits.h"
+#include "gateway/http/HttpRequest.h"
+
+#include <memory>
+
+namespace tarn::gateway {
+
+// Incremental HTTP/1.1 request parser: Boost.Beast's request_parser behind a small interface, so
+// only one translation unit pays for Beast's headers.
+class RequestParser
+{
+public:
+    enum class State { NeedMore, HeaderDone, Complete, Failed };
+    enum class Failure { None, BadRequest, HeaderTooLarge, BodyTooLarge };
+
+    explicit RequestParser(const HttpLimits &limits);
+    ~RequestParser();
+    Q_DISABLE_COPY_MOVE(RequestParser)
+
+    // Starts a new message (one parser per message, as Beast requires).
+    void reset();
+    // Parses as much of [data, data+size) as possible and returns how many bytes it used. Stops
+    // once after the header (State::HeaderDone) so the caller can answer `Expect: 100-continue`
+    // or refuse the body; the next feed() continues with the body.
+    qsizetype feed(const char *data, qsizetype size);
+
+    State state() const { return m_state; }
+    Failure failure() const { return m_failure; }
+    QString failureText() const { return m_failureText; }
+    bool expectsContinue() const;
+    bool inProgress() const { return m_started; }
+
+    // Moves the parsed message out (valid once state() is Complete).
+    HttpRequest takeRequest();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+    HttpLimits m_limits;
+    State m_state = State::NeedMore;
+    Failure m_failure = Failure::None;
+    QString m_failureText;
+    bool m_started = false;
+};
+
+} // namespace tarn::gateway

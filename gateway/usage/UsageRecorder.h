@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/core/Result.h"
+#include "gateway/core/UsageRecord.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace tarn::gateway {
+
+// Writes usage rows to SQLite on its own thread, in batched transactions, so no request thread ever
+// waits on the disk. A row that fails to write stays queued and is retried; stop() flushes.
+class UsageRecorder
+{
+public:
+    explicit UsageRecorder(QString databasePath);
+    ~UsageRecorder();
+    Q_DISABLE_COPY_MOVE(UsageRecorder)
+
+    // Opens the writer's own connection (and checks it works) and starts the thread.
+    Status start();
+    // Thread-safe, never blocks on SQLite.
+    void record(UsageRecord record);
+    // Blocks until every row recorded so far is committed (or fails to be).
+    void flush();
+    void stop();
+
+    qint64 committedCount() const;
+    qint64 pendingCount() const;
+
+private:
+    void run();
+    bool writeBatch(QList<UsageRecord> &batch, QHash<qint64, QDateTime> &lastUsed);
+
+    QString m_databasePath;
+    std::thread m_thread;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_flushed;
+    QList<UsageRecord> m_queue;
+    QHash<qint64, QDateTime> m_lastUsed;
+    qint64 m_recorded = 0;  // rows handed to record()
+    qint64 m_committed = 0; // rows committed
+    qint64 m_failed = 0;    // rows dropped after repeated failures (should stay 0)
+    bool m_stopping = false;
+    bool m_flushRequested = false;
+    std::unique_ptr<class Database> m_database; // lives on the writer thread
+};
+
+} // namespace tarn::gateway
