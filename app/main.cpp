@@ -68,6 +68,8 @@ bool displayAvailable()
 
 int main(int argc, char **argv)
 {
+    // Before parsing: the default data dir (QStandardPaths::AppDataLocation) is named after the app.
+    QCoreApplication::setApplicationName(QStringLiteral("Tarn"));
     QStringList args;
     for (int i = 1; i < argc; ++i)
         args.append(QString::fromLocal8Bit(argv[i]));

@@ -22,7 +22,7 @@ Gateway::~Gateway()
 Status Gateway::start()
 {
     const QString dbPath = databasePath(m_options.dataDir);
-    auto database = Database::open(dbPath, QStringLiteral("tarn-main"));
+    auto database = Database::open(dbPath, QStringLiteral("tarn-main-%1").arg(reinterpret_cast<quintptr>(this)));
     if (!database)
         return database.error();
     m_database = std::move(database.value());

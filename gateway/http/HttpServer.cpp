@@ -46,6 +46,9 @@ HttpServer::~HttpServer()
 
 void HttpServer::startWorkers()
 {
+    m_acceptor = new QThread(this);
+    m_acceptor->setObjectName(QStringLiteral("tarn-accept"));
+    m_acceptor->start();
     for (int i = 0; i < m_workerCount; ++i) {
         auto *thread = new QThread(this);
         thread->setObjectName(QStringLiteral("tarn-http-%1").arg(i));
@@ -71,11 +74,15 @@ Result<QUrl> HttpServer::listen(const QString &host, quint16 port)
     else if (!address.setAddress(host))
         return Error::invalid(QStringLiteral("cannot listen on '%1': not an IP address").arg(host));
 
-    auto *listener = new HandOffListener([this](qintptr fd) { dispatch(fd); }, this);
+    auto *listener = new HandOffListener([this](qintptr fd) { dispatch(fd); }, nullptr);
     listener->setMaxPendingConnections(1024);
-    if (!listener->listen(address, port)) {
+    listener->moveToThread(m_acceptor);
+    bool listening = false;
+    QMetaObject::invokeMethod(
+        listener, [&] { listening = listener->listen(address, port); }, Qt::BlockingQueuedConnection);
+    if (!listening) {
         const QString why = listener->errorString();
-        delete listener;
+        listener->deleteLater();
         return Error{ErrorCode::Io, QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(why)};
     }
     m_listeners.append(listener);
@@ -97,10 +104,12 @@ void HttpServer::dispatch(qintptr descriptor)
 void HttpServer::setAccepting(bool accepting)
 {
     for (QTcpServer *listener : std::as_const(m_listeners)) {
-        if (accepting)
-            listener->resumeAccepting();
-        else
-            listener->pauseAccepting();
+        QMetaObject::invokeMethod(listener, [listener, accepting] {
+            if (accepting)
+                listener->resumeAccepting();
+            else
+                listener->pauseAccepting();
+        });
     }
 }
 
@@ -109,8 +118,15 @@ void HttpServer::shutdown(int graceMs)
     if (m_stopped)
         return;
     m_stopped = true;
-    for (QTcpServer *listener : std::as_const(m_listeners))
-        listener->close();
+    for (QTcpServer *listener : std::as_const(m_listeners)) {
+        QMetaObject::invokeMethod(listener, [listener] { listener->close(); }, Qt::BlockingQueuedConnection);
+        listener->deleteLater();
+    }
+    m_listeners.clear();
+    if (m_acceptor) {
+        m_acceptor->quit();
+        m_acceptor->wait();
+    }
     for (int i = 0; i < m_workers.size(); ++i) {
         HttpWorker *worker = m_workers.at(i);
         QThread *thread = m_threads.at(i);

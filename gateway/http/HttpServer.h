@@ -16,8 +16,9 @@ class QTcpServer;
 
 namespace tarn::gateway {
 
-// The client-facing HTTP/1.1 server: listeners on the main thread hand accepted sockets round-robin
-// to worker threads, each with its own event loop, connections and request handler.
+// The client-facing HTTP/1.1 server: listeners on their own acceptor thread (so a busy GUI thread
+// never delays an accept) hand sockets round-robin to worker threads, each with its own event loop,
+// connections and request handler.
 class HttpServer final : public QObject
 {
     Q_OBJECT
@@ -45,7 +46,8 @@ private:
     HttpLimits m_limits;
     int m_workerCount;
     RequestHandlerFactory m_factory;
-    QList<QTcpServer *> m_listeners;
+    QThread *m_acceptor = nullptr;
+    QList<QTcpServer *> m_listeners; // live in m_acceptor
     QList<QThread *> m_threads;
     QList<HttpWorker *> m_workers;
     QList<QUrl> m_urls;

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QTextStream>
+
+namespace tarn::gateway {
+
+// Where the gateway listens ("--listen HOST:PORT"; "[::1]:8080" for IPv6).
+struct ListenAddress
+{
+    QString host;
+    quint16 port = 0;
+
+    friend bool operator==(const ListenAddress &, const ListenAddress &) = default;
+};
+
+// How to run Tarn itself (no subcommand).
+struct RunOptions
+{
+    QString dataDir;              // resolved: --data-dir or QStandardPaths::AppDataLocation
+    bool headless = false;
+    QList<ListenAddress> listen;  // default {127.0.0.1, 8276}
+    int workers = 0;              // --workers N, 0 = number of cores
+};
+
+// What the command line asks for.
+struct Invocation
+{
+    enum class Kind { Run, Command, Help, Version, Error } kind = Kind::Run;
+    RunOptions run;
+    QStringList commandArgs;      // e.g. {"channel","add","--name",...}
+    QString text;                 // help text, version line, or error message (without "tarn: ")
+};
+
+// Pure: no QCoreApplication needed. args excludes argv[0].
+Invocation parseInvocation(const QStringList &args);
+
+// Executes a Command invocation (needs a QCoreApplication for the SQL driver) and returns the
+// exit code: 0 success, 1 runtime failure, 2 usage error. Help and Version print text to out
+// and return 0; Error prints "tarn: <text>" to err and returns 2; Run returns 2.
+int runCommand(const Invocation &inv, QTextStream &out, QTextStream &err);
+
+} // namespace tarn::gateway

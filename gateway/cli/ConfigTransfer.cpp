@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `tarn export` / `tarn import`: the whole configuration as one JSON document.
+#include "gateway/cli/CliSupport.h"
+
+#include "gateway/storage/ChannelRepository.h"
+#include "gateway/storage/ClientKeyRepository.h"
+#include "gateway/storage/Database.h"
+#include "gateway/storage/SettingsRepository.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSaveFile>
+
+namespace tarn::gateway::cli {
+
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+// What an import file holds once parsed and validated, before anything is written.
+struct ImportedConfig
+{
+    QList<Channel> channels;
+    QList<ClientKey> keys;
+    QMap<QString, QString> settings;
+};
+
+Result<QStringList> stringArray(const QJsonValue &value, const QString &where)
+{
+    if (value.isUndefined() || value.isNull())
+        return QStringList();
+    if (!value.isArray())
+        return Error::invalid(QStringLiteral("%1 must be an array of strings").arg(where));
+    QStringList list;
+    for (const QJsonValue &v : value.toArray()) {
+        if (!v.isString())
+            return Error::invalid(QStringLiteral("%1 must be an array of strings").arg(where));
+        list.append(v.toString());
+    }
+    return list;
+}
+
+Result<QMap<QString, QString>> stringMap(const QJsonValue &value, const QString &where)
+{
+    QMap<QString, QString> map;
+    if (value.isUndefined() || value.isNull())
+        return map;
+    if (!value.isObject())
+        return Error::invalid(QStringLiteral("%1 must be an object of strings").arg(where));
+    const QJsonObject object = value.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (!it.value().isString())
+            return Error::invalid(QStringLiteral("%1.%2 must be a string").arg(where, it.key()));
+        map.insert(it.key(), it.value().toString());
+    }
+    return map;
+}
+
+Result<Channel> channelFromJson(const QJsonObject &o, const QString &where)
+{
+    Channel c;
+    c.name = o.value(QStringLiteral("name")).toString();
+    const std::optional<ChannelType> type = channelTypeFromName(o.value(QStringLiteral("type")).toString());
+    if (!type)
+        return Error::invalid(QStringLiteral("%1: unknown channel type '%2'").arg(where, o.value(QStringLiteral("type")).toString()));
+    c.type = *type;
+    c.baseUrl = o.value(QStringLiteral("base_url")).toString();
+    Result<QStringList> keys = stringArray(o.value(QStringLiteral("keys")), where + QStringLiteral(".keys"));
+    Result<QStringList> models = stringArray(o.value(QStringLiteral("models")), where + QStringLiteral(".models"));
+    Result<QMap<QString, QString>> map = stringMap(o.value(QStringLiteral("model_map")), where + QStringLiteral(".model_map"));
+    Result<QMap<QString, QString>> headers = stringMap(o.value(QStringLiteral("extra_headers")), where + QStringLiteral(".extra_headers"));
+    for (const Error *e : {keys ? nullptr : &keys.error(), models ? nullptr : &models.error(), map ? nullptr : &map.error(),
+                           headers ? nullptr : &headers.error()}) {
+        if (e)
+            return *e;
+    }
+    c.keys = *keys;
+    c.models = *models;
+    c.modelMap = *map;
+    c.extraHeaders = *headers;
+    const QJsonValue weight = o.value(QStringLiteral("weight"));
+    const QJsonValue priority = o.value(QStringLiteral("priority"));
+    if ((!weight.isUndefined() && !weight.isDouble()) || (!priority.isUndefined() && !priority.isDouble()))
+        return Error::invalid(QStringLiteral("%1: priority and weight must be numbers").arg(where));
+    c.priority = priority.toInt(0);
+    c.weight = weight.toDouble(1.0);
+    c.enabled = o.value(QStringLiteral("enabled")).toBool(true);
+    const QJsonObject caps = o.value(QStringLiteral("capabilities")).toObject();
+    c.capabilities.tools = caps.value(QStringLiteral("tools")).toBool(true);
+    c.capabilities.vision = caps.value(QStringLiteral("vision")).toBool(false);
+    c.capabilities.contextTokens = caps.value(QStringLiteral("context_tokens")).toInt(0);
+    c.proxy = o.value(QStringLiteral("proxy")).toString();
+    if (Status s = validateChannel(c); !s)
+        return Error::invalid(where + QStringLiteral(": ") + s.error().message);
+    return c;
+}
+
+Result<ClientKey> keyFromJson(const QJsonObject &o, const QString &where)
+{
+    ClientKey k;
+    k.name = o.value(QStringLiteral("name")).toString();
+    if (Status s = validateName(QStringLiteral("key"), k.name); !s)
+        return Error::invalid(where + QStringLiteral(": ") + s.error().message);
+    Result<QStringList> models = stringArray(o.value(QStringLiteral("models")), where + QStringLiteral(".models"));
+    if (!models)
+        return models.error();
+    k.models = *models;
+    const QJsonValue expires = o.value(QStringLiteral("expires_at"));
+    if (expires.isString()) {
+        Result<QDateTime> time = parseDateTime(where + QStringLiteral(".expires_at"), expires.toString());
+        if (!time)
+            return time.error();
+        k.expiresAt = *time;
+    }
+    k.quotaTokens = o.value(QStringLiteral("quota_tokens")).toInteger(0);
+    k.revoked = o.value(QStringLiteral("revoked")).toBool(false);
+    k.prefix = o.value(QStringLiteral("prefix")).toString();
+    k.hash = o.value(QStringLiteral("key_hash")).toString().toLatin1();
+    static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
+    if (!k.hash.isEmpty() && !hex.match(QString::fromLatin1(k.hash)).hasMatch())
+        return Error::invalid(QStringLiteral("%1.key_hash is not a SHA-256 hex digest").arg(where));
+    if (const QJsonValue created = o.value(QStringLiteral("created_at")); created.isString())
+        k.createdAt = parseDateTime(QString(), created.toString()).ok() ? *parseDateTime(QString(), created.toString()) : QDateTime();
+    return k;
+}
+
+Result<ImportedConfig> parseConfig(const QByteArray &bytes, const QString &file)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+    if (doc.isNull())
+        return Error::invalid(QStringLiteral("%1 is not valid JSON: %2 at offset %3").arg(file, parseError.errorString()).arg(parseError.offset));
+    const QJsonObject root = doc.object();
+    if (root.value(QStringLiteral("format")).toString() != u"tarn-config")
+        return Error::invalid(QStringLiteral("%1 is not a Tarn configuration (no \"format\": \"tarn-config\")").arg(file));
+    const int version = root.value(QStringLiteral("version")).toInt(0);
+    if (version > kFormatVersion)
+        return Error::invalid(QStringLiteral("%1 was written by a newer Tarn (format version %2; this build reads %3)").arg(file).arg(version).arg(kFormatVersion));
+    if (version < 1)
+        return Error::invalid(QStringLiteral("%1 has no valid \"version\"").arg(file));
+
+    ImportedConfig config;
+    const QJsonArray channels = root.value(QStringLiteral("channels")).toArray();
+    for (qsizetype i = 0; i < channels.size(); ++i) {
+        const QString where = QStringLiteral("channels[%1]").arg(i);
+        Result<Channel> c = channelFromJson(channels.at(i).toObject(), where);
+        if (!c)
+            return c.error();
+        for (const Channel &other : config.channels) {
+            if (other.name == c->name)
+                return Error::invalid(QStringLiteral("%1: channel '%2' appears twice").arg(where, c->name));
+        }
+        config.channels.append(*c);
+    }
+    const QJsonArray keys = root.value(QStringLiteral("client_keys")).toArray();
+    for (qsizetype i = 0; i < keys.size(); ++i) {
+        Result<ClientKey> k = keyFromJson(keys.at(i).toObject(), QStringLiteral("client_keys[%1]").arg(i));
+        if (!k)
+            return k.error();
+        config.keys.append(*k);
+    }
+    Result<QMap<QString, QString>> settings = stringMap(root.value(QStringLiteral("settings")), QStringLiteral("settings"));
+    if (!settings)
+        return settings.error();
+    config.settings = *settings;
+    return config;
+}
+
+Status applyConfig(Database &db, const ImportedConfig &config, int &added, int &updated)
+{
+    ChannelRepository channels(db);
+    ClientKeyRepository keys(db);
+    SettingsRepository settings(db);
+    return db.transaction([&]() -> Status {
+        for (Channel c : config.channels) {
+            Result<Channel> existing = channels.findByName(c.name);
+            if (existing) {
+                c.id = existing->id;
+                if (c.keys.isEmpty())
+                    c.keys = existing->keys; // exported without --secrets: keep the keys we have
+                if (Status s = channels.update(c); !s)
+                    return s;
+                ++updated;
+                continue;
+            }
+            if (existing.error().code != ErrorCode::NotFound)
+                return existing.error();
+            if (c.keys.isEmpty()) {
+                return Error::invalid(QStringLiteral("channel '%1' is new here and the file has no API keys for it "
+                                                     "(it was exported without --secrets); nothing was imported")
+                                          .arg(c.name));
+            }
+            if (Result<qint64> id = channels.add(c); !id)
+                return id.error();
+            ++added;
+        }
+        for (const ClientKey &k : config.keys) {
+            if (Status s = keys.importKey(k); !s)
+                return s;
+        }
+        for (auto it = config.settings.cbegin(); it != config.settings.cend(); ++it) {
+            if (Status s = settings.setValue(it.key(), it.value()); !s)
+                return s;
+        }
+        return {};
+    });
+}
+
+} // namespace
+
+int runExportCommand(Context &ctx, const QStringList &args)
+{
+    Result<ParsedFlags> flags = parseFlags(args, {{QStringLiteral("secrets"), FlagSpec::Kind::Switch}});
+    if (!flags)
+        return usageError(ctx, flags.error().message);
+    if (flags->positionals.size() > 1)
+        return usageError(ctx, QStringLiteral("unexpected argument '%1'").arg(flags->positionals.at(1)));
+    const bool secrets = flags->has(QStringLiteral("secrets"));
+    const QString file = flags->positionals.value(0);
+
+    auto db = openDatabase(ctx);
+    if (!db)
+        return runtimeError(ctx, db.error().message);
+    Result<QList<Channel>> channels = ChannelRepository(**db).list();
+    Result<QList<ClientKey>> keys = ClientKeyRepository(**db).list();
+    Result<QMap<QString, QString>> settings = SettingsRepository(**db).all();
+    for (const Error *e : {channels ? nullptr : &channels.error(), keys ? nullptr : &keys.error(),
+                           settings ? nullptr : &settings.error()}) {
+        if (e)
+            return runtimeError(ctx, e->message);
+    }
+
+    QJsonArray channelArray;
+    for (const Channel &c : *channels)
+        channelArray.append(channelToJson(c, secrets ? SecretMode::Include : SecretMode::Omit));
+    QJsonArray keyArray;
+    for (const ClientKey &k : *keys) {
+        QJsonObject o{{QStringLiteral("name"), k.name},
+                      {QStringLiteral("prefix"), k.prefix},
+                      {QStringLiteral("models"), QJsonArray::fromStringList(k.models)},
+                      {QStringLiteral("expires_at"), QJsonValue::fromVariant(jsonTime(k.expiresAt))},
+                      {QStringLiteral("quota_tokens"), k.quotaTokens},
+                      {QStringLiteral("revoked"), k.revoked},
+                      {QStringLiteral("created_at"), QJsonValue::fromVariant(jsonTime(k.createdAt))}};
+        if (secrets)
+            o.insert(QStringLiteral("key_hash"), QString::fromLatin1(k.hash));
+        keyArray.append(o);
+    }
+    QJsonObject settingsObject;
+    for (auto it = settings->cbegin(); it != settings->cend(); ++it)
+        settingsObject.insert(it.key(), it.value());
+    const QJsonObject root{{QStringLiteral("format"), QStringLiteral("tarn-config")},
+                           {QStringLiteral("version"), kFormatVersion},
+                           {QStringLiteral("exported_at"), QJsonValue::fromVariant(jsonTime(QDateTime::currentDateTimeUtc()))},
+                           {QStringLiteral("secrets"), secrets},
+                           {QStringLiteral("channels"), channelArray},
+                           {QStringLiteral("client_keys"), keyArray},
+                           {QStringLiteral("settings"), settingsObject}};
+    const QByteArray json = QJsonDocument(root).toJson(QJsonDocument::Indented);
+    if (file.isEmpty() || file == u"-") {
+        ctx.out << QString::fromUtf8(json);
+        ctx.out.flush();
+        return ExitOk;
+    }
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly))
+        return runtimeError(ctx, QStringLiteral("cannot write %1: %2").arg(file, out.errorString()));
+    if (secrets)
+        out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    out.write(json);
+    if (!out.commit())
+        return runtimeError(ctx, QStringLiteral("cannot write %1: %2").arg(file, out.errorString()));
+    ctx.out << "Exported " << channels->size() << " channels, " << keys->size() << " client keys and "
+            << settings->size() << " settings to " << file << (secrets ? " (with secrets)." : " (without secrets).")
+            << Qt::endl;
+    return ExitOk;
+}
+
+int runImportCommand(Context &ctx, const QStringList &args)
+{
+    Result<ParsedFlags> flags = parseFlags(args, {});
+    if (!flags)
+        return usageError(ctx, flags.error().message);
+    if (flags->positionals.size() != 1)
+        return usageError(ctx, flags->positionals.isEmpty() ? QStringLiteral("'tarn import' needs a FILE")
+                                                            : QStringLiteral("unexpected argument '%1'").arg(flags->positionals.at(1)));
+    const QString file = flags->positionals.first();
+    QFile in(file);
+    if (!in.open(QIODevice::ReadOnly))
+        return runtimeError(ctx, QStringLiteral("cannot read %1: %2").arg(file, in.errorString()));
+    Result<ImportedConfig> config = parseConfig(in.readAll(), file);
+    if (!config)
+        return runtimeError(ctx, config.error().message);
+
+    auto db = openDatabase(ctx);
+    if (!db)
+        return runtimeError(ctx, db.error().message);
+    int added = 0;
+    int updated = 0;
+    if (Status s = applyConfig(**db, *config, added, updated); !s)
+        return runtimeError(ctx, QStringLiteral("import failed, nothing was changed: %1").arg(s.error().message));
+    ctx.out << "Imported " << config->channels.size() << " channels (" << added << " new, " << updated << " updated), "
+            << config->keys.size() << " client keys and " << config->settings.size() << " settings." << Qt::endl;
+    return ExitOk;
+}
+
+} // namespace tarn::gateway::cli

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/core/Result.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace tarn::gateway {
+
+struct Migration;
+
+// One named SQLite connection (one per thread), configured (WAL, foreign keys) and migrated.
+class Database final
+{
+public:
+    // Opens (creating if needed) the database at path on a new connection named connectionName,
+    // refuses corrupt files and files written by a newer Tarn, and applies pending migrations.
+    static Result<std::unique_ptr<Database>> open(const QString &path, const QString &connectionName);
+    // Same, with an explicit migration list (tests use it to simulate a later schema).
+    static Result<std::unique_ptr<Database>> open(const QString &path, const QString &connectionName,
+                                                  const QList<Migration> &migrations);
+    static int latestSchemaVersion();
+
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    QSqlDatabase handle() const;
+    int schemaVersion() const;
+    QString path() const { return m_path; }
+
+    // Runs work inside a transaction (a savepoint when nested): committed when work succeeds,
+    // rolled back when it fails. The outermost level takes the write lock up front.
+    Status transaction(const std::function<Status()> &work);
+
+private:
+    Database(QString path, QString connectionName);
+
+    QString m_path;
+    QString m_connectionName;
+    int m_schemaVersion = 0;
+    int m_transactionDepth = 0;
+};
+
+} // namespace tarn::gateway

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/storage/Migrations.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace tarn::gateway {
+
+namespace {
+
+// Bumps meta.config_revision; a running Tarn polls it to pick up changes made by the CLI.
+QString bumpRevision()
+{
+    return QStringLiteral("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'config_revision';");
+}
+
+QStringList revisionTriggers(const QString &table, const QStringList &events)
+{
+    QStringList sql;
+    for (const QString &event : events) {
+        QString suffix = event.section(u' ', 0, 0).toLower();
+        sql << QStringLiteral("CREATE TRIGGER %1_%2_revision AFTER %3 ON %1 BEGIN %4 END")
+                   .arg(table, suffix, event, bumpRevision());
+    }
+    return sql;
+}
+
+QStringList schemaV1()
+{
+    QStringList sql = {
+        QStringLiteral(R"(CREATE TABLE meta (
+            key TEXT PRIMARY KEY NOT NULL,
+            value))"),
+        QStringLiteral("INSERT INTO meta (key, value) VALUES ('config_revision', 0)"),
+        QStringLiteral(R"(CREATE TABLE channels (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL CHECK (type IN ('openai', 'anthropic', 'gemini')),
+            base_url TEXT NOT NULL,
+            keys TEXT NOT NULL DEFAULT '[]',
+            models TEXT NOT NULL DEFAULT '[]',
+            model_map TEXT NOT NULL DEFAULT '{}',
+            priority INTEGER NOT NULL DEFAULT 0,
+            weight REAL NOT NULL DEFAULT 1 CHECK (weight >= 0),
+            enabled INTEGER NOT NULL DEFAULT 1,
+            capabilities TEXT NOT NULL DEFAULT '{}',
+            proxy TEXT NOT NULL DEFAULT '',
+            extra_headers TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL))"),
+        QStringLiteral(R"(CREATE TABLE client_keys (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            key_hash TEXT NOT NULL UNIQUE,
+            prefix TEXT NOT NULL,
+            models TEXT NOT NULL DEFAULT '[]',
+            expires_at TEXT,
+            quota_tokens INTEGER NOT NULL DEFAULT 0,
+            revoked INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT))"),
+        QStringLiteral(R"(CREATE TABLE usage (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ts TEXT NOT NULL,
+            client_key_id INTEGER NOT NULL DEFAULT 0,
+            inbound_format TEXT NOT NULL DEFAULT '',
+            endpoint TEXT NOT NULL DEFAULT '',
+            requested_model TEXT NOT NULL DEFAULT '',
+            channel_id INTEGER NOT NULL DEFAULT 0,
+            channel_name TEXT NOT NULL DEFAULT '',
+            upstream_model TEXT NOT NULL DEFAULT '',
+            status INTEGER NOT NULL DEFAULT 0,
+            stream INTEGER NOT NULL DEFAULT 0,
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            cached_tokens INTEGER NOT NULL DEFAULT 0,
+            latency_ms INTEGER NOT NULL DEFAULT 0,
+            ttft_ms INTEGER NOT NULL DEFAULT -1,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT NOT NULL DEFAULT ''))"),
+        QStringLiteral("CREATE INDEX usage_ts ON usage (ts)"),
+        QStringLiteral("CREATE INDEX usage_channel_ts ON usage (channel_id, ts)"),
+        QStringLiteral(R"(CREATE TABLE settings (
+            key TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL))"),
+    };
+    const QStringList all = {QStringLiteral("INSERT"), QStringLiteral("DELETE"), QStringLiteral("UPDATE")};
+    sql << revisionTriggers(QStringLiteral("channels"), all);
+    sql << revisionTriggers(QStringLiteral("settings"), all);
+    // Not last_used_at: it changes on every request and is not configuration.
+    sql << revisionTriggers(QStringLiteral("client_keys"),
+                            {QStringLiteral("INSERT"), QStringLiteral("DELETE"),
+                             QStringLiteral("UPDATE OF name, models, expires_at, quota_tokens, revoked, key_hash")});
+    return sql;
+}
+
+QString sqlErrorText(const QSqlQuery &query)
+{
+    const QSqlError error = query.lastError();
+    return error.databaseText().isEmpty() ? error.text() : error.databaseText();
+}
+
+} // namespace
+
+const QList<Migration> &schemaMigrations()
+{
+    static const QList<Migration> migrations = {
+        {1, schemaV1()},
+    };
+    return migrations;
+}
+
+Result<int> readSchemaVersion(const QSqlDatabase &db)
+{
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
+        return Error::storage(QStringLiteral("cannot read the schema version: %1").arg(sqlErrorText(query)));
+    return query.value(0).toInt();
+}
+
+Result<int> applyMigrations(const QSqlDatabase &db, const QList<Migration> &migrations)
+{
+    Result<int> current = readSchemaVersion(db);
+    if (!current)
+        return current;
+    const int from = *current;
+    int to = from;
+    for (const Migration &m : migrations)
+        to = std::max(to, m.version);
+    if (to == from)
+        return from;
+
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return Error::storage(QStringLiteral("cannot start the schema upgrade: %1").arg(sqlErrorText(query)));
+    auto fail = [&](const QString &message) -> Result<int> {
+        QSqlQuery rollback(db);
+        rollback.exec(QStringLiteral("ROLLBACK"));
+        return Error::storage(message);
+    };
+    for (const Migration &m : migrations) {
+        if (m.version <= from)
+            continue;
+        for (const QString &statement : m.statements) {
+            if (!query.exec(statement)) {
+                return fail(QStringLiteral("upgrading the schema from version %1 to %2 failed (nothing was changed): %3")
+                                .arg(from).arg(m.version).arg(sqlErrorText(query)));
+            }
+        }
+    }
+    if (!query.exec(QStringLiteral("PRAGMA user_version = %1").arg(to)))
+        return fail(QStringLiteral("cannot record schema version %1: %2").arg(to).arg(sqlErrorText(query)));
+    query.finish();
+    if (!query.exec(QStringLiteral("COMMIT")))
+        return fail(QStringLiteral("cannot commit the schema upgrade: %1").arg(sqlErrorText(query)));
+    return to;
+}
+
+} // namespace tarn::gateway

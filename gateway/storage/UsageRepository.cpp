@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/storage/UsageRepository.h"
+
+#include "gateway/storage/Database.h"
+#include "gateway/storage/StorageSupport.h"
+
+#include <QSqlQuery>
+
+namespace tarn::gateway {
+
+using namespace storage;
+
+namespace {
+
+const QString kAggregates = QStringLiteral(
+    "count(*), sum(CASE WHEN status >= 400 OR status = 0 THEN 1 ELSE 0 END), total(prompt_tokens), "
+    "total(completion_tokens), total(cached_tokens), avg(latency_ms)");
+
+UsageSummaryRow rowFrom(const QSqlQuery &q, int first, const QString &name)
+{
+    UsageSummaryRow row;
+    row.name = name;
+    row.requests = q.value(first).toLongLong();
+    row.errors = q.value(first + 1).toLongLong();
+    row.promptTokens = q.value(first + 2).toLongLong();
+    row.completionTokens = q.value(first + 3).toLongLong();
+    row.cachedTokens = q.value(first + 4).toLongLong();
+    row.avgLatencyMs = q.value(first + 5).toDouble();
+    return row;
+}
+
+} // namespace
+
+UsageRepository::UsageRepository(Database &db)
+    : m_db(db)
+{
+}
+
+Status UsageRepository::insert(const QList<UsageRecord> &records)
+{
+    if (records.isEmpty())
+        return {};
+    return m_db.transaction([&]() -> Status {
+        QSqlQuery q(m_db.handle());
+        const QString what = QStringLiteral("recording usage");
+        if (!q.prepare(QStringLiteral(
+                "INSERT INTO usage (ts, client_key_id, inbound_format, endpoint, requested_model, channel_id, "
+                "channel_name, upstream_model, status, stream, prompt_tokens, completion_tokens, cached_tokens, "
+                "latency_ms, ttft_ms, attempts, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+            return queryError(q, what);
+        for (const UsageRecord &r : records) {
+            const QDateTime time = r.time.isValid() ? r.time : QDateTime::currentDateTimeUtc();
+            const QVariantList values = {toDbTime(time), r.clientKeyId, r.inboundFormat, r.endpoint, r.requestedModel,
+                                         r.channelId, r.channelName, r.upstreamModel, r.status, r.stream ? 1 : 0,
+                                         r.promptTokens, r.completionTokens, r.cachedTokens, r.latencyMs, r.ttftMs,
+                                         r.attempts, r.error};
+            for (int i = 0; i < values.size(); ++i)
+                q.bindValue(i, bindable(values.at(i)));
+            if (!q.exec())
+                return queryError(q, what);
+        }
+        return {};
+    });
+}
+
+Result<UsageSummary> UsageRepository::summarize(const QDateTime &since) const
+{
+    UsageSummary summary;
+    summary.since = since.toUTC();
+    const QVariant sinceValue = since.isValid() ? toDbTime(since) : QVariant(QStringLiteral(""));
+    const QString what = QStringLiteral("summarizing usage");
+    auto grouped = [&](const QString &column, QList<UsageSummaryRow> &rows) -> Status {
+        QSqlQuery q(m_db.handle());
+        q.setForwardOnly(true);
+        if (Status s = execute(q, QStringLiteral("SELECT %1, %2 FROM usage WHERE ts >= ? GROUP BY %1 "
+                                                 "ORDER BY count(*) DESC, %1").arg(column, kAggregates),
+                               {sinceValue}, what);
+            !s)
+            return s;
+        while (q.next())
+            rows.append(rowFrom(q, 1, q.value(0).toString()));
+        return {};
+    };
+    if (Status s = grouped(QStringLiteral("channel_name"), summary.channels); !s)
+        return s.error();
+    if (Status s = grouped(QStringLiteral("requested_model"), summary.models); !s)
+        return s.error();
+
+    QSqlQuery q(m_db.handle());
+    q.setForwardOnly(true);
+    if (Status s = execute(q, QStringLiteral("SELECT %1 FROM usage WHERE ts >= ?").arg(kAggregates), {sinceValue}, what); !s)
+        return s.error();
+    if (q.next())
+        summary.total = rowFrom(q, 0, QStringLiteral("total"));
+    return summary;
+}
+
+Result<QList<UsageRecord>> UsageRepository::recent(int limit) const
+{
+    QSqlQuery q(m_db.handle());
+    q.setForwardOnly(true);
+    if (Status s = execute(q, QStringLiteral(
+                                  "SELECT id, ts, client_key_id, inbound_format, endpoint, requested_model, channel_id, "
+                                  "channel_name, upstream_model, status, stream, prompt_tokens, completion_tokens, "
+                                  "cached_tokens, latency_ms, ttft_ms, attempts, error FROM usage "
+                                  "ORDER BY ts DESC, id DESC LIMIT ?"),
+                           {std::max(limit, 0)}, QStringLiteral("reading recent usage"));
+        !s)
+        return s.error();
+    QList<UsageRecord> records;
+    while (q.next()) {
+        UsageRecord r;
+        r.id = q.value(0).toLongLong();
+        r.time = fromDbTime(q.value(1));
+        r.clientKeyId = q.value(2).toLongLong();
+        r.inboundFormat = q.value(3).toString();
+        r.endpoint = q.value(4).toString();
+        r.requestedModel = q.value(5).toString();
+        r.channelId = q.value(6).toLongLong();
+        r.channelName = q.value(7).toString();
+        r.upstreamModel = q.value(8).toString();
+        r.status = q.value(9).toInt();
+        r.stream = q.value(10).toInt() != 0;
+        r.promptTokens = q.value(11).toLongLong();
+        r.completionTokens = q.value(12).toLongLong();
+        r.cachedTokens = q.value(13).toLongLong();
+        r.latencyMs = q.value(14).toLongLong();
+        r.ttftMs = q.value(15).toLongLong();
+        r.attempts = q.value(16).toInt();
+        r.error = q.value(17).toString();
+        records.append(r);
+    }
+    return records;
+}
+
+Result<qint64> UsageRepository::count() const
+{
+    QSqlQuery q(m_db.handle());
+    if (Status s = execute(q, QStringLiteral("SELECT count(*) FROM usage"), {}, QStringLiteral("counting usage")); !s)
+        return s.error();
+    return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+} // namespace tarn::gateway

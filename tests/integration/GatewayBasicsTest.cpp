@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// /health and /v1/models over real HTTP on port 0, and the request routing basics.
+#include "tests/integration/GatewayHarness.h"
+#include "tests/support/HttpTestClient.h"
+#include "tests/support/MockUpstream.h"
+
+#include <QJsonArray>
+
+#include <QJsonArray>
+
+#include <gtest/gtest.h>
+
+using namespace tarn::test;
+
+TEST(GatewayBasics, HealthAnswersOk)
+{
+    GatewayHarness tarn;
+    ASSERT_TRUE(tarn.start());
+    HttpTestClient client;
+    const HttpResult r = client.request("GET", tarn.url(QStringLiteral("/health")));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, QByteArray(R"({"status":"ok"})"));
+    EXPECT_EQ(r.header("content-type"), QByteArray("application/json"));
+}
+
+TEST(GatewayBasics, ModelsListsEnabledChannelsModelsAndAliases)
+{
+    GatewayHarness tarn;
+    tarn.addChannel(QStringLiteral("zhipu"), QStringLiteral("http://127.0.0.1:1/v1"), {QStringLiteral("glm-5")}, 0,
+                    {{QStringLiteral("fast"), QStringLiteral("glm-5")}});
+    tarn.addChannel(QStringLiteral("deepseek"), QStringLiteral("http://127.0.0.1:1/v1"), {QStringLiteral("deepseek-chat")});
+    tarn.addChannel(QStringLiteral("off"), QStringLiteral("http://127.0.0.1:1/v1"), {QStringLiteral("hidden-model")});
+    tarn.setChannelEnabled(QStringLiteral("off"), false);
+    ASSERT_TRUE(tarn.start());
+    HttpTestClient client;
+    const HttpResult r = client.request("GET", tarn.url(QStringLiteral("/v1/models")));
+    ASSERT_EQ(r.status, 200);
+    const QJsonObject list = r.json();
+    EXPECT_EQ(list.value(u"object").toString(), QStringLiteral("list"));
+    QStringList ids;
+    for (const QJsonValue &v : list.value(u"data").toArray()) {
+        EXPECT_EQ(v.toObject().value(u"object").toString(), QStringLiteral("model"));
+        ids.append(v.toObject().value(u"id").toString());
+    }
+    EXPECT_EQ(ids, (QStringList{QStringLiteral("deepseek-chat"), QStringLiteral("fast"), QStringLiteral("glm-5")}));
+}
+
+TEST(GatewayBasics, UnknownEndpointAndWrongMethodAnswerInOpenAiShape)
+{
+    GatewayHarness tarn;
+    ASSERT_TRUE(tarn.start());
+    HttpTestClient client;
+    const HttpResult unknown = client.request("GET", tarn.url(QStringLiteral("/v1/nothing")));
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_FALSE(unknown.json().value(u"error").toObject().value(u"message").toString().isEmpty());
+    const HttpResult wrongMethod = client.request("GET", tarn.url(QStringLiteral("/v1/chat/completions")));
+    EXPECT_EQ(wrongMethod.status, 405);
+    EXPECT_EQ(wrongMethod.header("allow"), QByteArray("POST"));
+}
+
+TEST(GatewayBasics, UnknownModelIs404AndListsNothingSecret)
+{
+    MockUpstream mock;
+    GatewayHarness tarn;
+    tarn.addChannel(QStringLiteral("secret-channel"), mock.baseUrl(), {QStringLiteral("gpt-x")});
+    ASSERT_TRUE(tarn.start());
+    HttpTestClient client;
+    const HttpResult r = client.request("POST", tarn.url(QStringLiteral("/v1/chat/completions")),
+                                        chatBody(QStringLiteral("no-such-model")));
+    EXPECT_EQ(r.status, 404);
+    const QJsonObject error = r.json().value(u"error").toObject();
+    EXPECT_EQ(error.value(u"code").toString(), QStringLiteral("model_not_found"));
+    EXPECT_EQ(error.value(u"type").toString(), QStringLiteral("invalid_request_error"));
+    EXPECT_FALSE(r.body.contains("sk-secret-channel"));
+    EXPECT_FALSE(r.body.contains(mock.baseUrl().toUtf8()));
+    EXPECT_EQ(mock.requestCount(), 0);
+    const auto rows = tarn.usageRows();
+    ASSERT_EQ(rows.size(), 1);
+    EXPECT_EQ(rows[0].status, 404);
+    EXPECT_EQ(rows[0].requestedModel, QStringLiteral("no-such-model"));
+}
+
+TEST(GatewayBasics, MalformedJsonIs400)
+{
+    GatewayHarness tarn;
+    ASSERT_TRUE(tarn.start());
+    HttpTestClient client;
+    for (const QByteArray &body : {QByteArray("{\"model\":"), QByteArray("[1,2]"), QByteArray("{\"messages\":[]}"),
+                                   QByteArray("")}) {
+        const HttpResult r = client.request("POST", tarn.url(QStringLiteral("/v1/chat/completions")), body,
+                                            {{"Content-Type", "application/json"}});
+        EXPECT_EQ(r.status, 400) << body.constData();
+        EXPECT_EQ(r.json().value(u"error").toObject().value(u"type").toString(), QStringLiteral("invalid_request_error"));
+    }
+}

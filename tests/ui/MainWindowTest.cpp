@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/MainWindow.h"
+
+#include "ui/channels/ChannelsPage.h"
+#include "ui/logs/LogsPage.h"
+#include "ui/routing/RoutingPage.h"
+#include "ui/settings/SettingsPage.h"
+#include "ui/usage/UsagePage.h"
+
+#include <QDir>
+#include <QLabel>
+#include <QListWidget>
+#include <QPixmap>
+#include <QPointer>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+using tarn::ui::MainWindow;
+
+namespace {
+
+class MainWindowTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        window = std::make_unique<MainWindow>();
+        navigation = window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        pages = window->findChild<QStackedWidget *>(QStringLiteral("pages"));
+        ASSERT_NE(navigation, nullptr);
+        ASSERT_NE(pages, nullptr);
+    }
+
+    // Clicks the navigation entry at row as a user would.
+    void clickNavigation(int row)
+    {
+        QListWidgetItem *item = navigation->item(row);
+        const QRect rect = navigation->visualItemRect(item);
+        QTest::mouseClick(navigation->viewport(), Qt::LeftButton, {}, rect.center());
+    }
+
+    std::unique_ptr<MainWindow> window;
+    QListWidget *navigation = nullptr;
+    QStackedWidget *pages = nullptr;
+};
+
+TEST_F(MainWindowTest, HasTitleSizeIconAndFivePages)
+{
+    EXPECT_EQ(window->windowTitle(), QStringLiteral("Tarn"));
+    EXPECT_EQ(window->size(), QSize(1000, 680));
+    EXPECT_FALSE(window->windowIcon().isNull());
+    ASSERT_EQ(navigation->count(), 5);
+    ASSERT_EQ(pages->count(), 5);
+    for (int row = 0; row < navigation->count(); ++row)
+        EXPECT_FALSE(navigation->item(row)->icon().isNull()) << row;
+    EXPECT_EQ(pages->currentWidget(), window->channelsPage());
+    EXPECT_EQ(window->currentPage(), MainWindow::Page::Channels);
+}
+
+TEST_F(MainWindowTest, ClickingNavigationSwitchesPage)
+{
+    window->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+    QSignalSpy pageChanged(window.get(), &MainWindow::currentPageChanged);
+
+    clickNavigation(1);
+    EXPECT_NE(qobject_cast<tarn::ui::RoutingPage *>(pages->currentWidget()), nullptr);
+    clickNavigation(2);
+    EXPECT_NE(qobject_cast<tarn::ui::UsagePage *>(pages->currentWidget()), nullptr);
+    clickNavigation(3);
+    EXPECT_NE(qobject_cast<tarn::ui::LogsPage *>(pages->currentWidget()), nullptr);
+    clickNavigation(4);
+    EXPECT_NE(qobject_cast<tarn::ui::SettingsPage *>(pages->currentWidget()), nullptr);
+    EXPECT_EQ(pages->currentWidget()->objectName(), QStringLiteral("settingsPage"));
+    EXPECT_EQ(window->currentPage(), MainWindow::Page::Settings);
+    clickNavigation(0);
+    EXPECT_NE(qobject_cast<tarn::ui::ChannelsPage *>(pages->currentWidget()), nullptr);
+    EXPECT_EQ(pageChanged.count(), 5);
+}
+
+TEST_F(MainWindowTest, ShowPageSelectsNavigationEntry)
+{
+    window->showPage(MainWindow::Page::Logs);
+    EXPECT_EQ(navigation->currentRow(), 3);
+    EXPECT_EQ(pages->currentWidget(), window->logsPage());
+}
+
+TEST_F(MainWindowTest, StatusBarShowsListenAddresses)
+{
+    window->setListenAddresses({QStringLiteral("http://127.0.0.1:8276")});
+    auto *label = window->statusBar()->findChild<QLabel *>(QStringLiteral("listenStatus"));
+    ASSERT_NE(label, nullptr);
+    EXPECT_EQ(label->text(), QStringLiteral("Listening on http://127.0.0.1:8276"));
+
+    window->setListenAddresses({QStringLiteral("http://127.0.0.1:8276"),
+                                QStringLiteral("http://100.64.0.7:8276")});
+    EXPECT_TRUE(label->text().contains(QStringLiteral("http://100.64.0.7:8276")));
+
+    window->setListenAddresses({});
+    EXPECT_FALSE(label->text().contains(QStringLiteral("http")));
+}
+
+TEST_F(MainWindowTest, CloseHidesToTrayWhenEnabled)
+{
+    window->setAttribute(Qt::WA_DeleteOnClose, false);
+    QPointer<MainWindow> guard(window.get());
+    QSignalSpy quit(window.get(), &MainWindow::quitRequested);
+    window->setCloseHidesToTray(true);
+    window->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+
+    EXPECT_FALSE(window->close());
+    EXPECT_FALSE(window->isVisible());
+    EXPECT_FALSE(guard.isNull());
+    EXPECT_EQ(quit.count(), 0);
+
+    window->showAndActivate();
+    EXPECT_TRUE(window->isVisible());
+}
+
+TEST_F(MainWindowTest, CloseRequestsQuitWithoutTray)
+{
+    QSignalSpy quit(window.get(), &MainWindow::quitRequested);
+    window->setCloseHidesToTray(false);
+    window->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+
+    EXPECT_TRUE(window->close());
+    EXPECT_FALSE(window->isVisible());
+    EXPECT_EQ(quit.count(), 1);
+}
+
+TEST_F(MainWindowTest, SavesScreenshotForReview)
+{
+    window->setListenAddresses({QStringLiteral("http://127.0.0.1:8276")});
+    window->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+    const QPixmap shot = window->grab();
+    ASSERT_FALSE(shot.isNull());
+    EXPECT_EQ(shot.size(), QSize(1000, 680));
+
+    const QDir dir(QStringLiteral(TARN_UI_SCREENS_DIR));
+    ASSERT_TRUE(dir.mkpath(QStringLiteral(".")));
+    EXPECT_TRUE(shot.save(dir.filePath(QStringLiteral("main-window.png"))));
+}
+
+} // namespace

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QMainWindow>
+
+class QLabel;
+class QListWidget;
+class QStackedWidget;
+
+namespace tarn::ui {
+
+class ChannelsPage;
+class LogsPage;
+class RoutingPage;
+class SettingsPage;
+class UsagePage;
+
+// The main window: page navigation on the left, the current page on the right, listen status below.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    // Order of the navigation entries and of the stacked pages.
+    enum class Page { Channels, Routing, Usage, Logs, Settings };
+    Q_ENUM(Page)
+
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Shows e.g. "Listening on http://127.0.0.1:8276" in the status bar; empty means not listening.
+    void setListenAddresses(const QStringList &urls);
+
+    // True while a tray icon is available: closing the window then only hides it.
+    void setCloseHidesToTray(bool hides);
+    [[nodiscard]] bool closeHidesToTray() const;
+
+    void showPage(Page page);
+    [[nodiscard]] Page currentPage() const;
+
+    // Shows, un-minimises, raises and activates the window (tray click, second instance).
+    void showAndActivate();
+
+    [[nodiscard]] ChannelsPage *channelsPage() const;
+    [[nodiscard]] RoutingPage *routingPage() const;
+    [[nodiscard]] UsagePage *usagePage() const;
+    [[nodiscard]] LogsPage *logsPage() const;
+    [[nodiscard]] SettingsPage *settingsPage() const;
+
+signals:
+    // The window was closed while not hiding to the tray: the user wants the application to end.
+    void quitRequested();
+    void currentPageChanged(tarn::ui::MainWindow::Page page);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void addPage(QWidget *page, const QString &label, const QString &iconName);
+    void onNavigationRowChanged(int row);
+
+    QListWidget *m_navigation = nullptr;
+    QStackedWidget *m_pages = nullptr;
+    QLabel *m_listenStatus = nullptr;
+    ChannelsPage *m_channelsPage = nullptr;
+    RoutingPage *m_routingPage = nullptr;
+    UsagePage *m_usagePage = nullptr;
+    LogsPage *m_logsPage = nullptr;
+    SettingsPage *m_settingsPage = nullptr;
+    bool m_closeHidesToTray = false;
+};
+
+} // namespace tarn::ui

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QWidget>
+
+namespace tarn::ui {
+
+// The Channels page: upstream provider accounts.
+class ChannelsPage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChannelsPage)
+
+public:
+    explicit ChannelsPage(QWidget *parent = nullptr);
+    ~ChannelsPage() override;
+};
+
+} // namespace tarn::ui

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/logs/LogsPage.h"
+
+#include "ui/PageLayout.h"
+
+#include <QVBoxLayout>
+
+namespace tarn::ui {
+
+LogsPage::LogsPage(QWidget *parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("logsPage"));
+    QVBoxLayout *layout = createPageLayout(
+        this, tr("Logs"),
+        tr("Recent requests with their status, latency and chosen channel, and the gateway's own events, will be shown here."));
+    layout->addStretch(1);
+}
+
+LogsPage::~LogsPage() = default;
+
+} // namespace tarn::ui

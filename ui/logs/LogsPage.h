@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QWidget>
+
+namespace tarn::ui {
+
+// The Logs page: recent gateway requests and events.
+class LogsPage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LogsPage)
+
+public:
+    explicit LogsPage(QWidget *parent = nullptr);
+    ~LogsPage() override;
+};
+
+} // namespace tarn::ui

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/routing/RoutingPage.h"
+
+#include "ui/PageLayout.h"
+
+#include <QVBoxLayout>
+
+namespace tarn::ui {
+
+RoutingPage::RoutingPage(QWidget *parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("routingPage"));
+    QVBoxLayout *layout = createPageLayout(
+        this, tr("Routing"),
+        tr("Rules that map requested models to channels, with priorities, retries and cooldowns, will be configured here."));
+    layout->addStretch(1);
+}
+
+RoutingPage::~RoutingPage() = default;
+
+} // namespace tarn::ui

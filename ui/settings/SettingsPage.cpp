@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/settings/SettingsPage.h"
+
+#include "ui/PageLayout.h"
+
+#include <QVBoxLayout>
+
+namespace tarn::ui {
+
+SettingsPage::SettingsPage(QWidget *parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("settingsPage"));
+    QVBoxLayout *layout = createPageLayout(
+        this, tr("Settings"),
+        tr("Listen addresses, client keys, startup and tray behaviour will be set here."));
+    layout->addStretch(1);
+}
+
+SettingsPage::~SettingsPage() = default;
+
+} // namespace tarn::ui

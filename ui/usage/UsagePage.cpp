@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/usage/UsagePage.h"
+
+#include "ui/PageLayout.h"
+
+#include <QVBoxLayout>
+
+namespace tarn::ui {
+
+UsagePage::UsagePage(QWidget *parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("usagePage"));
+    QVBoxLayout *layout = createPageLayout(
+        this, tr("Usage"),
+        tr("Charts and tables of requests, tokens and cost per key, model and channel will appear here."));
+    layout->addStretch(1);
+}
+
+UsagePage::~UsagePage() = default;
+
+} // namespace tarn::ui

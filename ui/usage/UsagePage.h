@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QWidget>
+
+namespace tarn::ui {
+
+// The Usage page: token and cost usage over time.
+class UsagePage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(UsagePage)
+
+public:
+    explicit UsagePage(QWidget *parent = nullptr);
+    ~UsagePage() override;
+};
+
+} // namespace tarn::ui
