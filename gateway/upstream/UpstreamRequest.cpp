@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/upstream/UpstreamRequest.h"
+
+namespace tarn::gateway {
+
+QByteArray headerValue(const HeaderList &headers, QByteArrayView name)
+{
+    for (const auto &[headerName, value] : headers) {
+        if (headerName.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+const char *upstreamFailureName(UpstreamFailure failure)
+{
+    switch (failure) {
+    case UpstreamFailure::None: return "none";
+    case UpstreamFailure::Connect: return "connect";
+    case UpstreamFailure::FirstByteTimeout: return "first-byte-timeout";
+    case UpstreamFailure::IdleTimeout: return "idle-timeout";
+    case UpstreamFailure::Protocol: return "protocol";
+    case UpstreamFailure::Aborted: return "aborted";
+    case UpstreamFailure::Other: return "other";
+    }
+    return "unknown";
+}
+
+} // namespace tarn::gateway

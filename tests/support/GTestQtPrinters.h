@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Readable GoogleTest failure output for Qt string types (found by argument-dependent lookup).
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <ostream>
+
+inline void PrintTo(const QString &value, std::ostream *os)
+{
+    *os << '"' << value.toStdString() << '"';
+}
+
+inline void PrintTo(const QByteArray &value, std::ostream *os)
+{
+    *os << '"' << value.toStdString() << '"';
+}
