@@ -5,7 +5,6 @@
 #include "gateway/core/Result.h"
 #include "gateway/http/HttpConnection.h"
 
-#include <QPointer>
 
 #include <memory>
 #include <unordered_map>
@@ -38,7 +37,6 @@ private:
                 const Error &error);
 
     GatewayContext m_context;
-    QPointer<QObject> m_threadContext;
     UpstreamClient *m_upstream = nullptr; // child of the thread context
     std::unordered_map<ProxyExchange *, std::unique_ptr<ProxyExchange>> m_exchanges;
 };

@@ -13,10 +13,13 @@
 namespace tarn::gateway {
 
 // A socket curl asked us to watch; the write notifier is enabled only while curl wants to write.
+// curl stops watching a pooled connection between requests: the notifiers are disabled and kept,
+// so a keep-alive request allocates no QObject.
 struct UpstreamSocketWatch
 {
     QSocketNotifier *read = nullptr;
     QSocketNotifier *write = nullptr;
+    bool inUse = false;
 };
 
 namespace {
@@ -134,6 +137,7 @@ UpstreamClient::~UpstreamClient()
     }
     m_multi = nullptr;
     m_owned.clear();
+    dropIdleWatches();
 }
 
 void UpstreamClient::globalInit()
@@ -330,6 +334,8 @@ void UpstreamClient::sweep()
     if (m_calls.isEmpty()) {
         m_sweepTimer.stop();
         trimPool();
+        if (m_watches.size() > 64)
+            dropIdleWatches();
         return;
     }
     m_expired.clear();
@@ -404,24 +410,25 @@ void UpstreamClient::applyDeferred()
 
 void UpstreamClient::watchSocket(qintptr socket, int what, UpstreamSocketWatch *watch)
 {
+    if (!watch)
+        watch = m_watches.value(socket);
     if (what == CURL_POLL_REMOVE) {
-        if (!watch)
-            return;
-        // May run inside this very notifier's activated(): disable now, delete later.
-        for (QSocketNotifier *notifier : {watch->read, watch->write}) {
-            if (!notifier)
-                continue;
-            notifier->setEnabled(false);
-            if (m_destroying)
-                delete notifier;
-            else
-                notifier->deleteLater();
+        // May run inside this very notifier's activated(): only disable here.
+        if (watch) {
+            for (QSocketNotifier *notifier : {watch->read, watch->write}) {
+                if (notifier && notifier->isEnabled())
+                    notifier->setEnabled(false);
+            }
+            watch->inUse = false;
         }
-        delete watch;
         return;
     }
     if (!watch) {
         watch = new UpstreamSocketWatch;
+        m_watches.insert(socket, watch);
+    }
+    if (!watch->inUse) {
+        watch->inUse = true;
         curl_multi_assign(multiHandle(m_multi), static_cast<curl_socket_t>(socket), watch);
     }
     const bool wantRead = what == CURL_POLL_IN || what == CURL_POLL_INOUT;
@@ -440,6 +447,22 @@ void UpstreamClient::watchSocket(qintptr socket, int what, UpstreamSocketWatch *
         watch->read->setEnabled(wantRead);
     if (watch->write && watch->write->isEnabled() != wantWrite)
         watch->write->setEnabled(wantWrite);
+}
+
+// Frees the notifiers of sockets curl no longer watches (called from timer slots only).
+void UpstreamClient::dropIdleWatches()
+{
+    for (auto it = m_watches.begin(); it != m_watches.end();) {
+        UpstreamSocketWatch *watch = it.value();
+        if (watch->inUse && !m_destroying) {
+            ++it;
+            continue;
+        }
+        delete watch->read;
+        delete watch->write;
+        delete watch;
+        it = m_watches.erase(it);
+    }
 }
 
 void UpstreamClient::updateCurlTimer(long timeoutMs)

@@ -54,6 +54,7 @@ private:
     void drainMessages();
     void finishCall(UpstreamCall *call, UpstreamFailure failure, const QString &detail);
     void trimPool();
+    void dropIdleWatches();
     void sweep();
     void applyDeferred();
     void scheduleDeferred();
@@ -84,6 +85,7 @@ private:
 
     UpstreamCall *m_inCallback = nullptr;                 // call whose curl callback is running
     QHash<quint64, UpstreamCall *> m_calls;               // live calls by id
+    QHash<qintptr, UpstreamSocketWatch *> m_watches;      // by socket, kept for reuse while busy
     std::vector<std::unique_ptr<UpstreamCall>> m_owned;   // every call object (pool included)
     std::vector<UpstreamCall *> m_free;                   // reusable (easy handle kept)
     std::vector<UpstreamCall *> m_pendingAdd;             // started while inside curl
