@@ -3,9 +3,10 @@
 #include "gateway/upstream/UpstreamClient.h"
 #include "tests/upstream/TestHttpServer.h"
 
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QHostAddress>
 #include <QTcpServer>
-#include <QEventLoop>
 #include <QTest>
 #include <QTimer>
 
@@ -14,8 +15,10 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <functional>
 #include <memory>
+#include <vector>
 
 using namespace tarn::gateway;
 using tarn::test::TestHttpServer;
