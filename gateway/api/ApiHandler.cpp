@@ -152,12 +152,12 @@ void ApiHandler::reject(const HttpRequest &request, const HttpResponse &response
     // OpenAI's own code for an unknown model, so SDKs that branch on it behave.
     const QByteArrayView code = error.code == ErrorCode::NotFound ? QByteArrayView("model_not_found")
                                                                   : QByteArrayView(errorCodeName(error.code));
-    response.sendJson(status, errorBody(ApiFormat::OpenAI, status, error.message, code));
     UsageRecord record = partial;
     record.status = status;
     record.error = error.message;
     record.latencyMs = (monotonicNs() - request.arrivedNs) / 1'000'000;
-    m_context.usage->record(std::move(record));
+    m_context.usage->record(std::move(record)); // before the answer: the client may look for it
+    response.sendJson(status, errorBody(ApiFormat::OpenAI, status, error.message, code));
 }
 
 void ApiHandler::finished(ProxyExchange *exchange)

@@ -115,9 +115,10 @@ void ProxyExchange::retryOrFail(AttemptOutcome outcome, int status, const QStrin
 
 void ProxyExchange::answerError(int status, const QString &message, QByteArrayView code)
 {
-    m_response.sendJson(status, errorBody(ApiFormat::OpenAI, status, message, code));
     m_record.status = status;
-    complete(message);
+    recordUsage(message);
+    m_response.sendJson(status, errorBody(ApiFormat::OpenAI, status, message, code));
+    m_owner.finished(this);
 }
 
 void ProxyExchange::onUpstreamHead(const UpstreamResponseHead &head)
@@ -218,18 +219,20 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
                                                       QStringLiteral("upstream stream interrupted: %1").arg(detail),
                                                       "upstream_error") + "\n\n";
         m_response.write(event);
+        recordUsage(QStringLiteral("stream interrupted: %1").arg(detail));
         m_response.end();
-        complete(QStringLiteral("stream interrupted: %1").arg(detail));
+        m_owner.finished(this);
         return;
     }
     if (m_streaming) {
         writeToClient(m_relay->finish());
-        m_response.end();
         const TokenUsage usage = m_relay->usage();
         m_record.promptTokens = usage.prompt;
         m_record.completionTokens = usage.completion;
         m_record.cachedTokens = usage.cached;
-        complete({});
+        recordUsage({});
+        m_response.end();
+        m_owner.finished(this);
         return;
     }
     // Whole answer (success or an upstream error passed through with its status and body).
@@ -243,29 +246,29 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
     }
     m_owner.context().selector->reportOutcome(
         *m_current, m_head.status < 400 ? AttemptOutcome::Success : AttemptOutcome::ClientError, 0);
+    recordUsage(m_head.status >= 400 ? QString::fromUtf8(m_body.left(300)) : QString());
     relayHead(m_head);
-    complete(m_head.status >= 400 ? QString::fromUtf8(m_body.left(300)) : QString());
+    m_owner.finished(this);
 }
 
 void ProxyExchange::onClientGone()
 {
+    m_record.status = 499;
+    recordUsage(QStringLiteral("client closed the connection"));
     // Abort the upstream at once: the provider stops generating (and billing).
     if (m_call)
         m_owner.upstream().cancel(std::exchange(m_call, 0));
-    m_record.status = 499;
-    complete(QStringLiteral("client closed the connection"));
+    m_owner.finished(this);
 }
 
-void ProxyExchange::complete(const QString &error)
+void ProxyExchange::recordUsage(const QString &error)
 {
-    if (m_done)
-        return;
+    // Recorded before the last byte goes out, so a client that has its answer can rely on the row.
     m_done = true;
     m_response.setObserver(nullptr);
     m_record.error = error;
     m_record.latencyMs = (monotonicNs() - m_request.arrivedNs) / 1'000'000;
     m_owner.context().usage->record(std::move(m_record));
-    m_owner.finished(this);
 }
 
 } // namespace tarn::gateway

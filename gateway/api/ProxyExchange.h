@@ -36,7 +36,7 @@ private:
     void answerError(int status, const QString &message, QByteArrayView code);
     void relayHead(const UpstreamResponseHead &head);
     void writeToClient(const QByteArray &bytes);
-    void complete(const QString &error);
+    void recordUsage(const QString &error);
 
     void onUpstreamHead(const UpstreamResponseHead &head) override;
     void onUpstreamData(QByteArrayView data) override;
