@@ -26,6 +26,7 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
         return 0;
     }
 
+    ShutdownSignals shutdownSignals; // before the listening lines are printed
     gateway::Gateway gateway(options);
     if (const gateway::Status status = gateway.start(); !status) {
         std::fprintf(stderr, "tarn: %s\n", qPrintable(status.error().message));
@@ -58,7 +59,6 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     });
     QObject::connect(&instance, &ui::SingleInstance::activationRequested, &window, &ui::MainWindow::showAndActivate);
 
-    ShutdownSignals shutdownSignals;
     QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app, &QCoreApplication::quit);
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &gateway, [&gateway] { gateway.stop(); });
 

@@ -40,17 +40,19 @@ int runHeadless(int argc, char **argv, const gateway::RunOptions &run)
 {
     QCoreApplication application(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("Tarn"));
+    // Signals are caught before anything is announced: a script may send SIGTERM right after
+    // reading the listening line.
+    app::ShutdownSignals shutdownSignals;
     gateway::Gateway gateway(gatewayOptions(run));
     if (const gateway::Status status = gateway.start(); !status) {
         std::fprintf(stderr, "tarn: %s\n", qPrintable(status.error().message));
         return 1;
     }
-    announce(gateway.urls());
-    app::ShutdownSignals shutdownSignals;
     QObject::connect(&shutdownSignals, &app::ShutdownSignals::shutdownRequested, &application, [&gateway] {
         gateway.stop();
         QCoreApplication::quit();
     });
+    announce(gateway.urls());
     return QCoreApplication::exec();
 }
 
