@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "gateway/cli/CommandLine.h"
+#include "gateway/core/ListenAddress.h"
 #include "gateway/core/Result.h"
 #include "gateway/http/HttpLimits.h"
 #include "gateway/upstream/UpstreamRequest.h"

@@ -19,10 +19,13 @@ namespace tarn::gateway {
 
 namespace {
 
-const HeaderList &jsonHeaders()
+// 405 with the Allow header, in OpenAI's error shape.
+void sendMethodNotAllowed(const HttpResponse &response, const QByteArray &allowed, QByteArrayView path)
 {
-    static const HeaderList headers{{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
-    return headers;
+    response.send(405, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                        {QByteArrayLiteral("Allow"), allowed}},
+                  errorBody(ApiFormat::OpenAI, 405,
+                            QStringLiteral("use %1 for %2").arg(QString::fromLatin1(allowed), QString::fromLatin1(path))));
 }
 
 bool isProxiedEndpoint(QByteArrayView path)
@@ -53,9 +56,7 @@ void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
     }
     if (path == "/v1/models") {
         if (request.method != "GET") {
-            response.send(405, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
-                                {QByteArrayLiteral("Allow"), QByteArrayLiteral("GET")}},
-                          errorBody(ApiFormat::OpenAI, 405, QStringLiteral("use GET for /v1/models")));
+            sendMethodNotAllowed(response, QByteArrayLiteral("GET"), path);
             return;
         }
         handleModels(request, response);
@@ -63,10 +64,7 @@ void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
     }
     if (isProxiedEndpoint(path)) {
         if (request.method != "POST") {
-            response.send(405, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
-                                {QByteArrayLiteral("Allow"), QByteArrayLiteral("POST")}},
-                          errorBody(ApiFormat::OpenAI, 405,
-                                    QStringLiteral("use POST for %1").arg(QString::fromLatin1(path))));
+            sendMethodNotAllowed(response, QByteArrayLiteral("POST"), path);
             return;
         }
         handleProxy(std::move(request), response, path);
@@ -96,7 +94,7 @@ void ApiHandler::handleModels(const HttpRequest &request, const HttpResponse &re
                                 {QStringLiteral("owned_by"), QStringLiteral("tarn")}});
     }
     const QJsonObject list{{QStringLiteral("object"), QStringLiteral("list")}, {QStringLiteral("data"), data}};
-    response.send(200, jsonHeaders(), QJsonDocument(list).toJson(QJsonDocument::Compact));
+    response.sendJson(200, QJsonDocument(list).toJson(QJsonDocument::Compact));
 }
 
 void ApiHandler::handleProxy(HttpRequest &&request, const HttpResponse &response, QByteArrayView endpoint)

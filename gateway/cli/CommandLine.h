@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/core/ListenAddress.h"
+
 #include <QList>
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
 
 namespace tarn::gateway {
-
-// Where the gateway listens ("--listen HOST:PORT"; "[::1]:8080" for IPv6).
-struct ListenAddress
-{
-    QString host;
-    quint16 port = 0;
-
-    friend bool operator==(const ListenAddress &, const ListenAddress &) = default;
-};
 
 // How to run Tarn itself (no subcommand).
 struct RunOptions

@@ -56,7 +56,6 @@ Result<OpenAiRequestInfo> inspectOpenAiRequest(const QByteArray &body)
 
     simdjson::dom::element options;
     if (!object["stream_options"].get(options) && options.is_object()) {
-        info.hasStreamOptions = true;
         bool includeUsage = false;
         info.clientWantsUsage = !options["include_usage"].get(includeUsage) && includeUsage;
     }

@@ -14,7 +14,6 @@ struct OpenAiRequestInfo
     QString model;
     bool stream = false;
     bool clientWantsUsage = false; // stream_options.include_usage was true
-    bool hasStreamOptions = false;
     bool hasTools = false;
 };
 
