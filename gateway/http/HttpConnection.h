@@ -67,6 +67,7 @@ private:
     void processInput();
     void dispatch();
     void failRequest(int status, const QString &message);
+    void writeOut(QByteArrayView first, QByteArrayView second = {});
     QByteArray headBytes(int status, const HeaderList &headers, bool chunked, qint64 contentLength);
     void finishExchange();
     void armTimer(int ms);

@@ -15,6 +15,7 @@ namespace tarn::gateway::storage {
 
 // Timestamps are ISO-8601 UTC text with milliseconds ("2024-05-01T12:00:00.000Z"): sortable.
 QVariant toDbTime(const QDateTime &time);
+QString dbTimeFromMSecs(qint64 msecsSinceEpoch);
 QDateTime fromDbTime(const QVariant &value);
 QString nowDbTime();
 

@@ -40,22 +40,47 @@ Status UsageRepository::insert(const QList<UsageRecord> &records)
 {
     if (records.isEmpty())
         return {};
+    // Named placeholders bound by prebuilt names: QSqlResult::bindValue(int) formats ":%1" into a
+    // new string for every positional value, which was a third of the cost of a row.
+    static const QString ts = QStringLiteral(":ts"), clientKey = QStringLiteral(":client_key_id"),
+                         format = QStringLiteral(":inbound_format"), endpoint = QStringLiteral(":endpoint"),
+                         requested = QStringLiteral(":requested_model"), channelId = QStringLiteral(":channel_id"),
+                         channelName = QStringLiteral(":channel_name"), upstream = QStringLiteral(":upstream_model"),
+                         status = QStringLiteral(":status"), stream = QStringLiteral(":stream"),
+                         prompt = QStringLiteral(":prompt_tokens"), completion = QStringLiteral(":completion_tokens"),
+                         cached = QStringLiteral(":cached_tokens"), latency = QStringLiteral(":latency_ms"),
+                         ttft = QStringLiteral(":ttft_ms"), attempts = QStringLiteral(":attempts"),
+                         error = QStringLiteral(":error");
+    const auto text = [](const QString &value) { return value.isNull() ? QStringLiteral("") : value; };
     return m_db.transaction([&]() -> Status {
         QSqlQuery q(m_db.handle());
         const QString what = QStringLiteral("recording usage");
         if (!q.prepare(QStringLiteral(
                 "INSERT INTO usage (ts, client_key_id, inbound_format, endpoint, requested_model, channel_id, "
                 "channel_name, upstream_model, status, stream, prompt_tokens, completion_tokens, cached_tokens, "
-                "latency_ms, ttft_ms, attempts, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+                "latency_ms, ttft_ms, attempts, error) VALUES (:ts, :client_key_id, :inbound_format, :endpoint, "
+                ":requested_model, :channel_id, :channel_name, :upstream_model, :status, :stream, :prompt_tokens, "
+                ":completion_tokens, :cached_tokens, :latency_ms, :ttft_ms, :attempts, :error)")))
             return queryError(q, what);
         for (const UsageRecord &r : records) {
-            const QDateTime time = r.time.isValid() ? r.time : QDateTime::currentDateTimeUtc();
-            const QVariantList values = {toDbTime(time), r.clientKeyId, r.inboundFormat, r.endpoint, r.requestedModel,
-                                         r.channelId, r.channelName, r.upstreamModel, r.status, r.stream ? 1 : 0,
-                                         r.promptTokens, r.completionTokens, r.cachedTokens, r.latencyMs, r.ttftMs,
-                                         r.attempts, r.error};
-            for (int i = 0; i < values.size(); ++i)
-                q.bindValue(i, bindable(values.at(i)));
+            const qint64 time = r.time.isValid() ? r.time.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
+            q.bindValue(ts, dbTimeFromMSecs(time));
+            q.bindValue(clientKey, r.clientKeyId);
+            q.bindValue(format, text(r.inboundFormat));
+            q.bindValue(endpoint, text(r.endpoint));
+            q.bindValue(requested, text(r.requestedModel));
+            q.bindValue(channelId, r.channelId);
+            q.bindValue(channelName, text(r.channelName));
+            q.bindValue(upstream, text(r.upstreamModel));
+            q.bindValue(status, r.status);
+            q.bindValue(stream, r.stream ? 1 : 0);
+            q.bindValue(prompt, r.promptTokens);
+            q.bindValue(completion, r.completionTokens);
+            q.bindValue(cached, r.cachedTokens);
+            q.bindValue(latency, r.latencyMs);
+            q.bindValue(ttft, r.ttftMs);
+            q.bindValue(attempts, r.attempts);
+            q.bindValue(error, text(r.error));
             if (!q.exec())
                 return queryError(q, what);
         }

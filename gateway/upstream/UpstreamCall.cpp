@@ -142,6 +142,10 @@ bool UpstreamCall::configure(const QByteArray &envNoProxy)
     ok = ok && setCallback(easy, CURLOPT_HEADERFUNCTION, &UpstreamCallbacks::onHeader);
     ok = ok && setPointer(easy, CURLOPT_HEADERDATA, this);
     ok = ok && setPointer(easy, CURLOPT_HTTPHEADER, headerList);
+    // The client keeps a pooled connection's read notifier armed between requests; it must hear
+    // of a socket's close before the descriptor number can be reused.
+    ok = ok && curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &UpstreamCallbacks::onCloseSocket) == CURLE_OK;
+    ok = ok && setPointer(easy, CURLOPT_CLOSESOCKETDATA, client);
 
     if (method == "HEAD") {
         ok = ok && setLong(easy, CURLOPT_NOBODY, 1);

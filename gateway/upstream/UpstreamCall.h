@@ -59,6 +59,7 @@ struct UpstreamCallbacks
     static size_t onHeader(char *data, size_t size, size_t count, void *userData);
     static int onSocket(CURL *easy, curl_socket_t socket, int what, void *clientPtr, void *socketPtr);
     static int onTimer(CURLM *multi, long timeoutMs, void *clientPtr);
+    static int onCloseSocket(void *clientPtr, curl_socket_t socket);
 };
 
 UpstreamFailure failureForCurlCode(CURLcode code, bool connected);

@@ -6,6 +6,10 @@
 
 #include <utility>
 
+#ifndef Q_OS_WIN
+#include <unistd.h>
+#endif
+
 namespace tarn::gateway {
 
 size_t UpstreamCallbacks::onWrite(char *data, size_t size, size_t count, void *userData)
@@ -58,6 +62,16 @@ int UpstreamCallbacks::onTimer(CURLM *, long timeoutMs, void *clientPtr)
 {
     static_cast<UpstreamClient *>(clientPtr)->updateCurlTimer(timeoutMs);
     return 0;
+}
+
+int UpstreamCallbacks::onCloseSocket(void *clientPtr, curl_socket_t socket)
+{
+    static_cast<UpstreamClient *>(clientPtr)->forgetSocket(qintptr(socket));
+#ifdef Q_OS_WIN
+    return closesocket(socket);
+#else
+    return close(socket);
+#endif
 }
 
 } // namespace tarn::gateway

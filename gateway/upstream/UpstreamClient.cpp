@@ -13,13 +13,15 @@
 namespace tarn::gateway {
 
 // A socket curl asked us to watch; the write notifier is enabled only while curl wants to write.
-// curl stops watching a pooled connection between requests: the notifiers are disabled and kept,
-// so a keep-alive request allocates no QObject.
+// curl stops watching a pooled connection between requests, but its read notifier stays armed:
+// every (de)registration wakes the event loop (glib signals its eventfd), which cost two wakeups
+// per keep-alive request. A readable socket curl is not watching (the upstream closed an idle
+// connection) disarms it; curl's close-socket callback disarms it before the descriptor is closed.
 struct UpstreamSocketWatch
 {
     QSocketNotifier *read = nullptr;
     QSocketNotifier *write = nullptr;
-    bool inUse = false;
+    bool inUse = false; // curl is watching this socket
 };
 
 namespace {
@@ -413,12 +415,11 @@ void UpstreamClient::watchSocket(qintptr socket, int what, UpstreamSocketWatch *
     if (!watch)
         watch = m_watches.value(socket);
     if (what == CURL_POLL_REMOVE) {
-        // May run inside this very notifier's activated(): only disable here.
+        // May run inside this very notifier's activated(): only disable here. The read notifier
+        // stays armed (see UpstreamSocketWatch).
         if (watch) {
-            for (QSocketNotifier *notifier : {watch->read, watch->write}) {
-                if (notifier && notifier->isEnabled())
-                    notifier->setEnabled(false);
-            }
+            if (watch->write && watch->write->isEnabled())
+                watch->write->setEnabled(false);
             watch->inUse = false;
         }
         return;
@@ -436,7 +437,7 @@ void UpstreamClient::watchSocket(qintptr socket, int what, UpstreamSocketWatch *
     if (wantRead && !watch->read) {
         watch->read = new QSocketNotifier(socket, QSocketNotifier::Read, this);
         connect(watch->read, &QSocketNotifier::activated, this,
-                [this, socket] { drive(socket, CURL_CSELECT_IN); });
+                [this, watch, socket] { onSocketReadable(watch, socket); });
     }
     if (wantWrite && !watch->write) {
         watch->write = new QSocketNotifier(socket, QSocketNotifier::Write, this);
@@ -447,6 +448,28 @@ void UpstreamClient::watchSocket(qintptr socket, int what, UpstreamSocketWatch *
         watch->read->setEnabled(wantRead);
     if (watch->write && watch->write->isEnabled() != wantWrite)
         watch->write->setEnabled(wantWrite);
+}
+
+void UpstreamClient::onSocketReadable(UpstreamSocketWatch *watch, qintptr socket)
+{
+    if (!watch->inUse) {
+        watch->read->setEnabled(false); // an idle pooled connection: curl checks it before reuse
+        return;
+    }
+    drive(socket, CURL_CSELECT_IN);
+}
+
+// Runs inside curl, just before it closes `socket`.
+void UpstreamClient::forgetSocket(qintptr socket)
+{
+    UpstreamSocketWatch *watch = m_watches.value(socket);
+    if (!watch)
+        return;
+    for (QSocketNotifier *notifier : {watch->read, watch->write}) {
+        if (notifier && notifier->isEnabled())
+            notifier->setEnabled(false);
+    }
+    watch->inUse = false;
 }
 
 // Frees the notifiers of sockets curl no longer watches (called from timer slots only).

@@ -60,6 +60,8 @@ private:
     void scheduleDeferred();
 
     void watchSocket(qintptr socket, int what, UpstreamSocketWatch *watch);
+    void forgetSocket(qintptr socket);
+    void onSocketReadable(UpstreamSocketWatch *watch, qintptr socket);
     void updateCurlTimer(long timeoutMs);
 
     void *m_multi = nullptr;

@@ -5,6 +5,7 @@
 #include <QTimeZone>
 
 #include "gateway/storage/SettingsRepository.h"
+#include "gateway/storage/StorageSupport.h"
 #include "gateway/storage/UsageRepository.h"
 
 using namespace tarn::gateway;
@@ -153,6 +154,33 @@ TEST_F(UsageRepositoryTest, InsertDoesNotBumpConfigRevision)
     EXPECT_EQ(*SettingsRepository(db()).configRevision(), before);
     EXPECT_TRUE(repo.insert({}).ok());
     EXPECT_EQ(*repo.count(), 1);
+}
+
+} // namespace
+
+namespace {
+
+// The usage writer formats timestamps by hand; the text must stay exactly Qt's ISO form, which the
+// rest of the storage layer (and `ts >= ?` comparisons) relies on.
+TEST(DbTimeTest, HandFormattedTimestampsMatchQtIsoText)
+{
+    const qint64 samples[] = {
+        0, 1, 999, 86'399'999, 86'400'000, -1, -86'400'001, 951'782'400'000 /* 2000-02-29 */,
+        4'107'542'399'999 /* 2100-02-28T23:59:59.999 */, 1'709'210'096'123, -62'135'596'800'000 /* 0001-01-01 */,
+        253'402'300'799'999 /* 9999-12-31T23:59:59.999 */,
+    };
+    for (qint64 ms : samples) {
+        const QString expected = QDateTime::fromMSecsSinceEpoch(ms).toUTC().toString(Qt::ISODateWithMs);
+        EXPECT_EQ(storage::dbTimeFromMSecs(ms), expected) << ms;
+    }
+    // A pseudo-random walk over four centuries, leap days and day boundaries included.
+    quint64 state = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 20'000; ++i) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        const qint64 ms = qint64(state >> 20) % (400LL * 366 * 86'400'000) - 200LL * 366 * 86'400'000;
+        const QString expected = QDateTime::fromMSecsSinceEpoch(ms).toUTC().toString(Qt::ISODateWithMs);
+        ASSERT_EQ(storage::dbTimeFromMSecs(ms), expected) << ms;
+    }
 }
 
 } // namespace
