@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "app/DesktopApp.h"
+#include "app/DesktopModule.h"
 
 #include "app/ShutdownSignals.h"
 #include "ui/MainWindow.h"
@@ -12,6 +12,8 @@
 #include <cstdio>
 
 namespace tarn::app {
+
+namespace {
 
 int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, AnnounceFunction announce)
 {
@@ -66,4 +68,12 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     return app.exec();
 }
 
+} // namespace
+
 } // namespace tarn::app
+
+int tarn_run_desktop(const tarn::app::DesktopLaunch *launch)
+{
+    int argc = launch->argc; // QApplication keeps a reference to argc
+    return tarn::app::runDesktop(argc, launch->argv, *launch->options, launch->announce);
+}

@@ -12,7 +12,11 @@
 #include <cstdio>
 
 #ifdef TARN_HAVE_GUI
-#include "app/DesktopApp.h"
+#include "app/DesktopModule.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QLibrary>
 #endif
 
 using namespace tarn;
@@ -56,6 +60,49 @@ int runHeadless(int argc, char **argv, const gateway::RunOptions &run)
     return QCoreApplication::exec();
 }
 
+#ifdef TARN_HAVE_GUI
+QString executableDirectory(const char *argv0)
+{
+#ifdef Q_OS_LINUX
+    const QFileInfo self(QStringLiteral("/proc/self/exe"));
+    if (self.exists())
+        return self.canonicalPath();
+#endif
+    return QFileInfo(QString::fromLocal8Bit(argv0)).absolutePath();
+}
+
+// Loads the desktop module from next to the executable (build tree, Windows), ../lib/tarn
+// (Linux install) or the bundle's PlugIns (macOS), and runs it.
+int runDesktopModule(int argc, char **argv, const gateway::GatewayOptions &options)
+{
+    const QString base = executableDirectory(argv[0]);
+    const QStringList candidates = {base, base + QStringLiteral("/" TARN_DESKTOP_MODULE_RELDIR),
+                                    base + QStringLiteral("/../PlugIns")};
+    QString failure;
+    for (const QString &dir : candidates) {
+        QLibrary module(QDir::cleanPath(dir + QLatin1Char('/') + QLatin1String(app::kDesktopModuleName)));
+        if (!module.load()) {
+            if (failure.isEmpty() && QDir(dir).exists())
+                failure = module.errorString();
+            continue;
+        }
+        const auto entry = reinterpret_cast<app::DesktopEntry>(module.resolve(app::kDesktopEntrySymbol));
+        if (!entry) {
+            std::fprintf(stderr, "tarn: %s is not Tarn's desktop module: %s\n", qPrintable(module.fileName()),
+                         qPrintable(module.errorString()));
+            return 1;
+        }
+        const app::DesktopLaunch launch{argc, argv, &options, &announce};
+        return entry(&launch); // the module stays loaded until the process exits
+    }
+    std::fprintf(stderr,
+                 "tarn: the desktop module (%s) is not installed next to tarn%s%s; "
+                 "run `tarn --headless` for the gateway alone\n",
+                 app::kDesktopModuleName, failure.isEmpty() ? "" : ": ", qPrintable(failure));
+    return 1;
+}
+#endif
+
 bool displayAvailable()
 {
 #if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
@@ -95,7 +142,7 @@ int main(int argc, char **argv)
     gateway::UpstreamClient::globalInit(); // before any thread starts
 #ifdef TARN_HAVE_GUI
     if (!invocation.run.headless && displayAvailable())
-        return app::runDesktop(argc, argv, gatewayOptions(invocation.run), &announce);
+        return runDesktopModule(argc, argv, gatewayOptions(invocation.run));
 #endif
     return runHeadless(argc, argv, invocation.run);
 }

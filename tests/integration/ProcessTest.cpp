@@ -6,7 +6,9 @@
 #include "tests/support/HttpTestClient.h"
 #include "tests/support/MockUpstream.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
@@ -34,18 +36,40 @@ int runCli(const QStringList &args)
     return p.exitCode();
 }
 
-// A headless Tarn child process.
+QProcessEnvironment withoutDisplay()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    return env;
+}
+
+// A display Qt can always open: the desktop application runs on it.
+QProcessEnvironment offscreenDisplay()
+{
+    QProcessEnvironment env = withoutDisplay();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    return env;
+}
+
+// Shared objects mapped into a running process (Linux), e.g. to see which Qt modules it loaded.
+QString mappedFiles(qint64 pid)
+{
+    QFile maps(QStringLiteral("/proc/%1/maps").arg(pid));
+    return maps.open(QIODevice::ReadOnly) ? QString::fromUtf8(maps.readAll()) : QString();
+}
+
+// A Tarn child process (headless unless given a display).
 class TarnProcess
 {
 public:
-    explicit TarnProcess(const QStringList &args)
+    explicit TarnProcess(const QStringList &args, const QProcessEnvironment &env = withoutDisplay(),
+                         const QString &binary = tarnBinary())
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("DISPLAY"));
-        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
         m_process.setProcessEnvironment(env);
-        m_process.start(tarnBinary(), args);
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        m_process.start(binary, args);
         QElapsedTimer timer;
         timer.start();
         const QRegularExpression line(QStringLiteral("^listening on (http://\\S+)$"));
@@ -80,6 +104,15 @@ public:
         return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -2;
     }
 
+    // Waits for the process to end on its own; its exit code, or -1.
+    int exitCode()
+    {
+        if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(10000))
+            return -1;
+        other.append(QString::fromUtf8(m_process.readAll()).split(u'\n', Qt::SkipEmptyParts));
+        return m_process.exitCode();
+    }
+
     QStringList urls;
     QStringList other;
 
@@ -109,6 +142,56 @@ TEST(Process, PrintsOneListeningLinePerSocket)
     EXPECT_EQ(client.request("GET", tarn.urls[0] + QStringLiteral("/health")).status, 200);
     EXPECT_EQ(tarn.terminate(), 0);
 }
+
+#ifdef Q_OS_LINUX
+TEST(Process, HeadlessRunsNeverLoadTheDesktopLibraries)
+{
+    TempDataDir dir;
+    TarnProcess tarn({QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--listen"),
+                      QStringLiteral("127.0.0.1:0")});
+    ASSERT_EQ(tarn.urls.size(), 1) << tarn.other.join(u'\n').toStdString();
+    const QString maps = mappedFiles(tarn.pid());
+    ASSERT_TRUE(maps.contains(QStringLiteral("libQt6Core"))) << "could not read the process's mappings";
+    EXPECT_FALSE(maps.contains(QStringLiteral("libQt6Widgets")));
+    EXPECT_FALSE(maps.contains(QStringLiteral("libQt6Gui")));
+    EXPECT_FALSE(maps.contains(QStringLiteral("tarn_desktop")));
+    EXPECT_EQ(tarn.terminate(), 0);
+}
+#endif
+
+#ifdef TARN_HAVE_GUI
+TEST(Process, WithADisplayTheDesktopModuleRunsTheGatewayAndQuitsOnSigterm)
+{
+    TempDataDir dir;
+    TarnProcess tarn({QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")},
+                     offscreenDisplay());
+    ASSERT_EQ(tarn.urls.size(), 1) << tarn.other.join(u'\n').toStdString();
+    HttpTestClient client;
+    EXPECT_EQ(client.request("GET", tarn.urls[0] + QStringLiteral("/health")).status, 200);
+#ifdef Q_OS_LINUX
+    const QString maps = mappedFiles(tarn.pid());
+    EXPECT_TRUE(maps.contains(QStringLiteral("tarn_desktop")));
+    EXPECT_TRUE(maps.contains(QStringLiteral("libQt6Widgets")));
+#endif
+    EXPECT_EQ(tarn.terminate(), 0);
+}
+
+TEST(Process, WithoutTheDesktopModuleTarnSaysSoAndPointsAtHeadless)
+{
+    TempDataDir dir;
+    const QString lonely = dir.path() + QStringLiteral("/bin/tarn");
+    ASSERT_TRUE(QDir().mkpath(dir.path() + QStringLiteral("/bin")));
+    ASSERT_TRUE(QFile::copy(tarnBinary(), lonely));
+    TarnProcess tarn({QStringLiteral("--data-dir"), dir.path() + QStringLiteral("/data"), QStringLiteral("--listen"),
+                      QStringLiteral("127.0.0.1:0")},
+                     offscreenDisplay(), lonely);
+    EXPECT_TRUE(tarn.urls.isEmpty());
+    EXPECT_EQ(tarn.exitCode(), 1);
+    const QString output = tarn.other.join(u'\n');
+    EXPECT_TRUE(output.contains(QStringLiteral("desktop module"))) << output.toStdString();
+    EXPECT_TRUE(output.contains(QStringLiteral("tarn --headless"))) << output.toStdString();
+}
+#endif
 
 TEST(Process, ARunningTarnPicksUpCommandLineChangesWithinTwoSeconds)
 {
