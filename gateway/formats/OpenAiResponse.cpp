@@ -3,27 +3,47 @@
 
 #include "gateway/formats/JsonMembers.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <simdjson.h>
+
+#include <cmath>
 
 namespace tarn::gateway {
 
+namespace {
+
+// A token count: an integer, or (some providers) a float with an integral value; else 0.
+qint64 count(simdjson::dom::object object, std::string_view key)
+{
+    simdjson::dom::element value;
+    if (object[key].get(value))
+        return 0;
+    if (int64_t integer = 0; !value.get(integer))
+        return integer;
+    if (double real = 0; !value.get(real) && std::isfinite(real) && real >= 0 && real < 9.0e18)
+        return qint64(real);
+    return 0;
+}
+
+} // namespace
+
 TokenUsage parseOpenAiUsage(QByteArrayView usageJson)
 {
-    const QJsonObject usage = QJsonDocument::fromJson(usageJson.toByteArray()).object();
+    // Runs once per answer (and on the usage chunk of a stream): simdjson, not QJsonDocument,
+    // which cost more than the rest of the usage bookkeeping together.
+    thread_local simdjson::dom::parser parser;
     TokenUsage out;
-    if (usage.isEmpty())
+    simdjson::dom::object usage;
+    if (parser.parse(usageJson.data(), std::size_t(usageJson.size())).get(usage) || usage.size() == 0)
         return out;
     out.reported = true;
-    out.prompt = usage.value(u"prompt_tokens").toInteger();
-    out.completion = usage.value(u"completion_tokens").toInteger();
-    const QJsonValue details = usage.value(u"prompt_tokens_details");
-    if (details.isObject())
-        out.cached = details.toObject().value(u"cached_tokens").toInteger();
+    out.prompt = count(usage, "prompt_tokens");
+    out.completion = count(usage, "completion_tokens");
+    if (simdjson::dom::object details; !usage["prompt_tokens_details"].get(details))
+        out.cached = count(details, "cached_tokens");
     if (out.cached == 0)
-        out.cached = usage.value(u"prompt_cache_hit_tokens").toInteger();
+        out.cached = count(usage, "prompt_cache_hit_tokens"); // DeepSeek
     if (out.cached == 0)
-        out.cached = usage.value(u"cached_tokens").toInteger();
+        out.cached = count(usage, "cached_tokens"); // Moonshot
     return out;
 }
 

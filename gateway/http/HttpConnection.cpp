@@ -63,7 +63,7 @@ HttpConnection::HttpConnection(qintptr descriptor, const HttpLimits &limits, Req
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
-    connect(m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
+    connect(m_timer, &QTimer::timeout, this, &HttpConnection::onTimerFired);
     armTimer(m_limits.idleTimeoutMs);
     if (m_socket->bytesAvailable() > 0)
         onReadyRead();
@@ -97,12 +97,36 @@ void HttpConnection::abort()
     m_socket->abort();
 }
 
+// One deadline per connection, checked lazily. A keep-alive request moves it three or four times
+// (header, body, none while handling, idle), and restarting a QTimer unregisters and registers a
+// timer each time; so only an earlier deadline restarts the timer, and a timer that fires before
+// the current deadline re-arms itself for the rest.
 void HttpConnection::armTimer(int ms)
 {
-    if (ms > 0)
+    if (ms <= 0) {
+        m_deadlineMs = 0;
+        return; // a timer still running finds no deadline and stops
+    }
+    const qint64 now = monotonicNs() / 1'000'000;
+    m_deadlineMs = now + ms;
+    if (!m_timer->isActive() || m_timerExpiryMs > m_deadlineMs) {
         m_timer->start(ms);
-    else
-        m_timer->stop();
+        m_timerExpiryMs = m_deadlineMs;
+    }
+}
+
+void HttpConnection::onTimerFired()
+{
+    if (m_deadlineMs == 0)
+        return;
+    const qint64 now = monotonicNs() / 1'000'000;
+    if (now < m_deadlineMs) {
+        m_timer->start(int(m_deadlineMs - now));
+        m_timerExpiryMs = m_deadlineMs;
+        return;
+    }
+    m_deadlineMs = 0;
+    onTimeout();
 }
 
 void HttpConnection::onReadyRead()
@@ -186,7 +210,7 @@ void HttpConnection::dispatch()
     if (!m_keepAlive)
         m_closing = true;
     m_phase = Phase::Handling;
-    m_timer->stop(); // the handler owns the timing of its answer (upstream timeouts)
+    armTimer(0); // the handler owns the timing of its answer (upstream timeouts)
     m_exchangeActive = true;
     m_responseStarted = false;
     m_observer = nullptr;

@@ -63,6 +63,7 @@ private:
     void onReadyRead();
     void onDisconnected();
     void onBytesWritten();
+    void onTimerFired();
     void onTimeout();
     void processInput();
     void dispatch();
@@ -84,6 +85,8 @@ private:
     qsizetype m_inputOffset = 0;
     QHostAddress m_peer;
     qint64 m_requestStartNs = 0;
+    qint64 m_deadlineMs = 0;    // monotonic; 0 = none (see armTimer)
+    qint64 m_timerExpiryMs = 0; // when m_timer fires, while active
     quint64 m_exchange = 0;
     bool m_exchangeActive = false;
     bool m_responseStarted = false;

@@ -4,6 +4,7 @@
 #include "gateway/core/Logging.h"
 #include "gateway/upstream/UpstreamCall.h"
 
+#include <QAbstractEventDispatcher>
 #include <QSocketNotifier>
 
 #include <algorithm>
@@ -109,13 +110,22 @@ UpstreamClient::UpstreamClient(QObject *parent)
 
     m_curlTimer.setSingleShot(true);
     m_curlTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_curlTimer, &QTimer::timeout, this, [this] { drive(CURL_SOCKET_TIMEOUT, 0); });
+    connect(&m_curlTimer, &QTimer::timeout, this, [this] {
+        m_kickPending = false;
+        drive(CURL_SOCKET_TIMEOUT, 0);
+    });
     m_sweepTimer.setInterval(kSweepIntervalMs);
     m_sweepTimer.setTimerType(Qt::CoarseTimer);
     connect(&m_sweepTimer, &QTimer::timeout, this, &UpstreamClient::sweep);
     m_deferTimer.setSingleShot(true);
     m_deferTimer.setInterval(0);
     connect(&m_deferTimer, &QTimer::timeout, this, &UpstreamClient::applyDeferred);
+    // A new transfer asks curl for a zero timeout. Served by a zero timer alone, the loop would
+    // poll once more (without blocking) just to fire it; driving curl when the loop is about to
+    // wait sends the request one poll sooner. The zero timer stays as the fallback for loops that
+    // never block (processEvents() without WaitForMoreEvents).
+    if (QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance(thread()))
+        connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, this, &UpstreamClient::kickBeforeBlocking);
 }
 
 UpstreamClient::~UpstreamClient()
@@ -488,10 +498,19 @@ void UpstreamClient::dropIdleWatches()
     }
 }
 
+void UpstreamClient::kickBeforeBlocking()
+{
+    if (!m_kickPending || m_curlDepth > 0)
+        return;
+    m_kickPending = false;
+    drive(CURL_SOCKET_TIMEOUT, 0);
+}
+
 void UpstreamClient::updateCurlTimer(long timeoutMs)
 {
     if (m_destroying)
         return;
+    m_kickPending = timeoutMs == 0;
     if (timeoutMs < 0)
         m_curlTimer.stop();
     else // never drive curl from inside its own callback: a zero timeout fires on the next loop pass

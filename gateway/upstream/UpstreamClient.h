@@ -63,6 +63,7 @@ private:
     void forgetSocket(qintptr socket);
     void onSocketReadable(UpstreamSocketWatch *watch, qintptr socket);
     void updateCurlTimer(long timeoutMs);
+    void kickBeforeBlocking();
 
     void *m_multi = nullptr;
     QTimer m_curlTimer;     // curl's single timeout
@@ -72,6 +73,7 @@ private:
     qint64 m_now = 0;       // ms on m_clock, refreshed whenever curl is driven
     int m_curlDepth = 0;    // > 0 while inside a curl call that may invoke our callbacks
     bool m_settling = false;
+    bool m_kickPending = false; // curl asked for a zero timeout: drive it before the loop waits
     bool m_destroying = false;
     quint64 m_nextId = 1;
     QByteArray m_envNoProxy; // loopback plus NO_PROXY/no_proxy, for calls using env proxies
