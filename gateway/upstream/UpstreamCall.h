@@ -24,7 +24,7 @@ struct UpstreamCall
     UpstreamCall(const UpstreamCall &) = delete;
     UpstreamCall &operator=(const UpstreamCall &) = delete;
 
-    // Applies every option for `request` to the (reset) easy handle. False if curl refused one.
+    // Applies every per-call option for `request` to the pooled handle. False if curl refused one.
     bool configure(const QByteArray &envNoProxy);
     // Feeds one response header line; true when the final (non-1xx) head is complete.
     bool consumeHeaderLine(QByteArrayView line);
@@ -35,8 +35,11 @@ struct UpstreamCall
     // Forgets the finished call; keeps the easy handle (and its buffers) for the next one.
     void clear();
 
+    bool setFixedOptions();
+
     UpstreamClient *client;
     CURL *easy = nullptr;
+    bool optionsSet = false;
     curl_slist *headerList = nullptr;
     quint64 id = 0;
     UpstreamObserver *observer = nullptr;

@@ -175,6 +175,50 @@ TEST(UpstreamClient, GetAndCustomMethodsAreSentAsAsked)
     EXPECT_EQ(seen[1].body, "payload");
 }
 
+// Pooled easy handles keep their options between calls: nothing of one call may leak into the next.
+TEST(UpstreamClient, AReusedHandleCarriesNothingOfTheCallBefore)
+{
+    TestHttpServer origin;
+    TestHttpServer proxy(TestHttpServer::Mode::Proxy);
+    UpstreamClient client;
+    const auto run = [&](UpstreamRequest request) {
+        Recorder recorder;
+        client.start(std::move(request), &recorder);
+        EXPECT_TRUE(waitUntil([&] { return recorder.finished(); }));
+        EXPECT_EQ(recorder.failure, UpstreamFailure::None) << recorder.detail.toStdString();
+        return headerValue(recorder.head.headers, "X-Echo-Method");
+    };
+    UpstreamRequest viaProxy = post(origin.url("/echo"), "first");
+    viaProxy.method = "PUT";
+    viaProxy.proxy = "http://127.0.0.1:" + QByteArray::number(proxy.port());
+    run(viaProxy);
+    UpstreamRequest head;
+    head.method = "HEAD";
+    head.url = origin.url("/echo");
+    EXPECT_EQ(run(head), "HEAD");
+    EXPECT_EQ(run(post(origin.url("/echo"), "second")), "POST");
+    UpstreamRequest get;
+    get.method = "GET";
+    get.url = origin.url("/echo");
+    EXPECT_EQ(run(get), "GET");
+    UpstreamRequest remove = post(origin.url("/echo"), "third");
+    remove.method = "DELETE";
+    EXPECT_EQ(run(remove), "DELETE");
+
+    ASSERT_EQ(proxy.requests().size(), 1); // only the call that asked for it
+    const auto seen = origin.requests();
+    ASSERT_EQ(seen.size(), 4);
+    EXPECT_EQ(seen[0].method, "HEAD");
+    EXPECT_TRUE(seen[0].body.isEmpty());
+    EXPECT_EQ(seen[1].method, "POST");
+    EXPECT_EQ(seen[1].body, "second");
+    EXPECT_EQ(seen[2].method, "GET");
+    EXPECT_TRUE(seen[2].body.isEmpty());
+    EXPECT_FALSE(seen[2].hasHeader("content-length") && seen[2].body.size() > 0);
+    EXPECT_EQ(seen[3].method, "DELETE");
+    EXPECT_EQ(seen[3].body, "third");
+}
+
 TEST(UpstreamClient, SequentialRequestsReuseOneConnection)
 {
     TestHttpServer server;
