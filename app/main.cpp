@@ -101,7 +101,6 @@ int runDesktopModule(int argc, char **argv, const gateway::GatewayOptions &optio
                  app::kDesktopModuleName, failure.isEmpty() ? "" : ": ", qPrintable(failure));
     return 1;
 }
-#endif
 
 bool displayAvailable()
 {
@@ -112,6 +111,7 @@ bool displayAvailable()
     return true;
 #endif
 }
+#endif
 
 } // namespace
 

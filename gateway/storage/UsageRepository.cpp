@@ -51,7 +51,6 @@ Status UsageRepository::insert(const QList<UsageRecord> &records)
                          cached = QStringLiteral(":cached_tokens"), latency = QStringLiteral(":latency_ms"),
                          ttft = QStringLiteral(":ttft_ms"), attempts = QStringLiteral(":attempts"),
                          error = QStringLiteral(":error");
-    const auto text = [](const QString &value) { return value.isNull() ? QStringLiteral("") : value; };
     return m_db.transaction([&]() -> Status {
         QSqlQuery q(m_db.handle());
         const QString what = QStringLiteral("recording usage");
@@ -66,12 +65,12 @@ Status UsageRepository::insert(const QList<UsageRecord> &records)
             const qint64 time = r.time.isValid() ? r.time.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
             q.bindValue(ts, dbTimeFromMSecs(time));
             q.bindValue(clientKey, r.clientKeyId);
-            q.bindValue(format, text(r.inboundFormat));
-            q.bindValue(endpoint, text(r.endpoint));
-            q.bindValue(requested, text(r.requestedModel));
+            q.bindValue(format, bindable(r.inboundFormat));
+            q.bindValue(endpoint, bindable(r.endpoint));
+            q.bindValue(requested, bindable(r.requestedModel));
             q.bindValue(channelId, r.channelId);
-            q.bindValue(channelName, text(r.channelName));
-            q.bindValue(upstream, text(r.upstreamModel));
+            q.bindValue(channelName, bindable(r.channelName));
+            q.bindValue(upstream, bindable(r.upstreamModel));
             q.bindValue(status, r.status);
             q.bindValue(stream, r.stream ? 1 : 0);
             q.bindValue(prompt, r.promptTokens);
@@ -80,7 +79,7 @@ Status UsageRepository::insert(const QList<UsageRecord> &records)
             q.bindValue(latency, r.latencyMs);
             q.bindValue(ttft, r.ttftMs);
             q.bindValue(attempts, r.attempts);
-            q.bindValue(error, text(r.error));
+            q.bindValue(error, bindable(r.error));
             if (!q.exec())
                 return queryError(q, what);
         }

@@ -45,6 +45,7 @@ QProcessEnvironment withoutDisplay()
     return env;
 }
 
+#ifdef TARN_HAVE_GUI
 // A display Qt can always open: the desktop application runs on it.
 QProcessEnvironment offscreenDisplay()
 {
@@ -52,13 +53,16 @@ QProcessEnvironment offscreenDisplay()
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     return env;
 }
+#endif
 
-// Shared objects mapped into a running process (Linux), e.g. to see which Qt modules it loaded.
+#ifdef Q_OS_LINUX
+// Shared objects mapped into a running process, e.g. to see which Qt modules it loaded.
 QString mappedFiles(qint64 pid)
 {
     QFile maps(QStringLiteral("/proc/%1/maps").arg(pid));
     return maps.open(QIODevice::ReadOnly) ? QString::fromUtf8(maps.readAll()) : QString();
 }
+#endif
 
 // A Tarn child process (headless unless given a display).
 class TarnProcess
