@@ -72,6 +72,11 @@ void Gateway::setPaused(bool paused)
         m_server->setAccepting(!paused);
 }
 
+qint64 Gateway::bufferedRequestBytes() const
+{
+    return m_server ? m_server->bufferedRequestBytes() : 0;
+}
+
 QList<QUrl> Gateway::urls() const
 {
     return m_server ? m_server->urls() : QList<QUrl>{};

@@ -50,6 +50,8 @@ public:
     bool isPaused() const { return m_paused; }
 
     QList<QUrl> urls() const;
+    // Request body bytes held right now across all connections (see HttpLimits).
+    qint64 bufferedRequestBytes() const;
     ConfigStore &config() const { return *m_config; }
     UsageRecorder &usage() const { return *m_usage; }
 

@@ -47,6 +47,33 @@ ApiHandler::~ApiHandler()
     m_exchanges.clear();
 }
 
+std::optional<Refusal> ApiHandler::admit(const HttpRequest &head)
+{
+    // Everything but the health check needs a client (key); one that has none is turned away
+    // before its body is buffered. handle() authenticates again against the snapshot it uses.
+    const QByteArrayView path = head.path();
+    if (path == "/health")
+        return std::nullopt;
+    const ConfigSnapshot config = m_context.config->snapshot();
+    const auto identity = authenticateClient(head, *config);
+    if (identity)
+        return std::nullopt;
+    if (isProxiedEndpoint(path)) {
+        UsageRecord record;
+        record.time = QDateTime::currentDateTimeUtc();
+        record.inboundFormat = QStringLiteral("openai");
+        record.endpoint = QString::fromLatin1(path);
+        record.status = httpStatusFor(identity.error().code);
+        record.error = identity.error().message;
+        record.latencyMs = (monotonicNs() - head.arrivedNs) / 1'000'000;
+        m_context.usage->record(std::move(record));
+    }
+    const int status = httpStatusFor(identity.error().code);
+    return Refusal{status,
+                   {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}},
+                   errorBody(ApiFormat::OpenAI, status, identity.error().message, errorCodeName(identity.error().code))};
+}
+
 void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
 {
     const QByteArrayView path = request.path();

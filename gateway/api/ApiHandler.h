@@ -23,6 +23,7 @@ public:
     ~ApiHandler() override;
     Q_DISABLE_COPY_MOVE(ApiHandler)
 
+    std::optional<Refusal> admit(const HttpRequest &head) override;
     void handle(HttpRequest &&request, const HttpResponse &response) override;
 
     // Used by ProxyExchange.

@@ -3,6 +3,7 @@
 
 #include "gateway/api/ApiHandler.h"
 #include "gateway/core/Logging.h"
+#include "gateway/core/Redaction.h"
 #include "gateway/formats/OpenAiResponse.h"
 #include "gateway/http/ErrorResponse.h"
 #include "gateway/routing/ChannelSelector.h"
@@ -103,13 +104,14 @@ void ProxyExchange::attemptNext()
 void ProxyExchange::retryOrFail(AttemptOutcome outcome, int status, const QString &why)
 {
     m_owner.context().selector->reportOutcome(*m_current, outcome, 0);
-    qCInfo(lcRouting) << "channel" << m_current->channel->name << "failed:" << why
+    const QString safeWhy = redacted(why);
+    qCInfo(lcRouting) << "channel" << m_current->channel->name << "failed:" << safeWhy
                       << (canRetry() ? "- trying the next channel" : "- no channel left");
     if (canRetry()) {
         attemptNext();
         return;
     }
-    answerError(status, QStringLiteral("upstream channel '%1' failed: %2").arg(m_current->channel->name, why),
+    answerError(status, QStringLiteral("upstream channel '%1' failed: %2").arg(m_current->channel->name, safeWhy),
                 status == 504 ? "upstream_timeout" : "upstream_error");
 }
 
@@ -169,6 +171,11 @@ void ProxyExchange::onUpstreamData(QByteArrayView data)
         m_record.ttftMs = (monotonicNs() - m_request.arrivedNs) / 1'000'000;
     if (m_streaming) {
         writeToClient(m_relay->feed(data));
+        if (m_relay->failed()) {
+            m_owner.upstream().cancel(std::exchange(m_call, 0));
+            endStreamWithError(QStringLiteral("upstream sent an SSE event larger than %1 bytes")
+                                   .arg(SseRelay::Options{}.maxEventBytes));
+        }
         return;
     }
     if (m_body.size() + data.size() > m_owner.context().maxUpstreamBodyBytes) {
@@ -184,8 +191,7 @@ void ProxyExchange::writeToClient(const QByteArray &bytes)
 {
     if (bytes.isEmpty())
         return;
-    m_response.write(bytes);
-    if (!m_paused && m_response.isBackedUp()) {
+    if (m_response.write(bytes) && !m_paused && m_call) {
         // The client reads slower than the provider writes: stop reading upstream (TCP
         // back-pressure) instead of queueing the stream in memory.
         m_paused = true;
@@ -215,13 +221,7 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
         }
         // Mid-stream: the status is sent already; tell the client in-band and end cleanly.
         writeToClient(m_relay->finish());
-        const QByteArray event = "data: " + errorBody(ApiFormat::OpenAI, 502,
-                                                      QStringLiteral("upstream stream interrupted: %1").arg(detail),
-                                                      "upstream_error") + "\n\n";
-        m_response.write(event);
-        recordUsage(QStringLiteral("stream interrupted: %1").arg(detail));
-        m_response.end();
-        m_owner.finished(this);
+        endStreamWithError(QStringLiteral("upstream stream interrupted: %1").arg(redacted(detail)));
         return;
     }
     if (m_streaming) {
@@ -246,15 +246,46 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
     }
     m_owner.context().selector->reportOutcome(
         *m_current, m_head.status < 400 ? AttemptOutcome::Success : AttemptOutcome::ClientError, 0);
-    recordUsage(m_head.status >= 400 ? QString::fromUtf8(m_body.left(300)) : QString());
+    if (m_head.status >= 400) {
+        // Providers echo the key they rejected: nothing key-shaped reaches the client or the row.
+        m_body = redactSecrets(m_body, m_current->channel->keys);
+        recordUsage(QString::fromUtf8(m_body.left(300)));
+    } else {
+        recordUsage({});
+    }
     relayHead(m_head);
     m_owner.finished(this);
 }
 
-void ProxyExchange::onClientGone()
+void ProxyExchange::endStreamWithError(const QString &message)
+{
+    // The head went out with 200; the failure goes in-band, in the stream's own event shape, and
+    // the row says what happened (never a 200 success).
+    const QByteArray event = "data: " + errorBody(ApiFormat::OpenAI, 502, message, "upstream_error") + "\n\n";
+    m_response.write(event);
+    if (m_relay) {
+        const TokenUsage usage = m_relay->usage();
+        m_record.promptTokens = usage.prompt;
+        m_record.completionTokens = usage.completion;
+        m_record.cachedTokens = usage.cached;
+    }
+    m_record.status = 502;
+    recordUsage(message);
+    m_response.end();
+    m_owner.finished(this);
+}
+
+QString ProxyExchange::redacted(const QString &text) const
+{
+    return redactSecrets(text, m_current ? m_current->channel->keys : QStringList{});
+}
+
+void ProxyExchange::onClientGone(ClientGone why)
 {
     m_record.status = 499;
-    recordUsage(QStringLiteral("client closed the connection"));
+    recordUsage(why == ClientGone::StoppedReading
+                    ? QStringLiteral("client stopped reading the response; connection closed")
+                    : QStringLiteral("client closed the connection"));
     // Abort the upstream at once: the provider stops generating (and billing).
     if (m_call)
         m_owner.upstream().cancel(std::exchange(m_call, 0));

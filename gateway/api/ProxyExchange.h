@@ -36,12 +36,14 @@ private:
     void answerError(int status, const QString &message, QByteArrayView code);
     void relayHead(const UpstreamResponseHead &head);
     void writeToClient(const QByteArray &bytes);
+    void endStreamWithError(const QString &message);
+    QString redacted(const QString &text) const;
     void recordUsage(const QString &error);
 
     void onUpstreamHead(const UpstreamResponseHead &head) override;
     void onUpstreamData(QByteArrayView data) override;
     void onUpstreamFinished(UpstreamFailure failure, const QString &detail) override;
-    void onClientGone() override;
+    void onClientGone(ClientGone why) override;
     void onResponseDrained() override;
 
     ApiHandler &m_owner;

@@ -20,27 +20,32 @@ ConfigStore::~ConfigStore() = default;
 
 Status ConfigStore::reload()
 {
-    SettingsRepository settings(m_database);
-    // Read the revision first: a change landing during the reload is picked up by the next poll.
-    auto revision = settings.configRevision();
-    if (!revision)
-        return revision.error();
-    auto channels = ChannelRepository(m_database).list();
-    if (!channels)
-        return channels.error();
-    auto keys = ClientKeyRepository(m_database).list();
-    if (!keys)
-        return keys.error();
-    auto loopback = settings.value(QString::fromLatin1(SettingKeys::LoopbackWithoutKey), QStringLiteral("true"));
-    if (!loopback)
-        return loopback.error();
-
     auto config = std::make_shared<RuntimeConfig>();
-    config->channels = std::move(*channels);
-    for (ClientKey &key : *keys)
-        config->keysByHash.insert(key.hash, std::move(key));
-    config->loopbackWithoutKey = *loopback != u"false" && *loopback != u"0";
-    config->revision = *revision;
+    // One read transaction: the revision, channels, keys and settings come from one state of the
+    // database, never half before and half after a change made meanwhile (by the CLI, say).
+    const Status read = m_database.readTransaction([&]() -> Status {
+        SettingsRepository settings(m_database);
+        auto revision = settings.configRevision();
+        if (!revision)
+            return revision.error();
+        auto channels = ChannelRepository(m_database).list();
+        if (!channels)
+            return channels.error();
+        auto keys = ClientKeyRepository(m_database).list();
+        if (!keys)
+            return keys.error();
+        auto loopback = settings.value(QString::fromLatin1(SettingKeys::LoopbackWithoutKey), QStringLiteral("true"));
+        if (!loopback)
+            return loopback.error();
+        config->channels = std::move(*channels);
+        for (ClientKey &key : *keys)
+            config->keysByHash.insert(key.hash, std::move(key));
+        config->loopbackWithoutKey = *loopback != u"false" && *loopback != u"0";
+        config->revision = *revision;
+        return {};
+    });
+    if (!read)
+        return read;
     {
         std::lock_guard lock(m_mutex);
         m_snapshot = std::move(config);

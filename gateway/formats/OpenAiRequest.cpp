@@ -37,6 +37,22 @@ Result<OpenAiRequestInfo> inspectOpenAiRequest(const QByteArray &body)
     if (doc.get(object))
         return Error::invalid(QStringLiteral("request body must be a JSON object"));
 
+    // A member given twice is read differently by different parsers (simdjson and Tarn's splicer
+    // take the first, most upstreams the last): a key allowed one model could be served another.
+    // The members Tarn decides on must be unambiguous.
+    int models = 0, streams = 0, streamOptions = 0;
+    for (const auto field : object) {
+        const std::string_view key = field.key;
+        models += key == "model";
+        streams += key == "stream";
+        streamOptions += key == "stream_options";
+    }
+    for (const auto &[count, name] : {std::pair{models, "model"}, std::pair{streams, "stream"},
+                                      std::pair{streamOptions, "stream_options"}}) {
+        if (count > 1)
+            return Error::invalid(QStringLiteral("duplicate top-level key '%1' in the request body").arg(QLatin1StringView(name)));
+    }
+
     OpenAiRequestInfo info;
     std::string_view model;
     const auto modelError = object["model"].get(model);
@@ -56,6 +72,11 @@ Result<OpenAiRequestInfo> inspectOpenAiRequest(const QByteArray &body)
 
     simdjson::dom::element options;
     if (!object["stream_options"].get(options) && options.is_object()) {
+        int includeUsageKeys = 0;
+        for (const auto field : simdjson::dom::object(options))
+            includeUsageKeys += field.key == "include_usage";
+        if (includeUsageKeys > 1)
+            return Error::invalid(QStringLiteral("duplicate key 'include_usage' in stream_options"));
         bool includeUsage = false;
         info.clientWantsUsage = !options["include_usage"].get(includeUsage) && includeUsage;
     }

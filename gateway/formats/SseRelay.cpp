@@ -6,47 +6,69 @@
 
 namespace tarn::gateway {
 
-namespace {
-
-// End of the first event in s at or after from: index just past its blank line, or -1.
-qsizetype eventEnd(QByteArrayView s, qsizetype from)
-{
-    for (qsizetype i = s.indexOf('\n', from); i >= 0; i = s.indexOf('\n', i + 1)) {
-        if (i + 1 < s.size() && s[i + 1] == '\n')
-            return i + 2;
-        if (i + 2 < s.size() && s[i + 1] == '\r' && s[i + 2] == '\n')
-            return i + 3;
-    }
-    return -1;
-}
-
-} // namespace
-
 QByteArray SseRelay::feed(QByteArrayView chunk)
 {
     QByteArray out;
+    if (m_failed || chunk.isEmpty())
+        return out;
     QByteArrayView input = chunk;
+    qsizetype i = 0; // bytes before i were scanned already, with the line state in m_atLineStart/m_afterCR
     if (!m_pending.isEmpty()) {
+        i = m_pending.size();
         m_pending.append(chunk);
         input = m_pending;
     }
-    qsizetype start = 0;
-    for (qsizetype end = eventEnd(input, start); end >= 0; end = eventEnd(input, start)) {
-        processEvent(input.sliced(start, end - start), out);
-        start = end;
+    const qsizetype size = input.size();
+    const char *const data = input.data();
+    qsizetype eventStart = 0;
+    for (; i < size; ++i) {
+        const char c = data[i];
+        if (c != '\n' && c != '\r') {
+            m_atLineStart = false;
+            m_afterCR = false;
+            continue;
+        }
+        if (c == '\n' && m_afterCR) { // the LF of a CRLF: the line ended at the CR
+            m_afterCR = false;
+            continue;
+        }
+        m_afterCR = c == '\r';
+        if (!m_atLineStart) {
+            m_atLineStart = true;
+            continue;
+        }
+        // A blank line: the event ends after this line end (a CRLF's LF included when it is here;
+        // when it comes with the next chunk it is skipped there as m_afterCR says).
+        qsizetype end = i + 1;
+        if (c == '\r' && end < size && data[end] == '\n') {
+            ++end;
+            m_afterCR = false;
+        }
+        if (end - eventStart > m_options.maxEventBytes) {
+            m_failed = true;
+            break;
+        }
+        processEvent(input.sliced(eventStart, end - eventStart), out);
+        eventStart = end;
+        i = end - 1;
     }
-    if (input.data() == m_pending.constData()) {
-        m_pending.remove(0, start);
-    } else if (start < input.size()) {
-        m_pending = input.sliced(start).toByteArray();
+    if (!m_failed && size - eventStart > m_options.maxEventBytes)
+        m_failed = true;
+    if (m_failed) {
+        m_pending.clear();
+        return out;
     }
+    if (input.data() == m_pending.constData())
+        m_pending.remove(0, eventStart);
+    else if (eventStart < size)
+        m_pending = input.sliced(eventStart).toByteArray();
     return out;
 }
 
 QByteArray SseRelay::finish()
 {
     QByteArray out;
-    if (!m_pending.isEmpty()) {
+    if (!m_pending.isEmpty() && !m_failed) {
         processEvent(m_pending, out);
         m_pending.clear();
     }
@@ -55,22 +77,26 @@ QByteArray SseRelay::finish()
 
 void SseRelay::processEvent(QByteArrayView event, QByteArray &out)
 {
-    // OpenAI events are a single `data:` line; find it.
-    qsizetype dataAt = event.startsWith("data:") ? 0 : event.indexOf("\ndata:");
-    if (dataAt < 0) {
+    // OpenAI events carry a single `data:` line; find it, whatever the line ends.
+    qsizetype payloadBegin = -1;
+    qsizetype payloadEnd = -1;
+    for (qsizetype line = 0; line < event.size();) {
+        qsizetype lineEnd = line;
+        while (lineEnd < event.size() && event[lineEnd] != '\n' && event[lineEnd] != '\r')
+            ++lineEnd;
+        if (lineEnd > line && event.sliced(line, lineEnd - line).startsWith("data:")) {
+            payloadBegin = line + 5;
+            if (payloadBegin < lineEnd && event[payloadBegin] == ' ')
+                ++payloadBegin;
+            payloadEnd = lineEnd;
+            break;
+        }
+        line = lineEnd + 1;
+    }
+    if (payloadBegin < 0) {
         out.append(event); // comments, keep-alives, named events: untouched
         return;
     }
-    if (dataAt > 0)
-        ++dataAt;
-    qsizetype payloadBegin = dataAt + 5;
-    if (payloadBegin < event.size() && event[payloadBegin] == ' ')
-        ++payloadBegin;
-    qsizetype payloadEnd = event.indexOf('\n', payloadBegin);
-    if (payloadEnd < 0)
-        payloadEnd = event.size();
-    if (payloadEnd > payloadBegin && event[payloadEnd - 1] == '\r')
-        --payloadEnd;
     const QByteArrayView payload = event.sliced(payloadBegin, payloadEnd - payloadBegin);
 
     if (payload == "[DONE]") {

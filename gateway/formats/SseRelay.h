@@ -9,8 +9,10 @@
 namespace tarn::gateway {
 
 // Passes an OpenAI SSE stream through event by event: forwards each complete event as soon as it
-// arrives (never buffering more than one partial event), reads the usage chunk, drops that chunk
-// when the client did not ask for it, and renames `model` when the client used an alias.
+// arrives (never buffering more than one partial event, never rescanning bytes already seen),
+// reads the usage chunk, drops that chunk when the client did not ask for it, and renames `model`
+// when the client used an alias. Lines may end in LF, CRLF or CR, as the SSE spec allows; an event
+// ends at a blank line. Bytes are forwarded as they came, line ends included.
 class SseRelay
 {
 public:
@@ -18,25 +20,32 @@ public:
     {
         bool forwardUsageChunk = true; // false: we injected include_usage, hide its chunk
         QString clientModel;           // non-empty: rewrite each event's model to this
+        qsizetype maxEventBytes = 1024 * 1024; // a longer event fails the relay (see failed())
     };
 
     explicit SseRelay(Options options) : m_options(std::move(options)) {}
 
-    // Feeds upstream bytes; returns the bytes to send to the client now (may be empty).
+    // Feeds upstream bytes; returns the bytes to send to the client now (may be empty). Once
+    // failed(), returns nothing more: the caller ends the stream with an error.
     QByteArray feed(QByteArrayView chunk);
     // End of the upstream stream: whatever partial event is left.
     QByteArray finish();
 
     const TokenUsage &usage() const { return m_usage; }
     bool sawDone() const { return m_sawDone; }
+    // An event grew past Options::maxEventBytes: what came before it was relayed, it was not.
+    bool failed() const { return m_failed; }
 
 private:
     void processEvent(QByteArrayView event, QByteArray &out);
 
     Options m_options;
-    QByteArray m_pending;
+    QByteArray m_pending;      // the incomplete event, already scanned to its end
     TokenUsage m_usage;
+    bool m_atLineStart = true; // the scanned bytes end with a line end (or nothing)
+    bool m_afterCR = false;    // ... which was a CR, so an LF next completes it (CRLF)
     bool m_sawDone = false;
+    bool m_failed = false;
 };
 
 } // namespace tarn::gateway

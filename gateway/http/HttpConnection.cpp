@@ -4,7 +4,7 @@
 #include "gateway/core/Logging.h"
 #include "gateway/http/ErrorResponse.h"
 #include "gateway/http/HttpResponse.h"
-#include "gateway/http/RequestParser.h"
+#include "gateway/http/ServerLoad.h"
 
 #include <QTcpSocket>
 #include <QTimer>
@@ -44,16 +44,16 @@ bool isHeader(const QByteArray &name, QByteArrayView wanted)
 } // namespace
 
 HttpConnection::HttpConnection(qintptr descriptor, const HttpLimits &limits, RequestHandler *handler,
-                               std::atomic<int> *openConnections, QObject *parent)
+                               ServerLoad *load, QObject *parent)
     : QObject(parent)
     , m_socket(new QTcpSocket(this))
     , m_timer(new QTimer(this))
-    , m_parser(std::make_unique<RequestParser>(limits))
     , m_limits(limits)
+    , m_reader(limits)
     , m_handler(handler)
-    , m_openConnections(openConnections)
+    , m_load(load)
 {
-    m_openConnections->fetch_add(1, std::memory_order_relaxed);
+    m_load->openConnections.fetch_add(1, std::memory_order_relaxed);
     m_timer->setSingleShot(true);
     m_socket->setSocketDescriptor(descriptor);
     // The socket is already connected, so these take effect (before connectToHost they are dropped).
@@ -71,7 +71,8 @@ HttpConnection::HttpConnection(qintptr descriptor, const HttpLimits &limits, Req
 
 HttpConnection::~HttpConnection()
 {
-    m_openConnections->fetch_sub(1, std::memory_order_relaxed);
+    releaseRequestBytes();
+    m_load->openConnections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void HttpConnection::refuseOverloaded()
@@ -135,16 +136,10 @@ void HttpConnection::onReadyRead()
         m_socket->readAll(); // discard the rest of a refused request
         return;
     }
-    if (m_input.size() == m_inputOffset) {
-        m_input = m_socket->readAll();
-        m_inputOffset = 0;
-    } else {
-        m_input.append(m_socket->readAll());
-    }
+    m_reader.append(m_socket->readAll());
     if (m_phase == Phase::Body)
         armTimer(m_limits.bodyIdleTimeoutMs);
-    if (m_exchangeActive
-        && m_input.size() - m_inputOffset > m_limits.maxHeaderBytes + m_limits.maxBodyBytes) {
+    if (m_exchangeActive && m_reader.buffered() > m_limits.maxHeaderBytes + m_limits.maxBodyBytes) {
         qCWarning(lcHttp) << "client pipelined more than one full request ahead; closing";
         m_socket->abort();
         return;
@@ -156,56 +151,89 @@ void HttpConnection::processInput()
 {
     m_processQueued = false;
     while (!m_exchangeActive && !m_closing && !m_gone) {
-        const qsizetype available = m_input.size() - m_inputOffset;
-        if (available == 0) {
-            if (m_phase == Phase::Idle)
-                armTimer(m_limits.idleTimeoutMs);
-            return;
-        }
         if (m_phase == Phase::Idle) {
+            if (m_reader.buffered() == 0) {
+                armTimer(m_limits.idleTimeoutMs);
+                return;
+            }
             m_phase = Phase::Header;
             m_requestStartNs = monotonicNs();
             armTimer(m_limits.headerTimeoutMs); // absolute: a slowloris client cannot extend it
         }
-        const qsizetype used = m_parser->feed(m_input.constData() + m_inputOffset, available);
-        m_inputOffset += used;
-        switch (m_parser->state()) {
-        case RequestParser::State::NeedMore:
-            if (used == 0 && m_phase == Phase::Header)
-                return; // wait for the rest of the header
-            if (m_input.size() == m_inputOffset)
-                return;
-            break;
-        case RequestParser::State::HeaderDone:
+        switch (m_reader.next()) {
+        case RequestReader::Event::NeedMore:
+            // Whatever is left is a partial token: only more input can move the parser on.
+            // (A chunked body has no declared length: it is counted as it arrives.)
+            if (m_phase == Phase::Body)
+                reserveRequestBytes(m_reader.bufferedBodyBytes());
+            return;
+        case RequestReader::Event::HeaderDone:
             m_phase = Phase::Body;
             armTimer(m_limits.bodyIdleTimeoutMs);
-            if (m_parser->expectsContinue())
+            if (!admitHead())
+                return;
+            if (m_reader.expectsContinue())
                 m_socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
             break;
-        case RequestParser::State::Complete:
+        case RequestReader::Event::Complete:
             dispatch();
             break;
-        case RequestParser::State::Failed:
-            switch (m_parser->failure()) {
-            case RequestParser::Failure::BodyTooLarge: failRequest(413, m_parser->failureText()); break;
-            case RequestParser::Failure::HeaderTooLarge: failRequest(431, m_parser->failureText()); break;
-            default: failRequest(400, m_parser->failureText()); break;
-            }
+        case RequestReader::Event::Failed:
+            failRequest(m_reader.failureStatus(), m_reader.failureText());
             return;
         }
     }
 }
 
+// Decides on the header block whether the body may be read at all: the handler's admission
+// (authentication) first, then the server-wide budget for buffered request bodies.
+bool HttpConnection::admitHead()
+{
+    HttpRequest &head = m_reader.head();
+    head.peer = m_peer;
+    head.arrivedNs = m_requestStartNs;
+    if (std::optional<Refusal> refusal = m_handler->admit(head)) {
+        refuse(*refusal);
+        return false;
+    }
+    if (!reserveRequestBytes(qMax<qint64>(0, m_reader.contentLength())))
+        return false;
+    return true;
+}
+
+bool HttpConnection::reserveRequestBytes(qint64 total)
+{
+    if (total <= m_reservedBytes)
+        return true;
+    const qint64 more = total - m_reservedBytes;
+    const qint64 before = m_load->bufferedRequestBytes.fetch_add(more, std::memory_order_relaxed);
+    if (before + more > m_limits.maxBufferedRequestBytes) {
+        m_load->bufferedRequestBytes.fetch_sub(more, std::memory_order_relaxed);
+        qCWarning(lcHttp) << "request bodies in flight exceed" << m_limits.maxBufferedRequestBytes
+                          << "bytes; refusing one of" << total << "bytes";
+        refuse({503,
+                {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                 {QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")}},
+                errorBody(ApiFormat::OpenAI, 503,
+                          QStringLiteral("Tarn is receiving too many large requests at once; retry shortly"),
+                          "overloaded")});
+        return false;
+    }
+    m_reservedBytes = total;
+    return true;
+}
+
+void HttpConnection::releaseRequestBytes()
+{
+    if (m_reservedBytes > 0) {
+        m_load->bufferedRequestBytes.fetch_sub(m_reservedBytes, std::memory_order_relaxed);
+        m_reservedBytes = 0;
+    }
+}
+
 void HttpConnection::dispatch()
 {
-    HttpRequest request = m_parser->takeRequest();
-    m_parser->reset();
-    if (m_inputOffset == m_input.size()) {
-        m_input.clear();
-        m_inputOffset = 0;
-    }
-    request.peer = m_peer;
-    request.arrivedNs = m_requestStartNs;
+    HttpRequest request = m_reader.takeRequest(); // peer and arrival were set on its head
     m_keepAlive = request.keepAlive;
     if (!m_keepAlive)
         m_closing = true;
@@ -214,8 +242,19 @@ void HttpConnection::dispatch()
     m_exchangeActive = true;
     m_responseStarted = false;
     m_observer = nullptr;
+    m_wasBackedUp = false;
     const quint64 exchange = ++m_exchange;
     m_handler->handle(std::move(request), HttpResponse(this, exchange));
+}
+
+void HttpConnection::refuse(const Refusal &refusal)
+{
+    // The body was not read, so the stream position is lost: answer and close gently.
+    m_closing = true;
+    m_exchangeActive = true;
+    ++m_exchange;
+    m_lingerAfterWrite = true;
+    sendResponse(refusal.status, refusal.headers, refusal.body);
 }
 
 void HttpConnection::failRequest(int status, const QString &message)
@@ -236,8 +275,8 @@ void HttpConnection::startLingeringClose()
     // for a moment, then close.
     m_lingering = true;
     m_phase = Phase::Handling;
-    m_input.clear();
-    m_inputOffset = 0;
+    m_reader.clear();
+    releaseRequestBytes();
     m_socket->flush();
 #ifdef Q_OS_WIN
     ::shutdown(static_cast<SOCKET>(m_socket->socketDescriptor()), SD_SEND);
@@ -305,6 +344,7 @@ void HttpConnection::writeOut(QByteArrayView first, QByteArrayView second)
             m_socket->write(first.data(), first.size());
         if (!second.isEmpty())
             m_socket->write(second.data(), second.size());
+        watchOutput();
         return;
     }
 #endif
@@ -312,6 +352,16 @@ void HttpConnection::writeOut(QByteArrayView first, QByteArrayView second)
     if (!second.isEmpty())
         m_socket->write(second.data(), second.size());
     m_socket->flush();
+    watchOutput();
+}
+
+// Output the client has not taken yet is on a deadline: a client that stops reading (and keeps
+// its socket open) would otherwise pin the exchange, its upstream call and its buffers forever.
+// The deadline moves on with every byte taken (onBytesWritten).
+void HttpConnection::watchOutput()
+{
+    if (m_socket->bytesToWrite() > 0 && m_phase != Phase::Header && m_phase != Phase::Body && !m_lingering)
+        armTimer(m_limits.sendStallTimeoutMs);
 }
 
 void HttpConnection::sendResponse(int status, const HeaderList &headers, const QByteArray &body)
@@ -331,14 +381,17 @@ void HttpConnection::beginStream(int status, const HeaderList &headers)
     writeOut(headBytes(status, headers, true, 0));
 }
 
-void HttpConnection::writeChunk(QByteArrayView chunk)
+bool HttpConnection::writeChunk(QByteArrayView chunk)
 {
     if (!m_responseStarted || m_gone || chunk.isEmpty())
-        return;
+        return false;
     QByteArray framed;
     framed.reserve(chunk.size() + 16);
     framed.append(QByteArray::number(chunk.size(), 16)).append("\r\n").append(chunk).append("\r\n");
     writeOut(framed); // SSE events go out as they come
+    if (m_socket->bytesToWrite() > m_limits.maxPendingResponseBytes)
+        m_wasBackedUp = true; // the producer pauses on this answer and waits for the drain
+    return m_wasBackedUp;
 }
 
 void HttpConnection::endStream()
@@ -363,8 +416,11 @@ void HttpConnection::finishExchange()
 {
     m_exchangeActive = false;
     m_observer = nullptr;
+    m_wasBackedUp = false;
     m_phase = Phase::Idle;
+    releaseRequestBytes();
     if (m_closing) {
+        watchOutput(); // disconnectFromHost waits for the queue to drain: not forever
         if (m_lingerAfterWrite) {
             if (m_socket->bytesToWrite() == 0)
                 startLingeringClose();
@@ -373,13 +429,15 @@ void HttpConnection::finishExchange()
         m_socket->disconnectFromHost(); // flushes what is queued, then closes
         return;
     }
-    if (m_input.size() > m_inputOffset) {
+    if (m_reader.buffered() > 0) {
         // A pipelined request is waiting; answer it from the event loop, not from inside the
         // handler that just finished.
         if (!m_processQueued) {
             m_processQueued = true;
             QMetaObject::invokeMethod(this, &HttpConnection::processInput, Qt::QueuedConnection);
         }
+    } else if (m_socket->bytesToWrite() > 0) {
+        watchOutput();
     } else {
         armTimer(m_limits.idleTimeoutMs);
     }
@@ -391,9 +449,11 @@ void HttpConnection::onBytesWritten()
         startLingeringClose();
         return;
     }
+    const qint64 pending = m_socket->bytesToWrite();
+    if (m_phase == Phase::Handling || m_phase == Phase::Idle)
+        armTimer(pending > 0 ? m_limits.sendStallTimeoutMs : (m_exchangeActive ? 0 : m_limits.idleTimeoutMs));
     if (!m_observer)
         return;
-    const qint64 pending = m_socket->bytesToWrite();
     if (pending > m_limits.maxPendingResponseBytes) {
         m_wasBackedUp = true;
     } else if (m_wasBackedUp && pending < kLowWaterMark) {
@@ -404,6 +464,12 @@ void HttpConnection::onBytesWritten()
 
 void HttpConnection::onTimeout()
 {
+    if (m_socket->bytesToWrite() > 0 && (m_phase == Phase::Idle || m_phase == Phase::Handling)) {
+        qCInfo(lcHttp) << "client took no response bytes for" << m_limits.sendStallTimeoutMs << "ms; closing";
+        m_stalled = true;
+        m_socket->abort();
+        return;
+    }
     switch (m_phase) {
     case Phase::Idle:
         m_socket->disconnectFromHost();
@@ -429,7 +495,7 @@ void HttpConnection::onDisconnected()
         ResponseObserver *observer = m_observer;
         m_observer = nullptr;
         m_exchangeActive = false;
-        observer->onClientGone();
+        observer->onClientGone(m_stalled ? ClientGone::StoppedReading : ClientGone::Closed);
     }
     m_exchangeActive = false;
     Q_EMIT closed();

@@ -3,11 +3,11 @@
 
 #include "gateway/http/HttpLimits.h"
 #include "gateway/http/HttpRequest.h"
+#include "gateway/http/RequestReader.h"
 
 #include <QObject>
 
-#include <atomic>
-#include <memory>
+#include <optional>
 
 class QTcpSocket;
 class QTimer;
@@ -15,14 +15,26 @@ class QTimer;
 namespace tarn::gateway {
 
 class HttpResponse;
-class RequestParser;
 class ResponseObserver;
+struct ServerLoad;
+
+// An answer given on the header block alone; the body is never read.
+struct Refusal
+{
+    int status = 0;
+    HeaderList headers;
+    QByteArray body;
+};
 
 // Answers the requests of one HTTP request: implemented by the API layer, one per worker thread.
 class RequestHandler
 {
 public:
     virtual ~RequestHandler() = default;
+    // Called once a request's header block is in and before any of its body is buffered (so an
+    // unauthenticated client cannot make Tarn hold 32 MiB). A refusal is sent as the answer and
+    // the connection closes.
+    virtual std::optional<Refusal> admit(const HttpRequest &head) = 0;
     virtual void handle(HttpRequest &&request, const HttpResponse &response) = 0;
 };
 
@@ -34,8 +46,8 @@ class HttpConnection final : public QObject
     Q_DISABLE_COPY_MOVE(HttpConnection)
 
 public:
-    HttpConnection(qintptr descriptor, const HttpLimits &limits, RequestHandler *handler,
-                   std::atomic<int> *openConnections, QObject *parent);
+    HttpConnection(qintptr descriptor, const HttpLimits &limits, RequestHandler *handler, ServerLoad *load,
+                   QObject *parent);
     ~HttpConnection() override;
 
     // Refuses the connection with 503 (too many connections) and closes it.
@@ -51,7 +63,7 @@ public:
     void setObserver(ResponseObserver *observer) { m_observer = observer; }
     void sendResponse(int status, const HeaderList &headers, const QByteArray &body);
     void beginStream(int status, const HeaderList &headers);
-    void writeChunk(QByteArrayView chunk);
+    bool writeChunk(QByteArrayView chunk); // true: backed up, onResponseDrained() will follow
     void endStream();
     qint64 pendingBytes() const;
     bool isBackedUp() const;
@@ -66,8 +78,13 @@ private:
     void onTimerFired();
     void onTimeout();
     void processInput();
+    bool admitHead();
     void dispatch();
     void failRequest(int status, const QString &message);
+    void refuse(const Refusal &refusal);
+    bool reserveRequestBytes(qint64 total);
+    void releaseRequestBytes();
+    void watchOutput();
     void writeOut(QByteArrayView first, QByteArrayView second = {});
     QByteArray headBytes(int status, const HeaderList &headers, bool chunked, qint64 contentLength);
     void finishExchange();
@@ -76,14 +93,13 @@ private:
 
     QTcpSocket *m_socket = nullptr;
     QTimer *m_timer = nullptr;
-    std::unique_ptr<RequestParser> m_parser;
     HttpLimits m_limits;
+    RequestReader m_reader;
     RequestHandler *m_handler = nullptr;
-    std::atomic<int> *m_openConnections = nullptr;
+    ServerLoad *m_load = nullptr;
     ResponseObserver *m_observer = nullptr;
-    QByteArray m_input;
-    qsizetype m_inputOffset = 0;
     QHostAddress m_peer;
+    qint64 m_reservedBytes = 0; // this connection's share of ServerLoad::bufferedRequestBytes
     qint64 m_requestStartNs = 0;
     qint64 m_deadlineMs = 0;    // monotonic; 0 = none (see armTimer)
     qint64 m_timerExpiryMs = 0; // when m_timer fires, while active
@@ -94,7 +110,8 @@ private:
     bool m_closing = false;     // no further requests: close after the current response
     bool m_gone = false;
     bool m_processQueued = false;
-    bool m_wasBackedUp = false;
+    bool m_wasBackedUp = false;      // told the producer it is backed up: owe it onResponseDrained
+    bool m_stalled = false;          // cut off for not reading: the reason given to the observer
     bool m_lingerAfterWrite = false; // an error answer closes the connection gently
     bool m_lingering = false;
     enum class Phase { Idle, Header, Body, Handling } m_phase = Phase::Idle;

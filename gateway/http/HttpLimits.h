@@ -15,6 +15,10 @@ struct HttpLimits
     int idleTimeoutMs = 60'000;               // idle keep-alive connection is closed after this
     int maxConnections = 1024;                // beyond this a new connection gets 503 + close
     qint64 maxPendingResponseBytes = 4 * 1024 * 1024; // relay pauses upstream above this
+    int sendStallTimeoutMs = 120'000;        // output queued and not one byte taken -> close (499)
+    // Request bytes buffered across all connections (declared Content-Length counts at once);
+    // beyond it a request gets 503 + Retry-After before its body is read.
+    qint64 maxBufferedRequestBytes = 256LL * 1024 * 1024;
 };
 
 } // namespace tarn::gateway

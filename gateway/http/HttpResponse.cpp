@@ -47,10 +47,10 @@ void HttpResponse::beginStream(int status, const HeaderList &headers) const
         c->beginStream(status, headers);
 }
 
-void HttpResponse::write(QByteArrayView chunk) const
+bool HttpResponse::write(QByteArrayView chunk) const
 {
-    if (HttpConnection *c = connectionIfCurrent())
-        c->writeChunk(chunk);
+    HttpConnection *c = connectionIfCurrent();
+    return c && c->writeChunk(chunk);
 }
 
 void HttpResponse::end() const

@@ -9,11 +9,17 @@ namespace tarn::gateway {
 
 class HttpConnection;
 
+// Why a client's side of an exchange ended early.
+enum class ClientGone {
+    Closed,         // the client closed or reset the connection
+    StoppedReading, // queued output went untaken for HttpLimits::sendStallTimeoutMs: cut off
+};
+
 // Told about the client's side of an exchange while a response is being produced.
 class ResponseObserver
 {
 public:
-    virtual void onClientGone() = 0;     // the client closed the connection: stop work now
+    virtual void onClientGone(ClientGone why) = 0; // the connection is gone: stop work now
     virtual void onResponseDrained() = 0; // queued output fell back below the high-water mark
 
 protected:
@@ -35,9 +41,11 @@ public:
     // Whole response with Content-Length.
     void send(int status, const HeaderList &headers, const QByteArray &body) const;
     void sendJson(int status, const QByteArray &json) const;
-    // Streamed response with chunked framing; each write() goes to the socket at once.
+    // Streamed response with chunked framing; each write() goes to the socket at once. write()
+    // returns true when the output is now backed up (above the high-water mark): the producer
+    // should pause until its observer's onResponseDrained().
     void beginStream(int status, const HeaderList &headers) const;
-    void write(QByteArrayView chunk) const;
+    bool write(QByteArrayView chunk) const;
     void end() const;
 
     qint64 pendingBytes() const;     // written but not yet sent to the client

@@ -5,6 +5,7 @@
 
 #include <QEventLoop>
 #include <QHostAddress>
+#include <QSet>
 #include <QTcpServer>
 #include <QThread>
 #include <QTimer>
@@ -52,7 +53,7 @@ void HttpServer::startWorkers()
     for (int i = 0; i < m_workerCount; ++i) {
         auto *thread = new QThread(this);
         thread->setObjectName(QStringLiteral("tarn-http-%1").arg(i));
-        auto *worker = new HttpWorker(m_limits, m_factory, &m_openConnections);
+        auto *worker = new HttpWorker(m_limits, m_factory, &m_load);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();
@@ -127,18 +128,26 @@ void HttpServer::shutdown(int graceMs)
         m_acceptor->quit();
         m_acceptor->wait();
     }
-    for (int i = 0; i < m_workers.size(); ++i) {
-        HttpWorker *worker = m_workers.at(i);
-        QThread *thread = m_threads.at(i);
-        // Wait for the worker to drain in its own thread, without spinning this one.
-        QEventLoop loop;
-        connect(worker, &HttpWorker::drained, &loop, &QEventLoop::quit, Qt::QueuedConnection);
-        QMetaObject::invokeMethod(worker, [worker, graceMs] { worker->shutdown(graceMs); }, Qt::QueuedConnection);
-        QTimer::singleShot(graceMs + 1000, &loop, &QEventLoop::quit);
-        loop.exec();
-        thread->quit();
-        thread->wait();
+    // Every worker drains at the same time, under one grace period in total: stopping them one
+    // after another gave N workers N grace periods, and the later ones kept serving meanwhile.
+    QEventLoop loop;
+    QSet<HttpWorker *> draining(m_workers.cbegin(), m_workers.cend());
+    for (HttpWorker *worker : std::as_const(m_workers)) {
+        connect(worker, &HttpWorker::drained, &loop, [&loop, &draining, worker] {
+            draining.remove(worker);
+            if (draining.isEmpty())
+                loop.quit();
+        }, Qt::QueuedConnection);
     }
+    for (HttpWorker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(worker, [worker, graceMs] { worker->shutdown(graceMs); }, Qt::QueuedConnection);
+    QTimer::singleShot(graceMs + 1000, &loop, &QEventLoop::quit);
+    if (!draining.isEmpty())
+        loop.exec();
+    for (QThread *thread : std::as_const(m_threads))
+        thread->quit();
+    for (QThread *thread : std::as_const(m_threads))
+        thread->wait();
     m_workers.clear();
     m_threads.clear();
 }

@@ -4,6 +4,7 @@
 #include "gateway/core/Result.h"
 #include "gateway/http/HttpLimits.h"
 #include "gateway/http/HttpWorker.h"
+#include "gateway/http/ServerLoad.h"
 
 #include <QList>
 #include <QObject>
@@ -32,7 +33,8 @@ public:
     // Listens on host:port (port 0 picks a free one); returns the URL actually bound.
     Result<QUrl> listen(const QString &host, quint16 port);
     QList<QUrl> urls() const { return m_urls; }
-    int openConnections() const { return m_openConnections.load(std::memory_order_relaxed); }
+    int openConnections() const { return m_load.openConnections.load(std::memory_order_relaxed); }
+    qint64 bufferedRequestBytes() const { return m_load.bufferedRequestBytes.load(std::memory_order_relaxed); }
 
     // Stops accepting, lets in-flight responses finish for up to graceMs, then cuts the rest and
     // stops the workers. Blocks the calling thread until done.
@@ -51,7 +53,7 @@ private:
     QList<QThread *> m_threads;
     QList<HttpWorker *> m_workers;
     QList<QUrl> m_urls;
-    std::atomic<int> m_openConnections{0};
+    ServerLoad m_load;
     int m_next = 0;
     bool m_stopped = false;
 };

@@ -2,14 +2,14 @@
 #include "gateway/http/HttpWorker.h"
 
 #include "gateway/http/HttpConnection.h"
+#include "gateway/http/ServerLoad.h"
 
 #include <QTimer>
 
 namespace tarn::gateway {
 
-HttpWorker::HttpWorker(const HttpLimits &limits, RequestHandlerFactory factory,
-                       std::atomic<int> *openConnections, QObject *parent)
-    : QObject(parent), m_limits(limits), m_factory(std::move(factory)), m_openConnections(openConnections)
+HttpWorker::HttpWorker(const HttpLimits &limits, RequestHandlerFactory factory, ServerLoad *load, QObject *parent)
+    : QObject(parent), m_limits(limits), m_factory(std::move(factory)), m_load(load)
 {
 }
 
@@ -29,13 +29,13 @@ void HttpWorker::start()
 
 void HttpWorker::adopt(qintptr descriptor)
 {
-    auto *connection = new HttpConnection(descriptor, m_limits, m_handler.get(), m_openConnections, this);
+    auto *connection = new HttpConnection(descriptor, m_limits, m_handler.get(), m_load, this);
     ++m_liveConnections;
     connect(connection, &HttpConnection::closed, this, [this] {
         --m_liveConnections;
         checkDrained();
     });
-    if (m_shuttingDown || m_openConnections->load(std::memory_order_relaxed) > m_limits.maxConnections)
+    if (m_shuttingDown || m_load->openConnections.load(std::memory_order_relaxed) > m_limits.maxConnections)
         connection->refuseOverloaded();
 }
 

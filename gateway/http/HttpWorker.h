@@ -12,6 +12,7 @@
 namespace tarn::gateway {
 
 class RequestHandler;
+struct ServerLoad;
 
 // Makes the request handler of one worker thread; called on that thread, with the worker as the
 // parent for any QObject the handler needs (its upstream client, for one).
@@ -24,8 +25,8 @@ class HttpWorker final : public QObject
     Q_DISABLE_COPY_MOVE(HttpWorker)
 
 public:
-    HttpWorker(const HttpLimits &limits, RequestHandlerFactory factory,
-               std::atomic<int> *openConnections, QObject *parent = nullptr);
+    HttpWorker(const HttpLimits &limits, RequestHandlerFactory factory, ServerLoad *load,
+               QObject *parent = nullptr);
     ~HttpWorker() override;
 
     // Called (queued) on the worker's thread.
@@ -42,7 +43,7 @@ private:
     HttpLimits m_limits;
     RequestHandlerFactory m_factory;
     std::unique_ptr<RequestHandler> m_handler;
-    std::atomic<int> *m_openConnections;
+    ServerLoad *m_load;
     int m_liveConnections = 0;
     bool m_shuttingDown = false;
 };

@@ -87,7 +87,36 @@ void RequestParser::reset()
     m_state = State::NeedMore;
     m_failure = Failure::None;
     m_failureText.clear();
+    m_head = HttpRequest{};
     m_started = false;
+}
+
+void RequestParser::captureHead()
+{
+    const auto &msg = m_impl->parser->get();
+    const auto method = msg.method_string();
+    m_head.method = QByteArray(method.data(), qsizetype(method.size()));
+    const auto target = msg.target();
+    m_head.target = QByteArray(target.data(), qsizetype(target.size()));
+    m_head.headers.reserve(16);
+    for (const auto &field : msg) {
+        const auto name = field.name_string();
+        const auto value = field.value();
+        m_head.headers.append({QByteArray(name.data(), qsizetype(name.size())),
+                               QByteArray(value.data(), qsizetype(value.size()))});
+    }
+    m_head.keepAlive = msg.keep_alive();
+}
+
+qint64 RequestParser::contentLength() const
+{
+    const auto length = m_impl->parser->content_length();
+    return length ? qint64(*length) : -1;
+}
+
+qint64 RequestParser::bodyBytes() const
+{
+    return m_impl->parser->get().body().size();
 }
 
 qsizetype RequestParser::feed(const char *data, qsizetype size)
@@ -127,10 +156,9 @@ qsizetype RequestParser::feed(const char *data, qsizetype size)
         if (p.is_header_done() && !m_impl->headerReported) {
             m_impl->headerReported = true;
             p.eager(true);
-            if (!p.is_done()) {
-                m_state = State::HeaderDone;
-                return used;
-            }
+            captureHead();
+            m_state = State::HeaderDone;
+            return used;
         }
     }
     m_state = p.is_done() ? State::Complete : State::NeedMore;
@@ -147,19 +175,8 @@ bool RequestParser::expectsContinue() const
 HttpRequest RequestParser::takeRequest()
 {
     auto msg = m_impl->parser->release();
-    HttpRequest request;
-    const auto method = msg.method_string();
-    request.method = QByteArray(method.data(), qsizetype(method.size()));
-    const auto target = msg.target();
-    request.target = QByteArray(target.data(), qsizetype(target.size()));
-    request.headers.reserve(16);
-    for (const auto &field : msg) {
-        const auto name = field.name_string();
-        const auto value = field.value();
-        request.headers.append({QByteArray(name.data(), qsizetype(name.size())),
-                                QByteArray(value.data(), qsizetype(value.size()))});
-    }
-    request.keepAlive = msg.keep_alive();
+    HttpRequest request = std::move(m_head);
+    m_head = HttpRequest{};
     request.body = std::move(msg.body());
     return request;
 }

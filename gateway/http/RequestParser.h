@@ -23,8 +23,10 @@ public:
     // Starts a new message (one parser per message, as Beast requires).
     void reset();
     // Parses as much of [data, data+size) as possible and returns how many bytes it used. Stops
-    // once after the header (State::HeaderDone) so the caller can answer `Expect: 100-continue`
-    // or refuse the body; the next feed() continues with the body.
+    // once after the header (State::HeaderDone, reported for every request, bodiless ones too)
+    // so the caller can authenticate, answer `Expect: 100-continue` or refuse the body; the next
+    // feed() continues with the body. NeedMore means every byte that can be used was used: what
+    // is left (a partial header, chunk-size line or CRLF) needs more input before it parses.
     qsizetype feed(const char *data, qsizetype size);
 
     State state() const { return m_state; }
@@ -33,16 +35,27 @@ public:
     bool expectsContinue() const;
     bool inProgress() const { return m_started; }
 
+    // The request line and headers, body still empty (valid from State::HeaderDone on).
+    const HttpRequest &head() const { return m_head; }
+    HttpRequest &head() { return m_head; } // the caller adds what the wire does not say (peer)
+    // The declared Content-Length, or -1 (chunked, or no body framing yet).
+    qint64 contentLength() const;
+    // Body bytes parsed so far.
+    qint64 bodyBytes() const;
+
     // Moves the parsed message out (valid once state() is Complete).
     HttpRequest takeRequest();
 
 private:
+    void captureHead();
+
     struct Impl;
     std::unique_ptr<Impl> m_impl;
     HttpLimits m_limits;
     State m_state = State::NeedMore;
     Failure m_failure = Failure::None;
     QString m_failureText;
+    HttpRequest m_head;
     bool m_started = false;
 };
 

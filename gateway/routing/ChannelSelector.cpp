@@ -17,13 +17,24 @@ QList<RouteCandidate> ChannelSelector::candidates(const RuntimeConfig &config, c
             continue;
         if (requirements.tools && !channel.capabilities.tools)
             continue;
-        const quint32 turn = m_keyCursor.fetch_add(1, std::memory_order_relaxed);
-        out.append({&channel, channel.upstreamModel(model), channel.keys.at(int(turn % quint32(channel.keys.size())))});
+        out.append({&channel, channel.upstreamModel(model), nextKey(channel)});
     }
     std::stable_sort(out.begin(), out.end(), [](const RouteCandidate &a, const RouteCandidate &b) {
         return a.channel->priority > b.channel->priority;
     });
     return out;
+}
+
+const QString &ChannelSelector::nextKey(const Channel &channel)
+{
+    if (channel.keys.size() == 1)
+        return channel.keys.constFirst();
+    quint32 turn = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        turn = m_keyTurns[channel.id]++;
+    }
+    return channel.keys.at(int(turn % quint32(channel.keys.size())));
 }
 
 void ChannelSelector::reportOutcome(const RouteCandidate &, AttemptOutcome, int)

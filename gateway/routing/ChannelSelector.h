@@ -6,7 +6,8 @@
 
 #include <QList>
 
-#include <atomic>
+#include <mutex>
+#include <unordered_map>
 
 namespace tarn::gateway {
 
@@ -25,7 +26,12 @@ public:
     static QStringList servedModels(const RuntimeConfig &config);
 
 private:
-    std::atomic<quint32> m_keyCursor{0};
+    // Picks the channel's next key, round robin per channel (one shared cursor made two channels
+    // of two keys each always use the same key). Survives configuration reloads: keyed by id.
+    const QString &nextKey(const Channel &channel);
+
+    std::mutex m_mutex;
+    std::unordered_map<qint64, quint32> m_keyTurns; // channel id -> next key index
 };
 
 } // namespace tarn::gateway

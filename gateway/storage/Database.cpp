@@ -2,6 +2,7 @@
 #include "gateway/storage/Database.h"
 
 #include "gateway/core/Logging.h"
+#include "gateway/storage/FilePermissions.h"
 #include "gateway/storage/Migrations.h"
 
 #include <QDir>
@@ -67,8 +68,8 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const QStr
     const QFileInfo info(path);
     if (info.exists() && !info.isFile())
         return Error::storage(QStringLiteral("database %1 is not a regular file").arg(path));
-    if (!QDir().mkpath(info.absolutePath()))
-        return Error{ErrorCode::Io, QStringLiteral("cannot create the data directory %1").arg(info.absolutePath())};
+    if (const Status secured = secureDatabaseFiles(path); !secured)
+        return secured.error();
 
     // Owns the connection until it is handed to the Database, so every early return cleans up.
     std::unique_ptr<Database> database(new Database(path, connectionName));
@@ -163,6 +164,26 @@ Status Database::transaction(const std::function<Status()> &work)
         query.exec(QStringLiteral("ROLLBACK TO ") + savepoint);
         query.exec(QStringLiteral("RELEASE ") + savepoint);
     }
+    return result;
+}
+
+Status Database::readTransaction(const std::function<Status()> &work)
+{
+    if (m_transactionDepth > 0)
+        return work();
+    const QSqlDatabase db = handle();
+    {
+        QSqlQuery query(db);
+        // DEFERRED: the snapshot is taken by the first read and held until COMMIT.
+        if (!query.exec(QStringLiteral("BEGIN DEFERRED")))
+            return Error::storage(QStringLiteral("cannot start a read transaction: %1").arg(sqlErrorText(query.lastError())));
+    }
+    ++m_transactionDepth;
+    Status result = work();
+    --m_transactionDepth;
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("COMMIT")))
+        query.exec(QStringLiteral("ROLLBACK"));
     return result;
 }
 

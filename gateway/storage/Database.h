@@ -36,6 +36,9 @@ public:
     // Runs work inside a transaction (a savepoint when nested): committed when work succeeds,
     // rolled back when it fails. The outermost level takes the write lock up front.
     Status transaction(const std::function<Status()> &work);
+    // Runs work inside one read transaction: every query sees the same state of the database (WAL
+    // snapshot), whatever other connections commit meanwhile. Nested: just runs work.
+    Status readTransaction(const std::function<Status()> &work);
 
 private:
     Database(QString path, QString connectionName);

@@ -38,13 +38,13 @@ GatewayHarness::~GatewayHarness()
 }
 
 Channel GatewayHarness::addChannel(const QString &name, const QString &baseUrl, const QStringList &models,
-                                   int priority, const QMap<QString, QString> &modelMap)
+                                   int priority, const QMap<QString, QString> &modelMap, const QStringList &keys)
 {
     Channel channel;
     channel.name = name;
     channel.type = ChannelType::OpenAI;
     channel.baseUrl = baseUrl;
-    channel.keys = {QStringLiteral("sk-%1").arg(name)};
+    channel.keys = keys.isEmpty() ? QStringList{QStringLiteral("sk-%1").arg(name)} : keys;
     channel.models = models;
     channel.modelMap = modelMap;
     channel.priority = priority;
@@ -88,7 +88,7 @@ bool GatewayHarness::start()
     GatewayOptions options;
     options.dataDir = m_dir.path();
     options.listen = {{QStringLiteral("127.0.0.1"), 0}};
-    options.workers = 2;
+    options.workers = m_workers;
     options.limits = m_limits;
     options.timeouts = m_timeouts;
     options.configPollMs = 200;

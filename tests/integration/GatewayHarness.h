@@ -20,14 +20,17 @@ public:
     ~GatewayHarness();
 
     // Adds an OpenAI channel pointing at baseUrl.
+    // Adds an OpenAI channel pointing at baseUrl; its key is "sk-NAME" unless keys are given.
     gateway::Channel addChannel(const QString &name, const QString &baseUrl, const QStringList &models,
-                                int priority = 0, const QMap<QString, QString> &modelMap = {});
+                                int priority = 0, const QMap<QString, QString> &modelMap = {},
+                                const QStringList &keys = {});
     void setChannelEnabled(const QString &name, bool enabled);
     QString createKey(const QString &name, const QStringList &models = {}, const QDateTime &expires = {});
     void setSetting(const QString &key, const QString &value);
     // Applies configuration changes now instead of waiting for the poll.
     void reloadConfig();
 
+    void setWorkers(int workers) { m_workers = workers; } // before start(); default 2
     bool start();
     void stop();
     QString url(const QString &path) const; // "http://127.0.0.1:PORT" + path
@@ -42,6 +45,7 @@ private:
     TempDataDir m_dir;
     gateway::HttpLimits m_limits;
     gateway::UpstreamTimeouts m_timeouts;
+    int m_workers = 2;
     std::unique_ptr<gateway::Database> m_db;
     std::unique_ptr<gateway::Gateway> m_gateway;
 };
