@@ -49,5 +49,28 @@ tarn_build() {
     tarn_log "Configuring ($type) in $dir"
     cmake -S "$TARN_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
     tarn_log "Building with $jobs jobs"
-    cmake --build "$dir" --parallel "$jobs"
+    tarn_cmake_build "$dir" --parallel "$jobs"
+}
+
+# tarn_build_preset PRESET [extra cmake configure args...]: configure and build a preset of
+# CMakePresets.json (its build preset names the targets it needs).
+tarn_build_preset() {
+    local preset="$1"
+    shift
+    local jobs
+    jobs="$(nproc 2>/dev/null || echo 2)"
+    tarn_log "Configuring preset $preset"
+    (cd "$TARN_ROOT" && cmake --preset "$preset" "$@" >/dev/null)
+    tarn_log "Building preset $preset with $jobs jobs"
+    (cd "$TARN_ROOT" && tarn_cmake_build --preset "$preset" --parallel "$jobs")
+}
+
+# cmake --build, serialised through flock when TARN_BUILD_LOCK names a lock file (several
+# checkouts or agents sharing one small machine).
+tarn_cmake_build() {
+    if [ -n "${TARN_BUILD_LOCK:-}" ]; then
+        flock "$TARN_BUILD_LOCK" cmake --build "$@"
+    else
+        cmake --build "$@"
+    fi
 }

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The DOM-free JSON helpers the request path uses to rewrite bodies in place.
+#include "gateway/formats/JsonMembers.h"
+
+#include "tests/support/GTestQtPrinters.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <gtest/gtest.h>
+
+using namespace tarn::gateway;
+
+namespace {
+
+QByteArray valueOf(QByteArrayView json, QByteArrayView key)
+{
+    const JsonSpan span = findTopLevelMember(json, key);
+    if (!span.found())
+        return "<absent>";
+    return json.sliced(span.begin, span.end - span.begin).toByteArray();
+}
+
+TEST(FindTopLevelMember, FindsEachKindOfValue)
+{
+    const QByteArray json = R"({"s":"text","n":-12.5e3,"t":true,"f":false,"z":null,"o":{"a":[1,2]},"a":[{"b":"}"}]})";
+    EXPECT_EQ(valueOf(json, "s"), R"("text")");
+    EXPECT_EQ(valueOf(json, "n"), "-12.5e3");
+    EXPECT_EQ(valueOf(json, "t"), "true");
+    EXPECT_EQ(valueOf(json, "f"), "false");
+    EXPECT_EQ(valueOf(json, "z"), "null");
+    EXPECT_EQ(valueOf(json, "o"), R"({"a":[1,2]})");
+    EXPECT_EQ(valueOf(json, "a"), R"([{"b":"}"}])");
+    EXPECT_EQ(valueOf(json, "missing"), "<absent>");
+}
+
+TEST(FindTopLevelMember, IgnoresKeysInsideNestedValues)
+{
+    const QByteArray json = R"({"messages":[{"model":"inner","content":"x"}],"meta":{"model":"deep"},"model":"outer"})";
+    EXPECT_EQ(valueOf(json, "model"), R"("outer")");
+    EXPECT_EQ(valueOf(R"({"meta":{"model":"deep"}})", "model"), "<absent>");
+    EXPECT_EQ(valueOf(R"({"list":["model","model"]})", "model"), "<absent>");
+}
+
+TEST(FindTopLevelMember, SkipsEscapesInsideStrings)
+{
+    // Quotes, backslashes and brackets inside strings must not end them or change the depth.
+    const QByteArray json = R"({"a\"model":1,"content":"say \"}\" and \\","x":"[{","model":"m"})";
+    EXPECT_EQ(valueOf(json, "model"), R"("m")");
+    EXPECT_EQ(valueOf(json, R"(a\"model)"), "1");
+    EXPECT_EQ(valueOf(R"({"s":"ends with backslash \\","k":2})", "k"), "2");
+}
+
+TEST(FindTopLevelMember, ComparesKeysAsWritten)
+{
+    // `mod\u0065l` is "model" once unescaped, but the helper promises a byte comparison.
+    EXPECT_EQ(valueOf(R"({"mod\u0065l":"x"})", "model"), "<absent>");
+    EXPECT_EQ(valueOf(R"({"Model":"x"})", "model"), "<absent>");
+    EXPECT_EQ(valueOf(R"({"models":"x","mode":"y"})", "model"), "<absent>");
+}
+
+TEST(FindTopLevelMember, ToleratesWhitespaceEverywhere)
+{
+    const QByteArray json = " \r\n\t{ \"a\" :\t[ 1 , 2 ] ,\n \"model\"\r\n:\t \"x\"  ,\"n\" : 7 \n}\n ";
+    EXPECT_EQ(valueOf(json, "model"), R"("x")");
+    EXPECT_EQ(valueOf(json, "a"), "[ 1 , 2 ]");
+    EXPECT_EQ(valueOf(json, "n"), "7");
+}
+
+TEST(FindTopLevelMember, FindsTheFirstOfDuplicateKeys)
+{
+    const QByteArray json = R"({"model":"first","model":"second"})";
+    EXPECT_EQ(valueOf(json, "model"), R"("first")");
+}
+
+TEST(FindTopLevelMember, InvalidOrNonObjectInputFindsNothing)
+{
+    const QList<QByteArray> inputs = {
+        "", "   ", "[1,2]", R"("model")", "42", "{", R"({"model")", R"({"model":)", R"({"model" "x"})",
+        R"({"model":"unterminated)", R"({"a":[1,2,"model":"x")", R"({"a":{"b":1,"model":"x")",
+        R"({model:"x"})",
+    };
+    for (const QByteArray &json : inputs)
+        EXPECT_EQ(valueOf(json, "model"), "<absent>") << json.toStdString();
+}
+
+TEST(FindTopLevelMember, EmptyObject)
+{
+    EXPECT_FALSE(findTopLevelMember("{}", "model").found());
+    EXPECT_FALSE(findTopLevelMember("{ }", "").found());
+}
+
+TEST(Spliced, ReplacesExactlyTheSpan)
+{
+    const QByteArray json = R"({"model":"alias","messages":[]})";
+    const JsonSpan span = findTopLevelMember(json, "model");
+    ASSERT_TRUE(span.found());
+    EXPECT_EQ(spliced(json, span, R"("real-model")"), R"({"model":"real-model","messages":[]})");
+    EXPECT_EQ(json, R"({"model":"alias","messages":[]})"); // the input is untouched
+}
+
+TEST(Spliced, AtTheEdges)
+{
+    EXPECT_EQ(spliced("abcdef", JsonSpan{0, 2}, "X"), "Xcdef");
+    EXPECT_EQ(spliced("abcdef", JsonSpan{4, 6}, "XYZ"), "abcdXYZ");
+    EXPECT_EQ(spliced("abcdef", JsonSpan{3, 3}, "-"), "abc-def");
+    EXPECT_EQ(spliced("abcdef", JsonSpan{1, 5}, ""), "af");
+}
+
+TEST(JsonQuoted, PlainText)
+{
+    EXPECT_EQ(jsonQuoted(QStringLiteral("gpt-4o")), R"("gpt-4o")");
+    EXPECT_EQ(jsonQuoted(QString()), R"("")");
+}
+
+TEST(JsonQuoted, EscapesQuotesBackslashesAndControlCharacters)
+{
+    EXPECT_EQ(jsonQuoted(QStringLiteral("a\"b\\c")), R"("a\"b\\c")");
+    EXPECT_EQ(jsonQuoted(QStringLiteral("l1\nl2\r\tx")), R"("l1\nl2\r\tx")");
+    EXPECT_EQ(jsonQuoted(QString(QChar(0x01))), R"("\u0001")");
+    EXPECT_EQ(jsonQuoted(QString(QChar(0x1f))), R"("\u001f")");
+    EXPECT_EQ(jsonQuoted(QString(QChar(0x00))), R"("\u0000")");
+    EXPECT_EQ(jsonQuoted(QString(QChar(0x08))), R"("\u0008")");
+    EXPECT_EQ(jsonQuoted(QStringLiteral("/")), R"("/")");
+    EXPECT_EQ(jsonQuoted(QString(QChar(0x7f))), "\"\x7f\""); // DEL needs no escape
+}
+
+TEST(JsonQuoted, KeepsNonAsciiAsUtf8)
+{
+    const QString text = QString::fromUtf8("模型-é-\xF0\x9F\xA6\x8A");
+    EXPECT_EQ(jsonQuoted(text), "\"" + text.toUtf8() + "\"");
+}
+
+TEST(JsonQuoted, EveryControlCharacterRoundTripsThroughAJsonParser)
+{
+    QString text;
+    for (char16_t c = 0; c < 0x20; ++c)
+        text.append(QChar(c));
+    text += QString::fromUtf8("\"\\ ü 中 \xF0\x9F\x98\x80 end");
+    const QByteArray json = "{\"v\":" + jsonQuoted(text) + "}";
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
+    ASSERT_EQ(error.error, QJsonParseError::NoError) << json.toStdString();
+    EXPECT_EQ(doc.object().value(u"v").toString(), text);
+}
+
+} // namespace
