@@ -15,6 +15,18 @@ target_compile_definitions(tarn_options INTERFACE
     QT_NO_CAST_FROM_ASCII QT_NO_CONTEXTLESS_CONNECT QT_USE_QSTRINGBUILDER
     QT_NO_FOREACH QT_DISABLE_DEPRECATED_UP_TO=0x060400
     TARN_VERSION="${PROJECT_VERSION}")
+if(TARN_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "TARN_FUZZ needs clang (libFuzzer), not ${CMAKE_CXX_COMPILER_ID}: "
+                            "configure a fresh build dir with CXX=clang++ (scripts/fuzz does this)")
+    endif()
+    if(NOT TARN_SANITIZE)
+        set(TARN_SANITIZE "address;undefined")
+    endif()
+    # Coverage for every library the fuzzers link; a sanitizer report must stop the run.
+    target_compile_options(tarn_options INTERFACE -fsanitize=fuzzer-no-link -fno-sanitize-recover=all)
+    target_link_options(tarn_options INTERFACE -fsanitize=fuzzer-no-link -fno-sanitize-recover=all)
+endif()
 if(TARN_SANITIZE)
     string(REPLACE ";" "," _tarn_san "${TARN_SANITIZE}")
     target_compile_options(tarn_options INTERFACE -fsanitize=${_tarn_san} -fno-omit-frame-pointer)
