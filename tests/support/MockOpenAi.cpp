@@ -354,6 +354,14 @@ MockReply buildOpenAiReply(const MockRequest &request, const MockBehaviour &beha
         reply.stream = false;
         reply.body = openAiError(404);
     }
+    if (!behaviour.eventSeparator.isEmpty() && behaviour.rawEvents.isEmpty()) {
+        for (QByteArray &event : reply.events) {
+            if (event.endsWith("\n\n")) {
+                event.chop(2);
+                event.append(behaviour.eventSeparator);
+            }
+        }
+    }
     if (!hasHeader(reply.headers, "Content-Type")) {
         reply.headers.prepend({QByteArrayLiteral("Content-Type"),
                                reply.stream ? QByteArrayLiteral("text/event-stream; charset=utf-8")

@@ -56,6 +56,10 @@ MockConnection::MockConnection(QTcpSocket *socket, MockState &state, QObject *pa
         processNext();
     });
     connect(m_socket, &QTcpSocket::disconnected, this, &MockConnection::onDisconnected);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (m_flushingStream && m_socket->bytesToWrite() == 0)
+            m_flushingStream = false;
+    });
     if (m_socket->bytesAvailable() > 0)
         QTimer::singleShot(0, this, [this] {
             m_in += m_socket->readAll();
@@ -83,7 +87,7 @@ void MockConnection::onDisconnected()
         --m_state.open;
         if (!m_closing) {
             ++m_state.peerClosed;
-            if (m_streaming)
+            if (m_streaming || m_flushingStream)
                 ++m_state.aborted;
         }
     }
@@ -228,6 +232,8 @@ void MockConnection::respond(const MockRequest &request, const MockBehaviour &be
     m_truncate = behaviour.truncateStream;
     m_eventLimit = m_truncate ? m_events.size() / 2 : m_events.size();
     m_chunkDelayMs = behaviour.chunkDelayMs;
+    m_silenceAfter = behaviour.silenceAfterEvents;
+    m_silenceMs = behaviour.silenceMs;
     sendNextEvent();
 }
 
@@ -242,11 +248,21 @@ void MockConnection::sendNextEvent()
             }
             if (m_chunkedOut)
                 m_socket->write("0\r\n\r\n");
+            {
+                QMutexLocker lock(&m_state.mutex);
+                ++m_state.completed;
+            }
+            m_flushingStream = m_socket->bytesToWrite() > 0;
             finish();
             return;
         }
         const QByteArray &event = m_events.at(m_eventIndex++);
         m_socket->write(m_chunkedOut ? wire::chunk(event) : event);
+        if (m_silenceAfter >= 0 && m_eventIndex == m_silenceAfter && m_eventIndex < m_eventLimit) {
+            m_socket->flush();
+            QTimer::singleShot(m_silenceMs, this, [this] { sendNextEvent(); });
+            return;
+        }
         if (m_chunkDelayMs > 0 && m_eventIndex < m_eventLimit) {
             m_socket->flush();
             QTimer::singleShot(m_chunkDelayMs, this, [this] { sendNextEvent(); });

@@ -27,6 +27,7 @@ struct MockState
     int peerClosed = 0;
     int peerClosedSeen = 0;
     int aborted = 0;
+    int completed = 0;
 
     // Records the request and returns its behaviour and sequence number.
     std::pair<MockBehaviour, quint64> take(const MockRequest &request);
@@ -82,6 +83,9 @@ private:
     qsizetype m_eventLimit = 0;
     bool m_truncate = false;
     int m_chunkDelayMs = 0;
+    int m_silenceAfter = -1;
+    int m_silenceMs = 0;
+    bool m_flushingStream = false; // the whole stream is queued but not yet handed to the kernel
 };
 
 } // namespace tarn::test::detail

@@ -131,4 +131,10 @@ int MockUpstream::abortedStreams() const
     return m_state->aborted;
 }
 
+int MockUpstream::completedStreams() const
+{
+    QMutexLocker lock(&m_state->mutex);
+    return m_state->completed;
+}
+
 } // namespace tarn::test

@@ -50,6 +50,11 @@ struct MockBehaviour
     int chunks = 5;               // content deltas in a stream (= words in the reply)
     bool closeDelimited = false;  // stream/answer without Content-Length or chunking, then close
     QList<QByteArray> rawEvents;  // stream these raw body pieces instead (one write each)
+    // Adversarial extensions (defaults keep the behaviour above):
+    QByteArray eventSeparator;    // generated SSE events end with this instead of "\n\n"
+                                  // (e.g. "\r\n\r\n" or "\r\r"); rawEvents are sent as given
+    int silenceAfterEvents = -1;  // >= 0: after that many stream pieces, go quiet for silenceMs
+    int silenceMs = 0;
 };
 
 namespace detail {
@@ -82,6 +87,8 @@ public:
     int totalConnections() const;
     bool waitForDisconnect(int timeoutMs); // true once a peer closed a connection since last call
     int abortedStreams() const;            // streams whose client went away before the end
+                                           // (including before the mock's queued bytes left)
+    int completedStreams() const;          // streams whose last piece the mock has written
 
 private:
     std::unique_ptr<detail::MockState> m_state;
