@@ -221,7 +221,9 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
         }
         // Mid-stream: the status is sent already; tell the client in-band and end cleanly.
         writeToClient(m_relay->finish());
-        endStreamWithError(QStringLiteral("upstream stream interrupted: %1").arg(redacted(detail)));
+        const QString why = redacted(detail);
+        endStreamWithError(QStringLiteral("upstream stream interrupted: %1").arg(why),
+                           QStringLiteral("stream interrupted: %1").arg(why));
         return;
     }
     if (m_streaming) {
@@ -257,7 +259,7 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
     m_owner.finished(this);
 }
 
-void ProxyExchange::endStreamWithError(const QString &message)
+void ProxyExchange::endStreamWithError(const QString &message, const QString &rowError)
 {
     // The head went out with 200; the failure goes in-band, in the stream's own event shape, and
     // the row says what happened (never a 200 success).
@@ -270,7 +272,7 @@ void ProxyExchange::endStreamWithError(const QString &message)
         m_record.cachedTokens = usage.cached;
     }
     m_record.status = 502;
-    recordUsage(message);
+    recordUsage(rowError.isEmpty() ? message : rowError);
     m_response.end();
     m_owner.finished(this);
 }

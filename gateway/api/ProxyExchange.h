@@ -36,7 +36,7 @@ private:
     void answerError(int status, const QString &message, QByteArrayView code);
     void relayHead(const UpstreamResponseHead &head);
     void writeToClient(const QByteArray &bytes);
-    void endStreamWithError(const QString &message);
+    void endStreamWithError(const QString &message, const QString &rowError = {});
     QString redacted(const QString &text) const;
     void recordUsage(const QString &error);
 

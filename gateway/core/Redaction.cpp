@@ -13,7 +13,7 @@ const QRegularExpression &keyShapes()
 {
     // Token characters include '*' and '.' because providers mask the middle of an echoed key.
     static const QRegularExpression re(QStringLiteral(
-        R"((?<![A-Za-z0-9])(?:sk|pk|rk)-[A-Za-z0-9_*.\-]{6,})"
+        R"((?<![A-Za-z0-9])(?:sk|pk|rk)-[A-Za-z0-9_*\-]{6,})"
         R"(|AIza[0-9A-Za-z_\-]{20,})"
         R"(|(?i:bearer)\s+[A-Za-z0-9_*.~+/=\-]{6,})"));
     Q_ASSERT(re.isValid());

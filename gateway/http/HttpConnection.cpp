@@ -4,6 +4,7 @@
 #include "gateway/core/Logging.h"
 #include "gateway/http/ErrorResponse.h"
 #include "gateway/http/HttpResponse.h"
+#include "gateway/http/ResponseHead.h"
 #include "gateway/http/ServerLoad.h"
 
 #include <QTcpSocket>
@@ -23,23 +24,6 @@ namespace {
 
 // Below this much queued output a backed-up stream is resumed.
 constexpr qint64 kLowWaterMark = 256 * 1024;
-
-void appendNumber(QByteArray &out, qint64 value)
-{
-    char digits[24];
-    int n = 0;
-    do {
-        digits[n++] = char('0' + value % 10);
-        value /= 10;
-    } while (value > 0);
-    while (n > 0)
-        out.append(digits[--n]);
-}
-
-bool isHeader(const QByteArray &name, QByteArrayView wanted)
-{
-    return name.compare(wanted, Qt::CaseInsensitive) == 0;
-}
 
 } // namespace
 
@@ -78,8 +62,7 @@ HttpConnection::~HttpConnection()
 void HttpConnection::refuseOverloaded()
 {
     m_closing = true;
-    m_exchangeActive = true;
-    ++m_exchange;
+    beginExchange();
     sendResponse(503, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
                        {QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")}},
                  errorBody(ApiFormat::OpenAI, 503, QStringLiteral("Tarn has too many open connections; retry shortly"),
@@ -238,21 +221,29 @@ void HttpConnection::dispatch()
     if (!m_keepAlive)
         m_closing = true;
     m_phase = Phase::Handling;
-    armTimer(0); // the handler owns the timing of its answer (upstream timeouts)
+    // The handler owns the timing of its answer (upstream timeouts); output the client has not
+    // taken yet stays on its deadline.
+    armTimer(m_watchingOutput ? m_limits.sendStallTimeoutMs : 0);
+    const quint64 exchange = beginExchange();
+    m_handler->handle(std::move(request), HttpResponse(this, exchange));
+}
+
+// Every answer, the handler's or the connection's own, is one exchange: a fresh response state
+// (an error answer after a served keep-alive request must not find the last one "started").
+quint64 HttpConnection::beginExchange()
+{
     m_exchangeActive = true;
     m_responseStarted = false;
     m_observer = nullptr;
     m_wasBackedUp = false;
-    const quint64 exchange = ++m_exchange;
-    m_handler->handle(std::move(request), HttpResponse(this, exchange));
+    return ++m_exchange;
 }
 
 void HttpConnection::refuse(const Refusal &refusal)
 {
     // The body was not read, so the stream position is lost: answer and close gently.
     m_closing = true;
-    m_exchangeActive = true;
-    ++m_exchange;
+    beginExchange();
     m_lingerAfterWrite = true;
     sendResponse(refusal.status, refusal.headers, refusal.body);
 }
@@ -261,8 +252,7 @@ void HttpConnection::failRequest(int status, const QString &message)
 {
     // The stream position is unknown after a framing error: answer and close.
     m_closing = true;
-    m_exchangeActive = true;
-    ++m_exchange;
+    beginExchange();
     m_lingerAfterWrite = true;
     sendResponse(status, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}},
                  errorBody(ApiFormat::OpenAI, status, message));
@@ -285,35 +275,6 @@ void HttpConnection::startLingeringClose()
 #endif
     m_socket->readAll();
     QTimer::singleShot(2000, this, [this] { m_socket->abort(); });
-}
-
-QByteArray HttpConnection::headBytes(int status, const HeaderList &headers, bool chunked, qint64 contentLength)
-{
-    QByteArray head;
-    head.reserve(256);
-    head.append("HTTP/1.1 ");
-    appendNumber(head, status);
-    head.append(' ');
-    head.append(reasonPhrase(status));
-    head.append("\r\n");
-    for (const auto &[name, value] : headers) {
-        // Framing is ours to decide.
-        if (isHeader(name, "content-length") || isHeader(name, "transfer-encoding")
-            || isHeader(name, "connection") || isHeader(name, "keep-alive"))
-            continue;
-        head.append(name).append(": ").append(value).append("\r\n");
-    }
-    if (chunked) {
-        head.append("Transfer-Encoding: chunked\r\n");
-    } else {
-        head.append("Content-Length: ");
-        appendNumber(head, contentLength);
-        head.append("\r\n");
-    }
-    if (m_closing)
-        head.append("Connection: close\r\n");
-    head.append("\r\n");
-    return head;
 }
 
 // Sends at once, not on the next event-loop pass. While nothing is queued in the socket the bytes
@@ -360,8 +321,13 @@ void HttpConnection::writeOut(QByteArrayView first, QByteArrayView second)
 // The deadline moves on with every byte taken (onBytesWritten).
 void HttpConnection::watchOutput()
 {
-    if (m_socket->bytesToWrite() > 0 && m_phase != Phase::Header && m_phase != Phase::Body && !m_lingering)
-        armTimer(m_limits.sendStallTimeoutMs);
+    // Armed when output starts to queue, not on every write: a producer that keeps writing must
+    // not keep a client that takes nothing alive.
+    if (m_watchingOutput || m_lingering || m_phase == Phase::Header || m_phase == Phase::Body
+        || m_socket->bytesToWrite() == 0)
+        return;
+    m_watchingOutput = true;
+    armTimer(m_limits.sendStallTimeoutMs);
 }
 
 void HttpConnection::sendResponse(int status, const HeaderList &headers, const QByteArray &body)
@@ -369,7 +335,7 @@ void HttpConnection::sendResponse(int status, const HeaderList &headers, const Q
     if (m_responseStarted || m_gone)
         return;
     m_responseStarted = true;
-    writeOut(headBytes(status, headers, false, body.size()), body);
+    writeOut(responseHead(status, headers, body.size(), m_closing), body);
     finishExchange();
 }
 
@@ -378,7 +344,7 @@ void HttpConnection::beginStream(int status, const HeaderList &headers)
     if (m_responseStarted || m_gone)
         return;
     m_responseStarted = true;
-    writeOut(headBytes(status, headers, true, 0));
+    writeOut(responseHead(status, headers, kChunked, m_closing));
 }
 
 bool HttpConnection::writeChunk(QByteArrayView chunk)
@@ -450,8 +416,14 @@ void HttpConnection::onBytesWritten()
         return;
     }
     const qint64 pending = m_socket->bytesToWrite();
-    if (m_phase == Phase::Handling || m_phase == Phase::Idle)
-        armTimer(pending > 0 ? m_limits.sendStallTimeoutMs : (m_exchangeActive ? 0 : m_limits.idleTimeoutMs));
+    if (m_watchingOutput) {
+        if (pending > 0) {
+            armTimer(m_limits.sendStallTimeoutMs); // the client took some: the deadline moves on
+        } else {
+            m_watchingOutput = false;
+            armTimer(m_exchangeActive ? 0 : m_limits.idleTimeoutMs);
+        }
+    }
     if (!m_observer)
         return;
     if (pending > m_limits.maxPendingResponseBytes) {

@@ -80,13 +80,13 @@ private:
     void processInput();
     bool admitHead();
     void dispatch();
+    quint64 beginExchange();
     void failRequest(int status, const QString &message);
     void refuse(const Refusal &refusal);
     bool reserveRequestBytes(qint64 total);
     void releaseRequestBytes();
     void watchOutput();
     void writeOut(QByteArrayView first, QByteArrayView second = {});
-    QByteArray headBytes(int status, const HeaderList &headers, bool chunked, qint64 contentLength);
     void finishExchange();
     void armTimer(int ms);
     void startLingeringClose();
@@ -111,6 +111,7 @@ private:
     bool m_gone = false;
     bool m_processQueued = false;
     bool m_wasBackedUp = false;      // told the producer it is backed up: owe it onResponseDrained
+    bool m_watchingOutput = false;   // queued output is on the send-stall deadline
     bool m_stalled = false;          // cut off for not reading: the reason given to the observer
     bool m_lingerAfterWrite = false; // an error answer closes the connection gently
     bool m_lingering = false;

@@ -88,6 +88,9 @@ void RequestParser::reset()
     m_failure = Failure::None;
     m_failureText.clear();
     m_head = HttpRequest{};
+    m_headerScanned = 0;
+    m_headerConsumed = 0;
+    m_lines = {};
     m_started = false;
 }
 
@@ -108,6 +111,66 @@ void RequestParser::captureHead()
     m_head.keepAlive = msg.keep_alive();
 }
 
+// Beast parses a request line eagerly when it arrives whole but otherwise waits for CRLF CRLF, so
+// a header with bare LF (or CR) line ends was a 400 in one read and a wait for the header timeout
+// when split. Decided here instead, the same at every split: each header byte is looked at once
+// (m_headerScanned counts the bytes of data already seen; Beast may have consumed a prefix).
+bool RequestParser::checkLineEnds(const char *data, qsizetype size)
+{
+    for (qsizetype i = m_headerScanned; i < size && !m_lines.headerEnded; ++i) {
+        const char c = data[i];
+        if (m_lines.afterCR) {
+            if (c != '\n')
+                return failLineEnds();
+            m_lines.afterCR = false;
+            if (m_lines.atLineStart)
+                m_lines.headerEnded = true; // the blank line: what follows is the body
+            m_lines.atLineStart = true;
+        } else if (c == '\r') {
+            m_lines.afterCR = true;
+        } else if (c == '\n') {
+            return failLineEnds();
+        } else {
+            m_lines.atLineStart = false;
+        }
+    }
+    m_headerScanned = size;
+    return true;
+}
+
+bool RequestParser::failLineEnds()
+{
+    m_state = State::Failed;
+    m_failure = Failure::BadRequest;
+    m_failureText = QStringLiteral("malformed HTTP request: header lines must end in CRLF");
+    return false;
+}
+
+// RFC 9112 6.1 and 6.3: a request body is framed by Content-Length or by chunked as the last
+// transfer coding; anything else (or both at once) is how request smuggling starts.
+bool RequestParser::checkFraming()
+{
+    QByteArray transferEncoding;
+    bool hasContentLength = false;
+    for (const auto &[name, value] : std::as_const(m_head.headers)) {
+        if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0)
+            transferEncoding += (transferEncoding.isEmpty() ? "" : ",") + value;
+        else if (name.compare("content-length", Qt::CaseInsensitive) == 0)
+            hasContentLength = true;
+    }
+    if (transferEncoding.isEmpty())
+        return true;
+    const QByteArray last = transferEncoding.sliced(transferEncoding.lastIndexOf(',') + 1).trimmed();
+    if (last.compare("chunked", Qt::CaseInsensitive) == 0 && !hasContentLength)
+        return true;
+    m_state = State::Failed;
+    m_failure = Failure::BadRequest;
+    m_failureText = hasContentLength
+        ? QStringLiteral("malformed HTTP request: both Transfer-Encoding and Content-Length")
+        : QStringLiteral("malformed HTTP request: Transfer-Encoding must end in chunked");
+    return false;
+}
+
 qint64 RequestParser::contentLength() const
 {
     const auto length = m_impl->parser->content_length();
@@ -121,17 +184,30 @@ qint64 RequestParser::bodyBytes() const
 
 qsizetype RequestParser::feed(const char *data, qsizetype size)
 {
-    Parser &p = *m_impl->parser;
-    qsizetype used = 0;
     if (size > 0)
         m_started = true;
+    if (!m_impl->parser->is_header_done() && !checkLineEnds(data, size))
+        return 0;
+    const bool inHeader = !m_impl->parser->is_header_done();
+    const qsizetype used = parse(data, size);
+    m_headerScanned = qMax<qsizetype>(0, m_headerScanned - used); // the next data starts after them
+    if (inHeader && !m_impl->parser->is_header_done())
+        m_headerConsumed += used;
+    return used;
+}
+
+qsizetype RequestParser::parse(const char *data, qsizetype size)
+{
+    Parser &p = *m_impl->parser;
+    qsizetype used = 0;
     while (used < size && !p.is_done()) {
         boost::beast::error_code ec;
         const std::size_t n = p.put(boost::asio::buffer(data + used, std::size_t(size - used)), ec);
         used += qsizetype(n);
         if (ec == http::error::need_more) {
-            // Beast checks header_limit only against what is buffered at once; count ourselves.
-            if (!p.is_header_done() && size > m_limits.maxHeaderBytes) {
+            // Beast checks header_limit only against what is buffered at once, and it consumes
+            // field lines as they come: count the whole header block ourselves.
+            if (!p.is_header_done() && m_headerConsumed + size > m_limits.maxHeaderBytes) {
                 m_state = State::Failed;
                 m_failure = Failure::HeaderTooLarge;
                 m_failureText = QStringLiteral("request header block exceeds %1 bytes").arg(m_limits.maxHeaderBytes);
@@ -156,7 +232,15 @@ qsizetype RequestParser::feed(const char *data, qsizetype size)
         if (p.is_header_done() && !m_impl->headerReported) {
             m_impl->headerReported = true;
             p.eager(true);
+            if (m_headerConsumed + used > m_limits.maxHeaderBytes) {
+                m_state = State::Failed;
+                m_failure = Failure::HeaderTooLarge;
+                m_failureText = QStringLiteral("request header block exceeds %1 bytes").arg(m_limits.maxHeaderBytes);
+                return used;
+            }
             captureHead();
+            if (!checkFraming())
+                return used;
             m_state = State::HeaderDone;
             return used;
         }

@@ -48,6 +48,10 @@ public:
 
 private:
     void captureHead();
+    qsizetype parse(const char *data, qsizetype size);
+    bool checkLineEnds(const char *data, qsizetype size);
+    bool failLineEnds();
+    bool checkFraming();
 
     struct Impl;
     std::unique_ptr<Impl> m_impl;
@@ -56,6 +60,14 @@ private:
     Failure m_failure = Failure::None;
     QString m_failureText;
     HttpRequest m_head;
+    qsizetype m_headerScanned = 0;  // bytes at the start of the next feed() already checked
+    qsizetype m_headerConsumed = 0; // header bytes Beast consumed in earlier feed() calls
+    struct LineEnds
+    {
+        bool afterCR = false;
+        bool atLineStart = false; // the request line is never empty: no blank line before it
+        bool headerEnded = false;
+    } m_lines;
     bool m_started = false;
 };
 

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/http/ResponseHead.h"
+
+#include "gateway/http/ErrorResponse.h"
+
+namespace tarn::gateway {
+
+namespace {
+
+// QByteArray::number goes through the locale-free but general conversion; this is the hot path.
+void appendNumber(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = char('0' + value % 10);
+        value /= 10;
+    } while (value > 0);
+    while (n > 0)
+        out.append(digits[--n]);
+}
+
+bool isHeader(const QByteArray &name, QByteArrayView wanted)
+{
+    return name.compare(wanted, Qt::CaseInsensitive) == 0;
+}
+
+} // namespace
+
+QByteArray responseHead(int status, const HeaderList &headers, qint64 contentLength, bool closing)
+{
+    QByteArray head;
+    head.reserve(256);
+    head.append("HTTP/1.1 ");
+    appendNumber(head, status);
+    head.append(' ');
+    head.append(reasonPhrase(status));
+    head.append("\r\n");
+    for (const auto &[name, value] : headers) {
+        if (isHeader(name, "content-length") || isHeader(name, "transfer-encoding")
+            || isHeader(name, "connection") || isHeader(name, "keep-alive"))
+            continue;
+        head.append(name).append(": ").append(value).append("\r\n");
+    }
+    if (contentLength == kChunked) {
+        head.append("Transfer-Encoding: chunked\r\n");
+    } else {
+        head.append("Content-Length: ");
+        appendNumber(head, contentLength);
+        head.append("\r\n");
+    }
+    if (closing)
+        head.append("Connection: close\r\n");
+    head.append("\r\n");
+    return head;
+}
+
+} // namespace tarn::gateway
