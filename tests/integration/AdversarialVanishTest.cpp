@@ -21,6 +21,11 @@ const bool kWatchdog = (installTestWatchdog(120'000), true);
 
 enum class Exit { Fin, Rst };
 
+void PrintTo(Exit exit, std::ostream *os)
+{
+    *os << (exit == Exit::Fin ? "FIN" : "RST");
+}
+
 std::string exitName(const ::testing::TestParamInfo<Exit> &info)
 {
     return info.param == Exit::Fin ? "Fin" : "Rst";

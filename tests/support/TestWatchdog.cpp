@@ -33,6 +33,7 @@ public:
         m_deadline = Clock::now() + std::chrono::milliseconds(ceilingMs);
         m_what = std::move(what);
         m_exitCode = exitCode;
+        m_step.clear();
         m_armed = true;
         m_wake.notify_all();
     }
