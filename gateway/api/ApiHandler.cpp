@@ -58,20 +58,11 @@ std::optional<Refusal> ApiHandler::admit(const HttpRequest &head)
     const auto identity = authenticateClient(head, *config);
     if (identity)
         return std::nullopt;
-    if (isProxiedEndpoint(path)) {
-        UsageRecord record;
-        record.time = QDateTime::currentDateTimeUtc();
-        record.inboundFormat = QStringLiteral("openai");
-        record.endpoint = QString::fromLatin1(path);
-        record.status = httpStatusFor(identity.error().code);
-        record.error = identity.error().message;
-        record.latencyMs = (monotonicNs() - head.arrivedNs) / 1'000'000;
-        m_context.usage->record(std::move(record));
-    }
-    const int status = httpStatusFor(identity.error().code);
-    return Refusal{status,
+    if (isProxiedEndpoint(path))
+        recordRefusal(head, newUsageRecord(path), identity.error());
+    return Refusal{httpStatusFor(identity.error().code),
                    {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}},
-                   errorBody(ApiFormat::OpenAI, status, identity.error().message, errorCodeName(identity.error().code))};
+                   refusalBody(identity.error())};
 }
 
 void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
@@ -126,10 +117,7 @@ void ApiHandler::handleModels(const HttpRequest &request, const HttpResponse &re
 
 void ApiHandler::handleProxy(HttpRequest &&request, const HttpResponse &response, QByteArrayView endpoint)
 {
-    UsageRecord record;
-    record.time = QDateTime::currentDateTimeUtc();
-    record.inboundFormat = QStringLiteral("openai");
-    record.endpoint = QString::fromLatin1(endpoint);
+    UsageRecord record = newUsageRecord(endpoint);
 
     ConfigSnapshot config = m_context.config->snapshot();
     const auto identity = authenticateClient(request, *config);
@@ -170,19 +158,36 @@ void ApiHandler::handleProxy(HttpRequest &&request, const HttpResponse &response
     raw->start();
 }
 
-void ApiHandler::reject(const HttpRequest &request, const HttpResponse &response, const UsageRecord &partial,
-                        const Error &error)
+UsageRecord ApiHandler::newUsageRecord(QByteArrayView endpoint)
 {
-    const int status = httpStatusFor(error.code);
+    UsageRecord record;
+    record.time = QDateTime::currentDateTimeUtc();
+    record.inboundFormat = QStringLiteral("openai");
+    record.endpoint = QString::fromLatin1(endpoint);
+    return record;
+}
+
+QByteArray ApiHandler::refusalBody(const Error &error)
+{
     // OpenAI's own code for an unknown model, so SDKs that branch on it behave.
     const QByteArrayView code = error.code == ErrorCode::NotFound ? QByteArrayView("model_not_found")
                                                                   : QByteArrayView(errorCodeName(error.code));
-    UsageRecord record = partial;
-    record.status = status;
+    return errorBody(ApiFormat::OpenAI, httpStatusFor(error.code), error.message, code);
+}
+
+void ApiHandler::recordRefusal(const HttpRequest &request, UsageRecord record, const Error &error)
+{
+    record.status = httpStatusFor(error.code);
     record.error = error.message;
     record.latencyMs = (monotonicNs() - request.arrivedNs) / 1'000'000;
-    m_context.usage->record(std::move(record)); // before the answer: the client may look for it
-    response.sendJson(status, errorBody(ApiFormat::OpenAI, status, error.message, code));
+    m_context.usage->record(std::move(record));
+}
+
+void ApiHandler::reject(const HttpRequest &request, const HttpResponse &response, const UsageRecord &partial,
+                        const Error &error)
+{
+    recordRefusal(request, partial, error); // before the answer: the client may look for it
+    response.sendJson(httpStatusFor(error.code), refusalBody(error));
 }
 
 void ApiHandler::finished(ProxyExchange *exchange)

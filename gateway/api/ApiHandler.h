@@ -36,6 +36,10 @@ private:
     void handleProxy(HttpRequest &&request, const HttpResponse &response, QByteArrayView endpoint);
     void reject(const HttpRequest &request, const HttpResponse &response, const UsageRecord &partial,
                 const Error &error);
+    // One usage row for a request refused before it reached a channel.
+    void recordRefusal(const HttpRequest &request, UsageRecord record, const Error &error);
+    static UsageRecord newUsageRecord(QByteArrayView endpoint);
+    static QByteArray refusalBody(const Error &error);
 
     GatewayContext m_context;
     UpstreamClient *m_upstream = nullptr; // child of the thread context

@@ -241,7 +241,8 @@ quint64 HttpConnection::beginExchange()
 
 void HttpConnection::refuse(const Refusal &refusal)
 {
-    // The body was not read, so the stream position is lost: answer and close gently.
+    // The body was not read (or not understood), so the stream position is lost: answer, then
+    // close gently.
     m_closing = true;
     beginExchange();
     m_lingerAfterWrite = true;
@@ -250,12 +251,9 @@ void HttpConnection::refuse(const Refusal &refusal)
 
 void HttpConnection::failRequest(int status, const QString &message)
 {
-    // The stream position is unknown after a framing error: answer and close.
-    m_closing = true;
-    beginExchange();
-    m_lingerAfterWrite = true;
-    sendResponse(status, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}},
-                 errorBody(ApiFormat::OpenAI, status, message));
+    // The stream position is unknown after a framing error: answered like a refusal.
+    refuse({status, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}},
+            errorBody(ApiFormat::OpenAI, status, message)});
 }
 
 void HttpConnection::startLingeringClose()
