@@ -304,6 +304,23 @@ TEST(UpstreamOpenAiBody, SetsIncludeUsageInsideExistingStreamOptions)
     EXPECT_EQ(out.count("include_usage"), 1);
 }
 
+TEST(UpstreamOpenAiBody, StreamOptionsWithUnusualNumbersStayValidJson)
+{
+    // Found by fuzz_request_inspection. The header promises everything but model and
+    // include_usage is kept byte for byte; a round trip through QJsonDocument turns
+    // 18446744073709551615 into 18446744073709552000 (which simdjson refuses) and -0.0 into 0.
+    const QByteArray body = padded(R"({"model":"gpt-x","messages":[],"stream":true,"stream_options":)"
+                                   R"({"temperature":-0.0,"top_p":0e-7,"seed":18446744073709551615,"x":[1,2]}})");
+    const QByteArray out = upstreamOpenAiBody(body, infoFor(body), QStringLiteral("gpt-x"));
+    const QJsonObject options = parsedObject(out).value(u"stream_options").toObject();
+    EXPECT_TRUE(options.value(u"include_usage").toBool()) << out.toStdString();
+    EXPECT_EQ(options.value(u"x").toArray().size(), 2) << out.toStdString();
+    EXPECT_EQ(out.count("\"stream_options\""), 1) << out.toStdString();
+    EXPECT_TRUE(out.contains(R"("seed":18446744073709551615)")) << out.toStdString();
+    EXPECT_TRUE(out.contains(R"("temperature":-0.0)")) << out.toStdString();
+    EXPECT_TRUE(out.contains(R"("top_p":0e-7)")) << out.toStdString();
+}
+
 TEST(UpstreamOpenAiBody, NonStreamingRequestGetsNoStreamOptions)
 {
     const QByteArray body = padded(R"({"model":"alias","stream":false})");
