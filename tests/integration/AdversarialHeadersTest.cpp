@@ -142,6 +142,24 @@ TEST(AdversarialHeaders, NulByteInAHeaderValueIs400)
     rig.expectHealthy();
 }
 
+// Beyond the brief: an answer to HEAD carries no body (RFC 9110 9.3.2), or a keep-alive client
+// reads the body as the start of its next answer.
+TEST(AdversarialHeaders, HeadAnswerHasNoBodySoPipelinedAnswersStayInStep)
+{
+    HeaderRig rig;
+    ASSERT_TRUE(rig.started);
+    RawClient client(rig.tarn.port());
+    const QByteArray head = "HEAD /health HTTP/1.1\r\nHost: tarn\r\n\r\n";
+    ASSERT_TRUE(client.send(QByteArray(head + rawGet("/health"))));
+    client.readUntil([](const QByteArray &all) { return all.count("HTTP/1.1 ") >= 2 && all.endsWith("}"); }, 10'000);
+    const QByteArray all = client.received();
+    const qsizetype headEnd = all.indexOf("\r\n\r\n"); // end of the HEAD answer's head
+    ASSERT_GE(headEnd, 0) << all.constData();
+    EXPECT_TRUE(all.startsWith("HTTP/1.1 200 ")) << all.constData();
+    EXPECT_TRUE(all.mid(headEnd + 4).startsWith("HTTP/1.1 200 "))
+        << "bytes after the HEAD answer's head: " << all.mid(headEnd + 4, 60).constData();
+}
+
 TEST(AdversarialUnauthenticated, LargeBodyWithoutAKeyIsRefusedRightAfterTheHeaders)
 {
     HeaderRig rig;
