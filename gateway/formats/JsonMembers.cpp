@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/formats/JsonMembers.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+
 #include <cstdio>
 
 namespace tarn::gateway {
@@ -61,6 +64,16 @@ qsizetype skipValue(QByteArrayView s, qsizetype i)
     return i;
 }
 
+// A member name as written (escapes and all) against a plain key: `"mod\u0065l"` is `model` to
+// every JSON parser, so it must be to Tarn too.
+bool nameIs(QByteArrayView written, QByteArrayView key)
+{
+    if (!written.contains('\\'))
+        return written == key;
+    const QJsonDocument decoded = QJsonDocument::fromJson("[\"" + written.toByteArray() + "\"]");
+    return decoded.isArray() && decoded.array().at(0).toString().toUtf8() == key;
+}
+
 } // namespace
 
 JsonSpan findTopLevelMember(QByteArrayView json, QByteArrayView key)
@@ -81,7 +94,7 @@ JsonSpan findTopLevelMember(QByteArrayView json, QByteArrayView key)
         const qsizetype valueEnd = skipValue(json, i);
         if (valueEnd < 0)
             return {};
-        if (name == key)
+        if (nameIs(name, key))
             return {i, valueEnd};
         i = skipWhitespace(json, valueEnd);
         if (i < json.size() && json[i] == ',')

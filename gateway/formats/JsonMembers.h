@@ -17,7 +17,7 @@ struct JsonSpan
 
 // Locates the value of a top-level member of a JSON object without building a DOM, so a 1 MB chat
 // history is scanned once and never reserialised. The text must already be valid JSON (validate
-// with a real parser first); keys are compared as written, without unescaping.
+// with a real parser first); a name written with escapes matches the key it decodes to.
 JsonSpan findTopLevelMember(QByteArrayView json, QByteArrayView key);
 
 // `"…"` with JSON escaping.

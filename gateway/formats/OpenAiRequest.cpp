@@ -3,14 +3,29 @@
 
 #include "gateway/formats/JsonMembers.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <simdjson.h>
 
 namespace tarn::gateway {
 
 namespace {
+
+// json with `member` inserted at `at` (just after an object's '{'), with a comma unless the object
+// is empty.
+QByteArray insertedMember(const QByteArray &json, qsizetype at, const QByteArray &member)
+{
+    qsizetype next = at;
+    while (next < json.size() && (json[next] == ' ' || json[next] == '\n' || json[next] == '\r' || json[next] == '\t'))
+        ++next;
+    const bool empty = next < json.size() && json[next] == '}';
+    QByteArray out;
+    out.reserve(json.size() + member.size() + 1);
+    out.append(QByteArrayView(json).first(at)).append(member);
+    if (!empty)
+        out.append(',');
+    out.append(QByteArrayView(json).sliced(at));
+    return out;
+}
 
 // Parser buffers grow to the largest document seen; a very large one gets a throw-away parser so
 // an idle worker does not keep tens of megabytes.
@@ -92,27 +107,27 @@ QByteArray upstreamOpenAiBody(const QByteArray &body, const OpenAiRequestInfo &i
     if (!renameModel && !injectUsage)
         return body;
 
+    // Spliced, never re-serialised: a JSON round trip would change numbers (2^64-1, -0.0) and
+    // key order that the upstream (and its prompt cache) sees.
     QByteArray out = body;
     if (renameModel) {
         const JsonSpan span = findTopLevelMember(out, "model");
-        if (!span.found()) {
-            // `model` written with escapes in its key: take the slow, exact road.
-            QJsonObject object = QJsonDocument::fromJson(out).object();
-            object.insert(u"model", upstreamModel);
-            out = QJsonDocument(object).toJson(QJsonDocument::Compact);
-        } else {
-            out = spliced(out, span, jsonQuoted(upstreamModel));
-        }
+        out = span.found() ? spliced(out, span, jsonQuoted(upstreamModel))
+                           : insertedMember(out, out.indexOf('{') + 1, "\"model\":" + jsonQuoted(upstreamModel));
     }
     if (injectUsage) {
-        const JsonSpan span = findTopLevelMember(out, "stream_options");
-        if (span.found()) {
-            QJsonObject options = QJsonDocument::fromJson(out.sliced(span.begin, span.end - span.begin)).object();
-            options.insert(u"include_usage", true);
-            out = spliced(out, span, QJsonDocument(options).toJson(QJsonDocument::Compact));
+        const JsonSpan options = findTopLevelMember(out, "stream_options");
+        if (!options.found() || out.at(options.begin) != '{') {
+            // Absent (or null): a stream_options object of our own.
+            const QByteArray member = "\"stream_options\":{\"include_usage\":true}";
+            out = options.found() ? spliced(out, options, "{\"include_usage\":true}")
+                                  : insertedMember(out, out.indexOf('{') + 1, member);
         } else {
-            const qsizetype brace = out.indexOf('{');
-            out.insert(brace + 1, "\"stream_options\":{\"include_usage\":true},");
+            const QByteArrayView object = QByteArrayView(out).sliced(options.begin, options.end - options.begin);
+            const JsonSpan include = findTopLevelMember(object, "include_usage");
+            out = include.found()
+                ? spliced(out, {options.begin + include.begin, options.begin + include.end}, "true")
+                : insertedMember(out, options.begin + 1, "\"include_usage\":true");
         }
     }
     return out;

@@ -225,6 +225,7 @@ void HttpConnection::dispatch()
     // taken yet stays on its deadline.
     armTimer(m_watchingOutput ? m_limits.sendStallTimeoutMs : 0);
     const quint64 exchange = beginExchange();
+    m_answeringHead = request.method == "HEAD";
     m_handler->handle(std::move(request), HttpResponse(this, exchange));
 }
 
@@ -232,6 +233,7 @@ void HttpConnection::dispatch()
 // (an error answer after a served keep-alive request must not find the last one "started").
 quint64 HttpConnection::beginExchange()
 {
+    m_answeringHead = false;
     m_exchangeActive = true;
     m_responseStarted = false;
     m_observer = nullptr;
@@ -333,7 +335,8 @@ void HttpConnection::sendResponse(int status, const HeaderList &headers, const Q
     if (m_responseStarted || m_gone)
         return;
     m_responseStarted = true;
-    writeOut(responseHead(status, headers, body.size(), m_closing), body);
+    // A HEAD answer is the head alone: a body would be read as the next pipelined answer.
+    writeOut(responseHead(status, headers, body.size(), m_closing), m_answeringHead ? QByteArrayView() : body);
     finishExchange();
 }
 
@@ -347,7 +350,7 @@ void HttpConnection::beginStream(int status, const HeaderList &headers)
 
 bool HttpConnection::writeChunk(QByteArrayView chunk)
 {
-    if (!m_responseStarted || m_gone || chunk.isEmpty())
+    if (!m_responseStarted || m_gone || chunk.isEmpty() || m_answeringHead)
         return false;
     QByteArray framed;
     framed.reserve(chunk.size() + 16);
@@ -362,7 +365,8 @@ void HttpConnection::endStream()
 {
     if (!m_responseStarted || m_gone)
         return;
-    writeOut("0\r\n\r\n");
+    if (!m_answeringHead)
+        writeOut("0\r\n\r\n");
     finishExchange();
 }
 

@@ -111,6 +111,7 @@ private:
     bool m_gone = false;
     bool m_processQueued = false;
     bool m_wasBackedUp = false;      // told the producer it is backed up: owe it onResponseDrained
+    bool m_answeringHead = false;    // a HEAD request: the response goes without its body
     bool m_watchingOutput = false;   // queued output is on the send-stall deadline
     bool m_stalled = false;          // cut off for not reading: the reason given to the observer
     bool m_lingerAfterWrite = false; // an error answer closes the connection gently

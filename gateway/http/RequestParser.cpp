@@ -152,11 +152,22 @@ bool RequestParser::checkFraming()
 {
     QByteArray transferEncoding;
     bool hasContentLength = false;
+    int hosts = 0;
     for (const auto &[name, value] : std::as_const(m_head.headers)) {
         if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0)
             transferEncoding += (transferEncoding.isEmpty() ? "" : ",") + value;
         else if (name.compare("content-length", Qt::CaseInsensitive) == 0)
             hasContentLength = true;
+        else if (name.compare("host", Qt::CaseInsensitive) == 0)
+            ++hosts;
+    }
+    // RFC 9112 3.2: an HTTP/1.1 request has exactly one Host header.
+    if (m_impl->parser->get().version() >= 11 && hosts != 1) {
+        m_state = State::Failed;
+        m_failure = Failure::BadRequest;
+        m_failureText = hosts == 0 ? QStringLiteral("malformed HTTP request: no Host header")
+                                   : QStringLiteral("malformed HTTP request: more than one Host header");
+        return false;
     }
     if (transferEncoding.isEmpty())
         return true;
