@@ -119,7 +119,7 @@ void HttpConnection::onReadyRead()
         m_socket->readAll(); // discard the rest of a refused request
         return;
     }
-    m_reader.append(m_socket->readAll());
+    m_reader.appendAdopting(m_socket->readAll());
     if (m_phase == Phase::Body)
         armTimer(m_limits.bodyIdleTimeoutMs);
     if (m_exchangeActive && m_reader.buffered() > m_limits.maxHeaderBytes + m_limits.maxBodyBytes) {

@@ -20,6 +20,16 @@ void RequestReader::append(QByteArrayView bytes)
     m_input.append(bytes);
 }
 
+void RequestReader::appendAdopting(QByteArray &&bytes)
+{
+    if (buffered() == 0) {
+        m_input = std::move(bytes);
+        m_offset = 0;
+        return;
+    }
+    append(QByteArrayView(bytes));
+}
+
 RequestReader::Event RequestReader::next()
 {
     if (m_parser.state() == RequestParser::State::Failed)

@@ -37,9 +37,18 @@ Status UsageRecorder::start()
             return;
         }
         m_database = std::move(db.value());
+        {
+            std::lock_guard lock(m_mutex);
+            m_running = true;
+        }
         opened.set_value(Status{});
         run();
         m_database.reset();
+        {
+            std::lock_guard lock(m_mutex);
+            m_running = false;
+        }
+        m_flushed.notify_all();
     });
     Status status = openedFuture.get();
     if (!status) {
@@ -65,13 +74,14 @@ void UsageRecorder::record(UsageRecord record)
 
 void UsageRecorder::flush()
 {
+    // m_running, not m_thread: stop() may be joining the thread on another thread right now.
     std::unique_lock lock(m_mutex);
-    if (!m_thread.joinable())
+    if (!m_running)
         return;
     const qint64 target = m_recorded;
     m_flushRequested = true;
     m_wake.notify_one();
-    m_flushed.wait(lock, [&] { return m_committed + m_failed >= target || !m_thread.joinable(); });
+    m_flushed.wait(lock, [&] { return m_committed + m_failed >= target || !m_running; });
 }
 
 void UsageRecorder::stop()

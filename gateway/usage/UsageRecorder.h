@@ -51,6 +51,7 @@ private:
     qint64 m_committed = 0; // rows committed
     qint64 m_failed = 0;    // rows dropped after repeated failures (should stay 0)
     bool m_stopping = false;
+    bool m_running = false; // the writer thread is in run() (guarded by m_mutex)
     bool m_flushRequested = false;
     std::unique_ptr<class Database> m_database; // lives on the writer thread
 };

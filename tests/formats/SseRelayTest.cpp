@@ -53,7 +53,7 @@ Fed feedSplit(SseRelay &relay, const QByteArray &input, const QList<qsizetype> &
 
 TEST(SseRelay, PassesEveryLineEndThroughByteForByteAtEverySplit)
 {
-    for (const QByteArray end : {QByteArray("\n"), QByteArray("\r\n"), QByteArray("\r")}) {
+    for (const QByteArray &end : {QByteArray("\n"), QByteArray("\r\n"), QByteArray("\r")}) {
         const QByteArray input = stream(end);
         for (qsizetype cut = 0; cut <= input.size(); ++cut) {
             SseRelay relay({});
@@ -69,7 +69,7 @@ TEST(SseRelay, PassesEveryLineEndThroughByteForByteAtEverySplit)
 TEST(SseRelay, ForwardsEachEventAsSoonAsItsBlankLineArrives)
 {
     // Bare CR line ends used to be held until the stream ended.
-    for (const QByteArray end : {QByteArray("\n"), QByteArray("\r\n"), QByteArray("\r")}) {
+    for (const QByteArray &end : {QByteArray("\n"), QByteArray("\r\n"), QByteArray("\r")}) {
         SseRelay relay({});
         const QByteArray first = chunkEvent("one") + end + end;
         EXPECT_EQ(relay.feed(first), first) << end.toHex().constData();

@@ -449,10 +449,10 @@ TEST(UpstreamClient, PausedCallReadsNothingUntilResumed)
     UpstreamRequest request = post(server.url("/stream"));
     // Must not fire while paused (paused three times as long); long enough that a loaded machine's
     // gaps between the chunks after the resume do not trip it.
-    request.timeouts.idleMs = 500;
+    request.timeouts.idleMs = 1500;
     id = client.start(request, &recorder);
     ASSERT_TRUE(waitUntil([&] { return server.heldCount() == 0 && recorder.chunks == 1; }));
-    QTest::qWait(1500);
+    QTest::qWait(4500);
     EXPECT_EQ(recorder.body, "first\n");
     EXPECT_FALSE(recorder.finished());
     client.pause(id, false);
