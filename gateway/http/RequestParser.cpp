@@ -66,6 +66,7 @@ struct RequestParser::Impl
 {
     std::optional<Parser> parser;
     bool headerReported = false;
+    bool countBody = false; // chunked: the body limit is Tarn's, not Beast's
 };
 
 RequestParser::RequestParser(const HttpLimits &limits)
@@ -80,16 +81,18 @@ void RequestParser::reset()
 {
     // Beast parsers cannot be reset: build a fresh one and re-apply the limits.
     Parser &p = m_impl->parser.emplace();
-    p.header_limit(std::uint32_t(m_limits.maxHeaderBytes));
+    // The header limit is enforced by scanHeader(), byte by byte; Beast's own (which judges a read
+    // cut at the limit, not the stream) is set past it so it never decides first.
+    p.header_limit(std::uint32_t(m_limits.maxHeaderBytes * 2 + 4096));
     p.body_limit(std::uint64_t(m_limits.maxBodyBytes));
     p.eager(false);
     m_impl->headerReported = false;
+    m_impl->countBody = false;
     m_state = State::NeedMore;
     m_failure = Failure::None;
     m_failureText.clear();
     m_head = HttpRequest{};
     m_headerScanned = 0;
-    m_headerConsumed = 0;
     m_lines = {};
     m_started = false;
 }
@@ -113,15 +116,22 @@ void RequestParser::captureHead()
 
 // Beast parses a request line eagerly when it arrives whole but otherwise waits for CRLF CRLF, so
 // a header with bare LF (or CR) line ends was a 400 in one read and a wait for the header timeout
-// when split. Decided here instead, the same at every split: each header byte is looked at once
-// (m_headerScanned counts the bytes of data already seen; Beast may have consumed a prefix).
-bool RequestParser::checkLineEnds(const char *data, qsizetype size)
+// when split; and it cuts a read at its header limit and answers what it finds in the cut-off view
+// (often "bad value") where the same bytes in pieces hit the limit. Both are decided here, each
+// header byte looked at once (m_headerScanned: bytes of data already seen): returns the offset of
+// the first offending byte, or -1.
+qsizetype RequestParser::scanHeader(const char *data, qsizetype size)
 {
     for (qsizetype i = m_headerScanned; i < size && !m_lines.headerEnded; ++i) {
+        if (i >= m_limits.maxHeaderBytes) {
+            m_lines.failure = Failure::HeaderTooLarge;
+            m_lines.failureText = QStringLiteral("request header block exceeds %1 bytes").arg(m_limits.maxHeaderBytes);
+            return i;
+        }
         const char c = data[i];
         if (m_lines.afterCR) {
             if (c != '\n')
-                return failLineEnds();
+                return badLineEnd(i);
             m_lines.afterCR = false;
             if (m_lines.atLineStart)
                 m_lines.headerEnded = true; // the blank line: what follows is the body
@@ -129,21 +139,20 @@ bool RequestParser::checkLineEnds(const char *data, qsizetype size)
         } else if (c == '\r') {
             m_lines.afterCR = true;
         } else if (c == '\n') {
-            return failLineEnds();
+            return badLineEnd(i);
         } else {
             m_lines.atLineStart = false;
         }
     }
     m_headerScanned = size;
-    return true;
+    return -1;
 }
 
-bool RequestParser::failLineEnds()
+qsizetype RequestParser::badLineEnd(qsizetype at)
 {
-    m_state = State::Failed;
-    m_failure = Failure::BadRequest;
-    m_failureText = QStringLiteral("malformed HTTP request: header lines must end in CRLF");
-    return false;
+    m_lines.failure = Failure::BadRequest;
+    m_lines.failureText = QStringLiteral("malformed HTTP request: header lines must end in CRLF");
+    return at;
 }
 
 // RFC 9112 6.1 and 6.3: a request body is framed by Content-Length or by chunked as the last
@@ -197,14 +206,23 @@ qsizetype RequestParser::feed(const char *data, qsizetype size)
 {
     if (size > 0)
         m_started = true;
-    if (!m_impl->parser->is_header_done() && !checkLineEnds(data, size))
-        return 0;
-    const bool inHeader = !m_impl->parser->is_header_done();
-    const qsizetype used = parse(data, size);
-    m_headerScanned = qMax<qsizetype>(0, m_headerScanned - used); // the next data starts after them
-    if (inHeader && !m_impl->parser->is_header_done())
-        m_headerConsumed += used;
-    return used;
+    if (!m_impl->parser->is_header_done()) {
+        // Beast parses the lines of a header eagerly in its first read and only once the whole
+        // block is there in later ones, so what it saw (a bad value at byte 700 of a header over
+        // the limit, say) depended on the reads. It gets the header block whole or not at all;
+        // until then Tarn's scan alone decides.
+        if (scanHeader(data, size) >= 0) {
+            m_state = State::Failed;
+            m_failure = m_lines.failure;
+            m_failureText = m_lines.failureText;
+            return 0;
+        }
+        if (!m_lines.headerEnded) {
+            m_state = State::NeedMore;
+            return 0;
+        }
+    }
+    return parse(data, size);
 }
 
 qsizetype RequestParser::parse(const char *data, qsizetype size)
@@ -215,15 +233,9 @@ qsizetype RequestParser::parse(const char *data, qsizetype size)
         boost::beast::error_code ec;
         const std::size_t n = p.put(boost::asio::buffer(data + used, std::size_t(size - used)), ec);
         used += qsizetype(n);
+        if (m_impl->countBody && qint64(p.get().body().size()) > m_limits.maxBodyBytes)
+            ec = http::error::body_limit;
         if (ec == http::error::need_more) {
-            // Beast checks header_limit only against what is buffered at once, and it consumes
-            // field lines as they come: count the whole header block ourselves.
-            if (!p.is_header_done() && m_headerConsumed + size > m_limits.maxHeaderBytes) {
-                m_state = State::Failed;
-                m_failure = Failure::HeaderTooLarge;
-                m_failureText = QStringLiteral("request header block exceeds %1 bytes").arg(m_limits.maxHeaderBytes);
-                return used;
-            }
             break;
         }
         if (ec) {
@@ -243,15 +255,16 @@ qsizetype RequestParser::parse(const char *data, qsizetype size)
         if (p.is_header_done() && !m_impl->headerReported) {
             m_impl->headerReported = true;
             p.eager(true);
-            if (m_headerConsumed + used > m_limits.maxHeaderBytes) {
-                m_state = State::Failed;
-                m_failure = Failure::HeaderTooLarge;
-                m_failureText = QStringLiteral("request header block exceeds %1 bytes").arg(m_limits.maxHeaderBytes);
-                return used;
-            }
             captureHead();
             if (!checkFraming())
                 return used;
+            if (p.chunked()) {
+                // Beast takes a chunk's size off body_limit before it parses the chunk's extension,
+                // and again each time an extension that needs more bytes is parsed anew: a bad
+                // chunk line was a 413 in pieces and a 400 at once. The body is counted here.
+                p.body_limit(boost::none);
+                m_impl->countBody = true;
+            }
             m_state = State::HeaderDone;
             return used;
         }

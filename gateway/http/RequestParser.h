@@ -49,8 +49,8 @@ public:
 private:
     void captureHead();
     qsizetype parse(const char *data, qsizetype size);
-    bool checkLineEnds(const char *data, qsizetype size);
-    bool failLineEnds();
+    qsizetype scanHeader(const char *data, qsizetype size);
+    qsizetype badLineEnd(qsizetype at);
     bool checkFraming();
 
     struct Impl;
@@ -60,13 +60,14 @@ private:
     Failure m_failure = Failure::None;
     QString m_failureText;
     HttpRequest m_head;
-    qsizetype m_headerScanned = 0;  // bytes at the start of the next feed() already checked
-    qsizetype m_headerConsumed = 0; // header bytes Beast consumed in earlier feed() calls
+    qsizetype m_headerScanned = 0;  // header bytes already checked (the block is fed whole)
     struct LineEnds
     {
         bool afterCR = false;
         bool atLineStart = false; // the request line is never empty: no blank line before it
         bool headerEnded = false;
+        Failure failure = Failure::None; // what the offending byte scanHeader() found is
+        QString failureText;
     } m_lines;
     bool m_started = false;
 };

@@ -105,11 +105,11 @@ bool sameOutcome(const Outcome &a, const Outcome &b)
 // Boost 1.74's Beast. Tolerated so the fuzzer can look further; set to false once fixed.
 // header-over-limit-in-one-read: a header block over the limit that arrives in one read is 400
 // ("bad value" on the view Beast cuts at header_limit) while the same bytes in pieces are 431.
-constexpr bool kTolerateHeaderLimit400 = true;
+constexpr bool kTolerateHeaderLimit400 = false;
 // chunk-extension-open-quote-413-when-split: Beast takes the chunk size off body_limit before it
 // parses the chunk extension; when that needs more bytes the line is parsed again on the next
 // read and the size taken off again, so a bad chunk line is 413 in pieces, 400 or a wait at once.
-constexpr bool kTolerateChunkExtension413 = true;
+constexpr bool kTolerateChunkExtension413 = false;
 
 bool knownDefect(const Outcome &whole, const Outcome &split)
 {
