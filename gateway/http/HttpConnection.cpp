@@ -370,16 +370,6 @@ void HttpConnection::endStream()
     finishExchange();
 }
 
-qint64 HttpConnection::pendingBytes() const
-{
-    return m_socket->bytesToWrite();
-}
-
-bool HttpConnection::isBackedUp() const
-{
-    return m_socket->bytesToWrite() > m_limits.maxPendingResponseBytes;
-}
-
 void HttpConnection::finishExchange()
 {
     m_exchangeActive = false;

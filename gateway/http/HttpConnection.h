@@ -65,8 +65,6 @@ public:
     void beginStream(int status, const HeaderList &headers);
     bool writeChunk(QByteArrayView chunk); // true: backed up, onResponseDrained() will follow
     void endStream();
-    qint64 pendingBytes() const;
-    bool isBackedUp() const;
 
 Q_SIGNALS:
     void closed();

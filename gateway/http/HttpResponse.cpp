@@ -59,16 +59,4 @@ void HttpResponse::end() const
         c->endStream();
 }
 
-qint64 HttpResponse::pendingBytes() const
-{
-    const HttpConnection *c = connectionIfCurrent();
-    return c ? c->pendingBytes() : 0;
-}
-
-bool HttpResponse::isBackedUp() const
-{
-    const HttpConnection *c = connectionIfCurrent();
-    return c && c->isBackedUp();
-}
-
 } // namespace tarn::gateway

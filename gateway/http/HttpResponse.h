@@ -48,8 +48,6 @@ public:
     bool write(QByteArrayView chunk) const;
     void end() const;
 
-    qint64 pendingBytes() const;     // written but not yet sent to the client
-    bool isBackedUp() const;         // pendingBytes above the connection's high-water mark
 
 private:
     HttpConnection *connectionIfCurrent() const;

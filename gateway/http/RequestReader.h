@@ -47,7 +47,6 @@ public:
     QString failureText() const { return m_parser.failureText(); }
 
     qsizetype buffered() const { return m_input.size() - m_offset; }
-    bool inProgress() const { return m_parser.inProgress() || buffered() > 0; }
     void clear();
 
 private:

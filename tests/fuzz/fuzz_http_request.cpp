@@ -101,26 +101,6 @@ bool sameOutcome(const Outcome &a, const Outcome &b)
     return true;
 }
 
-// Known defects, reported to the gateway owner (inputs in regressions/fuzz_http_request/), both in
-// Boost 1.74's Beast. Tolerated so the fuzzer can look further; set to false once fixed.
-// header-over-limit-in-one-read: a header block over the limit that arrives in one read is 400
-// ("bad value" on the view Beast cuts at header_limit) while the same bytes in pieces are 431.
-constexpr bool kTolerateHeaderLimit400 = false;
-// chunk-extension-open-quote-413-when-split: Beast takes the chunk size off body_limit before it
-// parses the chunk extension; when that needs more bytes the line is parsed again on the next
-// read and the size taken off again, so a bad chunk line is 413 in pieces, 400 or a wait at once.
-constexpr bool kTolerateChunkExtension413 = false;
-
-bool knownDefect(const Outcome &whole, const Outcome &split)
-{
-    if (whole.requests.size() != split.requests.size())
-        return false;
-    const int low = qMin(whole.failureStatus, split.failureStatus);
-    const int high = qMax(whole.failureStatus, split.failureStatus);
-    return (kTolerateHeaderLimit400 && low == 400 && high == 431)
-        || (kTolerateChunkExtension413 && split.failureStatus == 413 && (whole.failureStatus == 0 || whole.failureStatus == 400));
-}
-
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -138,7 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pieces.append(kEndOfHeader);
         split = readAll(pieces);
     }
-    if (!sameOutcome(whole, split) && !knownDefect(whole, split)) {
+    if (!sameOutcome(whole, split)) {
         std::fprintf(stderr, "whole: %lld requests, failure %d %s\nsplit into %lld: %lld requests, failure %d %s\n",
                      static_cast<long long>(whole.requests.size()), whole.failureStatus,
                      qPrintable(whole.failureText), static_cast<long long>(in.pieces.size()),
