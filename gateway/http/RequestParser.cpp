@@ -118,20 +118,16 @@ void RequestParser::captureHead()
 // a header with bare LF (or CR) line ends was a 400 in one read and a wait for the header timeout
 // when split; and it cuts a read at its header limit and answers what it finds in the cut-off view
 // (often "bad value") where the same bytes in pieces hit the limit. Both are decided here, each
-// header byte looked at once (m_headerScanned: bytes of data already seen): returns the offset of
-// the first offending byte, or -1.
-qsizetype RequestParser::scanHeader(const char *data, qsizetype size)
+// header byte looked at once (m_headerScanned: bytes of data already seen). False: failed.
+bool RequestParser::scanHeader(const char *data, qsizetype size)
 {
     for (qsizetype i = m_headerScanned; i < size && !m_lines.headerEnded; ++i) {
-        if (i >= m_limits.maxHeaderBytes) {
-            m_lines.failure = Failure::HeaderTooLarge;
-            m_lines.failureText = QStringLiteral("request header block exceeds %1 bytes").arg(m_limits.maxHeaderBytes);
-            return i;
-        }
+        if (i >= m_limits.maxHeaderBytes)
+            return fail(Failure::HeaderTooLarge, QStringLiteral("request header block exceeds %1 bytes").arg(m_limits.maxHeaderBytes));
         const char c = data[i];
         if (m_lines.afterCR) {
             if (c != '\n')
-                return badLineEnd(i);
+                return failBadLineEnd();
             m_lines.afterCR = false;
             if (m_lines.atLineStart)
                 m_lines.headerEnded = true; // the blank line: what follows is the body
@@ -139,20 +135,26 @@ qsizetype RequestParser::scanHeader(const char *data, qsizetype size)
         } else if (c == '\r') {
             m_lines.afterCR = true;
         } else if (c == '\n') {
-            return badLineEnd(i);
+            return failBadLineEnd();
         } else {
             m_lines.atLineStart = false;
         }
     }
     m_headerScanned = size;
-    return -1;
+    return true;
 }
 
-qsizetype RequestParser::badLineEnd(qsizetype at)
+bool RequestParser::failBadLineEnd()
 {
-    m_lines.failure = Failure::BadRequest;
-    m_lines.failureText = QStringLiteral("malformed HTTP request: header lines must end in CRLF");
-    return at;
+    return fail(Failure::BadRequest, QStringLiteral("malformed HTTP request: header lines must end in CRLF"));
+}
+
+bool RequestParser::fail(Failure failure, const QString &text)
+{
+    m_state = State::Failed;
+    m_failure = failure;
+    m_failureText = text;
+    return false;
 }
 
 // RFC 9112 6.1 and 6.3: a request body is framed by Content-Length or by chunked as the last
@@ -172,23 +174,17 @@ bool RequestParser::checkFraming()
     }
     // RFC 9112 3.2: an HTTP/1.1 request has exactly one Host header.
     if (m_impl->parser->get().version() >= 11 && hosts != 1) {
-        m_state = State::Failed;
-        m_failure = Failure::BadRequest;
-        m_failureText = hosts == 0 ? QStringLiteral("malformed HTTP request: no Host header")
-                                   : QStringLiteral("malformed HTTP request: more than one Host header");
-        return false;
+        return fail(Failure::BadRequest, hosts == 0 ? QStringLiteral("malformed HTTP request: no Host header")
+                                                    : QStringLiteral("malformed HTTP request: more than one Host header"));
     }
     if (transferEncoding.isEmpty())
         return true;
     const QByteArray last = transferEncoding.sliced(transferEncoding.lastIndexOf(',') + 1).trimmed();
     if (last.compare("chunked", Qt::CaseInsensitive) == 0 && !hasContentLength)
         return true;
-    m_state = State::Failed;
-    m_failure = Failure::BadRequest;
-    m_failureText = hasContentLength
-        ? QStringLiteral("malformed HTTP request: both Transfer-Encoding and Content-Length")
-        : QStringLiteral("malformed HTTP request: Transfer-Encoding must end in chunked");
-    return false;
+    return fail(Failure::BadRequest, hasContentLength
+                    ? QStringLiteral("malformed HTTP request: both Transfer-Encoding and Content-Length")
+                    : QStringLiteral("malformed HTTP request: Transfer-Encoding must end in chunked"));
 }
 
 qint64 RequestParser::contentLength() const
@@ -211,12 +207,8 @@ qsizetype RequestParser::feed(const char *data, qsizetype size)
         // block is there in later ones, so what it saw (a bad value at byte 700 of a header over
         // the limit, say) depended on the reads. It gets the header block whole or not at all;
         // until then Tarn's scan alone decides.
-        if (scanHeader(data, size) >= 0) {
-            m_state = State::Failed;
-            m_failure = m_lines.failure;
-            m_failureText = m_lines.failureText;
+        if (!scanHeader(data, size))
             return 0;
-        }
         if (!m_lines.headerEnded) {
             m_state = State::NeedMore;
             return 0;

@@ -49,8 +49,9 @@ public:
 private:
     void captureHead();
     qsizetype parse(const char *data, qsizetype size);
-    qsizetype scanHeader(const char *data, qsizetype size);
-    qsizetype badLineEnd(qsizetype at);
+    bool scanHeader(const char *data, qsizetype size);
+    bool failBadLineEnd();
+    bool fail(Failure failure, const QString &text);
     bool checkFraming();
 
     struct Impl;
@@ -66,8 +67,6 @@ private:
         bool afterCR = false;
         bool atLineStart = false; // the request line is never empty: no blank line before it
         bool headerEnded = false;
-        Failure failure = Failure::None; // what the offending byte scanHeader() found is
-        QString failureText;
     } m_lines;
     bool m_started = false;
 };
