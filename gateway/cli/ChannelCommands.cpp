@@ -86,9 +86,9 @@ Status applyChannelFlags(const ParsedFlags &f, Channel &c)
     for (const auto &[flag, target] : {std::pair{QStringLiteral("tools"), &c.capabilities.tools},
                                        std::pair{QStringLiteral("vision"), &c.capabilities.vision}}) {
         if (f.has(flag)) {
-            Result<bool> value = parseYesNo(QStringLiteral("--") + flag, f.value(flag));
+            const std::optional<CapabilityMode> value = capabilityModeFromName(f.value(flag));
             if (!value)
-                return value.error();
+                return Error::invalid(QStringLiteral("--%1 must be on, off or auto, got '%2'").arg(flag, f.value(flag)));
             *target = *value;
         }
     }
@@ -238,8 +238,8 @@ int showChannel(Context &ctx, const QStringList &args)
         {QStringLiteral("model map"), map.isEmpty() ? QStringLiteral("-") : map.join(QStringLiteral(", "))},
         {QStringLiteral("priority"), QString::number(c.priority)},
         {QStringLiteral("weight"), QString::number(c.weight)},
-        {QStringLiteral("tools"), yesNo(c.capabilities.tools)},
-        {QStringLiteral("vision"), yesNo(c.capabilities.vision)},
+        {QStringLiteral("tools"), capabilityModeName(c.capabilities.tools)},
+        {QStringLiteral("vision"), capabilityModeName(c.capabilities.vision)},
         {QStringLiteral("context tokens"), c.capabilities.contextTokens ? QString::number(c.capabilities.contextTokens)
                                                                         : QStringLiteral("unknown")},
         {QStringLiteral("proxy"), c.proxy.isEmpty() ? QStringLiteral("(from environment)") : c.proxy},

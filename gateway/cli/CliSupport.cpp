@@ -263,8 +263,8 @@ QJsonObject channelToJson(const Channel &c, SecretMode secrets)
     object.insert(QStringLiteral("priority"), c.priority);
     object.insert(QStringLiteral("weight"), c.weight);
     object.insert(QStringLiteral("enabled"), c.enabled);
-    object.insert(QStringLiteral("capabilities"), QJsonObject{{QStringLiteral("tools"), c.capabilities.tools},
-                                                              {QStringLiteral("vision"), c.capabilities.vision},
+    object.insert(QStringLiteral("capabilities"), QJsonObject{{QStringLiteral("tools"), capabilityModeName(c.capabilities.tools)},
+                                                              {QStringLiteral("vision"), capabilityModeName(c.capabilities.vision)},
                                                               {QStringLiteral("context_tokens"), c.capabilities.contextTokens}});
     object.insert(QStringLiteral("proxy"), c.proxy);
     // Header values can be credentials too: masked wherever keys are.

@@ -88,8 +88,14 @@ Result<Channel> channelFromJson(const QJsonObject &o, const QString &where)
     c.weight = weight.toDouble(1.0);
     c.enabled = o.value(QStringLiteral("enabled")).toBool(true);
     const QJsonObject caps = o.value(QStringLiteral("capabilities")).toObject();
-    c.capabilities.tools = caps.value(QStringLiteral("tools")).toBool(true);
-    c.capabilities.vision = caps.value(QStringLiteral("vision")).toBool(false);
+    const auto mode = [&](const QString &name, bool legacyDefault) {
+        const QJsonValue v = caps.value(name);
+        if (v.isBool())
+            return v.toBool() == legacyDefault ? CapabilityMode::Auto : (v.toBool() ? CapabilityMode::On : CapabilityMode::Off);
+        return capabilityModeFromName(v.toString()).value_or(CapabilityMode::Auto);
+    };
+    c.capabilities.tools = mode(QStringLiteral("tools"), true);
+    c.capabilities.vision = mode(QStringLiteral("vision"), false);
     c.capabilities.contextTokens = caps.value(QStringLiteral("context_tokens")).toInt(0);
     c.proxy = o.value(QStringLiteral("proxy")).toString();
     if (Status s = validateChannel(c); !s)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/core/Channel.h"
 
+#include <QCryptographicHash>
+
 namespace tarn::gateway {
 
 QString channelTypeName(ChannelType type)
@@ -23,6 +25,67 @@ std::optional<ChannelType> channelTypeFromName(const QString &name)
     if (n == u"gemini")
         return ChannelType::Gemini;
     return std::nullopt;
+}
+
+QString capabilityName(Capability capability)
+{
+    switch (capability) {
+    case Capability::Tools: return QStringLiteral("tools");
+    case Capability::ParallelTools: return QStringLiteral("parallel_tools");
+    case Capability::Vision: return QStringLiteral("vision");
+    case Capability::JsonMode: return QStringLiteral("json_mode");
+    case Capability::Reasoning: return QStringLiteral("reasoning");
+    }
+    return QStringLiteral("tools");
+}
+
+std::optional<Capability> capabilityFromName(const QString &name)
+{
+    for (const Capability c : kAllCapabilities) {
+        if (capabilityName(c) == name.trimmed().toLower())
+            return c;
+    }
+    return std::nullopt;
+}
+
+QString capabilityModeName(CapabilityMode mode)
+{
+    switch (mode) {
+    case CapabilityMode::Auto: return QStringLiteral("auto");
+    case CapabilityMode::On: return QStringLiteral("on");
+    case CapabilityMode::Off: return QStringLiteral("off");
+    }
+    return QStringLiteral("auto");
+}
+
+std::optional<CapabilityMode> capabilityModeFromName(const QString &name)
+{
+    const QString n = name.trimmed().toLower();
+    if (n == u"auto")
+        return CapabilityMode::Auto;
+    if (n == u"on" || n == u"yes" || n == u"true")
+        return CapabilityMode::On;
+    if (n == u"off" || n == u"no" || n == u"false")
+        return CapabilityMode::Off;
+    return std::nullopt;
+}
+
+CapabilityMode ChannelCapabilities::mode(Capability capability) const
+{
+    switch (capability) {
+    case Capability::Tools: return tools;
+    case Capability::Vision: return vision;
+    case Capability::JsonMode: return jsonMode;
+    case Capability::ParallelTools:
+    case Capability::Reasoning: break;
+    }
+    return CapabilityMode::Auto;
+}
+
+QString keyId(const QString &key)
+{
+    const QByteArray digest = QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha256).toHex();
+    return QStringLiteral("k-") + QString::fromLatin1(digest.left(10));
 }
 
 QStringList Channel::servedModels() const

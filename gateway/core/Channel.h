@@ -17,15 +17,73 @@ enum class ChannelType { OpenAI, Anthropic, Gemini };
 QString channelTypeName(ChannelType type);
 std::optional<ChannelType> channelTypeFromName(const QString &name);
 
-// What a channel can serve; a request needing one of these only goes to channels that have it.
+// A feature a request may need from a channel-model.
+enum class Capability { Tools, ParallelTools, Vision, JsonMode, Reasoning };
+inline constexpr Capability kAllCapabilities[] = {Capability::Tools, Capability::ParallelTools, Capability::Vision,
+                                                 Capability::JsonMode, Capability::Reasoning};
+// "tools", "parallel_tools", "vision", "json_mode", "reasoning"
+QString capabilityName(Capability capability);
+std::optional<Capability> capabilityFromName(const QString &name);
+
+// What the user declared for a capability: Auto = learned from the upstream, else the built-in
+// table of well-known models, else assumed supported until an upstream says otherwise.
+enum class CapabilityMode { Auto, On, Off };
+QString capabilityModeName(CapabilityMode mode); // "auto", "on", "off"
+std::optional<CapabilityMode> capabilityModeFromName(const QString &name);
+
+// What a channel can serve, as declared; a request needing one of these only goes to channels that
+// have it (see routing/CapabilityResolver for the effective answer).
 struct ChannelCapabilities
 {
-    bool tools = true;
-    bool vision = false;
-    int contextTokens = 0; // 0 = unknown / unlimited
+    CapabilityMode tools = CapabilityMode::Auto;
+    CapabilityMode vision = CapabilityMode::Auto;
+    CapabilityMode jsonMode = CapabilityMode::Auto;
+    int contextTokens = 0;   // 0 = auto (built-in table, else unknown)
+    int maxOutputTokens = 0; // 0 = auto
+
+    // Mode for the declarable ones (Tools, Vision, JsonMode); Auto for the others.
+    CapabilityMode mode(Capability capability) const;
 
     friend bool operator==(const ChannelCapabilities &, const ChannelCapabilities &) = default;
 };
+
+// What an upstream taught Tarn about one of its models (persisted, shown, resettable).
+struct LearnedCapability
+{
+    QString model; // upstream model name
+    Capability capability = Capability::Tools;
+    bool supported = false;
+    QString reason; // the upstream's words, redacted
+    QDateTime learnedAt;
+
+    friend bool operator==(const LearnedCapability &, const LearnedCapability &) = default;
+};
+
+// Per-channel budgets, counted from usage; 0 = no limit.
+struct ChannelBudget
+{
+    qint64 requestsPerMinute = 0;
+    qint64 tokensPerMinute = 0;
+    qint64 tokensPerDay = 0;   // UTC calendar day
+    qint64 tokensPerMonth = 0; // UTC calendar month
+
+    bool any() const { return requestsPerMinute || tokensPerMinute || tokensPerDay || tokensPerMonth; }
+    friend bool operator==(const ChannelBudget &, const ChannelBudget &) = default;
+};
+
+// USD per million tokens; 0 = free or unknown. Used by the "cheapest" strategy and cost reports.
+struct ChannelPrice
+{
+    double inputPerMillion = 0;
+    double outputPerMillion = 0;
+    double cachedPerMillion = 0;
+
+    friend bool operator==(const ChannelPrice &, const ChannelPrice &) = default;
+};
+
+// A short stable id of a provider key ("k-" + 10 hex of its SHA-256): names a key in state, logs
+// and the UI without revealing it.
+QString keyId(const QString &key);
 
 // A provider connection: where to send requests, with which keys, for which models.
 struct Channel
@@ -45,6 +103,12 @@ struct Channel
     ChannelCapabilities capabilities;
     QString proxy;                   // per-channel HTTP(S) proxy URL; empty = environment
     QMap<QString, QString> extraHeaders;
+    ChannelBudget budget;
+    ChannelPrice price;
+    QList<int> failoverStatuses;     // extra upstream statuses to fail over on (e.g. 400, 404)
+    QString testModel;               // model for health tests; empty = the first model
+    QMap<QString, QString> disabledKeys; // keyId -> why it was disabled (401/403 seen; persisted)
+    QList<LearnedCapability> learned;    // what upstreams taught Tarn (persisted)
     QDateTime createdAt;
     QDateTime updatedAt;
 

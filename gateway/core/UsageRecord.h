@@ -2,9 +2,23 @@
 #pragma once
 
 #include <QDateTime>
+#include <QList>
 #include <QString>
 
 namespace tarn::gateway {
+
+// One attempt of a request at a channel: usage rows keep every one, failed ones included.
+struct AttemptRecord
+{
+    qint64 channelId = 0;
+    QString channelName;
+    QString keyId;   // see keyId() in Channel.h
+    int status = 0;  // upstream HTTP status; 0 = no answer (connect failure, timeout)
+    QString error;   // empty on success
+    qint64 ms = 0;   // how long the attempt took
+
+    friend bool operator==(const AttemptRecord &, const AttemptRecord &) = default;
+};
 
 // One row per API request that reached Tarn, success or not.
 struct UsageRecord
@@ -26,6 +40,7 @@ struct UsageRecord
     qint64 latencyMs = 0;      // arrival to last byte
     qint64 ttftMs = -1;        // arrival to first byte of the answer; -1 = none
     int attempts = 0;
+    QList<AttemptRecord> attemptLog; // every attempt, in order (stored as JSON)
     QString error;
 };
 

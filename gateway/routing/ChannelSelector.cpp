@@ -15,7 +15,7 @@ QList<RouteCandidate> ChannelSelector::candidates(const RuntimeConfig &config, c
         // Only OpenAI-compatible upstreams until the translators arrive.
         if (channel.type != requirements.inboundFormat)
             continue;
-        if (requirements.tools && !channel.capabilities.tools)
+        if (requirements.tools && channel.capabilities.tools == CapabilityMode::Off)
             continue;
         out.append({&channel, channel.upstreamModel(model), nextKey(channel)});
     }

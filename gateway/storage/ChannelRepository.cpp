@@ -20,19 +20,33 @@ const QString kColumns = QStringLiteral(
 
 QString capabilitiesJson(const ChannelCapabilities &caps)
 {
-    const QJsonObject object{{QStringLiteral("tools"), caps.tools},
-                             {QStringLiteral("vision"), caps.vision},
-                             {QStringLiteral("context_tokens"), caps.contextTokens}};
+    const QJsonObject object{{QStringLiteral("tools"), capabilityModeName(caps.tools)},
+                             {QStringLiteral("vision"), capabilityModeName(caps.vision)},
+                             {QStringLiteral("json_mode"), capabilityModeName(caps.jsonMode)},
+                             {QStringLiteral("context_tokens"), caps.contextTokens},
+                             {QStringLiteral("max_output_tokens"), caps.maxOutputTokens}};
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+// Version 1 stored booleans with tools defaulting to true and vision to false: a stored default
+// reads as auto, the other value as declared.
+CapabilityMode modeFromJson(const QJsonValue &value, bool legacyDefault)
+{
+    if (value.isBool())
+        return value.toBool() == legacyDefault ? CapabilityMode::Auto
+                                               : (value.toBool() ? CapabilityMode::On : CapabilityMode::Off);
+    return capabilityModeFromName(value.toString()).value_or(CapabilityMode::Auto);
 }
 
 ChannelCapabilities capabilitiesFromJson(const QString &text)
 {
     const QJsonObject object = QJsonDocument::fromJson(text.toUtf8()).object();
     ChannelCapabilities caps;
-    caps.tools = object.value(QStringLiteral("tools")).toBool(caps.tools);
-    caps.vision = object.value(QStringLiteral("vision")).toBool(caps.vision);
-    caps.contextTokens = object.value(QStringLiteral("context_tokens")).toInt(caps.contextTokens);
+    caps.tools = modeFromJson(object.value(QStringLiteral("tools")), true);
+    caps.vision = modeFromJson(object.value(QStringLiteral("vision")), false);
+    caps.jsonMode = modeFromJson(object.value(QStringLiteral("json_mode")), true);
+    caps.contextTokens = object.value(QStringLiteral("context_tokens")).toInt(0);
+    caps.maxOutputTokens = object.value(QStringLiteral("max_output_tokens")).toInt(0);
     return caps;
 }
 

@@ -3,15 +3,6 @@
 
 namespace tarn::gateway {
 
-QByteArray headerValue(const HeaderList &headers, QByteArrayView name)
-{
-    for (const auto &[headerName, value] : headers) {
-        if (headerName.compare(name, Qt::CaseInsensitive) == 0)
-            return value;
-    }
-    return {};
-}
-
 const char *upstreamFailureName(UpstreamFailure failure)
 {
     switch (failure) {

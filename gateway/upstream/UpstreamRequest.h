@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/core/HeaderList.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
@@ -9,11 +11,6 @@
 #include <utility>
 
 namespace tarn::gateway {
-
-using HeaderList = QList<std::pair<QByteArray, QByteArray>>;
-
-// Case-insensitive header lookup; empty when absent.
-QByteArray headerValue(const HeaderList &headers, QByteArrayView name);
 
 struct UpstreamTimeouts
 {

@@ -29,7 +29,7 @@ TEST_F(ChannelCommandsTest, AddUsesDefaultsAndListShowsAlignedColumns)
     EXPECT_EQ(c.priority, 0);
     EXPECT_EQ(c.weight, 1.0);
     EXPECT_TRUE(c.enabled);
-    EXPECT_EQ(c.capabilities, (ChannelCapabilities{true, false, 0}));
+    EXPECT_EQ(c.capabilities, ChannelCapabilities{});
     db.reset();
 
     ASSERT_EQ(run({s("channel"), s("add"), s("--name"), s("claude"), s("--type"), s("anthropic"), s("--base-url"),
@@ -78,7 +78,7 @@ TEST_F(ChannelCommandsTest, AddWithEveryOption)
     EXPECT_EQ(c.weight, 0.0);
     EXPECT_EQ(c.proxy, s("socks5://127.0.0.1:1080"));
     EXPECT_EQ(c.extraHeaders.value(s("X-Team")), s("infra"));
-    EXPECT_EQ(c.capabilities, (ChannelCapabilities{false, true, 1000000}));
+    EXPECT_EQ(c.capabilities, (ChannelCapabilities{CapabilityMode::Off, CapabilityMode::On, CapabilityMode::Auto, 1000000, 0}));
 }
 
 TEST_F(ChannelCommandsTest, ListJsonAndShowMaskSecrets)
@@ -133,7 +133,7 @@ TEST_F(ChannelCommandsTest, SetChangesOnlyGivenFieldsAndKeyReplacesTheList)
     EXPECT_EQ(c.keys, QStringList{s("sk-new-000000000")});
     EXPECT_EQ(c.priority, 5);
     EXPECT_FALSE(c.enabled);
-    EXPECT_TRUE(c.capabilities.vision);
+    EXPECT_EQ(c.capabilities.vision, CapabilityMode::On);
     EXPECT_EQ(c.models, (QStringList{s("gpt-4o"), s("gpt-4o-mini")}));
     EXPECT_EQ(c.baseUrl, s("https://api.openai.com/v1"));
     db.reset();

@@ -21,7 +21,7 @@ Channel sampleChannel(const QString &name, int priority = 0)
     c.priority = priority;
     c.weight = 2.5;
     c.enabled = true;
-    c.capabilities = {true, true, 200000};
+    c.capabilities = {CapabilityMode::Auto, CapabilityMode::On, CapabilityMode::Auto, 200000, 0};
     c.proxy = QStringLiteral("http://proxy.local:3128");
     c.extraHeaders = {{QStringLiteral("anthropic-beta"), QStringLiteral("tools-2024")}};
     return c;
@@ -98,7 +98,7 @@ TEST_F(ChannelRepositoryTest, UpdateChangesFieldsAndName)
     c.keys = {QStringLiteral("g-key")};
     c.modelMap.clear();
     c.weight = 0;
-    c.capabilities.tools = false;
+    c.capabilities.tools = CapabilityMode::Off;
     ASSERT_TRUE(repo.update(c).ok());
     EXPECT_EQ(repo.findByName(QStringLiteral("old")).error().code, ErrorCode::NotFound);
     auto found = repo.findByName(QStringLiteral("renamed"));
@@ -107,7 +107,7 @@ TEST_F(ChannelRepositoryTest, UpdateChangesFieldsAndName)
     EXPECT_EQ(found->keys, QStringList{QStringLiteral("g-key")});
     EXPECT_TRUE(found->modelMap.isEmpty());
     EXPECT_EQ(found->weight, 0.0);
-    EXPECT_FALSE(found->capabilities.tools);
+    EXPECT_EQ(found->capabilities.tools, CapabilityMode::Off);
     EXPECT_EQ(found->createdAt, c.createdAt);
     EXPECT_GE(found->updatedAt, c.updatedAt);
 }
