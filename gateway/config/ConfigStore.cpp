@@ -5,11 +5,59 @@
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
+#include "gateway/storage/PoolRepository.h"
 #include "gateway/storage/SettingsRepository.h"
 
 #include <QTimer>
 
+#include <climits>
+
 namespace tarn::gateway {
+
+namespace {
+
+// An integer setting within [min, max]; absent or garbage reads as fallback.
+int intSetting(const QMap<QString, QString> &settings, const char *key, int min, int max, int fallback)
+{
+    const auto it = settings.constFind(QString::fromLatin1(key));
+    if (it == settings.cend())
+        return fallback;
+    bool ok = false;
+    const qlonglong value = it->trimmed().toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        qCWarning(lcGateway) << "ignoring setting" << key << "=" << *it << "(expected" << min << "to" << max << ")";
+        return fallback;
+    }
+    return int(value);
+}
+
+bool boolSetting(const QMap<QString, QString> &settings, const char *key, bool fallback)
+{
+    const auto it = settings.constFind(QString::fromLatin1(key));
+    if (it == settings.cend())
+        return fallback;
+    const QString value = it->trimmed().toLower();
+    if (value == u"true" || value == u"1" || value == u"yes" || value == u"on")
+        return true;
+    if (value == u"false" || value == u"0" || value == u"no" || value == u"off")
+        return false;
+    qCWarning(lcGateway) << "ignoring setting" << key << "=" << *it << "(expected true or false)";
+    return fallback;
+}
+
+RoutingSettings routingSettings(const QMap<QString, QString> &settings)
+{
+    const RoutingSettings defaults;
+    RoutingSettings routing;
+    routing.maxAttempts = intSetting(settings, SettingKeys::MaxAttempts, 0, RoutingSettings::kMaxAttemptsCap,
+                                     defaults.maxAttempts);
+    routing.timeBudgetMs = intSetting(settings, SettingKeys::TimeBudgetMs, 1, INT_MAX, defaults.timeBudgetMs);
+    routing.retryEmptyAnswers = boolSetting(settings, SettingKeys::RetryEmptyAnswers, defaults.retryEmptyAnswers);
+    routing.retestIntervalS = intSetting(settings, SettingKeys::RetestIntervalS, 0, INT_MAX, defaults.retestIntervalS);
+    return routing;
+}
+
+} // namespace
 
 ConfigStore::ConfigStore(Database &database, QObject *parent)
     : QObject(parent), m_database(database), m_snapshot(std::make_shared<RuntimeConfig>())
@@ -21,7 +69,7 @@ ConfigStore::~ConfigStore() = default;
 Status ConfigStore::reload()
 {
     auto config = std::make_shared<RuntimeConfig>();
-    // One read transaction: the revision, channels, keys and settings come from one state of the
+    // One read transaction: the revision, channels, keys, pools and settings come from one state of the
     // database, never half before and half after a change made meanwhile (by the CLI, say).
     const Status read = m_database.readTransaction([&]() -> Status {
         SettingsRepository settings(m_database);
@@ -34,13 +82,19 @@ Status ConfigStore::reload()
         auto keys = ClientKeyRepository(m_database).list();
         if (!keys)
             return keys.error();
-        auto loopback = settings.value(QString::fromLatin1(SettingKeys::LoopbackWithoutKey), QStringLiteral("true"));
-        if (!loopback)
-            return loopback.error();
+        auto pools = PoolRepository(m_database).list();
+        if (!pools)
+            return pools.error();
+        auto all = settings.all();
+        if (!all)
+            return all.error();
+        const QString loopback = all->value(QString::fromLatin1(SettingKeys::LoopbackWithoutKey), QStringLiteral("true"));
         config->channels = std::move(*channels);
         for (ClientKey &key : *keys)
             config->keysByHash.insert(key.hash, std::move(key));
-        config->loopbackWithoutKey = *loopback != u"false" && *loopback != u"0";
+        config->loopbackWithoutKey = loopback != u"false" && loopback != u"0";
+        config->pools = std::move(*pools);
+        config->routing = routingSettings(*all);
         config->revision = *revision;
         return {};
     });

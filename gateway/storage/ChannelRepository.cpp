@@ -4,9 +4,13 @@
 #include "gateway/storage/Database.h"
 #include "gateway/storage/StorageSupport.h"
 
+#include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlQuery>
+
+#include <cmath>
 
 namespace tarn::gateway {
 
@@ -16,7 +20,69 @@ namespace {
 
 const QString kColumns = QStringLiteral(
     "id, name, type, base_url, keys, models, model_map, priority, weight, enabled, capabilities, "
-    "proxy, extra_headers, created_at, updated_at");
+    "proxy, extra_headers, created_at, updated_at, budget, price, failover_on, test_model");
+
+QString compactJson(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QString budgetJson(const ChannelBudget &b)
+{
+    return compactJson({{QStringLiteral("rpm"), b.requestsPerMinute},
+                        {QStringLiteral("tpm"), b.tokensPerMinute},
+                        {QStringLiteral("tokens_per_day"), b.tokensPerDay},
+                        {QStringLiteral("tokens_per_month"), b.tokensPerMonth}});
+}
+
+qint64 nonNegative(const QJsonObject &object, const char *key)
+{
+    return std::max<qint64>(0, object.value(QLatin1String(key)).toInteger(0));
+}
+
+ChannelBudget budgetFromJson(const QString &text)
+{
+    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    return {nonNegative(o, "rpm"), nonNegative(o, "tpm"), nonNegative(o, "tokens_per_day"),
+            nonNegative(o, "tokens_per_month")};
+}
+
+QString priceJson(const ChannelPrice &p)
+{
+    return compactJson({{QStringLiteral("input"), p.inputPerMillion},
+                        {QStringLiteral("output"), p.outputPerMillion},
+                        {QStringLiteral("cached"), p.cachedPerMillion}});
+}
+
+double price(const QJsonObject &object, const char *key)
+{
+    const double value = object.value(QLatin1String(key)).toDouble(0);
+    return std::isfinite(value) && value > 0 ? value : 0;
+}
+
+ChannelPrice priceFromJson(const QString &text)
+{
+    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    return {price(o, "input"), price(o, "output"), price(o, "cached")};
+}
+
+QString statusesJson(const QList<int> &statuses)
+{
+    QJsonArray array;
+    for (const int status : statuses)
+        array.append(status);
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QList<int> statusesFromJson(const QString &text)
+{
+    QList<int> statuses;
+    for (const QJsonValue &v : QJsonDocument::fromJson(text.toUtf8()).array()) {
+        if (v.isDouble())
+            statuses.append(v.toInt());
+    }
+    return statuses;
+}
 
 QString capabilitiesJson(const ChannelCapabilities &caps)
 {
@@ -68,15 +134,64 @@ Channel channelFromRow(const QSqlQuery &q)
     c.extraHeaders = fromJsonObject(q.value(12).toString());
     c.createdAt = fromDbTime(q.value(13));
     c.updatedAt = fromDbTime(q.value(14));
+    c.budget = budgetFromJson(q.value(15).toString());
+    c.price = priceFromJson(q.value(16).toString());
+    c.failoverStatuses = statusesFromJson(q.value(17).toString());
+    c.testModel = q.value(18).toString();
     return c;
 }
 
-// Values for name .. extra_headers, in column order.
+// Values for name .. extra_headers, budget .. test_model, in column order.
 QVariantList channelValues(const Channel &c)
 {
     return {c.name, channelTypeName(c.type), c.baseUrl, toJsonArray(c.keys), toJsonArray(c.models),
             toJsonObject(c.modelMap), c.priority, c.weight, c.enabled ? 1 : 0,
-            capabilitiesJson(c.capabilities), c.proxy, toJsonObject(c.extraHeaders)};
+            capabilitiesJson(c.capabilities), c.proxy, toJsonObject(c.extraHeaders),
+            budgetJson(c.budget), priceJson(c.price), statusesJson(c.failoverStatuses), c.testModel};
+}
+
+// Fills disabledKeys and learned of the channels from their tables: one query each, whatever
+// the number of channels. onlyId > 0 reads just that channel's rows.
+Status loadChannelState(Database &db, QList<Channel> &channels, qint64 onlyId)
+{
+    QHash<qint64, Channel *> byId;
+    for (Channel &c : channels)
+        byId.insert(c.id, &c);
+    const QString filter = onlyId > 0 ? QStringLiteral(" WHERE channel_id = ?") : QString();
+    const QVariantList bindings = onlyId > 0 ? QVariantList{onlyId} : QVariantList{};
+
+    QSqlQuery q(db.handle());
+    q.setForwardOnly(true);
+    if (Status s = execute(q, QStringLiteral("SELECT channel_id, key_id, disabled_reason FROM channel_key_state") + filter,
+                           bindings, QStringLiteral("reading disabled keys"));
+        !s)
+        return s;
+    while (q.next()) {
+        if (Channel *c = byId.value(q.value(0).toLongLong()))
+            c->disabledKeys.insert(q.value(1).toString(), q.value(2).toString());
+    }
+    if (Status s = execute(q, QStringLiteral("SELECT channel_id, model, capability, supported, reason, learned_at "
+                                             "FROM learned_capabilities") + filter + QStringLiteral(" ORDER BY learned_at, model, capability"),
+                           bindings, QStringLiteral("reading learned capabilities"));
+        !s)
+        return s;
+    while (q.next()) {
+        Channel *c = byId.value(q.value(0).toLongLong());
+        const std::optional<Capability> capability = capabilityFromName(q.value(2).toString());
+        if (!c || !capability)
+            continue; // a capability a later Tarn knows: not ours to interpret
+        c->learned.append({q.value(1).toString(), *capability, q.value(3).toInt() != 0, q.value(4).toString(),
+                           fromDbTime(q.value(5))});
+    }
+    return {};
+}
+
+// Translates a foreign-key failure (no such channel) into NotFound.
+Status withChannelNotFound(Status status, qint64 channelId)
+{
+    if (!status && status.error().message.contains(u"FOREIGN KEY constraint failed"))
+        return Error::notFound(QStringLiteral("no channel with id %1").arg(channelId));
+    return status;
 }
 
 Error notFound(const QString &name)
@@ -93,29 +208,42 @@ ChannelRepository::ChannelRepository(Database &db)
 
 Result<QList<Channel>> ChannelRepository::list() const
 {
-    QSqlQuery q(m_db.handle());
-    q.setForwardOnly(true);
-    if (Status s = execute(q, QStringLiteral("SELECT %1 FROM channels ORDER BY priority DESC, name").arg(kColumns), {},
-                           QStringLiteral("listing channels"));
-        !s)
-        return s.error();
     QList<Channel> channels;
-    while (q.next())
-        channels.append(channelFromRow(q));
+    // One snapshot: the state rows belong to the channels just read.
+    const Status read = m_db.readTransaction([&]() -> Status {
+        QSqlQuery q(m_db.handle());
+        q.setForwardOnly(true);
+        if (Status s = execute(q, QStringLiteral("SELECT %1 FROM channels ORDER BY priority DESC, name").arg(kColumns), {},
+                               QStringLiteral("listing channels"));
+            !s)
+            return s;
+        while (q.next())
+            channels.append(channelFromRow(q));
+        return loadChannelState(m_db, channels, 0);
+    });
+    if (!read)
+        return read.error();
     return channels;
 }
 
 Result<Channel> ChannelRepository::findByName(const QString &name) const
 {
-    QSqlQuery q(m_db.handle());
-    q.setForwardOnly(true);
-    if (Status s = execute(q, QStringLiteral("SELECT %1 FROM channels WHERE name = ?").arg(kColumns), {name},
-                           QStringLiteral("reading channel '%1'").arg(name));
-        !s)
-        return s.error();
-    if (!q.next())
-        return notFound(name);
-    return channelFromRow(q);
+    QList<Channel> found;
+    const Status read = m_db.readTransaction([&]() -> Status {
+        QSqlQuery q(m_db.handle());
+        q.setForwardOnly(true);
+        if (Status s = execute(q, QStringLiteral("SELECT %1 FROM channels WHERE name = ?").arg(kColumns), {name},
+                               QStringLiteral("reading channel '%1'").arg(name));
+            !s)
+            return s;
+        if (!q.next())
+            return notFound(name);
+        found.append(channelFromRow(q));
+        return loadChannelState(m_db, found, found.first().id);
+    });
+    if (!read)
+        return read.error();
+    return found.first();
 }
 
 Result<qint64> ChannelRepository::add(const Channel &channel)
@@ -125,8 +253,9 @@ Result<qint64> ChannelRepository::add(const Channel &channel)
     const QString now = nowDbTime();
     values << now << now;
     const Status s = execute(q, QStringLiteral("INSERT INTO channels (name, type, base_url, keys, models, model_map, priority, "
-                                               "weight, enabled, capabilities, proxy, extra_headers, created_at, updated_at) "
-                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                               "weight, enabled, capabilities, proxy, extra_headers, budget, price, failover_on, "
+                                               "test_model, created_at, updated_at) "
+                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                              values, QStringLiteral("adding channel '%1'").arg(channel.name));
     if (!s) {
         if (s.error().code == ErrorCode::AlreadyExists)
@@ -138,33 +267,55 @@ Result<qint64> ChannelRepository::add(const Channel &channel)
 
 Status ChannelRepository::update(const Channel &channel)
 {
-    QSqlQuery q(m_db.handle());
-    QVariantList values = channelValues(channel);
-    values << nowDbTime() << channel.id;
-    const Status s = execute(q, QStringLiteral("UPDATE channels SET name = ?, type = ?, base_url = ?, keys = ?, models = ?, "
-                                               "model_map = ?, priority = ?, weight = ?, enabled = ?, capabilities = ?, "
-                                               "proxy = ?, extra_headers = ?, updated_at = ? WHERE id = ?"),
-                             values, QStringLiteral("updating channel '%1'").arg(channel.name));
-    if (!s) {
-        if (s.error().code == ErrorCode::AlreadyExists)
-            return Error{ErrorCode::AlreadyExists, QStringLiteral("a channel named '%1' already exists").arg(channel.name)};
-        return s;
-    }
-    if (q.numRowsAffected() == 0)
-        return Error::notFound(QStringLiteral("no channel with id %1").arg(channel.id));
-    return {};
+    return m_db.transaction([&]() -> Status {
+        QSqlQuery q(m_db.handle());
+        QVariantList values = channelValues(channel);
+        values << nowDbTime() << channel.id;
+        const Status s = execute(q, QStringLiteral("UPDATE channels SET name = ?, type = ?, base_url = ?, keys = ?, models = ?, "
+                                                   "model_map = ?, priority = ?, weight = ?, enabled = ?, capabilities = ?, "
+                                                   "proxy = ?, extra_headers = ?, budget = ?, price = ?, failover_on = ?, "
+                                                   "test_model = ?, updated_at = ? WHERE id = ?"),
+                                 values, QStringLiteral("updating channel '%1'").arg(channel.name));
+        if (!s) {
+            if (s.error().code == ErrorCode::AlreadyExists)
+                return Error{ErrorCode::AlreadyExists, QStringLiteral("a channel named '%1' already exists").arg(channel.name)};
+            return s;
+        }
+        if (q.numRowsAffected() == 0)
+            return Error::notFound(QStringLiteral("no channel with id %1").arg(channel.id));
+
+        // A key that is gone cannot be re-enabled: forget its state.
+        QVariantList bindings{channel.id};
+        QStringList placeholders;
+        for (const QString &key : channel.keys) {
+            bindings << keyId(key);
+            placeholders << QStringLiteral("?");
+        }
+        return execute(q, QStringLiteral("DELETE FROM channel_key_state WHERE channel_id = ? AND key_id NOT IN (%1)")
+                              .arg(placeholders.join(u',')),
+                       bindings, QStringLiteral("updating the key state of channel '%1'").arg(channel.name));
+    });
 }
 
 Status ChannelRepository::remove(const QString &name)
 {
-    QSqlQuery q(m_db.handle());
-    if (Status s = execute(q, QStringLiteral("DELETE FROM channels WHERE name = ?"), {name},
-                           QStringLiteral("removing channel '%1'").arg(name));
-        !s)
-        return s;
-    if (q.numRowsAffected() == 0)
-        return notFound(name);
-    return {};
+    return m_db.transaction([&]() -> Status {
+        QSqlQuery q(m_db.handle());
+        // router_state has no foreign key (the gateway rewrites it wholesale); the other state
+        // tables go with the channel by ON DELETE CASCADE.
+        if (Status s = execute(q, QStringLiteral("DELETE FROM router_state WHERE channel_id IN "
+                                                 "(SELECT id FROM channels WHERE name = ?)"),
+                               {name}, QStringLiteral("removing channel '%1'").arg(name));
+            !s)
+            return s;
+        if (Status s = execute(q, QStringLiteral("DELETE FROM channels WHERE name = ?"), {name},
+                               QStringLiteral("removing channel '%1'").arg(name));
+            !s)
+            return s;
+        if (q.numRowsAffected() == 0)
+            return notFound(name);
+        return {};
+    });
 }
 
 Status ChannelRepository::setEnabled(const QString &name, bool enabled)
@@ -177,6 +328,50 @@ Status ChannelRepository::setEnabled(const QString &name, bool enabled)
     if (q.numRowsAffected() == 0)
         return notFound(name);
     return {};
+}
+
+Status ChannelRepository::setKeyDisabled(qint64 channelId, const QString &keyId, const QString &reason)
+{
+    QSqlQuery q(m_db.handle());
+    return withChannelNotFound(
+        execute(q, QStringLiteral("INSERT INTO channel_key_state (channel_id, key_id, disabled_reason, disabled_at) "
+                                  "VALUES (?, ?, ?, ?) ON CONFLICT(channel_id, key_id) DO UPDATE SET "
+                                  "disabled_reason = excluded.disabled_reason, disabled_at = excluded.disabled_at"),
+                {channelId, keyId, reason, nowDbTime()}, QStringLiteral("disabling key %1").arg(keyId)),
+        channelId);
+}
+
+Status ChannelRepository::clearKeyDisabled(qint64 channelId, const QString &keyId)
+{
+    QSqlQuery q(m_db.handle());
+    if (keyId.isEmpty()) {
+        return execute(q, QStringLiteral("DELETE FROM channel_key_state WHERE channel_id = ?"), {channelId},
+                       QStringLiteral("re-enabling keys"));
+    }
+    return execute(q, QStringLiteral("DELETE FROM channel_key_state WHERE channel_id = ? AND key_id = ?"),
+                   {channelId, keyId}, QStringLiteral("re-enabling key %1").arg(keyId));
+}
+
+Status ChannelRepository::recordLearned(qint64 channelId, const LearnedCapability &learned)
+{
+    QSqlQuery q(m_db.handle());
+    const QVariant when = learned.learnedAt.isValid() ? toDbTime(learned.learnedAt) : QVariant(nowDbTime());
+    return withChannelNotFound(
+        execute(q, QStringLiteral("INSERT INTO learned_capabilities (channel_id, model, capability, supported, reason, "
+                                  "learned_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(channel_id, model, capability) "
+                                  "DO UPDATE SET supported = excluded.supported, reason = excluded.reason, "
+                                  "learned_at = excluded.learned_at"),
+                {channelId, learned.model, capabilityName(learned.capability), learned.supported ? 1 : 0,
+                 learned.reason, when},
+                QStringLiteral("recording a learned capability")),
+        channelId);
+}
+
+Status ChannelRepository::clearLearned(qint64 channelId)
+{
+    QSqlQuery q(m_db.handle());
+    return execute(q, QStringLiteral("DELETE FROM learned_capabilities WHERE channel_id = ?"), {channelId},
+                   QStringLiteral("clearing learned capabilities"));
 }
 
 } // namespace tarn::gateway

@@ -16,15 +16,26 @@ class ChannelRepository final
 public:
     explicit ChannelRepository(Database &db);
 
-    // Ordered by priority (highest first), then name.
+    // Ordered by priority (highest first), then name; disabledKeys and learned filled in.
     Result<QList<Channel>> list() const;
     Result<Channel> findByName(const QString &name) const;
     // Returns the new id; AlreadyExists if the name is taken. Sets created_at/updated_at.
+    // disabledKeys and learned are state, not configuration: written by the methods below only.
     Result<qint64> add(const Channel &channel);
-    // Updates the channel with channel.id (name included); NotFound if there is none.
+    // Updates the channel with channel.id (name included); NotFound if there is none. Drops the
+    // disabled state of keys the channel no longer has.
     Status update(const Channel &channel);
+    // Removes the channel with its key, capability and router state.
     Status remove(const QString &name);
     Status setEnabled(const QString &name, bool enabled);
+
+    // A key the upstream rejected (401/403): skipped until a passing test clears it.
+    Status setKeyDisabled(qint64 channelId, const QString &keyId, const QString &reason);
+    // Clears one key's disabled state, or every key's when keyId is empty.
+    Status clearKeyDisabled(qint64 channelId, const QString &keyId = {});
+    // Inserts or replaces what was learned for (channel, model, capability).
+    Status recordLearned(qint64 channelId, const LearnedCapability &learned);
+    Status clearLearned(qint64 channelId);
 
 private:
     Database &m_db;

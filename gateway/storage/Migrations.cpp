@@ -94,6 +94,58 @@ QStringList schemaV1()
     return sql;
 }
 
+// Routing: per-channel budgets, prices and failover statuses; key and capability state the
+// gateway learns; pool strategies; the router's live status for other processes to show.
+QStringList schemaV2()
+{
+    QStringList sql = {
+        QStringLiteral("ALTER TABLE channels ADD COLUMN budget TEXT NOT NULL DEFAULT '{}'"),
+        QStringLiteral("ALTER TABLE channels ADD COLUMN price TEXT NOT NULL DEFAULT '{}'"),
+        QStringLiteral("ALTER TABLE channels ADD COLUMN failover_on TEXT NOT NULL DEFAULT '[]'"),
+        QStringLiteral("ALTER TABLE channels ADD COLUMN test_model TEXT NOT NULL DEFAULT ''"),
+        QStringLiteral(R"(CREATE TABLE channel_key_state (
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            key_id TEXT NOT NULL,
+            disabled_reason TEXT NOT NULL,
+            disabled_at TEXT NOT NULL,
+            PRIMARY KEY (channel_id, key_id)))"),
+        QStringLiteral(R"(CREATE TABLE learned_capabilities (
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            capability TEXT NOT NULL,
+            supported INTEGER NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            learned_at TEXT NOT NULL,
+            PRIMARY KEY (channel_id, model, capability)))"),
+        QStringLiteral(R"(CREATE TABLE pools (
+            model TEXT PRIMARY KEY NOT NULL,
+            strategy TEXT NOT NULL DEFAULT 'weighted',
+            sticky INTEGER NOT NULL DEFAULT 1))"),
+        QStringLiteral(R"(CREATE TABLE router_state (
+            channel_id INTEGER NOT NULL,
+            key_id TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL,
+            cooldown_until TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            effective_weight REAL NOT NULL DEFAULT 0,
+            latency_ms REAL NOT NULL DEFAULT -1,
+            error_rate REAL NOT NULL DEFAULT 0,
+            requests INTEGER NOT NULL DEFAULT 0,
+            failures INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (channel_id, key_id)))"),
+        QStringLiteral("ALTER TABLE usage ADD COLUMN attempt_log TEXT NOT NULL DEFAULT '[]'"),
+    };
+    // Key and capability state are configuration the gateway reloads (the CLI re-enables a key,
+    // resets what was learned); router_state is not: the gateway rewrites it every second.
+    const QStringList all = {QStringLiteral("INSERT"), QStringLiteral("DELETE"), QStringLiteral("UPDATE")};
+    sql << revisionTriggers(QStringLiteral("channel_key_state"), all);
+    sql << revisionTriggers(QStringLiteral("learned_capabilities"), all);
+    sql << revisionTriggers(QStringLiteral("pools"), all);
+    return sql;
+}
+
 QString sqlErrorText(const QSqlQuery &query)
 {
     const QSqlError error = query.lastError();
@@ -106,6 +158,7 @@ const QList<Migration> &schemaMigrations()
 {
     static const QList<Migration> migrations = {
         {1, schemaV1()},
+        {2, schemaV2()},
     };
     return migrations;
 }

@@ -4,6 +4,9 @@
 #include "gateway/storage/Database.h"
 #include "gateway/storage/StorageSupport.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlQuery>
 
 namespace tarn::gateway {
@@ -29,6 +32,41 @@ UsageSummaryRow rowFrom(const QSqlQuery &q, int first, const QString &name)
     return row;
 }
 
+QString attemptLogJson(const QList<AttemptRecord> &log)
+{
+    if (log.isEmpty())
+        return QStringLiteral("[]");
+    QJsonArray array;
+    for (const AttemptRecord &a : log) {
+        array.append(QJsonObject{{QStringLiteral("channel_id"), a.channelId},
+                                 {QStringLiteral("channel"), a.channelName},
+                                 {QStringLiteral("key"), a.keyId},
+                                 {QStringLiteral("status"), a.status},
+                                 {QStringLiteral("error"), a.error},
+                                 {QStringLiteral("ms"), a.ms}});
+    }
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QList<AttemptRecord> attemptLogFromJson(const QString &text)
+{
+    QList<AttemptRecord> log;
+    if (text.isEmpty() || text == u"[]")
+        return log;
+    for (const QJsonValue &value : QJsonDocument::fromJson(text.toUtf8()).array()) {
+        const QJsonObject o = value.toObject();
+        AttemptRecord a;
+        a.channelId = o.value(QStringLiteral("channel_id")).toInteger();
+        a.channelName = o.value(QStringLiteral("channel")).toString();
+        a.keyId = o.value(QStringLiteral("key")).toString();
+        a.status = o.value(QStringLiteral("status")).toInt();
+        a.error = o.value(QStringLiteral("error")).toString();
+        a.ms = o.value(QStringLiteral("ms")).toInteger();
+        log.append(a);
+    }
+    return log;
+}
+
 } // namespace
 
 UsageRepository::UsageRepository(Database &db)
@@ -50,16 +88,17 @@ Status UsageRepository::insert(const QList<UsageRecord> &records)
                          prompt = QStringLiteral(":prompt_tokens"), completion = QStringLiteral(":completion_tokens"),
                          cached = QStringLiteral(":cached_tokens"), latency = QStringLiteral(":latency_ms"),
                          ttft = QStringLiteral(":ttft_ms"), attempts = QStringLiteral(":attempts"),
-                         error = QStringLiteral(":error");
+                         error = QStringLiteral(":error"), attemptLog = QStringLiteral(":attempt_log");
     return m_db.transaction([&]() -> Status {
         QSqlQuery q(m_db.handle());
         const QString what = QStringLiteral("recording usage");
         if (!q.prepare(QStringLiteral(
                 "INSERT INTO usage (ts, client_key_id, inbound_format, endpoint, requested_model, channel_id, "
                 "channel_name, upstream_model, status, stream, prompt_tokens, completion_tokens, cached_tokens, "
-                "latency_ms, ttft_ms, attempts, error) VALUES (:ts, :client_key_id, :inbound_format, :endpoint, "
-                ":requested_model, :channel_id, :channel_name, :upstream_model, :status, :stream, :prompt_tokens, "
-                ":completion_tokens, :cached_tokens, :latency_ms, :ttft_ms, :attempts, :error)")))
+                "latency_ms, ttft_ms, attempts, error, attempt_log) VALUES (:ts, :client_key_id, :inbound_format, "
+                ":endpoint, :requested_model, :channel_id, :channel_name, :upstream_model, :status, :stream, "
+                ":prompt_tokens, :completion_tokens, :cached_tokens, :latency_ms, :ttft_ms, :attempts, :error, "
+                ":attempt_log)")))
             return queryError(q, what);
         for (const UsageRecord &r : records) {
             const qint64 time = r.time.isValid() ? r.time.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
@@ -80,6 +119,7 @@ Status UsageRepository::insert(const QList<UsageRecord> &records)
             q.bindValue(ttft, r.ttftMs);
             q.bindValue(attempts, r.attempts);
             q.bindValue(error, bindable(r.error));
+            q.bindValue(attemptLog, attemptLogJson(r.attemptLog));
             if (!q.exec())
                 return queryError(q, what);
         }
@@ -126,7 +166,7 @@ Result<QList<UsageRecord>> UsageRepository::recent(int limit) const
     if (Status s = execute(q, QStringLiteral(
                                   "SELECT id, ts, client_key_id, inbound_format, endpoint, requested_model, channel_id, "
                                   "channel_name, upstream_model, status, stream, prompt_tokens, completion_tokens, "
-                                  "cached_tokens, latency_ms, ttft_ms, attempts, error FROM usage "
+                                  "cached_tokens, latency_ms, ttft_ms, attempts, error, attempt_log FROM usage "
                                   "ORDER BY ts DESC, id DESC LIMIT ?"),
                            {std::max(limit, 0)}, QStringLiteral("reading recent usage"));
         !s)
@@ -152,6 +192,7 @@ Result<QList<UsageRecord>> UsageRepository::recent(int limit) const
         r.ttftMs = q.value(15).toLongLong();
         r.attempts = q.value(16).toInt();
         r.error = q.value(17).toString();
+        r.attemptLog = attemptLogFromJson(q.value(18).toString());
         records.append(r);
     }
     return records;
@@ -163,6 +204,22 @@ Result<qint64> UsageRepository::count() const
     if (Status s = execute(q, QStringLiteral("SELECT count(*) FROM usage"), {}, QStringLiteral("counting usage")); !s)
         return s.error();
     return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+Result<QHash<qint64, ChannelUsageTotals>> UsageRepository::channelTotalsSince(const QDateTime &sinceUtc) const
+{
+    QSqlQuery q(m_db.handle());
+    q.setForwardOnly(true);
+    const QVariant since = sinceUtc.isValid() ? toDbTime(sinceUtc) : QVariant(QStringLiteral(""));
+    if (Status s = execute(q, QStringLiteral("SELECT channel_id, count(*), total(prompt_tokens) + total(completion_tokens) "
+                                             "FROM usage WHERE ts >= ? AND channel_id != 0 GROUP BY channel_id"),
+                           {since}, QStringLiteral("reading channel usage"));
+        !s)
+        return s.error();
+    QHash<qint64, ChannelUsageTotals> totals;
+    while (q.next())
+        totals.insert(q.value(0).toLongLong(), {q.value(1).toLongLong(), q.value(2).toLongLong()});
+    return totals;
 }
 
 } // namespace tarn::gateway

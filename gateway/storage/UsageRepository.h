@@ -5,6 +5,7 @@
 #include "gateway/core/UsageRecord.h"
 #include "gateway/storage/UsageSummary.h"
 
+#include <QHash>
 #include <QList>
 
 namespace tarn::gateway {
@@ -24,6 +25,9 @@ public:
     // The newest records first.
     Result<QList<UsageRecord>> recent(int limit) const;
     Result<qint64> count() const;
+    // Per channel id (the channel that answered; 0 = none is left out), records with
+    // time >= sinceUtc.
+    Result<QHash<qint64, ChannelUsageTotals>> channelTotalsSince(const QDateTime &sinceUtc) const;
 
 private:
     Database &m_db;

@@ -30,4 +30,13 @@ struct UsageSummary
     UsageSummaryRow total;
 };
 
+// One channel's requests and tokens (prompt + completion) over a period, for budgets.
+struct ChannelUsageTotals
+{
+    qint64 requests = 0;
+    qint64 tokens = 0;
+
+    friend bool operator==(const ChannelUsageTotals &, const ChannelUsageTotals &) = default;
+};
+
 } // namespace tarn::gateway

@@ -5,6 +5,8 @@
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
+#include "gateway/storage/PoolRepository.h"
+#include "gateway/storage/RouterStateRepository.h"
 #include "gateway/storage/SettingsRepository.h"
 #include "tests/support/GTestQtPrinters.h"
 #include "tests/support/TempDataDir.h"
@@ -270,6 +272,73 @@ TEST_F(ConfigStoreTest, PollRetriesAfterAFailedReload)
     ASSERT_TRUE(waitFor([&] { return store.snapshot().get() != good.get(); }));
     EXPECT_EQ(store.snapshot()->revision, revision());
     EXPECT_EQ(store.snapshot()->channels.size(), 1);
+}
+
+TEST_F(ConfigStoreTest, ReloadReadsPoolsRoutingSettingsAndChannelState)
+{
+    addChannel(QStringLiteral("main"));
+    ChannelRepository channels(*m_db);
+    const Channel main = *channels.findByName(QStringLiteral("main"));
+    ASSERT_TRUE(channels.setKeyDisabled(main.id, keyId(main.keys.first()), QStringLiteral("401 bad key")).ok());
+    const LearnedCapability lesson{QStringLiteral("m"), Capability::Vision, false, QStringLiteral("no images"),
+                                   QDateTime::currentDateTimeUtc()};
+    ASSERT_TRUE(channels.recordLearned(main.id, lesson).ok());
+    ASSERT_TRUE(PoolRepository(*m_db).set(QStringLiteral("m"), {RoutingStrategy::Latency, false}).ok());
+    SettingsRepository settings(*m_db);
+    ASSERT_TRUE(settings.setValue(QString::fromLatin1(SettingKeys::MaxAttempts), QStringLiteral("3")).ok());
+    ASSERT_TRUE(settings.setValue(QString::fromLatin1(SettingKeys::TimeBudgetMs), QStringLiteral("45000")).ok());
+    ASSERT_TRUE(settings.setValue(QString::fromLatin1(SettingKeys::RetryEmptyAnswers), QStringLiteral("true")).ok());
+    ASSERT_TRUE(settings.setValue(QString::fromLatin1(SettingKeys::RetestIntervalS), QStringLiteral("0")).ok());
+
+    ConfigStore store(*m_db);
+    ASSERT_TRUE(store.reload().ok());
+    ConfigSnapshot snapshot = store.snapshot();
+    ASSERT_EQ(snapshot->channels.size(), 1);
+    EXPECT_EQ(snapshot->channels[0].disabledKeys.value(keyId(main.keys.first())), QStringLiteral("401 bad key"));
+    ASSERT_EQ(snapshot->channels[0].learned.size(), 1);
+    EXPECT_EQ(snapshot->channels[0].learned[0].capability, Capability::Vision);
+    EXPECT_FALSE(snapshot->channels[0].learned[0].supported);
+    EXPECT_EQ(snapshot->pools.value(QStringLiteral("m")), (PoolSettings{RoutingStrategy::Latency, false}));
+    EXPECT_EQ(snapshot->routing.maxAttempts, 3);
+    EXPECT_EQ(snapshot->routing.timeBudgetMs, 45000);
+    EXPECT_TRUE(snapshot->routing.retryEmptyAnswers);
+    EXPECT_EQ(snapshot->routing.retestIntervalS, 0);
+
+    // Garbage reads as the defaults rather than failing the reload.
+    ASSERT_TRUE(settings.setValue(QString::fromLatin1(SettingKeys::MaxAttempts), QStringLiteral("99")).ok());
+    ASSERT_TRUE(settings.setValue(QString::fromLatin1(SettingKeys::TimeBudgetMs), QStringLiteral("soon")).ok());
+    ASSERT_TRUE(settings.setValue(QString::fromLatin1(SettingKeys::RetryEmptyAnswers), QStringLiteral("maybe")).ok());
+    ASSERT_TRUE(settings.setValue(QString::fromLatin1(SettingKeys::RetestIntervalS), QStringLiteral("-1")).ok());
+    ASSERT_TRUE(channels.clearKeyDisabled(main.id).ok());
+    ASSERT_TRUE(store.reload().ok());
+    snapshot = store.snapshot();
+    const RoutingSettings defaults;
+    EXPECT_EQ(snapshot->routing.maxAttempts, defaults.maxAttempts);
+    EXPECT_EQ(snapshot->routing.timeBudgetMs, defaults.timeBudgetMs);
+    EXPECT_EQ(snapshot->routing.retryEmptyAnswers, defaults.retryEmptyAnswers);
+    EXPECT_EQ(snapshot->routing.retestIntervalS, defaults.retestIntervalS);
+    EXPECT_TRUE(snapshot->channels[0].disabledKeys.isEmpty());
+}
+
+TEST_F(ConfigStoreTest, PollReloadsWhenKeyStateOrPoolsChangeButNotForRouterState)
+{
+    addChannel(QStringLiteral("main"));
+    ConfigStore store(*m_db);
+    ASSERT_TRUE(store.reload().ok());
+    const qint64 before = store.snapshot()->revision;
+    auto other = openConnection(QStringLiteral("config-store-cli"));
+    ASSERT_TRUE(other);
+    const Channel main = *ChannelRepository(*other).findByName(QStringLiteral("main"));
+    RouterStatus status;
+    status.channels = {ChannelStatus{main.id, main.name, HealthState::Cooling, {}, {}, 1, -1, 0, 0, {}}};
+    ASSERT_TRUE(RouterStateRepository(*other).save(status).ok());
+    EXPECT_EQ(revision(), before);
+
+    store.startWatching(20);
+    ASSERT_TRUE(PoolRepository(*other).set(QStringLiteral("m"), {RoutingStrategy::Cheapest, true}).ok());
+    EXPECT_TRUE(waitFor([&] { return store.snapshot()->pools.contains(QStringLiteral("m")); }));
+    ASSERT_TRUE(ChannelRepository(*other).setKeyDisabled(main.id, keyId(main.keys.first()), QStringLiteral("403")).ok());
+    EXPECT_TRUE(waitFor([&] { return !store.snapshot()->channels.value(0).disabledKeys.isEmpty(); }));
 }
 
 } // namespace
