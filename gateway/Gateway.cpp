@@ -6,7 +6,8 @@
 #include "gateway/core/Logging.h"
 #include "gateway/core/Paths.h"
 #include "gateway/http/HttpServer.h"
-#include "gateway/routing/ChannelSelector.h"
+#include "gateway/routing/Router.h"
+#include "gateway/routing/RouterUpkeep.h"
 #include "gateway/storage/Database.h"
 #include "gateway/usage/UsageRecorder.h"
 
@@ -36,11 +37,13 @@ Status Gateway::start()
     m_usage = std::make_unique<UsageRecorder>(dbPath);
     if (const Status status = m_usage->start(); !status)
         return status;
-    m_selector = std::make_unique<ChannelSelector>();
+    m_router = std::make_unique<Router>(m_options.router);
+    m_upkeep = new RouterUpkeep(*m_router, *m_config, *m_database, this);
+    m_upkeep->start(m_options.routerPublishMs);
 
     GatewayContext context;
     context.config = m_config;
-    context.selector = m_selector.get();
+    context.router = m_router.get();
     context.usage = m_usage.get();
     context.timeouts = m_options.timeouts;
     m_server = new HttpServer(
@@ -61,6 +64,8 @@ void Gateway::stop(int graceMs)
     m_stopped = true;
     if (m_server)
         m_server->shutdown(graceMs);
+    if (m_upkeep)
+        m_upkeep->flush(); // lessons learned by the last requests are kept
     if (m_usage)
         m_usage->stop(); // flushes every recorded row
 }
@@ -75,6 +80,11 @@ void Gateway::setPaused(bool paused)
 qint64 Gateway::bufferedRequestBytes() const
 {
     return m_server ? m_server->bufferedRequestBytes() : 0;
+}
+
+RouterStatus Gateway::routerStatus() const
+{
+    return m_router ? m_router->status(*m_config->snapshot()) : RouterStatus{};
 }
 
 QList<QUrl> Gateway::urls() const

@@ -3,6 +3,8 @@
 
 #include "gateway/core/ListenAddress.h"
 #include "gateway/core/Result.h"
+#include "gateway/core/RouterStatus.h"
+#include "gateway/routing/Router.h"
 #include "gateway/http/HttpLimits.h"
 #include "gateway/upstream/UpstreamRequest.h"
 
@@ -13,7 +15,8 @@
 
 namespace tarn::gateway {
 
-class ChannelSelector;
+class Router;
+class RouterUpkeep;
 class ConfigStore;
 class Database;
 class HttpServer;
@@ -27,6 +30,8 @@ struct GatewayOptions
     HttpLimits limits;
     UpstreamTimeouts timeouts;
     int configPollMs = 1000; // how often a change made by the command line is looked for
+    RouterOptions router;    // clock and seed (tests inject both)
+    int routerPublishMs = 1000; // how often the router's state is stored for the CLI
 };
 
 // The gateway service: storage, live configuration, usage recording and the HTTP front end, wired
@@ -53,6 +58,11 @@ public:
     // Request body bytes held right now across all connections (see HttpLimits).
     qint64 bufferedRequestBytes() const;
     ConfigStore &config() const { return *m_config; }
+    // The router's live per-channel and per-key state (cooldowns, circuits, disabled keys, …).
+    RouterStatus routerStatus() const;
+    Router &router() const { return *m_router; }
+    // Persists lessons, publishes state, re-tests disabled keys, tests channels for the UI.
+    RouterUpkeep &routerUpkeep() const { return *m_upkeep; }
     UsageRecorder &usage() const { return *m_usage; }
 
 Q_SIGNALS:
@@ -62,7 +72,8 @@ private:
     GatewayOptions m_options;
     std::unique_ptr<Database> m_database;
     ConfigStore *m_config = nullptr;
-    std::unique_ptr<ChannelSelector> m_selector;
+    std::unique_ptr<Router> m_router;
+    RouterUpkeep *m_upkeep = nullptr;
     std::unique_ptr<UsageRecorder> m_usage;
     HttpServer *m_server = nullptr;
     bool m_stopped = false;

@@ -7,7 +7,7 @@
 #include "gateway/formats/OpenAiRequest.h"
 #include "gateway/http/ErrorResponse.h"
 #include "gateway/http/HttpResponse.h"
-#include "gateway/routing/ChannelSelector.h"
+#include "gateway/routing/Router.h"
 #include "gateway/upstream/UpstreamClient.h"
 #include "gateway/usage/UsageRecorder.h"
 
@@ -31,6 +31,30 @@ void sendMethodNotAllowed(const HttpResponse &response, const QByteArray &allowe
 bool isProxiedEndpoint(QByteArrayView path)
 {
     return path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings";
+}
+
+// What the router needs to know: the model, what the request needs from a channel, and which
+// conversation it belongs to (Claude Code's session header, the client's own cache key, else the
+// conversation's opening), scoped to the client key so two clients never share an entry.
+RouteRequest routeRequest(const HttpRequest &request, const OpenAiRequestInfo &info, qint64 clientKeyId)
+{
+    RouteRequest route;
+    route.model = info.model;
+    route.needs.tools = info.hasTools;
+    route.needs.vision = info.hasImages;
+    route.needs.jsonMode = info.wantsJson;
+    route.needs.promptTokens = info.promptTokensEstimate;
+    route.needs.maxOutputTokens = info.maxOutputTokens;
+    QString conversation;
+    if (const QByteArray session = request.header("x-claude-code-session-id"); !session.isEmpty())
+        conversation = QStringLiteral("session:") + QString::fromLatin1(session.left(200));
+    else if (!info.promptCacheKey.isEmpty())
+        conversation = QStringLiteral("cache:") + info.promptCacheKey.left(200);
+    else if (info.conversationHash)
+        conversation = QStringLiteral("opening:") + QString::number(info.conversationHash, 16);
+    if (!conversation.isEmpty())
+        route.stickyKey = QString::number(clientKeyId) + u'|' + info.model + u'|' + conversation;
+    return route;
 }
 
 } // namespace
@@ -103,7 +127,7 @@ void ApiHandler::handleModels(const HttpRequest &request, const HttpResponse &re
         return;
     }
     QJsonArray data;
-    for (const QString &model : ChannelSelector::servedModels(*config)) {
+    for (const QString &model : Router::servedModels(*config)) {
         if (identity->key && !identity->key->allowsModel(model))
             continue;
         data.append(QJsonObject{{QStringLiteral("id"), model},
@@ -141,18 +165,13 @@ void ApiHandler::handleProxy(HttpRequest &&request, const HttpResponse &response
                 QStringLiteral("client key '%1' may not use model '%2'").arg(identity->key->name, info->model)});
         return;
     }
-    RouteRequirements requirements;
-    requirements.tools = info->hasTools;
-    QList<RouteCandidate> candidates = m_context.selector->candidates(*config, info->model, requirements);
-    if (candidates.isEmpty()) {
-        reject(request, response, record,
-               Error::notFound(QStringLiteral("The model '%1' does not exist or no enabled channel serves it. "
-                                              "GET /v1/models lists the models available.")
-                                   .arg(info->model)));
+    Result<RoutePlan> plan = m_context.router->plan(*config, routeRequest(request, *info, record.clientKeyId));
+    if (!plan) {
+        reject(request, response, record, plan.error());
         return;
     }
     auto exchange = std::make_unique<ProxyExchange>(*this, std::move(request), response, std::move(config),
-                                                    std::move(*info), std::move(candidates), std::move(record));
+                                                    std::move(*info), std::move(*plan), std::move(record));
     ProxyExchange *raw = exchange.get();
     m_exchanges.emplace(raw, std::move(exchange));
     raw->start();

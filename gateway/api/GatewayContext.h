@@ -5,7 +5,7 @@
 
 namespace tarn::gateway {
 
-class ChannelSelector;
+class Router;
 class ConfigStore;
 class UsageRecorder;
 
@@ -13,7 +13,7 @@ class UsageRecorder;
 struct GatewayContext
 {
     const ConfigStore *config = nullptr;
-    ChannelSelector *selector = nullptr;
+    Router *router = nullptr;
     UsageRecorder *usage = nullptr;
     UpstreamTimeouts timeouts;
     qint64 maxUpstreamBodyBytes = 64LL * 1024 * 1024; // non-streamed answers are held this far

@@ -6,9 +6,11 @@
 #include "gateway/core/Redaction.h"
 #include "gateway/formats/OpenAiResponse.h"
 #include "gateway/http/ErrorResponse.h"
-#include "gateway/routing/ChannelSelector.h"
 #include "gateway/upstream/UpstreamClient.h"
 #include "gateway/usage/UsageRecorder.h"
+
+#include <QDateTime>
+#include <QTimeZone>
 
 namespace tarn::gateway {
 
@@ -26,30 +28,46 @@ bool isRelayedHeader(const QByteArray &name)
     return name.size() > 12 && name.first(12).compare("x-ratelimit-", Qt::CaseInsensitive) == 0;
 }
 
+HeaderList relayedHeaders(const HeaderList &upstream)
+{
+    HeaderList headers;
+    for (const auto &header : upstream) {
+        if (isRelayedHeader(header.first))
+            headers.append(header);
+    }
+    return headers;
+}
+
 QByteArray endpointSuffix(const QString &endpoint)
 {
     // "/v1/chat/completions" -> "/chat/completions": the channel's base URL carries the version.
     return endpoint.mid(3).toLatin1();
 }
 
-int retryAfterSeconds(const UpstreamResponseHead &head)
+AttemptReport transportReport(AttemptReport::Transport transport, int status = 0)
 {
-    bool ok = false;
-    const int seconds = headerValue(head.headers, "retry-after").trimmed().toInt(&ok);
-    return ok ? seconds : 0;
+    AttemptReport report;
+    report.transport = transport;
+    report.status = status;
+    return report;
+}
+
+bool isSuccess(int status)
+{
+    return status >= 200 && status < 300;
 }
 
 } // namespace
 
-ProxyExchange::ProxyExchange(ApiHandler &owner, HttpRequest &&request, HttpResponse response,
-                             ConfigSnapshot config, OpenAiRequestInfo info, QList<RouteCandidate> candidates,
-                             UsageRecord record)
+ProxyExchange::ProxyExchange(ApiHandler &owner, HttpRequest &&request, HttpResponse response, ConfigSnapshot config,
+                             OpenAiRequestInfo info, RoutePlan plan, UsageRecord record)
     : m_owner(owner)
+    , m_router(*owner.context().router)
     , m_request(std::move(request))
     , m_response(std::move(response))
     , m_config(std::move(config))
     , m_info(std::move(info))
-    , m_candidates(std::move(candidates))
+    , m_plan(std::move(plan))
     , m_record(std::move(record))
 {
 }
@@ -67,30 +85,34 @@ void ProxyExchange::start()
     attemptNext();
 }
 
-bool ProxyExchange::canRetry() const
-{
-    return m_next < m_candidates.size() && !m_response.hasStarted();
-}
-
 void ProxyExchange::attemptNext()
 {
-    m_current = &m_candidates.at(m_next++);
-    const Channel &channel = *m_current->channel;
-    ++m_record.attempts;
+    m_current = m_router.next(m_plan);
+    if (!m_current) {
+        answerExhausted();
+        return;
+    }
+    const RouteCandidate &candidate = *m_current;
+    const Channel &channel = *candidate.channel;
+    m_record.attempts = m_plan.attempts();
     m_record.channelId = channel.id;
     m_record.channelName = channel.name;
-    m_record.upstreamModel = m_current->upstreamModel;
+    m_record.upstreamModel = candidate.upstreamModel;
     m_head = {};
     m_body.clear();
+    m_relay.reset();
+    m_streaming = false;
+    m_ttfbMs = -1;
+    m_attemptStartNs = monotonicNs();
 
     UpstreamRequest upstream;
     QByteArray base = channel.baseUrl.toUtf8();
     while (base.endsWith('/'))
         base.chop(1);
     upstream.url = base + endpointSuffix(m_record.endpoint);
-    upstream.body = upstreamOpenAiBody(m_request.body, m_info, m_current->upstreamModel);
+    upstream.body = upstreamOpenAiBody(m_request.body, m_info, candidate.upstreamModel);
     upstream.headers.reserve(4 + channel.extraHeaders.size());
-    upstream.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + m_current->key.toUtf8()});
+    upstream.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + candidate.key.toUtf8()});
     upstream.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
     upstream.headers.append({QByteArrayLiteral("Accept"), m_info.stream ? QByteArrayLiteral("text/event-stream")
                                                                        : QByteArrayLiteral("application/json")});
@@ -101,87 +123,143 @@ void ProxyExchange::attemptNext()
     m_call = m_owner.upstream().start(std::move(upstream), this);
 }
 
-void ProxyExchange::retryOrFail(AttemptOutcome outcome, int status, const QString &why)
+void ProxyExchange::logAttempt(int status, const QString &error)
 {
-    m_owner.context().selector->reportOutcome(*m_current, outcome, 0);
+    AttemptRecord attempt;
+    attempt.channelId = m_current->channel->id;
+    attempt.channelName = m_current->channel->name;
+    attempt.keyId = m_current->keyId;
+    attempt.status = status;
+    attempt.error = redacted(error).left(300);
+    attempt.ms = (monotonicNs() - m_attemptStartNs) / 1'000'000;
+    m_record.attemptLog.append(std::move(attempt));
+}
+
+AttemptReport ProxyExchange::answeredReport() const
+{
+    AttemptReport report;
+    report.status = m_head.status;
+    report.ttfbMs = m_ttfbMs;
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(m_router.nowMs(), QTimeZone::utc());
+    report.rateLimits = parseRateLimitHeaders(m_head.headers, now);
+    report.verdict = classifyUpstreamAnswer(m_head.status, m_head.headers, m_body, now);
+    // The router keeps and stores the upstream's words (disabled keys, lessons): never a key.
+    report.verdict.reason = redacted(report.verdict.reason);
+    return report;
+}
+
+void ProxyExchange::attemptFailed(const AttemptReport &report, const QString &why)
+{
     const QString safeWhy = redacted(why);
-    qCInfo(lcRouting) << "channel" << m_current->channel->name << "failed:" << safeWhy
-                      << (canRetry() ? "- trying the next channel" : "- no channel left");
-    if (canRetry()) {
+    logAttempt(report.status, safeWhy.isEmpty() ? QStringLiteral("failed") : safeWhy);
+    const bool failover = m_router.recordAttempt(m_plan, *m_current, report);
+    qCInfo(lcRouting) << "channel" << m_current->channel->name << "failed:" << safeWhy.left(200)
+                      << (failover ? "- failing over" : "- returned to the client");
+    if (report.transport == AttemptReport::Transport::Answered) {
+        m_lastHead = m_head;
+        m_lastBody = m_body;
+        m_lastTransportStatus = 0;
+    } else {
+        m_lastHead = {};
+        m_lastBody.clear();
+        m_lastTransportStatus = report.transport == AttemptReport::Transport::Timeout ? 504 : 502;
+    }
+    m_lastError = QStringLiteral("upstream channel '%1' failed: %2").arg(m_current->channel->name, safeWhy);
+    if (failover) {
         attemptNext();
         return;
     }
-    answerError(status, QStringLiteral("upstream channel '%1' failed: %2").arg(m_current->channel->name, safeWhy),
-                status == 504 ? "upstream_timeout" : "upstream_error");
+    answerExhausted();
 }
 
-void ProxyExchange::answerError(int status, const QString &message, QByteArrayView code)
+void ProxyExchange::answerExhausted()
+{
+    if (m_lastHead.status) {
+        // The last channel's own answer, as it was (its status tells SDKs whether to retry).
+        m_head = m_lastHead;
+        m_body = m_lastBody;
+        m_record.status = m_head.status;
+        relayAnswer();
+        return;
+    }
+    if (m_lastTransportStatus) {
+        answerError(m_lastTransportStatus, m_lastError, m_lastTransportStatus == 504 ? "upstream_timeout" : "upstream_error");
+        return;
+    }
+    // No attempt could be made: everything is cooling down, open or over budget.
+    const QString message = QStringLiteral("no channel can serve '%1' right now: %2").arg(m_info.model, m_plan.exhaustedReason());
+    if (m_plan.retryAfterMs() >= 0) {
+        const qint64 seconds = (m_plan.retryAfterMs() + 999) / 1000;
+        answerError(429, message, "rate_limit_exceeded", {{QByteArrayLiteral("Retry-After"), QByteArray::number(std::max<qint64>(1, seconds))}});
+    } else {
+        answerError(503, message, "no_channel_available");
+    }
+}
+
+void ProxyExchange::answerError(int status, const QString &message, QByteArrayView code, const HeaderList &extraHeaders)
 {
     m_record.status = status;
     recordUsage(message);
-    m_response.sendJson(status, errorBody(ApiFormat::OpenAI, status, message, code));
+    HeaderList headers{{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
+    headers.append(extraHeaders);
+    m_response.send(status, headers, errorBody(ApiFormat::OpenAI, status, message, code));
     m_owner.finished(this);
 }
 
 void ProxyExchange::onUpstreamHead(const UpstreamResponseHead &head)
 {
-    const bool retryable = head.status == 429 || head.status >= 500;
-    if (retryable && canRetry()) {
-        const quint64 call = std::exchange(m_call, 0);
-        m_owner.upstream().cancel(call);
-        m_owner.context().selector->reportOutcome(
-            *m_current, head.status == 429 ? AttemptOutcome::RateLimited : AttemptOutcome::ServerError,
-            retryAfterSeconds(head));
-        qCInfo(lcRouting) << "channel" << m_current->channel->name << "answered" << head.status
-                          << "- trying the next channel";
-        attemptNext();
-        return;
-    }
     m_head = head;
-    m_record.status = head.status;
-    if (m_info.stream && head.status == 200) {
+    if (m_info.stream && isSuccess(head.status)) {
+        // The head is held until the first event: until then, a failure can still go elsewhere.
         m_streaming = true;
         SseRelay::Options options;
         options.forwardUsageChunk = m_info.clientWantsUsage;
         if (m_current->upstreamModel != m_info.model)
             options.clientModel = m_info.model;
         m_relay.emplace(std::move(options));
-        relayHead(head);
     }
 }
 
-void ProxyExchange::relayHead(const UpstreamResponseHead &head)
+void ProxyExchange::startStreamToClient()
 {
-    HeaderList headers;
-    for (const auto &header : head.headers) {
-        if (isRelayedHeader(header.first))
-            headers.append(header);
-    }
-    if (m_streaming) {
-        headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
-        m_response.beginStream(head.status, headers);
-    } else {
-        m_response.send(head.status, headers, m_body);
-    }
+    HeaderList headers = relayedHeaders(m_head.headers);
+    headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
+    m_record.status = m_head.status;
+    m_record.ttftMs = (monotonicNs() - m_request.arrivedNs) / 1'000'000;
+    m_response.beginStream(m_head.status, headers);
 }
 
 void ProxyExchange::onUpstreamData(QByteArrayView data)
 {
-    if (m_record.ttftMs < 0)
-        m_record.ttftMs = (monotonicNs() - m_request.arrivedNs) / 1'000'000;
+    if (m_ttfbMs < 0)
+        m_ttfbMs = (monotonicNs() - m_attemptStartNs) / 1'000'000;
     if (m_streaming) {
-        writeToClient(m_relay->feed(data));
+        const QByteArray out = m_relay->feed(data);
+        if (!out.isEmpty() && !m_response.hasStarted())
+            startStreamToClient();
+        writeToClient(out);
         if (m_relay->failed()) {
             m_owner.upstream().cancel(std::exchange(m_call, 0));
-            endStreamWithError(QStringLiteral("upstream sent an SSE event larger than %1 bytes")
-                                   .arg(SseRelay::Options{}.maxEventBytes));
+            const QString why = QStringLiteral("upstream sent an SSE event larger than %1 bytes").arg(SseRelay::Options{}.maxEventBytes);
+            if (!m_response.hasStarted()) {
+                AttemptReport report;
+                report.transport = AttemptReport::Transport::Broken;
+                report.detail = why;
+                attemptFailed(report, why);
+                return;
+            }
+            m_router.recordAttempt(m_plan, *m_current, transportReport(AttemptReport::Transport::Broken, m_head.status));
+            logAttempt(m_head.status, why);
+            endStreamWithError(why);
         }
         return;
     }
     if (m_body.size() + data.size() > m_owner.context().maxUpstreamBodyBytes) {
         m_owner.upstream().cancel(std::exchange(m_call, 0));
-        answerError(502, QStringLiteral("upstream answer exceeds %1 bytes").arg(m_owner.context().maxUpstreamBodyBytes),
-                    "upstream_too_large");
+        m_router.recordAttempt(m_plan, *m_current, transportReport(AttemptReport::Transport::Abandoned));
+        const QString why = QStringLiteral("upstream answer exceeds %1 bytes").arg(m_owner.context().maxUpstreamBodyBytes);
+        logAttempt(m_head.status, why);
+        answerError(502, why, "upstream_too_large");
         return;
     }
     m_body.append(data);
@@ -210,52 +288,97 @@ void ProxyExchange::onResponseDrained()
 void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &detail)
 {
     m_call = 0;
+    m_paused = false;
     if (m_done)
         return;
     if (failure != UpstreamFailure::None) {
+        const QString why = QString::fromLatin1(upstreamFailureName(failure)) + u": " + detail;
+        AttemptReport report;
+        report.transport = failure == UpstreamFailure::FirstByteTimeout || failure == UpstreamFailure::IdleTimeout
+            ? AttemptReport::Transport::Timeout
+            : (m_head.status ? AttemptReport::Transport::Broken : AttemptReport::Transport::ConnectFailed);
+        report.status = m_head.status;
+        report.detail = redacted(why);
         if (!m_response.hasStarted()) {
-            const bool timeout = failure == UpstreamFailure::FirstByteTimeout || failure == UpstreamFailure::IdleTimeout;
-            retryOrFail(timeout ? AttemptOutcome::Timeout : AttemptOutcome::ConnectFailed, timeout ? 504 : 502,
-                        QString::fromLatin1(upstreamFailureName(failure)) + u": " + detail);
+            attemptFailed(report, why);
             return;
         }
         // Mid-stream: the status is sent already; tell the client in-band and end cleanly.
+        m_router.recordAttempt(m_plan, *m_current, report);
+        logAttempt(m_head.status, why);
         writeToClient(m_relay->finish());
-        const QString why = redacted(detail);
-        endStreamWithError(QStringLiteral("upstream stream interrupted: %1").arg(why),
-                           QStringLiteral("stream interrupted: %1").arg(why));
+        const QString safe = redacted(detail);
+        endStreamWithError(QStringLiteral("upstream stream interrupted: %1").arg(safe),
+                           QStringLiteral("stream interrupted: %1").arg(safe));
         return;
     }
     if (m_streaming) {
-        writeToClient(m_relay->finish());
+        const QByteArray rest = m_relay->finish();
+        if (!m_response.hasStarted()) {
+            if (rest.isEmpty()) {
+                // 200 and then nothing: not an answer, and nothing reached the client yet.
+                AttemptReport report;
+                report.transport = AttemptReport::Transport::Broken;
+                report.status = m_head.status;
+                attemptFailed(report, QStringLiteral("the stream ended before its first event"));
+                return;
+            }
+            startStreamToClient();
+        }
+        writeToClient(rest);
         const TokenUsage usage = m_relay->usage();
         m_record.promptTokens = usage.prompt;
         m_record.completionTokens = usage.completion;
         m_record.cachedTokens = usage.cached;
+        AttemptReport report = answeredReport();
+        report.tokens = usage.prompt + usage.completion;
+        m_router.recordAttempt(m_plan, *m_current, report);
+        logAttempt(m_head.status, {});
         recordUsage({});
         m_response.end();
         m_owner.finished(this);
         return;
     }
-    // Whole answer (success or an upstream error passed through with its status and body).
-    if (m_head.status == 200) {
-        const TokenUsage usage = usageOfOpenAiBody(m_body);
-        m_record.promptTokens = usage.prompt;
-        m_record.completionTokens = usage.completion;
-        m_record.cachedTokens = usage.cached;
-        if (m_current->upstreamModel != m_info.model)
-            m_body = withModel(m_body, m_info.model);
+    // A whole answer: success, or an error the router may fail over on.
+    AttemptReport report = answeredReport();
+    if (isSuccess(m_head.status) && report.verdict.kind == VerdictKind::Success) {
+        report.emptyAnswer = m_config->routing.retryEmptyAnswers && isEmptyOpenAiAnswer(m_body);
+        report.textualToolCall = m_info.hasTools && looksLikeTextualToolCall(m_body);
+        if (!report.emptyAnswer && !report.textualToolCall) {
+            const TokenUsage usage = usageOfOpenAiBody(m_body);
+            m_record.promptTokens = usage.prompt;
+            m_record.completionTokens = usage.completion;
+            m_record.cachedTokens = usage.cached;
+            report.tokens = usage.prompt + usage.completion;
+            m_router.recordAttempt(m_plan, *m_current, report);
+            logAttempt(m_head.status, {});
+            m_record.ttftMs = (monotonicNs() - m_request.arrivedNs) / 1'000'000;
+            m_record.status = m_head.status;
+            if (m_current->upstreamModel != m_info.model)
+                m_body = withModel(m_body, m_info.model);
+            relayAnswer();
+            return;
+        }
+        attemptFailed(report, report.emptyAnswer ? QStringLiteral("empty answer")
+                                                 : QStringLiteral("the tool call came back as plain text"));
+        return;
     }
-    m_owner.context().selector->reportOutcome(
-        *m_current, m_head.status < 400 ? AttemptOutcome::Success : AttemptOutcome::ClientError, 0);
-    if (m_head.status >= 400) {
+    attemptFailed(report, QStringLiteral("HTTP %1 (%2): %3")
+                              .arg(m_head.status)
+                              .arg(QLatin1StringView(verdictKindName(report.verdict.kind)), report.verdict.reason));
+}
+
+void ProxyExchange::relayAnswer()
+{
+    QString error;
+    if (!isSuccess(m_head.status)) {
         // Providers echo the key they rejected: nothing key-shaped reaches the client or the row.
-        m_body = redactSecrets(m_body, m_current->channel->keys);
-        recordUsage(QString::fromUtf8(m_body.left(300)));
-    } else {
-        recordUsage({});
+        m_body = redactSecrets(m_body, m_current ? m_current->channel->keys : QStringList{});
+        error = QString::fromUtf8(m_body.left(300));
     }
-    relayHead(m_head);
+    m_record.status = m_head.status;
+    recordUsage(error);
+    m_response.send(m_head.status, relayedHeaders(m_head.headers), m_body);
     m_owner.finished(this);
 }
 
@@ -284,13 +407,16 @@ QString ProxyExchange::redacted(const QString &text) const
 
 void ProxyExchange::onClientGone(ClientGone why)
 {
+    if (m_call) {
+        // Abort the upstream at once: the provider stops generating (and billing).
+        m_owner.upstream().cancel(std::exchange(m_call, 0));
+        m_router.recordAttempt(m_plan, *m_current, transportReport(AttemptReport::Transport::Abandoned));
+        logAttempt(m_head.status, QStringLiteral("client went away"));
+    }
     m_record.status = 499;
     recordUsage(why == ClientGone::StoppedReading
                     ? QStringLiteral("client stopped reading the response; connection closed")
                     : QStringLiteral("client closed the connection"));
-    // Abort the upstream at once: the provider stops generating (and billing).
-    if (m_call)
-        m_owner.upstream().cancel(std::exchange(m_call, 0));
     m_owner.finished(this);
 }
 

@@ -7,7 +7,7 @@
 #include "gateway/formats/SseRelay.h"
 #include "gateway/http/HttpRequest.h"
 #include "gateway/http/HttpResponse.h"
-#include "gateway/routing/RouteCandidate.h"
+#include "gateway/routing/Router.h"
 #include "gateway/upstream/UpstreamRequest.h"
 
 #include <optional>
@@ -16,14 +16,16 @@ namespace tarn::gateway {
 
 class ApiHandler;
 
-// One proxied OpenAI request, from the routed candidates to the last byte and its usage row.
-// It keeps the request body until the first byte reaches the client, so a failed attempt
-// (refused connection, 429, 5xx, timeout) is resent to the next candidate transparently.
+// One proxied OpenAI request, from its route plan to the last byte and its usage row. It only
+// sequences: the router picks each candidate and decides after each attempt whether to go on;
+// formats/ shapes bodies; this class moves bytes between them. Until the first byte reaches the
+// client (for streams: until the first event, so an upstream that answers 200 and then fails is
+// still failed over), a failed attempt is resent to the next candidate transparently.
 class ProxyExchange final : public UpstreamObserver, public ResponseObserver
 {
 public:
     ProxyExchange(ApiHandler &owner, HttpRequest &&request, HttpResponse response, ConfigSnapshot config,
-                  OpenAiRequestInfo info, QList<RouteCandidate> candidates, UsageRecord record);
+                  OpenAiRequestInfo info, RoutePlan plan, UsageRecord record);
     ~ProxyExchange();
     Q_DISABLE_COPY_MOVE(ProxyExchange)
 
@@ -31,12 +33,16 @@ public:
 
 private:
     void attemptNext();
-    bool canRetry() const;
-    void retryOrFail(AttemptOutcome outcome, int status, const QString &why);
-    void answerError(int status, const QString &message, QByteArrayView code);
-    void relayHead(const UpstreamResponseHead &head);
+    // The attempt ended without reaching the client; the router decides whether another follows.
+    void attemptFailed(const AttemptReport &report, const QString &why);
+    void answerExhausted();
+    void answerError(int status, const QString &message, QByteArrayView code, const HeaderList &extraHeaders = {});
+    void relayAnswer();
+    void startStreamToClient();
     void writeToClient(const QByteArray &bytes);
     void endStreamWithError(const QString &message, const QString &rowError = {});
+    void logAttempt(int status, const QString &error);
+    AttemptReport answeredReport() const;
     QString redacted(const QString &text) const;
     void recordUsage(const QString &error);
 
@@ -47,21 +53,28 @@ private:
     void onResponseDrained() override;
 
     ApiHandler &m_owner;
+    Router &m_router;
     HttpRequest m_request;
     HttpResponse m_response;
-    ConfigSnapshot m_config; // keeps the candidates' channels alive
+    ConfigSnapshot m_config; // keeps the plan's channels alive
     OpenAiRequestInfo m_info;
-    QList<RouteCandidate> m_candidates;
+    RoutePlan m_plan;
     UsageRecord m_record;
-    qsizetype m_next = 0;
-    const RouteCandidate *m_current = nullptr;
+    std::optional<RouteCandidate> m_current;
     quint64 m_call = 0;
+    qint64 m_attemptStartNs = 0;
+    qint64 m_ttfbMs = -1;
     UpstreamResponseHead m_head;
-    bool m_streaming = false; // relaying SSE to the client
+    bool m_streaming = false; // a 2xx stream: relayed event by event once the first event is in
     bool m_paused = false;
     bool m_done = false;
-    QByteArray m_body;        // non-streamed answer, held to read usage and restore the model
+    QByteArray m_body;        // a whole answer (non-streamed, or an error), held to decide on it
     std::optional<SseRelay> m_relay;
+    // The last failed answer, passed back as it was when no candidate is left.
+    UpstreamResponseHead m_lastHead;
+    QByteArray m_lastBody;
+    QString m_lastError;
+    int m_lastTransportStatus = 0; // 502 / 504 when the last attempt got no answer
 };
 
 } // namespace tarn::gateway

@@ -27,6 +27,70 @@ QByteArray insertedMember(const QByteArray &json, qsizetype at, const QByteArray
     return out;
 }
 
+// FNV-1a: stable across processes and runs, unlike qHash.
+quint64 fnv1a(std::string_view bytes, quint64 hash)
+{
+    for (const char c : bytes) {
+        hash ^= quint8(c);
+        hash *= 1099511628211ULL;
+    }
+    return hash;
+}
+
+constexpr quint64 kFnvBasis = 14695981039346656037ULL;
+
+// Walks a message content (string, or array of parts): image parts, their bytes (not prompt text),
+// and the text for the conversation hash.
+void inspectContent(simdjson::dom::element content, OpenAiRequestInfo &info, qint64 &imageBytes, quint64 *hash)
+{
+    std::string_view text;
+    if (!content.get(text)) {
+        if (hash)
+            *hash = fnv1a(text, *hash);
+        return;
+    }
+    simdjson::dom::array parts;
+    if (content.get(parts))
+        return;
+    for (const simdjson::dom::element part : parts) {
+        std::string_view type;
+        if (part["type"].get(type))
+            continue;
+        if (type == "image_url" || type == "input_image" || type == "image") {
+            info.hasImages = true;
+            std::string_view url;
+            if (!part["image_url"]["url"].get(url) || !part["image_url"].get(url) || !part["url"].get(url))
+                imageBytes += qint64(url.size());
+        } else if (hash && !part["text"].get(text)) {
+            *hash = fnv1a(text, *hash);
+        }
+    }
+}
+
+void inspectMessages(simdjson::dom::object object, qint64 bodyBytes, OpenAiRequestInfo &info)
+{
+    qint64 imageBytes = 0;
+    simdjson::dom::array messages;
+    if (!object["messages"].get(messages)) {
+        quint64 hash = kFnvBasis;
+        bool opened = false; // the conversation's opening is hashed up to its first user message
+        for (const simdjson::dom::element message : messages) {
+            std::string_view role;
+            const bool hasRole = !message["role"].get(role);
+            if (!opened && hasRole)
+                hash = fnv1a(role, hash);
+            simdjson::dom::element content;
+            if (!message["content"].get(content))
+                inspectContent(content, info, imageBytes, opened ? nullptr : &hash);
+            opened = opened || (hasRole && role == "user");
+        }
+        if (opened)
+            info.conversationHash = hash;
+    }
+    // JSON overhead counts too: an over-estimate errs toward a channel with room to spare.
+    info.promptTokensEstimate = std::max<qint64>(0, bodyBytes - imageBytes) / 4;
+}
+
 // Parser buffers grow to the largest document seen; a very large one gets a throw-away parser so
 // an idle worker does not keep tens of megabytes.
 constexpr std::size_t kKeepParserBelow = 4 * 1024 * 1024;
@@ -97,6 +161,20 @@ Result<OpenAiRequestInfo> inspectOpenAiRequest(const QByteArray &body)
     }
     simdjson::dom::array tools;
     info.hasTools = !object["tools"].get(tools) && tools.size() > 0;
+
+    simdjson::dom::object format;
+    std::string_view formatType;
+    info.wantsJson = !object["response_format"].get(format) && !format["type"].get(formatType)
+        && (formatType == "json_object" || formatType == "json_schema");
+    for (const char *name : {"max_completion_tokens", "max_tokens"}) {
+        int64_t tokens = 0;
+        if (!info.maxOutputTokens && !object[name].get(tokens) && tokens > 0)
+            info.maxOutputTokens = qint64(tokens);
+    }
+    std::string_view cacheKey;
+    if (!object["prompt_cache_key"].get(cacheKey))
+        info.promptCacheKey = QString::fromUtf8(cacheKey.data(), qsizetype(cacheKey.size()));
+    inspectMessages(object, body.size(), info);
     return info;
 }
 

@@ -15,6 +15,14 @@ struct OpenAiRequestInfo
     bool stream = false;
     bool clientWantsUsage = false; // stream_options.include_usage was true
     bool hasTools = false;
+    // What routing needs to know of the request beyond its model:
+    bool hasImages = false;        // an image_url (or input_image) content part
+    bool wantsJson = false;        // response_format json_object / json_schema
+    qint64 maxOutputTokens = 0;    // max_tokens / max_completion_tokens; 0 = not given
+    qint64 promptTokensEstimate = 0; // text bytes / 4, images not counted
+    QString promptCacheKey;        // prompt_cache_key, when the client keys its cache itself
+    quint64 conversationHash = 0;  // hash of the conversation's opening (system + first user
+                                   // message): the same on every turn of one conversation; 0 = none
 };
 
 // Validates the body as a JSON object (simdjson, so a 1 MB history costs well under a millisecond)

@@ -2,6 +2,11 @@
 #pragma once
 
 #include "gateway/core/Channel.h"
+#include "gateway/routing/AttemptVerdict.h"
+
+#include <QString>
+
+#include <optional>
 
 namespace tarn::gateway {
 
@@ -10,6 +15,18 @@ struct RouteRequirements
 {
     ChannelType inboundFormat = ChannelType::OpenAI; // channels of other types need a translator
     bool tools = false;
+    bool vision = false;
+    bool jsonMode = false;
+    qint64 promptTokens = 0;    // estimate
+    qint64 maxOutputTokens = 0; // what the client asked for; 0 = not given
+};
+
+// One request, as the router sees it.
+struct RouteRequest
+{
+    QString model;
+    RouteRequirements needs;
+    QString stickyKey; // identifies the conversation; empty = none
 };
 
 // One channel to try, with the upstream model name and the key to use.
@@ -18,9 +35,24 @@ struct RouteCandidate
     const Channel *channel = nullptr; // points into the request's ConfigSnapshot
     QString upstreamModel;
     QString key;
+    QString keyId;
+    bool probe = false; // the half-open circuit's one trial request
 };
 
-// How one attempt at a candidate ended; the selector learns from it (cooldowns, breakers: later).
-enum class AttemptOutcome { Success, RateLimited, ServerError, ConnectFailed, Timeout, ClientError };
+// How one attempt ended, as the exchange saw it; the router learns from it and decides whether
+// the request goes on to the next candidate.
+struct AttemptReport
+{
+    enum class Transport { Answered, ConnectFailed, Timeout, Broken, Abandoned };
+    Transport transport = Transport::Answered;
+    AttemptVerdict verdict;     // when Answered
+    int status = 0;             // upstream HTTP status; 0 = none
+    bool emptyAnswer = false;   // 2xx without content or output tokens
+    bool textualToolCall = false; // 2xx to a tools request with the call written as text
+    qint64 ttfbMs = -1;         // request sent -> first byte of the answer
+    qint64 tokens = 0;          // prompt + completion, for budgets
+    RateLimitHeaders rateLimits;
+    QString detail;             // transport failure text
+};
 
 } // namespace tarn::gateway

@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/routing/Router.h"
+
+#include "gateway/core/Logging.h"
+#include "gateway/routing/RouterState.h"
+
+#include <QDateTime>
+#include <QTimeZone>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tarn::gateway {
+
+namespace {
+
+constexpr qint64 kStickyTtlMs = 3'600'000;      // a conversation idle for an hour may move
+constexpr qsizetype kMaxStickyEntries = 20'000;
+constexpr qint64 kStaleLatencyMs = 600'000;     // a latency older than this is measured again
+constexpr double kLatencyExploration = 0.1;     // share of requests ordered by weight instead
+constexpr int kBreakerThreshold = 3;            // consecutive failures that open the circuit
+constexpr qint64 kBreakerOpenMs = 30'000;       // first open period, doubling to kMaxBackoffMs
+constexpr qint64 kRateLimitBackoffMs = 5'000;   // 429 without a reset time: 5 s, doubling
+constexpr qint64 kQuotaBackoffMs = 600'000;     // out of quota without a reset time: 10 min, doubling
+constexpr qint64 kMaxBackoffMs = 300'000;
+constexpr qint64 kMaxQuotaBackoffMs = 6 * 3'600'000;
+constexpr qint64 kExpectedOutputTokens = 1000;  // for the cheapest strategy when the client gives none
+
+qint64 backoff(qint64 base, int strikes, qint64 cap)
+{
+    const int doublings = std::clamp(strikes - 1, 0, 20);
+    return std::min(cap, base << doublings);
+}
+
+QString timeText(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODate);
+}
+
+// What the channel-model lacks for the request; empty when it can serve it.
+QString missingCapability(const EffectiveCapabilities &caps, const RouteRequirements &needs, qint64 minContext)
+{
+    const auto lacks = [&](bool needed, const EffectiveCapability &c, const char *what) -> QString {
+        if (needed && !c.supported)
+            return QStringLiteral("no %1 support (%2)").arg(QLatin1StringView(what), capabilitySourceName(c.source));
+        return {};
+    };
+    for (const QString &lack : {lacks(needs.tools, caps.tools, "tools"), lacks(needs.vision, caps.vision, "vision"),
+                                lacks(needs.jsonMode, caps.jsonMode, "JSON mode")}) {
+        if (!lack.isEmpty())
+            return lack;
+    }
+    const qint64 context = caps.contextTokens.tokens;
+    if (context > 0 && needs.promptTokens + needs.maxOutputTokens > context)
+        return QStringLiteral("context of %1 tokens is too small for about %2 (%3)")
+            .arg(context)
+            .arg(needs.promptTokens + needs.maxOutputTokens)
+            .arg(capabilitySourceName(caps.contextTokens.source));
+    if (minContext > 0 && context <= minContext)
+        return QStringLiteral("context no larger than one that already refused the prompt");
+    if (needs.maxOutputTokens > 0 && caps.maxOutputTokens.tokens > 0 && needs.maxOutputTokens > caps.maxOutputTokens.tokens)
+        return QStringLiteral("at most %1 output tokens (%2)")
+            .arg(caps.maxOutputTokens.tokens)
+            .arg(capabilitySourceName(caps.maxOutputTokens.source));
+    return {};
+}
+
+QString triedKey(const RouteCandidate &c)
+{
+    return QString::number(c.channel->id) + u'/' + c.keyId;
+}
+
+} // namespace
+
+Router::Router(RouterOptions options)
+    : m_options(std::move(options)), m_state(std::make_unique<RouterState>())
+{
+    m_random.seed(m_options.seed ? m_options.seed : std::random_device{}());
+}
+
+Router::~Router() = default;
+
+qint64 Router::nowMs() const
+{
+    return m_options.clockMs ? m_options.clockMs() : QDateTime::currentMSecsSinceEpoch();
+}
+
+Result<RoutePlan> Router::plan(const RuntimeConfig &config, const RouteRequest &request)
+{
+    RoutePlan plan;
+    plan.m_request = request;
+    const PoolSettings pool = config.pools.value(request.model);
+    if (!pool.sticky)
+        plan.m_request.stickyKey.clear();
+
+    struct Scored
+    {
+        RoutePlan::Entry entry;
+        int priority = 0;
+        double order = 0; // ascending within a tier
+        bool lastResort = false;
+    };
+    QList<Scored> scored;
+    QStringList incapable;
+    bool served = false;
+
+    std::lock_guard lock(m_mutex);
+    const qint64 now = nowMs();
+    plan.m_startedMs = now;
+    const RoutingSettings &routing = config.routing;
+    plan.m_maxAttempts = routing.maxAttempts > 0 ? std::min(routing.maxAttempts, RoutingSettings::kMaxAttemptsCap)
+                                                 : RoutingSettings::kMaxAttemptsCap;
+    plan.m_timeBudgetMs = routing.timeBudgetMs;
+    // Latency pools explore: some requests are ordered by weight so a recovered channel is measured.
+    std::uniform_real_distribution<double> uniform(std::nextafter(0.0, 1.0), 1.0);
+    const bool explore = pool.strategy == RoutingStrategy::Latency && uniform(m_random) < kLatencyExploration;
+
+    for (const Channel &channel : config.channels) {
+        if (!channel.enabled || channel.keys.isEmpty() || !channel.serves(request.model))
+            continue;
+        if (channel.type != request.needs.inboundFormat) // until the translators arrive
+            continue;
+        served = true;
+        ChannelRuntime &runtime = m_state->channel(channel);
+        const QString upstream = channel.upstreamModel(request.model);
+        const EffectiveCapabilities &caps = m_state->capabilities(channel, runtime, upstream, config.revision);
+        if (const QString lack = missingCapability(caps, request.needs, 0); !lack.isEmpty()) {
+            incapable << QStringLiteral("'%1': %2").arg(channel.name, lack);
+            continue;
+        }
+        Scored s;
+        s.entry = {&channel, upstream, 0};
+        s.priority = channel.priority;
+        const double weight = channel.weight * m_state->budgetFactor(channel, runtime, now);
+        s.lastResort = channel.weight <= 0;
+        // Efraimidis–Spirakis: sorting by -ln(u)/w is a weighted shuffle.
+        const double weighted = s.lastResort ? uniform(m_random) : -std::log(uniform(m_random)) / weight;
+        switch (explore ? RoutingStrategy::Weighted : pool.strategy) {
+        case RoutingStrategy::Weighted:
+            s.order = weighted;
+            break;
+        case RoutingStrategy::Latency: {
+            const bool measured = runtime.latencyMs >= 0 && now - runtime.latencySampleMs < kStaleLatencyMs;
+            s.order = measured ? runtime.latencyMs : -1.0 / (1.0 + weighted); // unmeasured first
+            break;
+        }
+        case RoutingStrategy::Cheapest: {
+            const qint64 out = request.needs.maxOutputTokens > 0 ? request.needs.maxOutputTokens : kExpectedOutputTokens;
+            const double cost = channel.price.inputPerMillion * double(request.needs.promptTokens)
+                + channel.price.outputPerMillion * double(out);
+            s.order = cost + 1e-9 * weighted; // equal prices: by weight
+            break;
+        }
+        }
+        scored.append(std::move(s));
+    }
+    if (!served) {
+        return Error::notFound(QStringLiteral("The model '%1' does not exist or no enabled channel serves it. "
+                                              "GET /v1/models lists the models available.")
+                                   .arg(request.model));
+    }
+    if (scored.isEmpty()) {
+        return Error::invalid(QStringLiteral("no channel serving '%1' can take this request: %2")
+                                  .arg(request.model, incapable.join(QStringLiteral("; "))));
+    }
+    std::sort(scored.begin(), scored.end(), [](const Scored &a, const Scored &b) {
+        if (a.lastResort != b.lastResort)
+            return !a.lastResort;
+        if (a.priority != b.priority)
+            return a.priority > b.priority;
+        return a.order < b.order;
+    });
+    int tier = 0;
+    for (qsizetype i = 0; i < scored.size(); ++i) {
+        if (i > 0 && (scored[i].lastResort != scored[i - 1].lastResort || scored[i].priority != scored[i - 1].priority))
+            ++tier;
+        scored[i].entry.tier = tier;
+        plan.m_entries.append(std::move(scored[i].entry));
+    }
+
+    // A conversation goes back to the channel that served it while that channel can take it: the
+    // provider's prompt cache stays warm. Failover is untouched: the rest of the plan follows.
+    if (!plan.m_request.stickyKey.isEmpty()) {
+        const auto sticky = m_state->sticky.constFind(plan.m_request.stickyKey);
+        if (sticky != m_state->sticky.cend() && now - sticky->usedMs < kStickyTtlMs) {
+            for (qsizetype i = 1; i < plan.m_entries.size(); ++i) {
+                const Channel &channel = *plan.m_entries[i].channel;
+                if (channel.id != sticky->channelId)
+                    continue;
+                if (m_state->channelAvailability(channel, m_state->channel(channel), now, nullptr).available) {
+                    RoutePlan::Entry entry = plan.m_entries.takeAt(i);
+                    entry.tier = plan.m_entries.constFirst().tier;
+                    plan.m_entries.prepend(std::move(entry));
+                }
+                break;
+            }
+        }
+    }
+    return plan;
+}
+
+std::optional<RouteCandidate> Router::next(RoutePlan &plan)
+{
+    std::lock_guard lock(m_mutex);
+    const qint64 now = nowMs();
+    if (plan.m_attempts >= plan.m_maxAttempts) {
+        plan.m_exhaustedReason = QStringLiteral("gave up after %1 attempts").arg(plan.m_attempts);
+        return std::nullopt;
+    }
+    if (plan.m_attempts > 0 && now - plan.m_startedMs >= plan.m_timeBudgetMs) {
+        plan.m_exhaustedReason = QStringLiteral("gave up after %1 ms (the routing time budget)").arg(now - plan.m_startedMs);
+        return std::nullopt;
+    }
+    QStringList skipped;
+    qint64 soonest = 0;
+    const auto note = [&](const Channel &channel, const Unavailability &u) {
+        skipped << QStringLiteral("'%1' %2").arg(channel.name, u.reason);
+        if (u.untilMs > now && (!soonest || u.untilMs < soonest))
+            soonest = u.untilMs;
+    };
+    while (plan.m_cursor < plan.m_entries.size()) {
+        const RoutePlan::Entry &entry = plan.m_entries.at(plan.m_cursor++);
+        const Channel &channel = *entry.channel;
+        ChannelRuntime &runtime = m_state->channel(channel);
+        // Lessons learned since the plan was made (by this request or another) count now.
+        const EffectiveCapabilities &caps = m_state->capabilities(channel, runtime, entry.upstreamModel, runtime.capsRevision);
+        if (const QString lack = missingCapability(caps, plan.m_request.needs, plan.m_minContext); !lack.isEmpty()) {
+            skipped << QStringLiteral("'%1': %2").arg(channel.name, lack);
+            continue;
+        }
+        bool probe = false;
+        if (const Unavailability u = m_state->channelAvailability(channel, runtime, now, &probe); !u.available) {
+            note(channel, u);
+            continue;
+        }
+        const QStringList &ids = m_state->keyIds(channel, runtime);
+        const qsizetype count = ids.size();
+        for (qsizetype i = 0; i < count; ++i) {
+            const qsizetype index = qsizetype((runtime.keyCursor + quint32(i)) % quint32(count));
+            RouteCandidate candidate{&channel, entry.upstreamModel, channel.keys.at(index), ids.at(index), probe};
+            const QString tried = triedKey(candidate);
+            if (plan.m_triedKeys.contains(tried))
+                continue;
+            KeyRuntime &key = m_state->key(runtime, candidate.keyId);
+            if (const Unavailability u = m_state->keyAvailability(channel, key, now); !u.available) {
+                note(channel, u);
+                continue;
+            }
+            runtime.keyCursor = quint32(index + 1);
+            runtime.probeInFlight = runtime.probeInFlight || probe;
+            ++runtime.requests;
+            ++key.requests;
+            runtime.minuteRequests.add(now, 1);
+            plan.m_triedKeys.insert(tried);
+            ++plan.m_attempts;
+            return candidate;
+        }
+    }
+    plan.m_exhaustedReason = skipped.isEmpty() ? QStringLiteral("no channel left to try")
+                                               : QStringLiteral("no channel could take it: %1").arg(skipped.join(QStringLiteral("; ")));
+    plan.m_retryAfterMs = soonest ? soonest - now : -1;
+    return std::nullopt;
+}
+
+bool Router::recordAttempt(RoutePlan &plan, const RouteCandidate &candidate, const AttemptReport &report)
+{
+    std::lock_guard lock(m_mutex);
+    const qint64 now = nowMs();
+    const Channel &channel = *candidate.channel;
+    ChannelRuntime &runtime = m_state->channel(channel);
+    KeyRuntime &key = m_state->key(runtime, candidate.keyId);
+    if (candidate.probe)
+        runtime.probeInFlight = false;
+    if (report.transport == AttemptReport::Transport::Abandoned)
+        return false; // the client left: nothing was learned about the channel
+
+    const auto learn = [&](Capability capability, const QString &reason) {
+        const LearnedCapability lesson{candidate.upstreamModel, capability, false, reason.left(300),
+                                       QDateTime::fromMSecsSinceEpoch(now, QTimeZone::utc())};
+        runtime.learned.append(lesson);
+        runtime.caps.clear();
+        m_state->pendingLearned.append({channel.id, lesson});
+        qCInfo(lcRouting) << "channel" << channel.name << "model" << candidate.upstreamModel << "does not support"
+                          << capabilityName(capability) << "- learned, trying a capable channel";
+    };
+    const auto breakerFailure = [&](const QString &reason) {
+        ++runtime.consecutiveFailures;
+        if (candidate.probe || runtime.consecutiveFailures >= kBreakerThreshold) {
+            ++runtime.opens;
+            runtime.openUntilMs = now + backoff(kBreakerOpenMs, runtime.opens, kMaxBackoffMs);
+            runtime.openReason = reason.left(200);
+            qCInfo(lcRouting) << "channel" << channel.name << "circuit open until" << timeText(runtime.openUntilMs);
+        }
+    };
+    const auto coolKey = [&](qint64 ms, const QString &why) {
+        key.coolUntilMs = now + ms;
+        key.coolReason = why;
+    };
+
+    bool failed = true;
+    bool failover = true;
+    bool keyLevel = false; // another key of the same channel may still serve
+    switch (report.transport) {
+    case AttemptReport::Transport::ConnectFailed:
+    case AttemptReport::Transport::Timeout:
+    case AttemptReport::Transport::Broken:
+        breakerFailure(report.detail);
+        break;
+    case AttemptReport::Transport::Abandoned:
+        break;
+    case AttemptReport::Transport::Answered: {
+        const AttemptVerdict &v = report.verdict;
+        switch (v.kind) {
+        case VerdictKind::Success:
+            if (report.textualToolCall && plan.m_request.needs.tools) {
+                learn(Capability::Tools, QStringLiteral("answered a tools request with the call written as text"));
+            } else if (!report.emptyAnswer) {
+                failed = false;
+                failover = false;
+            }
+            break;
+        case VerdictKind::RateLimited:
+            ++key.rateLimitStrikes;
+            coolKey(v.retryAfterMs >= 0 ? v.retryAfterMs : backoff(kRateLimitBackoffMs, key.rateLimitStrikes, kMaxBackoffMs),
+                    QStringLiteral("rate limited"));
+            keyLevel = true;
+            break;
+        case VerdictKind::QuotaExhausted:
+            ++key.quotaStrikes;
+            coolKey(v.retryAfterMs >= 0 ? v.retryAfterMs : backoff(kQuotaBackoffMs, key.quotaStrikes, kMaxQuotaBackoffMs),
+                    QStringLiteral("out of quota"));
+            keyLevel = true;
+            break;
+        case VerdictKind::InvalidKey:
+            key.disabled = true;
+            key.disabledReason = QStringLiteral("HTTP %1: %2").arg(report.status).arg(v.reason.left(200));
+            m_state->pendingDisabled.append({channel.id, key.id, key.disabledReason});
+            qCWarning(lcRouting) << "channel" << channel.name << "key" << key.id << "disabled:" << key.disabledReason;
+            keyLevel = true;
+            break;
+        case VerdictKind::Unsupported:
+            learn(v.capability.value_or(Capability::Tools), v.reason);
+            break;
+        case VerdictKind::ContextTooLong: {
+            const EffectiveCapabilities &caps =
+                m_state->capabilities(channel, runtime, candidate.upstreamModel, runtime.capsRevision);
+            plan.m_minContext = std::max({plan.m_minContext, qint64(caps.contextTokens.tokens), qint64(1)});
+            break;
+        }
+        case VerdictKind::ServerError:
+            breakerFailure(v.reason);
+            break;
+        case VerdictKind::ClientError:
+            failover = channel.failoverStatuses.contains(report.status);
+            break;
+        }
+        break;
+    }
+    }
+
+    // The upstream's own counters: shift load before its 429, wait for its reset at zero.
+    const RateLimitHeaders &rl = report.rateLimits;
+    if (rl.any()) {
+        const auto left = [](qint64 remaining, qint64 limit) {
+            return remaining >= 0 && limit > 0 ? std::clamp(double(remaining) / double(limit), 0.0, 1.0) : 1.0;
+        };
+        const double fraction = std::min(left(rl.remainingRequests, rl.limitRequests), left(rl.remainingTokens, rl.limitTokens));
+        runtime.rateLimitFactor = fraction > 0.2 ? 1.0 : std::max(0.05, fraction / 0.2);
+        if (rl.remainingRequests == 0 || rl.remainingTokens == 0) {
+            const qint64 reset = std::max(rl.remainingRequests == 0 ? rl.resetRequestsMs : -1,
+                                          rl.remainingTokens == 0 ? rl.resetTokensMs : -1);
+            runtime.coolUntilMs = now + (reset > 0 ? reset : 1000);
+            runtime.coolReason = QStringLiteral("upstream reports its limit reached");
+        }
+    }
+
+    if (!failed) {
+        runtime.consecutiveFailures = 0;
+        runtime.opens = 0;
+        runtime.openUntilMs = 0;
+        key.rateLimitStrikes = 0;
+        key.quotaStrikes = 0;
+        if (report.ttfbMs >= 0) {
+            runtime.latencyMs = runtime.latencyMs < 0 ? double(report.ttfbMs) : 0.7 * runtime.latencyMs + 0.3 * double(report.ttfbMs);
+            runtime.latencySampleMs = now;
+        }
+        m_state->countTokens(runtime, now, report.tokens);
+        if (!plan.m_request.stickyKey.isEmpty()) {
+            if (m_state->sticky.size() >= kMaxStickyEntries) {
+                m_state->sticky.removeIf([&](const auto &it) { return now - it.value().usedMs >= kStickyTtlMs; });
+                if (m_state->sticky.size() >= kMaxStickyEntries)
+                    m_state->sticky.clear();
+            }
+            m_state->sticky.insert(plan.m_request.stickyKey, {channel.id, now});
+        }
+    } else {
+        ++key.failures;
+    }
+    runtime.errorRate = 0.9 * runtime.errorRate + (failed ? 0.1 : 0.0);
+
+    if (failover && keyLevel) {
+        // Another key of this channel goes to the back of its tier: other channels of the tier first.
+        const qsizetype cursor = plan.m_cursor;
+        qsizetype insertAt = cursor;
+        const auto current = std::find_if(plan.m_entries.cbegin(), plan.m_entries.cend(),
+                                          [&](const RoutePlan::Entry &e) { return e.channel == &channel; });
+        if (current != plan.m_entries.cend()) {
+            const int tier = current->tier;
+            while (insertAt < plan.m_entries.size() && plan.m_entries.at(insertAt).tier <= tier)
+                ++insertAt;
+            plan.m_entries.insert(insertAt, *current);
+        }
+    }
+    return failover;
+}
+
+RouterStatus Router::status(const RuntimeConfig &config)
+{
+    RouterStatus out;
+    std::lock_guard lock(m_mutex);
+    const qint64 now = nowMs();
+    out.takenAt = QDateTime::fromMSecsSinceEpoch(now, QTimeZone::utc());
+    const auto time = [](qint64 ms) { return ms ? QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()) : QDateTime(); };
+    for (const Channel &channel : config.channels) {
+        ChannelRuntime &runtime = m_state->channel(channel);
+        ChannelStatus s;
+        s.channelId = channel.id;
+        s.name = channel.name;
+        s.latencyMs = runtime.latencyMs;
+        s.errorRate = runtime.errorRate;
+        s.requests = runtime.requests;
+        s.effectiveWeight = channel.enabled ? channel.weight * m_state->budgetFactor(channel, runtime, now) : 0;
+        bool usableKey = false;
+        const QStringList &ids = m_state->keyIds(channel, runtime);
+        for (const QString &id : ids) {
+            const KeyRuntime &key = m_state->key(runtime, id);
+            KeyStatus k;
+            k.keyId = id;
+            k.requests = key.requests;
+            k.failures = key.failures;
+            const Unavailability u = m_state->keyAvailability(channel, key, now);
+            if (!u.available) {
+                k.state = u.untilMs ? HealthState::Cooling : HealthState::Disabled;
+                k.cooldownUntil = time(u.untilMs);
+                k.reason = u.reason;
+            }
+            usableKey = usableKey || u.available;
+            s.keys.append(std::move(k));
+        }
+        if (!channel.enabled) {
+            s.state = HealthState::Disabled;
+            s.reason = QStringLiteral("disabled by the user");
+        } else if (runtime.openUntilMs) {
+            s.state = HealthState::Open;
+            s.cooldownUntil = time(runtime.openUntilMs);
+            s.reason = runtime.openReason;
+        } else if (const Unavailability u = m_state->channelAvailability(channel, runtime, now, nullptr); !u.available) {
+            s.state = HealthState::Cooling;
+            s.cooldownUntil = time(u.untilMs);
+            s.reason = u.reason;
+        } else if (!usableKey && !s.keys.isEmpty()) {
+            const bool anyCooling = std::any_of(s.keys.cbegin(), s.keys.cend(),
+                                                [](const KeyStatus &k) { return k.state == HealthState::Cooling; });
+            s.state = anyCooling ? HealthState::Cooling : HealthState::Disabled;
+            s.reason = anyCooling ? QStringLiteral("every key is cooling") : QStringLiteral("every key is disabled");
+            for (const KeyStatus &k : s.keys) {
+                if (k.cooldownUntil.isValid() && (!s.cooldownUntil.isValid() || k.cooldownUntil < s.cooldownUntil))
+                    s.cooldownUntil = k.cooldownUntil;
+            }
+        }
+        out.channels.append(std::move(s));
+    }
+    return out;
+}
+
+Router::PendingChanges Router::takePendingChanges()
+{
+    std::lock_guard lock(m_mutex);
+    PendingChanges changes;
+    changes.learned = std::exchange(m_state->pendingLearned, {});
+    changes.disabledKeys = std::exchange(m_state->pendingDisabled, {});
+    return changes;
+}
+
+void Router::enableKey(qint64 channelId, const QString &keyId)
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_state->channels.find(channelId);
+    if (it == m_state->channels.end())
+        return;
+    if (const auto key = it->second.keys.find(keyId); key != it->second.keys.end()) {
+        key->disabled = false;
+        key->disabledReason.clear();
+        key->coolUntilMs = 0;
+        key->rateLimitStrikes = 0;
+        key->quotaStrikes = 0;
+    }
+}
+
+void Router::seedBudgetUsage(const QHash<qint64, qint64> &tokensToday, const QHash<qint64, qint64> &tokensThisMonth)
+{
+    std::lock_guard lock(m_mutex);
+    const qint64 now = nowMs();
+    QSet<qint64> ids;
+    for (auto it = tokensToday.cbegin(); it != tokensToday.cend(); ++it)
+        ids.insert(it.key());
+    for (auto it = tokensThisMonth.cbegin(); it != tokensThisMonth.cend(); ++it)
+        ids.insert(it.key());
+    for (const qint64 id : ids)
+        m_state->seed(id, now, tokensToday.value(id), tokensThisMonth.value(id));
+}
+
+QStringList Router::servedModels(const RuntimeConfig &config)
+{
+    QStringList models;
+    for (const Channel &channel : config.channels) {
+        if (!channel.enabled)
+            continue;
+        for (const QString &m : channel.servedModels()) {
+            if (!models.contains(m))
+                models.append(m);
+        }
+    }
+    models.sort();
+    return models;
+}
+
+} // namespace tarn::gateway

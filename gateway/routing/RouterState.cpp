@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/routing/RouterState.h"
+
+#include <QDate>
+#include <QDateTime>
+#include <QTimeZone>
+
+#include <algorithm>
+
+namespace tarn::gateway {
+
+namespace {
+
+constexpr qint64 kMsPerDay = 86'400'000;
+
+qint64 utcDay(qint64 nowMs)
+{
+    return nowMs / kMsPerDay;
+}
+
+qint64 utcMonth(qint64 nowMs)
+{
+    const QDate date = QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc()).date();
+    return qint64(date.year()) * 12 + date.month() - 1;
+}
+
+qint64 nextMonthStartMs(qint64 nowMs)
+{
+    const QDate date = QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc()).date();
+    const QDate first = QDate(date.year(), date.month(), 1).addMonths(1);
+    return QDateTime(first, QTime(0, 0), QTimeZone::utc()).toMSecsSinceEpoch();
+}
+
+QString timeText(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODate);
+}
+
+} // namespace
+
+void MinuteWindow::roll(qint64 nowMs)
+{
+    const qint64 second = nowMs / 1000;
+    if (second - m_second >= qint64(m_buckets.size())) {
+        m_buckets.fill(0);
+    } else {
+        for (qint64 s = m_second + 1; s <= second; ++s)
+            m_buckets[std::size_t(s % qint64(m_buckets.size()))] = 0;
+    }
+    m_second = std::max(m_second, second);
+}
+
+void MinuteWindow::add(qint64 nowMs, qint64 amount)
+{
+    roll(nowMs);
+    m_buckets[std::size_t((nowMs / 1000) % qint64(m_buckets.size()))] += amount;
+}
+
+qint64 MinuteWindow::total(qint64 nowMs)
+{
+    roll(nowMs);
+    qint64 sum = 0;
+    for (const qint64 b : m_buckets)
+        sum += b;
+    return sum;
+}
+
+qint64 MinuteWindow::nextReleaseMs(qint64 nowMs)
+{
+    roll(nowMs);
+    const qint64 size = qint64(m_buckets.size());
+    for (qint64 s = m_second - size + 1; s <= m_second; ++s) {
+        if (m_buckets[std::size_t(((s % size) + size) % size)] > 0)
+            return (s + size) * 1000;
+    }
+    return nowMs;
+}
+
+ChannelRuntime &RouterState::channel(const Channel &channel)
+{
+    auto [it, inserted] = channels.try_emplace(channel.id);
+    if (inserted)
+        it->second.id = channel.id;
+    return it->second;
+}
+
+KeyRuntime &RouterState::key(ChannelRuntime &runtime, const QString &keyId)
+{
+    auto it = runtime.keys.find(keyId);
+    if (it == runtime.keys.end()) {
+        it = runtime.keys.insert(keyId, KeyRuntime{});
+        it->id = keyId;
+    }
+    return *it;
+}
+
+const QStringList &RouterState::keyIds(const Channel &channel, ChannelRuntime &runtime)
+{
+    if (runtime.keysSeen != channel.keys) {
+        runtime.keysSeen = channel.keys;
+        runtime.keyIds.clear();
+        for (const QString &k : channel.keys)
+            runtime.keyIds.append(keyId(k));
+    }
+    return runtime.keyIds;
+}
+
+const EffectiveCapabilities &RouterState::capabilities(const Channel &channel, ChannelRuntime &runtime,
+                                                       const QString &upstreamModel, qint64 revision)
+{
+    if (runtime.capsRevision != revision) {
+        runtime.caps.clear();
+        runtime.capsRevision = revision;
+        // Lessons the snapshot now carries are the store's from here on.
+        runtime.learned.removeIf([&](const LearnedCapability &l) {
+            return std::any_of(channel.learned.cbegin(), channel.learned.cend(), [&](const LearnedCapability &c) {
+                return c.model == l.model && c.capability == l.capability && c.supported == l.supported;
+            });
+        });
+    }
+    auto it = runtime.caps.constFind(upstreamModel);
+    if (it == runtime.caps.cend())
+        it = runtime.caps.insert(upstreamModel, resolveCapabilities(channel, upstreamModel, runtime.learned));
+    return *it;
+}
+
+void RouterState::rollCalendar(ChannelRuntime &runtime, qint64 nowMs)
+{
+    const qint64 day = utcDay(nowMs);
+    if (runtime.day != day) {
+        runtime.day = day;
+        runtime.dayTokens = 0;
+    }
+    const qint64 month = utcMonth(nowMs);
+    if (runtime.month != month) {
+        runtime.month = month;
+        runtime.monthTokens = 0;
+    }
+}
+
+void RouterState::countTokens(ChannelRuntime &runtime, qint64 nowMs, qint64 tokens)
+{
+    if (tokens <= 0)
+        return;
+    rollCalendar(runtime, nowMs);
+    runtime.minuteTokens.add(nowMs, tokens);
+    runtime.dayTokens += tokens;
+    runtime.monthTokens += tokens;
+}
+
+void RouterState::seed(qint64 channelId, qint64 nowMs, qint64 dayTokens, qint64 monthTokens)
+{
+    auto [it, inserted] = channels.try_emplace(channelId);
+    ChannelRuntime &runtime = it->second;
+    runtime.id = channelId;
+    rollCalendar(runtime, nowMs);
+    runtime.dayTokens = std::max(runtime.dayTokens, dayTokens);
+    runtime.monthTokens = std::max(runtime.monthTokens, monthTokens);
+}
+
+double RouterState::budgetFactor(const Channel &channel, ChannelRuntime &runtime, qint64 nowMs)
+{
+    double used = 0; // the largest fraction of any budget already spent
+    const ChannelBudget &b = channel.budget;
+    if (b.any()) {
+        rollCalendar(runtime, nowMs);
+        const auto frac = [](qint64 spent, qint64 limit) { return limit > 0 ? double(spent) / double(limit) : 0.0; };
+        used = std::max({frac(runtime.minuteRequests.total(nowMs), b.requestsPerMinute),
+                         frac(runtime.minuteTokens.total(nowMs), b.tokensPerMinute),
+                         frac(runtime.dayTokens, b.tokensPerDay), frac(runtime.monthTokens, b.tokensPerMonth)});
+    }
+    // Above 80 % the share falls linearly, so load moves before the limit (or a 429) is hit.
+    const double budget = used < 0.8 ? 1.0 : std::max(0.05, (1.0 - used) / 0.2);
+    return std::min(budget, runtime.rateLimitFactor);
+}
+
+Unavailability RouterState::channelAvailability(const Channel &channel, ChannelRuntime &runtime, qint64 nowMs,
+                                                bool *probe)
+{
+    if (probe)
+        *probe = false;
+    if (runtime.openUntilMs) {
+        if (nowMs < runtime.openUntilMs || runtime.probeInFlight)
+            return {false, std::max(runtime.openUntilMs, nowMs + 1000), QStringLiteral("circuit open: %1").arg(runtime.openReason)};
+        if (probe)
+            *probe = true; // half-open: this request tests the channel
+    }
+    if (nowMs < runtime.coolUntilMs)
+        return {false, runtime.coolUntilMs, runtime.coolReason};
+    const ChannelBudget &b = channel.budget;
+    if (b.any()) {
+        rollCalendar(runtime, nowMs);
+        if (b.requestsPerMinute && runtime.minuteRequests.total(nowMs) >= b.requestsPerMinute)
+            return {false, runtime.minuteRequests.nextReleaseMs(nowMs),
+                    QStringLiteral("at its budget of %1 requests/min").arg(b.requestsPerMinute)};
+        if (b.tokensPerMinute && runtime.minuteTokens.total(nowMs) >= b.tokensPerMinute)
+            return {false, runtime.minuteTokens.nextReleaseMs(nowMs),
+                    QStringLiteral("at its budget of %1 tokens/min").arg(b.tokensPerMinute)};
+        if (b.tokensPerDay && runtime.dayTokens >= b.tokensPerDay)
+            return {false, (utcDay(nowMs) + 1) * kMsPerDay,
+                    QStringLiteral("at its budget of %1 tokens/day").arg(b.tokensPerDay)};
+        if (b.tokensPerMonth && runtime.monthTokens >= b.tokensPerMonth)
+            return {false, nextMonthStartMs(nowMs), QStringLiteral("at its budget of %1 tokens/month").arg(b.tokensPerMonth)};
+    }
+    return {};
+}
+
+Unavailability RouterState::keyAvailability(const Channel &channel, const KeyRuntime &key, qint64 nowMs) const
+{
+    if (const auto it = channel.disabledKeys.constFind(key.id); it != channel.disabledKeys.cend())
+        return {false, 0, QStringLiteral("key %1 disabled: %2").arg(key.id, *it)};
+    if (key.disabled)
+        return {false, 0, QStringLiteral("key %1 disabled: %2").arg(key.id, key.disabledReason)};
+    if (nowMs < key.coolUntilMs)
+        return {false, key.coolUntilMs, QStringLiteral("key %1 %2 until %3").arg(key.id, key.coolReason, timeText(key.coolUntilMs))};
+    return {};
+}
+
+} // namespace tarn::gateway
