@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `tarn channel add|list|show|set|enable|disable|remove`.
+// `tarn channel add|list|show|set|enable|disable|remove` (test, reset-learned and enable-key are
+// in ChannelStateCommands.cpp).
+#include "gateway/cli/ChannelState.h"
 #include "gateway/cli/CliSupport.h"
 
+#include "gateway/routing/ChannelProbe.h"
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/Database.h"
+#include "gateway/storage/RouterStateRepository.h"
 
 #include <QJsonArray>
 
@@ -20,7 +24,12 @@ QList<FlagSpec> channelFlags(bool forSet)
                              {QStringLiteral("map"), Kind::Repeated}, {QStringLiteral("priority")},
                              {QStringLiteral("weight")}, {QStringLiteral("disabled"), Kind::Switch},
                              {QStringLiteral("proxy")}, {QStringLiteral("header"), Kind::Repeated},
-                             {QStringLiteral("tools")}, {QStringLiteral("vision")}, {QStringLiteral("context-tokens")}};
+                             {QStringLiteral("tools")}, {QStringLiteral("vision")}, {QStringLiteral("json-mode")},
+                             {QStringLiteral("context-tokens")}, {QStringLiteral("max-output-tokens")},
+                             {QStringLiteral("rpm")}, {QStringLiteral("tpm")}, {QStringLiteral("tokens-per-day")},
+                             {QStringLiteral("tokens-per-month")}, {QStringLiteral("price-in")},
+                             {QStringLiteral("price-out")}, {QStringLiteral("price-cached")},
+                             {QStringLiteral("failover-on")}, {QStringLiteral("test-model")}};
     if (forSet)
         specs.append({QStringLiteral("enabled"), Kind::Switch});
     return specs;
@@ -84,7 +93,8 @@ Status applyChannelFlags(const ParsedFlags &f, Channel &c)
         c.extraHeaders = *headers;
     }
     for (const auto &[flag, target] : {std::pair{QStringLiteral("tools"), &c.capabilities.tools},
-                                       std::pair{QStringLiteral("vision"), &c.capabilities.vision}}) {
+                                       std::pair{QStringLiteral("vision"), &c.capabilities.vision},
+                                       std::pair{QStringLiteral("json-mode"), &c.capabilities.jsonMode}}) {
         if (f.has(flag)) {
             const std::optional<CapabilityMode> value = capabilityModeFromName(f.value(flag));
             if (!value)
@@ -92,18 +102,71 @@ Status applyChannelFlags(const ParsedFlags &f, Channel &c)
             *target = *value;
         }
     }
-    if (f.has(QStringLiteral("context-tokens"))) {
-        Result<int> tokens = parseInt(QStringLiteral("--context-tokens"), f.value(QStringLiteral("context-tokens")), 0);
-        if (!tokens)
-            return tokens.error();
-        c.capabilities.contextTokens = *tokens;
+    for (const auto &[flag, target] : {std::pair{QStringLiteral("context-tokens"), &c.capabilities.contextTokens},
+                                       std::pair{QStringLiteral("max-output-tokens"), &c.capabilities.maxOutputTokens}}) {
+        if (f.has(flag)) {
+            Result<int> tokens = parseInt(QStringLiteral("--") + flag, f.value(flag), 0);
+            if (!tokens)
+                return tokens.error();
+            *target = *tokens;
+        }
     }
+    for (const auto &[flag, target] : {std::pair{QStringLiteral("rpm"), &c.budget.requestsPerMinute},
+                                       std::pair{QStringLiteral("tpm"), &c.budget.tokensPerMinute},
+                                       std::pair{QStringLiteral("tokens-per-day"), &c.budget.tokensPerDay},
+                                       std::pair{QStringLiteral("tokens-per-month"), &c.budget.tokensPerMonth}}) {
+        if (f.has(flag)) {
+            Result<qint64> count = parseCount(QStringLiteral("--") + flag, f.value(flag));
+            if (!count)
+                return count.error();
+            *target = *count;
+        }
+    }
+    for (const auto &[flag, target] : {std::pair{QStringLiteral("price-in"), &c.price.inputPerMillion},
+                                       std::pair{QStringLiteral("price-out"), &c.price.outputPerMillion},
+                                       std::pair{QStringLiteral("price-cached"), &c.price.cachedPerMillion}}) {
+        if (f.has(flag)) {
+            Result<double> price = parsePrice(QStringLiteral("--") + flag, f.value(flag));
+            if (!price)
+                return price.error();
+            *target = *price;
+        }
+    }
+    if (f.has(QStringLiteral("failover-on"))) {
+        Result<QList<int>> statuses = parseStatuses(QStringLiteral("--failover-on"), f.value(QStringLiteral("failover-on")));
+        if (!statuses)
+            return statuses.error();
+        c.failoverStatuses = *statuses;
+    }
+    if (f.has(QStringLiteral("test-model")))
+        c.testModel = f.value(QStringLiteral("test-model")).trimmed();
     return validateChannel(c);
 }
 
 QString yesNo(bool value)
 {
     return value ? QStringLiteral("yes") : QStringLiteral("no");
+}
+
+QString budgetText(const ChannelBudget &b)
+{
+    if (!b.any())
+        return QStringLiteral("none");
+    QStringList parts;
+    for (const auto &[value, label] : {std::pair{b.requestsPerMinute, "requests/min"}, std::pair{b.tokensPerMinute, "tokens/min"},
+                                       std::pair{b.tokensPerDay, "tokens/day"}, std::pair{b.tokensPerMonth, "tokens/month"}}) {
+        if (value > 0)
+            parts << QStringLiteral("%1 %2").arg(value).arg(QLatin1String(label));
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+QString priceText(const ChannelPrice &p)
+{
+    if (p == ChannelPrice{})
+        return QStringLiteral("unknown");
+    return QStringLiteral("$%1 in, $%2 out, $%3 cached per 1M tokens")
+        .arg(p.inputPerMillion).arg(p.outputPerMillion).arg(p.cachedPerMillion);
 }
 
 int addChannel(Context &ctx, const QStringList &args)
@@ -136,14 +199,7 @@ int addChannel(Context &ctx, const QStringList &args)
 // Parses "NAME [flags]" for the commands that act on one existing channel.
 Result<ParsedFlags> parseNamed(const QStringList &args, const QList<FlagSpec> &specs, const QString &command)
 {
-    Result<ParsedFlags> flags = parseFlags(args, specs);
-    if (!flags)
-        return flags;
-    if (flags->positionals.isEmpty())
-        return Error::invalid(QStringLiteral("'tarn channel %1' needs a channel name").arg(command));
-    if (flags->positionals.size() > 1)
-        return Error::invalid(QStringLiteral("unexpected argument '%1'").arg(flags->positionals.at(1)));
-    return flags;
+    return parseWithPositionals(args, specs, QStringLiteral("channel ") + command, {QStringLiteral("a channel name")});
 }
 
 int setChannel(Context &ctx, const QStringList &args)
@@ -179,11 +235,14 @@ int listChannels(Context &ctx, const QStringList &args)
     Result<QList<Channel>> channels = ChannelRepository(**db).list();
     if (!channels)
         return runtimeError(ctx, channels.error().message);
+    Result<RouterStatus> status = RouterStateRepository(**db).load();
+    if (!status)
+        return runtimeError(ctx, status.error().message);
 
     if (flags->has(QStringLiteral("json"))) {
         QJsonArray array;
         for (const Channel &c : *channels)
-            array.append(channelToJson(c, SecretMode::Mask));
+            array.append(channelStateJson(c, channelStateView(c, *status)));
         ctx.out << toJsonText(array);
         return ExitOk;
     }
@@ -193,13 +252,13 @@ int listChannels(Context &ctx, const QStringList &args)
     }
     QList<QStringList> rows;
     for (const Channel &c : *channels) {
-        rows.append({c.name, channelTypeName(c.type), yesNo(c.enabled), QString::number(c.priority),
-                     QString::number(c.weight), c.servedModels().join(u','), c.baseUrl});
+        rows.append({c.name, channelTypeName(c.type), yesNo(c.enabled), healthStateName(channelStateView(c, *status).state),
+                     QString::number(c.priority), QString::number(c.weight), c.servedModels().join(u','), c.baseUrl});
     }
-    ctx.out << formatTable({QStringLiteral("NAME"), QStringLiteral("TYPE"), QStringLiteral("ENABLED"),
+    ctx.out << formatTable({QStringLiteral("NAME"), QStringLiteral("TYPE"), QStringLiteral("ENABLED"), QStringLiteral("STATE"),
                             QStringLiteral("PRIORITY"), QStringLiteral("WEIGHT"), QStringLiteral("MODELS"),
                             QStringLiteral("BASE-URL")},
-                           rows, {3, 4});
+                           rows, {4, 5});
     return ExitOk;
 }
 
@@ -214,24 +273,37 @@ int showChannel(Context &ctx, const QStringList &args)
     Result<Channel> found = ChannelRepository(**db).findByName(flags->positionals.first());
     if (!found)
         return runtimeError(ctx, found.error().message);
+    Result<RouterStatus> status = RouterStateRepository(**db).load();
+    if (!status)
+        return runtimeError(ctx, status.error().message);
     const Channel &c = *found;
+    const ChannelStateView view = channelStateView(c, *status);
     if (flags->has(QStringLiteral("json"))) {
-        ctx.out << toJsonText(channelToJson(c, SecretMode::Mask));
+        ctx.out << toJsonText(channelStateJson(c, view));
         return ExitOk;
     }
     QStringList keys;
-    for (const QString &key : c.keys)
-        keys << maskSecret(key);
+    for (const KeyStateView &k : view.keys) {
+        keys << QStringLiteral("%1 %2 %3").arg(k.maskedKey, k.keyId,
+                                               describeState(k.state, k.cooldownUntil, k.disabledReason));
+    }
     QStringList map;
     for (auto it = c.modelMap.cbegin(); it != c.modelMap.cend(); ++it)
         map << it.key() + u'=' + it.value();
     QStringList headers;
     for (auto it = c.extraHeaders.cbegin(); it != c.extraHeaders.cend(); ++it)
         headers << it.key() + u'=' + maskSecret(it.value());
+    QStringList failover;
+    for (const int code : c.failoverStatuses)
+        failover << QString::number(code);
+    QStringList learned;
+    for (const LearnedCapability &l : c.learned)
+        learned << QStringLiteral("%1 %2 %3").arg(l.model, capabilityName(l.capability), l.supported ? QStringLiteral("yes") : QStringLiteral("no"));
     const QList<std::pair<QString, QString>> lines = {
         {QStringLiteral("name"), c.name},
         {QStringLiteral("type"), channelTypeName(c.type)},
         {QStringLiteral("enabled"), yesNo(c.enabled)},
+        {QStringLiteral("state"), describeState(view.state, view.cooldownUntil, view.reason)},
         {QStringLiteral("base url"), c.baseUrl},
         {QStringLiteral("keys"), keys.join(QStringLiteral(", "))},
         {QStringLiteral("models"), c.models.join(QStringLiteral(", "))},
@@ -240,8 +312,16 @@ int showChannel(Context &ctx, const QStringList &args)
         {QStringLiteral("weight"), QString::number(c.weight)},
         {QStringLiteral("tools"), capabilityModeName(c.capabilities.tools)},
         {QStringLiteral("vision"), capabilityModeName(c.capabilities.vision)},
+        {QStringLiteral("json mode"), capabilityModeName(c.capabilities.jsonMode)},
         {QStringLiteral("context tokens"), c.capabilities.contextTokens ? QString::number(c.capabilities.contextTokens)
-                                                                        : QStringLiteral("unknown")},
+                                                                        : QStringLiteral("auto")},
+        {QStringLiteral("max output"), c.capabilities.maxOutputTokens ? QString::number(c.capabilities.maxOutputTokens)
+                                                                      : QStringLiteral("auto")},
+        {QStringLiteral("budget"), budgetText(c.budget)},
+        {QStringLiteral("price"), priceText(c.price)},
+        {QStringLiteral("failover on"), failover.isEmpty() ? QStringLiteral("-") : failover.join(u',')},
+        {QStringLiteral("test model"), ChannelProbe::probeModel(c, {})},
+        {QStringLiteral("learned"), learned.isEmpty() ? QStringLiteral("-") : learned.join(QStringLiteral(", "))},
         {QStringLiteral("proxy"), c.proxy.isEmpty() ? QStringLiteral("(from environment)") : c.proxy},
         {QStringLiteral("headers"), headers.isEmpty() ? QStringLiteral("-") : headers.join(QStringLiteral(", "))},
         {QStringLiteral("created"), formatTime(c.createdAt)},
@@ -249,6 +329,15 @@ int showChannel(Context &ctx, const QStringList &args)
     };
     for (const auto &[label, value] : lines)
         ctx.out << QString(label + u':').leftJustified(16) << value << '\n';
+    if (view.published) {
+        ctx.out << QString(QStringLiteral("routing:")).leftJustified(16)
+                << QStringLiteral("effective weight %1, latency %2, errors %3 % (as of %4)")
+                       .arg(view.effectiveWeight)
+                       .arg(view.latencyMs >= 0 ? QStringLiteral("%1 ms").arg(qRound64(view.latencyMs)) : QStringLiteral("-"))
+                       .arg(view.errorRate * 100, 0, 'f', 1)
+                       .arg(formatTime(view.updatedAt))
+                << '\n';
+    }
     ctx.out.flush();
     return ExitOk;
 }
@@ -288,9 +377,18 @@ int runChannelCommand(Context &ctx, const QStringList &args)
         return setChannel(ctx, rest);
     if (command == u"enable" || command == u"disable" || command == u"remove")
         return changeChannel(ctx, command, rest);
-    if (command.isEmpty())
-        return usageError(ctx, QStringLiteral("'tarn channel' needs a subcommand (add, list, show, set, enable, disable, remove)"));
-    return usageError(ctx, QStringLiteral("unknown channel subcommand '%1' (expected add, list, show, set, enable, disable or remove)")
+    if (command == u"test")
+        return runChannelTest(ctx, rest);
+    if (command == u"reset-learned")
+        return runChannelResetLearned(ctx, rest);
+    if (command == u"enable-key")
+        return runChannelEnableKey(ctx, rest);
+    if (command.isEmpty()) {
+        return usageError(ctx, QStringLiteral("'tarn channel' needs a subcommand (add, list, show, set, enable, disable, "
+                                              "remove, test, reset-learned, enable-key)"));
+    }
+    return usageError(ctx, QStringLiteral("unknown channel subcommand '%1' (expected add, list, show, set, enable, disable, "
+                                          "remove, test, reset-learned or enable-key)")
                                .arg(command));
 }
 

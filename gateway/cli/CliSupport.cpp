@@ -66,6 +66,20 @@ Result<ParsedFlags> parseFlags(const QStringList &args, const QList<FlagSpec> &s
     return parsed;
 }
 
+Result<ParsedFlags> parseWithPositionals(const QStringList &args, const QList<FlagSpec> &specs, const QString &command,
+                                         const QStringList &positionalNames)
+{
+    Result<ParsedFlags> flags = parseFlags(args, specs);
+    if (!flags)
+        return flags;
+    if (flags->positionals.size() < positionalNames.size()) {
+        return Error::invalid(QStringLiteral("'tarn %1' needs %2").arg(command, positionalNames.at(flags->positionals.size())));
+    }
+    if (flags->positionals.size() > positionalNames.size())
+        return Error::invalid(QStringLiteral("unexpected argument '%1'").arg(flags->positionals.at(positionalNames.size())));
+    return flags;
+}
+
 Status requireFlags(const ParsedFlags &flags, const QStringList &names)
 {
     for (const QString &name : names) {
@@ -121,6 +135,19 @@ Status validateChannel(const Channel &c)
         return Error::invalid(QStringLiteral("weight must be a number >= 0, got %1").arg(c.weight));
     if (c.capabilities.contextTokens < 0)
         return Error::invalid(QStringLiteral("context tokens must be >= 0"));
+    if (c.capabilities.maxOutputTokens < 0)
+        return Error::invalid(QStringLiteral("max output tokens must be >= 0"));
+    const ChannelBudget &b = c.budget;
+    if (b.requestsPerMinute < 0 || b.tokensPerMinute < 0 || b.tokensPerDay < 0 || b.tokensPerMonth < 0)
+        return Error::invalid(QStringLiteral("budgets must be >= 0"));
+    for (const double price : {c.price.inputPerMillion, c.price.outputPerMillion, c.price.cachedPerMillion}) {
+        if (!std::isfinite(price) || price < 0)
+            return Error::invalid(QStringLiteral("prices must be numbers >= 0, got %1").arg(price));
+    }
+    for (const int status : c.failoverStatuses) {
+        if (status < 400 || status > 599)
+            return Error::invalid(QStringLiteral("failover statuses must be 400-599, got %1").arg(status));
+    }
     for (const QString &key : c.keys) {
         if (key.trimmed().isEmpty())
             return Error::invalid(QStringLiteral("channel '%1': an API key must not be empty").arg(c.name));
@@ -139,6 +166,38 @@ Result<int> parseInt(const QString &what, const QString &text, int min)
     if (value < min)
         return Error::invalid(QStringLiteral("%1 must be >= %2, got %3").arg(what).arg(min).arg(value));
     return value;
+}
+
+Result<qint64> parseCount(const QString &what, const QString &text)
+{
+    bool ok = false;
+    const qint64 value = text.trimmed().toLongLong(&ok);
+    if (!ok || value < 0)
+        return Error::invalid(QStringLiteral("%1 must be a whole number >= 0, got '%2'").arg(what, text));
+    return value;
+}
+
+Result<double> parsePrice(const QString &what, const QString &text)
+{
+    bool ok = false;
+    const double value = text.trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(value) || value < 0)
+        return Error::invalid(QStringLiteral("%1 must be a number >= 0 (USD per million tokens), got '%2'").arg(what, text));
+    return value;
+}
+
+Result<QList<int>> parseStatuses(const QString &what, const QString &text)
+{
+    QList<int> statuses;
+    for (const QString &item : splitList(text)) {
+        bool ok = false;
+        const int status = item.toInt(&ok);
+        if (!ok || status < 400 || status > 599)
+            return Error::invalid(QStringLiteral("%1 takes HTTP statuses 400-599 separated by commas, got '%2'").arg(what, item));
+        if (!statuses.contains(status))
+            statuses.append(status);
+    }
+    return statuses;
 }
 
 Result<bool> parseYesNo(const QString &what, const QString &text)
@@ -265,7 +324,16 @@ QJsonObject channelToJson(const Channel &c, SecretMode secrets)
     object.insert(QStringLiteral("enabled"), c.enabled);
     object.insert(QStringLiteral("capabilities"), QJsonObject{{QStringLiteral("tools"), capabilityModeName(c.capabilities.tools)},
                                                               {QStringLiteral("vision"), capabilityModeName(c.capabilities.vision)},
-                                                              {QStringLiteral("context_tokens"), c.capabilities.contextTokens}});
+                                                              {QStringLiteral("json_mode"), capabilityModeName(c.capabilities.jsonMode)},
+                                                              {QStringLiteral("context_tokens"), c.capabilities.contextTokens},
+                                                              {QStringLiteral("max_output_tokens"), c.capabilities.maxOutputTokens}});
+    object.insert(QStringLiteral("budget"), budgetToJson(c.budget));
+    object.insert(QStringLiteral("price"), priceToJson(c.price));
+    QJsonArray failover;
+    for (const int status : c.failoverStatuses)
+        failover.append(status);
+    object.insert(QStringLiteral("failover_on"), failover);
+    object.insert(QStringLiteral("test_model"), c.testModel);
     object.insert(QStringLiteral("proxy"), c.proxy);
     // Header values can be credentials too: masked wherever keys are.
     QJsonObject headers;
@@ -277,6 +345,21 @@ QJsonObject channelToJson(const Channel &c, SecretMode secrets)
         object.insert(QStringLiteral("updated_at"), QJsonValue::fromVariant(jsonTime(c.updatedAt)));
     }
     return object;
+}
+
+QJsonObject budgetToJson(const ChannelBudget &b)
+{
+    return {{QStringLiteral("rpm"), b.requestsPerMinute},
+            {QStringLiteral("tpm"), b.tokensPerMinute},
+            {QStringLiteral("tokens_per_day"), b.tokensPerDay},
+            {QStringLiteral("tokens_per_month"), b.tokensPerMonth}};
+}
+
+QJsonObject priceToJson(const ChannelPrice &p)
+{
+    return {{QStringLiteral("input"), p.inputPerMillion},
+            {QStringLiteral("output"), p.outputPerMillion},
+            {QStringLiteral("cached"), p.cachedPerMillion}};
 }
 
 QString toJsonText(const QJsonValue &value)

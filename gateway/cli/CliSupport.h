@@ -59,6 +59,11 @@ private:
 // are InvalidArgument errors.
 Result<ParsedFlags> parseFlags(const QStringList &args, const QList<FlagSpec> &specs);
 
+// Flags plus exactly the positional arguments named in positionalNames ("a channel name"); a
+// missing one is "'tarn COMMAND' needs a channel name", an extra one an unexpected argument.
+Result<ParsedFlags> parseWithPositionals(const QStringList &args, const QList<FlagSpec> &specs, const QString &command,
+                                         const QStringList &positionalNames);
+
 // Checks that every name is present; the error names the first missing one.
 Status requireFlags(const ParsedFlags &flags, const QStringList &names);
 
@@ -70,6 +75,12 @@ Status validateName(const QString &what, const QString &name);
 Status validateHttpUrl(const QString &what, const QString &url, bool allowSocks = false);
 Status validateChannel(const Channel &channel);
 Result<int> parseInt(const QString &what, const QString &text, int min);
+// A whole number >= 0 (64-bit): budgets.
+Result<qint64> parseCount(const QString &what, const QString &text);
+// A finite number >= 0: prices in USD per million tokens.
+Result<double> parsePrice(const QString &what, const QString &text);
+// "400,404": HTTP statuses 400-599; empty text is the empty list.
+Result<QList<int>> parseStatuses(const QString &what, const QString &text);
 Result<bool> parseYesNo(const QString &what, const QString &text);
 QStringList splitList(const QString &text);
 // "Name=Value" pairs for --map and --header.
@@ -86,7 +97,10 @@ QVariant jsonTime(const QDateTime &time);  // ISO-8601 UTC string, null when inv
 QString formatTable(const QStringList &headers, const QList<QStringList> &rows, const QList<int> &rightAligned = {});
 
 enum class SecretMode { Mask, Omit, Include };
+// The channel's configuration; "capabilities" holds the declared modes and limits.
 QJsonObject channelToJson(const Channel &channel, SecretMode secrets);
+QJsonObject budgetToJson(const ChannelBudget &budget); // {"rpm","tpm","tokens_per_day","tokens_per_month"}
+QJsonObject priceToJson(const ChannelPrice &price);    // {"input","output","cached"}
 QString toJsonText(const QJsonValue &value);
 
 // The command groups; args start after the group name.
@@ -95,6 +109,11 @@ int runKeyCommand(Context &ctx, const QStringList &args);
 int runUsageCommand(Context &ctx, const QStringList &args);
 int runExportCommand(Context &ctx, const QStringList &args);
 int runImportCommand(Context &ctx, const QStringList &args);
+int runPoolCommand(Context &ctx, const QStringList &args);
+// `tarn channel test|reset-learned|enable-key` (ChannelStateCommands.cpp); args after the subcommand.
+int runChannelTest(Context &ctx, const QStringList &args);
+int runChannelResetLearned(Context &ctx, const QStringList &args);
+int runChannelEnableKey(Context &ctx, const QStringList &args);
 
 // Help for a topic ("" for the overview); empty when the topic is unknown.
 QString helpText(const QString &topic);

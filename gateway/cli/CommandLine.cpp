@@ -10,8 +10,8 @@ namespace tarn::gateway {
 
 namespace {
 
-const QStringList kCommands = {QStringLiteral("channel"), QStringLiteral("key"), QStringLiteral("usage"),
-                               QStringLiteral("export"), QStringLiteral("import")};
+const QStringList kCommands = {QStringLiteral("channel"), QStringLiteral("pool"), QStringLiteral("key"),
+                               QStringLiteral("usage"), QStringLiteral("export"), QStringLiteral("import")};
 
 Invocation errorInvocation(const QString &message)
 {
@@ -195,6 +195,8 @@ int runCommand(const Invocation &inv, QTextStream &out, QTextStream &err)
         const QStringList args = inv.commandArgs.mid(1);
         if (group == u"channel")
             code = cli::runChannelCommand(ctx, args);
+        else if (group == u"pool")
+            code = cli::runPoolCommand(ctx, args);
         else if (group == u"key")
             code = cli::runKeyCommand(ctx, args);
         else if (group == u"usage")

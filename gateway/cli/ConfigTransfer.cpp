@@ -5,6 +5,7 @@
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
+#include "gateway/storage/PoolRepository.h"
 #include "gateway/storage/SettingsRepository.h"
 
 #include <QFile>
@@ -17,7 +18,9 @@ namespace tarn::gateway::cli {
 
 namespace {
 
-constexpr int kFormatVersion = 1;
+// 2: channel budgets, prices, failover statuses, test model, json_mode and max_output_tokens;
+// pools. Version 1 files still import (the new fields take their defaults).
+constexpr int kFormatVersion = 2;
 
 // What an import file holds once parsed and validated, before anything is written.
 struct ImportedConfig
@@ -25,7 +28,90 @@ struct ImportedConfig
     QList<Channel> channels;
     QList<ClientKey> keys;
     QMap<QString, QString> settings;
+    QMap<QString, PoolSettings> pools;
 };
+
+// A whole number >= 0 at object[name]; absent is 0.
+Result<qint64> countField(const QJsonObject &object, const QString &name, const QString &where)
+{
+    const QJsonValue value = object.value(name);
+    if (value.isUndefined() || value.isNull())
+        return qint64(0);
+    if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() != double(value.toInteger()))
+        return Error::invalid(QStringLiteral("%1.%2 must be a whole number >= 0").arg(where, name));
+    return value.toInteger();
+}
+
+Result<double> priceField(const QJsonObject &object, const QString &name, const QString &where)
+{
+    const QJsonValue value = object.value(name);
+    if (value.isUndefined() || value.isNull())
+        return 0.0;
+    if (!value.isDouble() || value.toDouble() < 0)
+        return Error::invalid(QStringLiteral("%1.%2 must be a number >= 0").arg(where, name));
+    return value.toDouble();
+}
+
+// budget, price, failover_on and test_model (format version 2).
+Status routingFromJson(const QJsonObject &o, const QString &where, Channel &c)
+{
+    const QJsonObject budget = o.value(QStringLiteral("budget")).toObject();
+    const QString budgetWhere = where + QStringLiteral(".budget");
+    for (const auto &[name, target] : {std::pair{QStringLiteral("rpm"), &c.budget.requestsPerMinute},
+                                       std::pair{QStringLiteral("tpm"), &c.budget.tokensPerMinute},
+                                       std::pair{QStringLiteral("tokens_per_day"), &c.budget.tokensPerDay},
+                                       std::pair{QStringLiteral("tokens_per_month"), &c.budget.tokensPerMonth}}) {
+        Result<qint64> value = countField(budget, name, budgetWhere);
+        if (!value)
+            return value.error();
+        *target = *value;
+    }
+    const QJsonObject price = o.value(QStringLiteral("price")).toObject();
+    const QString priceWhere = where + QStringLiteral(".price");
+    for (const auto &[name, target] : {std::pair{QStringLiteral("input"), &c.price.inputPerMillion},
+                                       std::pair{QStringLiteral("output"), &c.price.outputPerMillion},
+                                       std::pair{QStringLiteral("cached"), &c.price.cachedPerMillion}}) {
+        Result<double> value = priceField(price, name, priceWhere);
+        if (!value)
+            return value.error();
+        *target = *value;
+    }
+    const QJsonValue failover = o.value(QStringLiteral("failover_on"));
+    if (!failover.isUndefined() && !failover.isNull() && !failover.isArray())
+        return Error::invalid(QStringLiteral("%1.failover_on must be an array of HTTP statuses").arg(where));
+    for (const QJsonValue &status : failover.toArray()) {
+        if (!status.isDouble())
+            return Error::invalid(QStringLiteral("%1.failover_on must be an array of HTTP statuses").arg(where));
+        c.failoverStatuses.append(status.toInt());
+    }
+    c.testModel = o.value(QStringLiteral("test_model")).toString();
+    return {};
+}
+
+Result<QMap<QString, PoolSettings>> poolsFromJson(const QJsonValue &value)
+{
+    QMap<QString, PoolSettings> pools;
+    if (value.isUndefined() || value.isNull())
+        return pools;
+    if (!value.isObject())
+        return Error::invalid(QStringLiteral("pools must be an object of model -> {strategy, sticky}"));
+    const QJsonObject object = value.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QJsonObject o = it.value().toObject();
+        PoolSettings settings;
+        if (const QJsonValue strategy = o.value(QStringLiteral("strategy")); !strategy.isUndefined()) {
+            const std::optional<RoutingStrategy> parsed = routingStrategyFromName(strategy.toString());
+            if (!parsed) {
+                return Error::invalid(QStringLiteral("pools.%1.strategy must be weighted, latency or cheapest, got '%2'")
+                                          .arg(it.key(), strategy.toString()));
+            }
+            settings.strategy = *parsed;
+        }
+        settings.sticky = o.value(QStringLiteral("sticky")).toBool(true);
+        pools.insert(it.key(), settings);
+    }
+    return pools;
+}
 
 Result<QStringList> stringArray(const QJsonValue &value, const QString &where)
 {
@@ -96,8 +182,12 @@ Result<Channel> channelFromJson(const QJsonObject &o, const QString &where)
     };
     c.capabilities.tools = mode(QStringLiteral("tools"), true);
     c.capabilities.vision = mode(QStringLiteral("vision"), false);
+    c.capabilities.jsonMode = mode(QStringLiteral("json_mode"), true);
     c.capabilities.contextTokens = caps.value(QStringLiteral("context_tokens")).toInt(0);
+    c.capabilities.maxOutputTokens = caps.value(QStringLiteral("max_output_tokens")).toInt(0);
     c.proxy = o.value(QStringLiteral("proxy")).toString();
+    if (Status s = routingFromJson(o, where, c); !s)
+        return s.error();
     if (Status s = validateChannel(c); !s)
         return Error::invalid(where + QStringLiteral(": ") + s.error().message);
     return c;
@@ -171,6 +261,10 @@ Result<ImportedConfig> parseConfig(const QByteArray &bytes, const QString &file)
     if (!settings)
         return settings.error();
     config.settings = *settings;
+    Result<QMap<QString, PoolSettings>> pools = poolsFromJson(root.value(QStringLiteral("pools")));
+    if (!pools)
+        return pools.error();
+    config.pools = *pools;
     return config;
 }
 
@@ -179,6 +273,7 @@ Status applyConfig(Database &db, const ImportedConfig &config, int &added, int &
     ChannelRepository channels(db);
     ClientKeyRepository keys(db);
     SettingsRepository settings(db);
+    PoolRepository pools(db);
     return db.transaction([&]() -> Status {
         for (Channel c : config.channels) {
             Result<Channel> existing = channels.findByName(c.name);
@@ -210,6 +305,10 @@ Status applyConfig(Database &db, const ImportedConfig &config, int &added, int &
             if (Status s = settings.setValue(it.key(), it.value()); !s)
                 return s;
         }
+        for (auto it = config.pools.cbegin(); it != config.pools.cend(); ++it) {
+            if (Status s = pools.set(it.key(), it.value()); !s)
+                return s;
+        }
         return {};
     });
 }
@@ -232,8 +331,9 @@ int runExportCommand(Context &ctx, const QStringList &args)
     Result<QList<Channel>> channels = ChannelRepository(**db).list();
     Result<QList<ClientKey>> keys = ClientKeyRepository(**db).list();
     Result<QMap<QString, QString>> settings = SettingsRepository(**db).all();
+    Result<QHash<QString, PoolSettings>> pools = PoolRepository(**db).list();
     for (const Error *e : {channels ? nullptr : &channels.error(), keys ? nullptr : &keys.error(),
-                           settings ? nullptr : &settings.error()}) {
+                           settings ? nullptr : &settings.error(), pools ? nullptr : &pools.error()}) {
         if (e)
             return runtimeError(ctx, e->message);
     }
@@ -257,11 +357,17 @@ int runExportCommand(Context &ctx, const QStringList &args)
     QJsonObject settingsObject;
     for (auto it = settings->cbegin(); it != settings->cend(); ++it)
         settingsObject.insert(it.key(), it.value());
+    QJsonObject poolsObject;
+    for (auto it = pools->cbegin(); it != pools->cend(); ++it) {
+        poolsObject.insert(it.key(), QJsonObject{{QStringLiteral("strategy"), routingStrategyName(it.value().strategy)},
+                                                 {QStringLiteral("sticky"), it.value().sticky}});
+    }
     const QJsonObject root{{QStringLiteral("format"), QStringLiteral("tarn-config")},
                            {QStringLiteral("version"), kFormatVersion},
                            {QStringLiteral("exported_at"), QJsonValue::fromVariant(jsonTime(QDateTime::currentDateTimeUtc()))},
                            {QStringLiteral("secrets"), secrets},
                            {QStringLiteral("channels"), channelArray},
+                           {QStringLiteral("pools"), poolsObject},
                            {QStringLiteral("client_keys"), keyArray},
                            {QStringLiteral("settings"), settingsObject}};
     const QByteArray json = QJsonDocument(root).toJson(QJsonDocument::Indented);

@@ -20,7 +20,8 @@ Options:
   --help, --version
 
 Commands:
-  channel   add, list, show, set, enable, disable, remove provider connections
+  channel   add, list, show, set, enable, disable, remove, test provider connections
+  pool      how requests for each model spread over channels; set a pool's strategy
   key       create, list, revoke client keys
   usage     request and token totals per channel and model
   export    write the configuration as JSON
@@ -32,18 +33,52 @@ Commands:
 const char16_t kChannel[] = uR"(Usage:
   tarn channel add --name N --type openai|anthropic|gemini --base-url URL --key K [--key K2]...
                    --models m1,m2 [--map alias=upstream]... [--priority P] [--weight W] [--disabled]
-                   [--proxy URL] [--header Name=Value]... [--tools yes|no] [--vision yes|no]
-                   [--context-tokens N]
+                   [--proxy URL] [--header Name=Value]...
+                   [--tools on|off|auto] [--vision on|off|auto] [--json-mode on|off|auto]
+                   [--context-tokens N] [--max-output-tokens N]
+                   [--rpm N] [--tpm N] [--tokens-per-day N] [--tokens-per-month N]
+                   [--price-in USD] [--price-out USD] [--price-cached USD]
+                   [--failover-on 400,404] [--test-model M]
   tarn channel list [--json]
   tarn channel show NAME [--json]
   tarn channel set NAME [the add options] [--enabled|--disabled]
   tarn channel enable|disable|remove NAME
+  tarn channel test NAME [--model M] [--key KEY_ID] [--json]
+  tarn channel reset-learned NAME
+  tarn channel enable-key NAME KEY_ID
 
-Defaults: priority 0 (higher is tried first), weight 1, enabled, tools yes, vision no,
-context tokens 0 (unknown). OpenAI-compatible base URLs include the version path
-(https://api.openai.com/v1); Anthropic and Gemini base URLs are the host.
-With 'set', --key, --models, --map and --header replace the whole list; --name renames.
-Listings show only the first characters of keys and header values.
+Defaults: priority 0 (higher is tried first; lower priorities only take failover), weight 1
+(0 = last resort), enabled. Capabilities default to auto: what the upstream taught Tarn, else
+Tarn's table of well-known models, else assumed; on/off declare them. Token limits 0 = auto.
+Budgets (--rpm requests/minute, --tpm tokens/minute, tokens per UTC day and month) default to
+0 = none; a channel at its budget cools until the window ends. Prices are USD per million
+tokens, for the cheapest strategy. --failover-on adds upstream statuses (400-599) that move a
+request to the next channel; --test-model is the model 'test' uses (default: the first model).
+OpenAI-compatible base URLs include the version path (https://api.openai.com/v1); Anthropic and
+Gemini base URLs are the host.
+With 'set', --key, --models, --map, --header and --failover-on replace the whole list
+(--failover-on '' clears it); --name renames. Listings show only the first characters of keys
+and header values.
+
+list and show include each channel's state as the running gateway last published it
+(healthy, cooling, open, disabled), each key's state, and the effective capabilities per model
+with where they come from (declared, learned, builtin, assumed).
+test sends a one-token request through each key (or the given one) of an openai-type channel;
+it exits 0 when a key passed, and re-enables a disabled key that passes. KEY_ID is the k-…
+id that show lists. enable-key re-enables a key the gateway disabled (after a 401/403);
+reset-learned forgets the capabilities upstreams taught Tarn about the channel.
+)";
+
+const char16_t kPool[] = uR"(Usage:
+  tarn pool list [--json]
+  tarn pool set MODEL [--strategy weighted|latency|cheapest] [--sticky on|off]
+
+A pool is every enabled channel serving one model name (its models and aliases). list shows
+each pool's channels by priority tier, highest first: requests go to the first tier with an
+available channel, split by weight among its available channels (weighted strategy); lower
+tiers take failover only; weight 0 is a last resort. latency prefers the fastest channel of
+the tier, cheapest the lowest price. sticky keeps a conversation on its channel while it is
+healthy. Defaults: weighted, sticky.
 )";
 
 const char16_t kKey[] = uR"(Usage:
@@ -66,7 +101,7 @@ const char16_t kTransfer[] = uR"(Usage:
   tarn export [FILE] [--secrets]
   tarn import FILE
 
-export writes channels, client keys (metadata) and settings as JSON to FILE or stdout.
+export writes channels, pools, client keys (metadata) and settings as JSON to FILE or stdout.
 Channel API keys and client key hashes are included only with --secrets (the file is then
 readable by you only): without them, import keeps the keys of channels and client keys that
 already exist here and fails for new ones, so restore a backup from a --secrets export.
@@ -81,6 +116,8 @@ QString helpText(const QString &topic)
         return QString::fromUtf16(kOverview);
     if (topic == u"channel")
         return QString::fromUtf16(kChannel);
+    if (topic == u"pool")
+        return QString::fromUtf16(kPool);
     if (topic == u"key")
         return QString::fromUtf16(kKey);
     if (topic == u"usage")

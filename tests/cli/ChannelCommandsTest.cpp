@@ -222,7 +222,7 @@ TEST_F(ChannelCommandsTest, BadInputsAreUsageErrorsAndWriteNothing)
         {with(s("--weight"), s("heavy")), s("--weight")},
         {with(s("--priority"), s("high")), s("--priority must be a whole number")},
         {with(s("--context-tokens"), s("-5")), s("--context-tokens")},
-        {with(s("--tools"), s("maybe")), s("--tools must be yes or no")},
+        {with(s("--tools"), s("maybe")), s("--tools must be on, off or auto")},
         {with(s("--map"), s("noequals")), s("--map")},
         {with(s("--header"), s("=value")), s("--header")},
         {with(s("--proxy"), s("proxy.local")), s("proxy URL")},
