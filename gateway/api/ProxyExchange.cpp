@@ -52,6 +52,24 @@ AttemptReport transportReport(AttemptReport::Transport transport, int status = 0
     return report;
 }
 
+// The data of the first event in relayed SSE bytes, when it is a JSON object; empty otherwise.
+QByteArrayView firstEventJson(QByteArrayView events)
+{
+    qsizetype at = 0;
+    while (at < events.size()) {
+        qsizetype end = at;
+        while (end < events.size() && events[end] != '\n' && events[end] != '\r')
+            ++end;
+        const QByteArrayView line = events.sliced(at, end - at);
+        if (line.startsWith("data:")) {
+            const QByteArrayView data = line.sliced(5).trimmed();
+            return data.startsWith('{') ? data : QByteArrayView();
+        }
+        at = end + 1;
+    }
+    return {};
+}
+
 bool isSuccess(int status)
 {
     return status >= 200 && status < 300;
@@ -155,7 +173,13 @@ void ProxyExchange::attemptFailed(const AttemptReport &report, const QString &wh
     const bool failover = m_router.recordAttempt(m_plan, *m_current, report);
     qCInfo(lcRouting) << "channel" << m_current->channel->name << "failed:" << safeWhy.left(200)
                       << (failover ? "- failing over" : "- returned to the client");
-    if (report.transport == AttemptReport::Transport::Answered) {
+    if (report.transport == AttemptReport::Transport::Answered && isSuccess(m_head.status)
+        && report.verdict.kind != VerdictKind::Success) {
+        // A 200 carrying an error (in its body or first event) is no answer to pass back.
+        m_lastHead = {};
+        m_lastBody.clear();
+        m_lastTransportStatus = 502;
+    } else if (report.transport == AttemptReport::Transport::Answered) {
         m_lastHead = m_head;
         m_lastBody = m_body;
         m_lastTransportStatus = 0;
@@ -235,8 +259,29 @@ void ProxyExchange::onUpstreamData(QByteArrayView data)
         m_ttfbMs = (monotonicNs() - m_attemptStartNs) / 1'000'000;
     if (m_streaming) {
         const QByteArray out = m_relay->feed(data);
-        if (!out.isEmpty() && !m_response.hasStarted())
+        if (!out.isEmpty() && !m_response.hasStarted()) {
+            // Some providers answer 200 and put the error in the first event: still a failure
+            // the router can act on, since nothing has reached the client.
+            const QByteArrayView first = firstEventJson(out);
+            if (first.contains("\"error\"") || first.contains("\"base_resp\"")) {
+                const QDateTime now = QDateTime::fromMSecsSinceEpoch(m_router.nowMs(), QTimeZone::utc());
+                AttemptReport report;
+                report.status = m_head.status;
+                report.ttfbMs = m_ttfbMs;
+                report.verdict = classifyUpstreamAnswer(m_head.status, m_head.headers, first, now);
+                report.verdict.reason = redacted(report.verdict.reason);
+                if (report.verdict.kind != VerdictKind::Success) {
+                    m_owner.upstream().cancel(std::exchange(m_call, 0));
+                    m_body = first.toByteArray();
+                    m_streaming = false;
+                    attemptFailed(report, QStringLiteral("error in the stream's first event (%1): %2")
+                                              .arg(QLatin1StringView(verdictKindName(report.verdict.kind)),
+                                                   report.verdict.reason));
+                    return;
+                }
+            }
             startStreamToClient();
+        }
         writeToClient(out);
         if (m_relay->failed()) {
             m_owner.upstream().cancel(std::exchange(m_call, 0));

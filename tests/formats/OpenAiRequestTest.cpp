@@ -341,3 +341,74 @@ TEST(UpstreamOpenAiBody, RenameAndInjectTogether)
 }
 
 } // namespace
+
+// What routing reads from a request: the capabilities it needs, its size and its conversation.
+TEST(OpenAiRequestRouting, ImagesJsonModeAndMaxTokensAreSeen)
+{
+    const auto plain = inspect(R"({"model":"m","messages":[{"role":"user","content":"hi"}]})");
+    ASSERT_TRUE(plain.ok());
+    EXPECT_FALSE(plain->hasImages);
+    EXPECT_FALSE(plain->wantsJson);
+    EXPECT_EQ(plain->maxOutputTokens, 0);
+
+    const auto vision = inspect(R"({"model":"m","max_completion_tokens":512,"max_tokens":9,
+        "response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{}}},
+        "messages":[{"role":"user","content":[{"type":"text","text":"what is this"},
+        {"type":"image_url","image_url":{"url":"data:image/png;base64,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}]}]})");
+    ASSERT_TRUE(vision.ok()) << errorOf(vision);
+    EXPECT_TRUE(vision->hasImages);
+    EXPECT_TRUE(vision->wantsJson);
+    EXPECT_EQ(vision->maxOutputTokens, 512);
+
+    const auto text = inspect(R"({"model":"m","response_format":{"type":"text"},"max_tokens":7,"messages":[]})");
+    ASSERT_TRUE(text.ok());
+    EXPECT_FALSE(text->wantsJson);
+    EXPECT_EQ(text->maxOutputTokens, 7);
+}
+
+TEST(OpenAiRequestRouting, PromptEstimateLeavesImageBytesOut)
+{
+    const QByteArray image(400'000, 'A');
+    const QByteArray body = R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,)"
+        + image + R"("}}]}]})";
+    const auto info = inspect(body);
+    ASSERT_TRUE(info.ok());
+    EXPECT_LT(info->promptTokensEstimate, 100);
+    const QByteArray text(400'000, 'x');
+    const QByteArray bigBody = R"({"model":"m","messages":[{"role":"user","content":")" + text + R"("}]})";
+    const auto big = inspect(bigBody);
+    ASSERT_TRUE(big.ok());
+    EXPECT_NEAR(double(big->promptTokensEstimate), 100'000.0, 100.0);
+}
+
+TEST(OpenAiRequestRouting, ConversationHashIsStableAcrossTurnsAndDiffersBetweenConversations)
+{
+    const auto turn1 = inspect(R"({"model":"m","messages":[{"role":"system","content":"be brief"},
+        {"role":"user","content":"write a parser"}]})");
+    const auto turn2 = inspect(R"({"model":"m","messages":[{"role":"system","content":"be brief"},
+        {"role":"user","content":"write a parser"},{"role":"assistant","content":"ok"},{"role":"user","content":"now test it"}]})");
+    const auto other = inspect(R"({"model":"m","messages":[{"role":"system","content":"be brief"},
+        {"role":"user","content":"write a lexer"}]})");
+    const auto noUser = inspect(R"({"model":"m","messages":[{"role":"system","content":"be brief"}]})");
+    ASSERT_TRUE(turn1.ok() && turn2.ok() && other.ok() && noUser.ok());
+    EXPECT_NE(turn1->conversationHash, 0u);
+    EXPECT_EQ(turn1->conversationHash, turn2->conversationHash);
+    EXPECT_NE(turn1->conversationHash, other->conversationHash);
+    EXPECT_EQ(noUser->conversationHash, 0u);
+
+    const auto keyed = inspect(R"({"model":"m","prompt_cache_key":"conv-42","messages":[]})");
+    ASSERT_TRUE(keyed.ok());
+    EXPECT_EQ(keyed->promptCacheKey, QStringLiteral("conv-42"));
+}
+
+TEST(OpenAiRequestRouting, OddShapesAreToleratedNotMisread)
+{
+    // Content parts that are not objects, a role that is not a string, image_url as a bare string.
+    const auto info = inspect(R"({"model":"m","max_tokens":-5,"response_format":"json_object",
+        "messages":[{"role":7,"content":[1,null,{"type":"image_url","image_url":"data:x"}]},{"content":null},"x"]})");
+    ASSERT_TRUE(info.ok()) << errorOf(info);
+    EXPECT_TRUE(info->hasImages);
+    EXPECT_FALSE(info->wantsJson);
+    EXPECT_EQ(info->maxOutputTokens, 0);
+    EXPECT_EQ(info->conversationHash, 0u);
+}
