@@ -107,6 +107,7 @@ Result<RoutePlan> Router::plan(const RuntimeConfig &config, const RouteRequest &
     std::lock_guard lock(m_mutex);
     const qint64 now = nowMs();
     plan.m_startedMs = now;
+    plan.m_revision = config.revision;
     const RoutingSettings &routing = config.routing;
     plan.m_maxAttempts = routing.maxAttempts > 0 ? std::min(routing.maxAttempts, RoutingSettings::kMaxAttemptsCap)
                                                  : RoutingSettings::kMaxAttemptsCap;
@@ -223,7 +224,7 @@ std::optional<RouteCandidate> Router::next(RoutePlan &plan)
         const Channel &channel = *entry.channel;
         ChannelRuntime &runtime = m_state->channel(channel);
         // Lessons learned since the plan was made (by this request or another) count now.
-        const EffectiveCapabilities &caps = m_state->capabilities(channel, runtime, entry.upstreamModel, runtime.capsRevision);
+        const EffectiveCapabilities &caps = m_state->capabilities(channel, runtime, entry.upstreamModel, plan.m_revision);
         if (const QString lack = missingCapability(caps, plan.m_request.needs, plan.m_minContext); !lack.isEmpty()) {
             skipped << QStringLiteral("'%1': %2").arg(channel.name, lack);
             continue;
@@ -343,7 +344,7 @@ bool Router::recordAttempt(RoutePlan &plan, const RouteCandidate &candidate, con
             break;
         case VerdictKind::ContextTooLong: {
             const EffectiveCapabilities &caps =
-                m_state->capabilities(channel, runtime, candidate.upstreamModel, runtime.capsRevision);
+                m_state->capabilities(channel, runtime, candidate.upstreamModel, plan.m_revision);
             plan.m_minContext = std::max({plan.m_minContext, qint64(caps.contextTokens.tokens), qint64(1)});
             break;
         }
@@ -433,7 +434,7 @@ RouterStatus Router::status(const RuntimeConfig &config)
         bool usableKey = false;
         const QStringList &ids = m_state->keyIds(channel, runtime);
         for (const QString &id : ids) {
-            const KeyRuntime &key = m_state->key(runtime, id);
+            KeyRuntime &key = m_state->key(runtime, id);
             KeyStatus k;
             k.keyId = id;
             k.requests = key.requests;

@@ -50,6 +50,7 @@ private:
     qsizetype m_cursor = 0;
     QSet<QString> m_triedKeys;   // channel id + key id
     qint64 m_startedMs = 0;
+    qint64 m_revision = 0;       // of the configuration snapshot the entries point into
     int m_attempts = 0;
     int m_maxAttempts = 1;
     int m_timeBudgetMs = 0;

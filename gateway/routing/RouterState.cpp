@@ -108,15 +108,22 @@ const QStringList &RouterState::keyIds(const Channel &channel, ChannelRuntime &r
 const EffectiveCapabilities &RouterState::capabilities(const Channel &channel, ChannelRuntime &runtime,
                                                        const QString &upstreamModel, qint64 revision)
 {
-    if (runtime.capsRevision != revision) {
-        runtime.caps.clear();
-        runtime.capsRevision = revision;
-        // Lessons the snapshot now carries are the store's from here on.
+    if (revision > runtime.prunedRevision) {
+        runtime.prunedRevision = revision;
+        // Lessons a newer snapshot carries are the store's from here on.
+        const auto before = runtime.learned.size();
         runtime.learned.removeIf([&](const LearnedCapability &l) {
             return std::any_of(channel.learned.cbegin(), channel.learned.cend(), [&](const LearnedCapability &c) {
                 return c.model == l.model && c.capability == l.capability && c.supported == l.supported;
             });
         });
+        if (runtime.learned.size() != before)
+            runtime.capsChannel = nullptr;
+    }
+    if (runtime.capsRevision != revision || runtime.capsChannel != &channel) {
+        runtime.caps.clear();
+        runtime.capsRevision = revision;
+        runtime.capsChannel = &channel;
     }
     auto it = runtime.caps.constFind(upstreamModel);
     if (it == runtime.caps.cend())
@@ -205,10 +212,14 @@ Unavailability RouterState::channelAvailability(const Channel &channel, ChannelR
     return {};
 }
 
-Unavailability RouterState::keyAvailability(const Channel &channel, const KeyRuntime &key, qint64 nowMs) const
+Unavailability RouterState::keyAvailability(const Channel &channel, KeyRuntime &key, qint64 nowMs) const
 {
-    if (const auto it = channel.disabledKeys.constFind(key.id); it != channel.disabledKeys.cend())
+    if (const auto it = channel.disabledKeys.constFind(key.id); it != channel.disabledKeys.cend()) {
+        // The store has it now: from here on the configuration decides (a CLI or a passing test
+        // clears it there).
+        key.disabled = false;
         return {false, 0, QStringLiteral("key %1 disabled: %2").arg(key.id, *it)};
+    }
     if (key.disabled)
         return {false, 0, QStringLiteral("key %1 disabled: %2").arg(key.id, key.disabledReason)};
     if (nowMs < key.coolUntilMs)

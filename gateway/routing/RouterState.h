@@ -71,8 +71,10 @@ struct ChannelRuntime
     qint64 requests = 0;
     // Lessons not yet in the configuration snapshot.
     QList<LearnedCapability> learned;
-    // Cached effective capabilities per upstream model, for one configuration revision.
+    qint64 prunedRevision = -1; // newest configuration revision `learned` was compared with
+    // Cached effective capabilities per upstream model, for one snapshot's channel.
     qint64 capsRevision = -1;
+    const Channel *capsChannel = nullptr;
     QHash<QString, EffectiveCapabilities> caps;
 };
 
@@ -99,7 +101,7 @@ public:
     // Channel-level state: breaker, rate-limit headers, budgets. `probe` is set when the call
     // admits the half-open circuit's one trial request.
     Unavailability channelAvailability(const Channel &channel, ChannelRuntime &runtime, qint64 nowMs, bool *probe);
-    Unavailability keyAvailability(const Channel &channel, const KeyRuntime &key, qint64 nowMs) const;
+    Unavailability keyAvailability(const Channel &channel, KeyRuntime &key, qint64 nowMs) const;
     // 1 when far from every budget, falling to 0.05 near one (0 = at it: see channelAvailability).
     double budgetFactor(const Channel &channel, ChannelRuntime &runtime, qint64 nowMs);
 

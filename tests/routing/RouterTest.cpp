@@ -473,3 +473,56 @@ TEST(Router, AttemptsAreCappedAndTheTimeBudgetHolds)
     EXPECT_FALSE(f.router->next(r).has_value());
     EXPECT_TRUE(r.exhaustedReason().contains(u"time budget"));
 }
+
+TEST(Router, OnceTheStoreCarriesADisabledKeyClearingItThereEnablesIt)
+{
+    Fixture f;
+    f.add("a", 1, 1, {s("bad"), s("good")});
+    RoutePlan p = f.plan();
+    auto c = f.router->next(p);
+    ASSERT_EQ(c->key, s("bad"));
+    f.router->recordAttempt(p, *c, Fixture::answered(401));
+    // The gateway stored it; the reloaded snapshot carries it.
+    f.config.channels[0].disabledKeys.insert(keyId(s("bad")), s("HTTP 401"));
+    ++f.config.revision;
+    for (int i = 0; i < 4; ++i) {
+        RoutePlan q = f.plan();
+        EXPECT_EQ(f.router->next(q)->key, s("good"));
+    }
+    // `tarn channel enable-key` (or a passing test in another process) cleared it.
+    f.config.channels[0].disabledKeys.clear();
+    ++f.config.revision;
+    QStringList keys;
+    for (int i = 0; i < 2; ++i) {
+        RoutePlan q = f.plan();
+        keys << f.router->next(q)->key;
+    }
+    EXPECT_TRUE(keys.contains(s("bad")));
+}
+
+TEST(Router, LessonsSurviveUntilTheStoreCarriesThemAndResetClearsThem)
+{
+    Fixture f;
+    f.add("learns", 1);
+    f.add("capable", 0);
+    RouteRequest tools;
+    tools.needs.tools = true;
+    RoutePlan p = f.plan(tools);
+    auto c = f.router->next(p);
+    AttemptReport rejected = Fixture::answered(400, -1, VerdictKind::Unsupported);
+    rejected.verdict.capability = Capability::Tools;
+    f.router->recordAttempt(p, *c, rejected);
+    const auto changes = f.router->takePendingChanges();
+    ASSERT_EQ(changes.learned.size(), 1);
+    // An unrelated reload before the lesson is stored keeps it.
+    ++f.config.revision;
+    EXPECT_EQ(f.route(200, -1, tools), s("capable"));
+    // Stored and reloaded: the store's copy rules.
+    f.config.channels[0].learned.append(changes.learned[0].second);
+    ++f.config.revision;
+    EXPECT_EQ(f.route(200, -1, tools), s("capable"));
+    // `tarn channel reset-learned`: tools requests go to the first tier again.
+    f.config.channels[0].learned.clear();
+    ++f.config.revision;
+    EXPECT_EQ(f.route(200, -1, tools), s("learns"));
+}
