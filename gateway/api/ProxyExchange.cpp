@@ -52,6 +52,23 @@ AttemptReport transportReport(AttemptReport::Transport transport, int status = 0
     return report;
 }
 
+// Comments held before a stream's first event; past this the stream starts regardless.
+constexpr qsizetype kMaxHeldEventBytes = 64 * 1024;
+
+// Whether relayed SSE bytes hold an event with data (not only comments such as keep-alives).
+bool hasDataEvent(QByteArrayView events)
+{
+    qsizetype at = 0;
+    while (at < events.size()) {
+        if (events.sliced(at).startsWith("data:") || events.sliced(at).startsWith("event:"))
+            return true;
+        while (at < events.size() && events[at] != '\n' && events[at] != '\r')
+            ++at;
+        ++at;
+    }
+    return false;
+}
+
 // The data of the first event in relayed SSE bytes, when it is a JSON object; empty otherwise.
 QByteArrayView firstEventJson(QByteArrayView events)
 {
@@ -119,6 +136,7 @@ void ProxyExchange::attemptNext()
     m_head = {};
     m_body.clear();
     m_relay.reset();
+    m_heldEvents.clear();
     m_streaming = false;
     m_ttfbMs = -1;
     m_attemptStartNs = monotonicNs();
@@ -258,7 +276,13 @@ void ProxyExchange::onUpstreamData(QByteArrayView data)
     if (m_ttfbMs < 0)
         m_ttfbMs = (monotonicNs() - m_attemptStartNs) / 1'000'000;
     if (m_streaming) {
-        const QByteArray out = m_relay->feed(data);
+        QByteArray out = m_relay->feed(data);
+        if (!m_response.hasStarted() && !out.isEmpty() && !hasDataEvent(out)
+            && m_heldEvents.size() + out.size() <= kMaxHeldEventBytes) {
+            // Keep-alive comments before the first event: held with the head, so failover stays open.
+            m_heldEvents.append(out);
+            return;
+        }
         if (!out.isEmpty() && !m_response.hasStarted()) {
             // Some providers answer 200 and put the error in the first event: still a failure
             // the router can act on, since nothing has reached the client.
@@ -281,6 +305,7 @@ void ProxyExchange::onUpstreamData(QByteArrayView data)
                 }
             }
             startStreamToClient();
+            out.prepend(std::exchange(m_heldEvents, {}));
         }
         writeToClient(out);
         if (m_relay->failed()) {
@@ -358,9 +383,9 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
         return;
     }
     if (m_streaming) {
-        const QByteArray rest = m_relay->finish();
+        QByteArray rest = m_relay->finish();
         if (!m_response.hasStarted()) {
-            if (rest.isEmpty()) {
+            if (!hasDataEvent(rest)) {
                 // 200 and then nothing: not an answer, and nothing reached the client yet.
                 AttemptReport report;
                 report.transport = AttemptReport::Transport::Broken;
@@ -369,6 +394,7 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
                 return;
             }
             startStreamToClient();
+            rest.prepend(std::exchange(m_heldEvents, {}));
         }
         writeToClient(rest);
         const TokenUsage usage = m_relay->usage();

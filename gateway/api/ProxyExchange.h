@@ -70,6 +70,7 @@ private:
     bool m_done = false;
     QByteArray m_body;        // a whole answer (non-streamed, or an error), held to decide on it
     std::optional<SseRelay> m_relay;
+    QByteArray m_heldEvents;  // comments (keep-alives) before the first event, sent with it
     // The last failed answer, passed back as it was when no candidate is left.
     UpstreamResponseHead m_lastHead;
     QByteArray m_lastBody;

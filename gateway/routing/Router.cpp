@@ -179,19 +179,21 @@ Result<RoutePlan> Router::plan(const RuntimeConfig &config, const RouteRequest &
         plan.m_entries.append(std::move(scored[i].entry));
     }
 
-    // A conversation goes back to the channel that served it while that channel can take it: the
-    // provider's prompt cache stays warm. Failover is untouched: the rest of the plan follows.
+    // A conversation goes back to the channel that served it while that channel can take it, so
+    // the provider's prompt cache stays warm. Inside its priority tier only: a higher tier that
+    // serves again wins (lower tiers only take failover), and failover is untouched.
     if (!plan.m_request.stickyKey.isEmpty()) {
         const auto sticky = m_state->sticky.constFind(plan.m_request.stickyKey);
         if (sticky != m_state->sticky.cend() && now - sticky->usedMs < kStickyTtlMs) {
-            for (qsizetype i = 1; i < plan.m_entries.size(); ++i) {
+            for (qsizetype i = 0; i < plan.m_entries.size(); ++i) {
                 const Channel &channel = *plan.m_entries[i].channel;
                 if (channel.id != sticky->channelId)
                     continue;
                 if (m_state->channelAvailability(channel, m_state->channel(channel), now, nullptr).available) {
-                    RoutePlan::Entry entry = plan.m_entries.takeAt(i);
-                    entry.tier = plan.m_entries.constFirst().tier;
-                    plan.m_entries.prepend(std::move(entry));
+                    qsizetype tierStart = i;
+                    while (tierStart > 0 && plan.m_entries[tierStart - 1].tier == plan.m_entries[i].tier)
+                        --tierStart;
+                    plan.m_entries.move(i, tierStart);
                 }
                 break;
             }
@@ -285,6 +287,10 @@ bool Router::recordAttempt(RoutePlan &plan, const RouteCandidate &candidate, con
                           << capabilityName(capability) << "- learned, trying a capable channel";
     };
     const auto breakerFailure = [&](const QString &reason) {
+        // Failures of requests that started before the circuit opened say nothing new: only the
+        // probe's outcome moves an open circuit.
+        if (runtime.openUntilMs && !candidate.probe)
+            return;
         ++runtime.consecutiveFailures;
         if (candidate.probe || runtime.consecutiveFailures >= kBreakerThreshold) {
             ++runtime.opens;
@@ -293,8 +299,10 @@ bool Router::recordAttempt(RoutePlan &plan, const RouteCandidate &candidate, con
             qCInfo(lcRouting) << "channel" << channel.name << "circuit open until" << timeText(runtime.openUntilMs);
         }
     };
+    // A burst of requests in flight on one key all hear the same 429: one strike, not one each.
+    const bool alreadyCooling = key.coolUntilMs > now;
     const auto coolKey = [&](qint64 ms, const QString &why) {
-        key.coolUntilMs = now + ms;
+        key.coolUntilMs = std::max(key.coolUntilMs, now + ms);
         key.coolReason = why;
     };
 
@@ -321,13 +329,13 @@ bool Router::recordAttempt(RoutePlan &plan, const RouteCandidate &candidate, con
             }
             break;
         case VerdictKind::RateLimited:
-            ++key.rateLimitStrikes;
+            key.rateLimitStrikes += alreadyCooling ? 0 : 1;
             coolKey(v.retryAfterMs >= 0 ? v.retryAfterMs : backoff(kRateLimitBackoffMs, key.rateLimitStrikes, kMaxBackoffMs),
                     QStringLiteral("rate limited"));
             keyLevel = true;
             break;
         case VerdictKind::QuotaExhausted:
-            ++key.quotaStrikes;
+            key.quotaStrikes += alreadyCooling ? 0 : 1;
             coolKey(v.retryAfterMs >= 0 ? v.retryAfterMs : backoff(kQuotaBackoffMs, key.quotaStrikes, kMaxQuotaBackoffMs),
                     QStringLiteral("out of quota"));
             keyLevel = true;

@@ -526,3 +526,25 @@ TEST(Router, LessonsSurviveUntilTheStoreCarriesThemAndResetClearsThem)
     ++f.config.revision;
     EXPECT_EQ(f.route(200, -1, tools), s("learns"));
 }
+
+TEST(Router, FailuresAlreadyInFlightWhenTheCircuitOpensDoNotStretchIt)
+{
+    Fixture f;
+    f.add("flaky", 1);
+    f.add("steady", 0);
+    QList<RoutePlan> plans;
+    QList<RouteCandidate> sent;
+    for (int i = 0; i < 6; ++i) {
+        plans.append(f.plan());
+        sent.append(*f.router->next(plans.last()));
+        ASSERT_EQ(sent.last().channel->name, s("flaky"));
+    }
+    for (int i = 0; i < 6; ++i)
+        f.router->recordAttempt(plans[i], sent[i], Fixture::answered(503));
+    const RouterStatus open = f.router->status(f.config);
+    EXPECT_EQ(open.channels[0].state, HealthState::Open);
+    EXPECT_EQ(open.channels[0].cooldownUntil.toMSecsSinceEpoch(), f.clock->load() + 30'000);
+    f.advance(30'001);
+    EXPECT_EQ(f.route(), s("flaky"));
+    EXPECT_EQ(f.route(), s("flaky"));
+}
