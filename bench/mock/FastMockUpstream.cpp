@@ -2,13 +2,16 @@
 // tarn_bench_mock: a fast OpenAI-compatible mock upstream for benchmarks (Linux, epoll, no Qt).
 //
 //   tarn_bench_mock [--port N] [--threads N] [--chunks N] [--chunk-delay-ms D]
+//                   [--status S] [--retry-after SECONDS]
 //
 // Listens on 127.0.0.1 (port 0 picks one) and prints "listening on http://127.0.0.1:PORT".
 // POST .../chat/completions: a fixed chat.completion JSON with usage; with "stream":true in the body
 // an SSE stream (chunked encoding): a role chunk at once, N content chunks D ms apart, a finish
 // chunk, a usage chunk and [DONE]. N and D come from the x-mock-chunks / x-mock-chunk-delay-ms
 // headers, the chunks= / delay= query parameters or "mock_chunks" / "mock_chunk_delay_ms" body fields
-// (later ones win). Keep-alive and pipelining are supported;
+// (later ones win). --status S (not 200) answers every chat request at once with S and an OpenAI
+// error body instead (e.g. 429 for failover benchmarks), with Retry-After when --retry-after is
+// given. Keep-alive and pipelining are supported;
 // each thread runs its own epoll loop on its own SO_REUSEPORT listener.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -57,6 +60,24 @@ std::string completionResponse()
 }
 
 const std::string g_completion = completionResponse();
+std::string g_error; // --status: the answer to every chat request; empty = answer normally
+
+std::string errorResponse(int status, int retryAfter)
+{
+    const char *reason = status == 429 ? "Too Many Requests"
+        : status == 401                ? "Unauthorized"
+        : status == 500                ? "Internal Server Error"
+        : status == 503                ? "Service Unavailable"
+                                       : "Error";
+    const std::string body = status == 429
+        ? R"({"error":{"message":"Rate limit reached for requests","type":"requests","param":null,"code":"rate_limit_exceeded"}})"
+        : R"({"error":{"message":"Mock error","type":"server_error","param":null,"code":null}})";
+    std::string r = "HTTP/1.1 " + std::to_string(status) + ' ' + reason + "\r\nContent-Type: application/json\r\n";
+    if (retryAfter >= 0)
+        r += "Retry-After: " + std::to_string(retryAfter) + "\r\n";
+    r += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    return r;
+}
 const std::string g_notFound =
     "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 87\r\n\r\n"
     R"({"error":{"message":"Unknown path","type":"invalid_request_error","param":null,"code":null}})";
@@ -314,6 +335,10 @@ void Loop::process(Conn &c)
             c.out += g_notFound;
             continue;
         }
+        if (!g_error.empty()) {
+            c.out += g_error;
+            continue;
+        }
         const bool stream = body.find("\"stream\":true") != body.npos
             || body.find("\"stream\": true") != body.npos;
         if (!stream) {
@@ -471,6 +496,8 @@ int main(int argc, char **argv)
 {
     int port = 0;
     int threads = 1;
+    int status = 200;
+    int retryAfter = -1;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string_view arg = argv[i];
         const int value = std::atoi(argv[i + 1]);
@@ -482,12 +509,18 @@ int main(int argc, char **argv)
             g_defaultChunks = value;
         else if (arg == "--chunk-delay-ms")
             g_defaultDelayMs = value;
+        else if (arg == "--status")
+            status = value;
+        else if (arg == "--retry-after")
+            retryAfter = value;
         else {
             std::fprintf(stderr, "usage: %s [--port N] [--threads N] [--chunks N] "
-                                 "[--chunk-delay-ms D]\n", argv[0]);
+                                 "[--chunk-delay-ms D] [--status S] [--retry-after SECONDS]\n", argv[0]);
             return 2;
         }
     }
+    if (status != 200)
+        g_error = errorResponse(status, retryAfter);
     std::signal(SIGPIPE, SIG_IGN);
     std::vector<int> listeners{listenOn(port)};
     port = boundPort(listeners.front());

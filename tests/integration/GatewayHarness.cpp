@@ -48,11 +48,31 @@ Channel GatewayHarness::addChannel(const QString &name, const QString &baseUrl, 
     channel.models = models;
     channel.modelMap = modelMap;
     channel.priority = priority;
+    return addChannel(std::move(channel));
+}
+
+Channel GatewayHarness::addChannel(Channel channel)
+{
+    if (channel.keys.isEmpty())
+        channel.keys = {QStringLiteral("sk-%1").arg(channel.name)};
     auto id = ChannelRepository(*m_db).add(channel);
     EXPECT_TRUE(id.ok()) << (id ? "" : id.error().message.toStdString());
     if (id)
         channel.id = *id;
     return channel;
+}
+
+void GatewayHarness::updateChannel(const Channel &channel)
+{
+    const Status status = ChannelRepository(*m_db).update(channel);
+    EXPECT_TRUE(status.ok()) << (status ? "" : status.error().message.toStdString());
+    reloadConfig();
+}
+
+Channel GatewayHarness::storedChannel(const QString &name)
+{
+    auto channel = ChannelRepository(*m_db).findByName(name);
+    return channel ? *channel : Channel{};
 }
 
 void GatewayHarness::setChannelEnabled(const QString &name, bool enabled)
@@ -92,6 +112,7 @@ bool GatewayHarness::start()
     options.limits = m_limits;
     options.timeouts = m_timeouts;
     options.configPollMs = 200;
+    options.router = m_routerOptions;
     m_gateway = std::make_unique<Gateway>(options);
     const Status status = m_gateway->start();
     EXPECT_TRUE(status.ok()) << (status ? "" : status.error().message.toStdString());

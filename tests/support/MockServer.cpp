@@ -229,8 +229,11 @@ void MockConnection::respond(const MockRequest &request, const MockBehaviour &be
     m_socket->write(head + "\r\n");
     m_events = reply.events;
     m_eventIndex = 0;
-    m_truncate = behaviour.truncateStream;
-    m_eventLimit = m_truncate ? m_events.size() / 2 : m_events.size();
+    m_truncate = behaviour.truncateStream || behaviour.streamEventsBeforeClose >= 0;
+    m_truncateGracefully = !behaviour.truncateStream;
+    m_eventLimit = behaviour.streamEventsBeforeClose >= 0
+        ? qMin<qsizetype>(behaviour.streamEventsBeforeClose, m_events.size())
+        : (m_truncate ? m_events.size() / 2 : m_events.size());
     m_chunkDelayMs = behaviour.chunkDelayMs;
     m_silenceAfter = behaviour.silenceAfterEvents;
     m_silenceMs = behaviour.silenceMs;
@@ -243,7 +246,7 @@ void MockConnection::sendNextEvent()
         if (m_eventIndex >= m_eventLimit) {
             m_streaming = false;
             if (m_truncate) {
-                closeOurselves(true);
+                closeOurselves(!m_truncateGracefully);
                 return;
             }
             if (m_chunkedOut)

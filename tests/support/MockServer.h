@@ -82,6 +82,7 @@ private:
     qsizetype m_eventIndex = 0;
     qsizetype m_eventLimit = 0;
     bool m_truncate = false;
+    bool m_truncateGracefully = false; // FIN instead of RST when truncating
     int m_chunkDelayMs = 0;
     int m_silenceAfter = -1;
     int m_silenceMs = 0;

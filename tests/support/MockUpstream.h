@@ -55,6 +55,9 @@ struct MockBehaviour
                                   // (e.g. "\r\n\r\n" or "\r\r"); rawEvents are sent as given
     int silenceAfterEvents = -1;  // >= 0: after that many stream pieces, go quiet for silenceMs
     int silenceMs = 0;
+    int streamEventsBeforeClose = -1; // >= 0: a stream sends its head and that many pieces, then
+                                      // closes (FIN, no last chunk: everything sent arrives);
+                                      // 0 = the stream dies before its first event
 };
 
 namespace detail {
