@@ -10,7 +10,12 @@
 #include "gateway/usage/UsageRecorder.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTimeZone>
+
+#include <algorithm>
+#include <climits>
 
 namespace tarn::gateway {
 
@@ -42,6 +47,22 @@ QByteArray endpointSuffix(const QString &endpoint)
 {
     // "/v1/chat/completions" -> "/chat/completions": the channel's base URL carries the version.
     return endpoint.mid(3).toLatin1();
+}
+
+// Everything of a channel's that is a credential: its keys and its extra header values.
+QStringList channelSecrets(const Channel &channel)
+{
+    QStringList secrets = channel.keys;
+    for (auto it = channel.extraHeaders.cbegin(); it != channel.extraHeaders.cend(); ++it)
+        secrets.append(it.value());
+    return secrets;
+}
+
+// Whether an error body is in OpenAI's shape ({"error": {...}}), which OpenAI clients parse.
+bool isOpenAiErrorBody(const QByteArray &body)
+{
+    const QJsonObject object = QJsonDocument::fromJson(body).object();
+    return object.value(QStringLiteral("error")).isObject();
 }
 
 AttemptReport transportReport(AttemptReport::Transport transport, int status = 0)
@@ -156,6 +177,13 @@ void ProxyExchange::attemptNext()
         upstream.headers.append({it.key().toUtf8(), it.value().toUtf8()});
     upstream.proxy = channel.proxy.toUtf8();
     upstream.timeouts = m_owner.context().timeouts;
+    if (m_plan.attempts() > 1) {
+        // A failover attempt gets what is left of the routing time budget, not a fresh allowance.
+        const qint64 elapsedMs = (monotonicNs() - m_request.arrivedNs) / 1'000'000;
+        const int left = int(std::clamp<qint64>(m_config->routing.timeBudgetMs - elapsedMs, 1000, INT_MAX));
+        upstream.timeouts.connectMs = std::min(upstream.timeouts.connectMs, left);
+        upstream.timeouts.firstByteMs = std::min(upstream.timeouts.firstByteMs, left);
+    }
     m_call = m_owner.upstream().start(std::move(upstream), this);
 }
 
@@ -178,7 +206,10 @@ AttemptReport ProxyExchange::answeredReport() const
     report.ttfbMs = m_ttfbMs;
     const QDateTime now = QDateTime::fromMSecsSinceEpoch(m_router.nowMs(), QTimeZone::utc());
     report.rateLimits = parseRateLimitHeaders(m_head.headers, now);
-    report.verdict = classifyUpstreamAnswer(m_head.status, m_head.headers, m_body, now);
+    // A 2xx body is only an error in disguise when it carries one (MiniMax's base_resp, a bare
+    // "error" object): the common success skips the parse.
+    if (!isSuccess(m_head.status) || m_body.contains("\"error\"") || m_body.contains("\"base_resp\""))
+        report.verdict = classifyUpstreamAnswer(m_head.status, m_head.headers, m_body, now);
     // The router keeps and stores the upstream's words (disabled keys, lessons): never a key.
     report.verdict.reason = redacted(report.verdict.reason);
     return report;
@@ -198,8 +229,10 @@ void ProxyExchange::attemptFailed(const AttemptReport &report, const QString &wh
         m_lastBody.clear();
         m_lastTransportStatus = 502;
     } else if (report.transport == AttemptReport::Transport::Answered) {
+        // Redacted now: by the time it is passed back, no candidate (and no key list) is current.
         m_lastHead = m_head;
-        m_lastBody = m_body;
+        m_lastBody = redactSecrets(m_body, channelSecrets(*m_current->channel));
+        m_lastVerdict = report.verdict;
         m_lastTransportStatus = 0;
     } else {
         m_lastHead = {};
@@ -217,10 +250,26 @@ void ProxyExchange::attemptFailed(const AttemptReport &report, const QString &wh
 void ProxyExchange::answerExhausted()
 {
     if (m_lastHead.status) {
+        const int status = m_lastHead.status;
+        if (m_lastVerdict.kind == VerdictKind::InvalidKey) {
+            // The provider refused Tarn's key, not the client's: a 401 would tell the client its
+            // own key is wrong.
+            answerError(502, QStringLiteral("%1 (every provider key tried was rejected)").arg(m_lastError),
+                        "upstream_auth_error");
+            return;
+        }
+        if (!isOpenAiErrorBody(m_lastBody)) {
+            // An HTML error page or another provider's error shape: the client gets OpenAI's.
+            HeaderList retry;
+            if (const QByteArray after = headerValue(m_lastHead.headers, "retry-after"); !after.isEmpty())
+                retry.append({QByteArrayLiteral("Retry-After"), after});
+            answerError(status, m_lastError, status == 429 ? "rate_limit_exceeded" : "upstream_error", retry);
+            return;
+        }
         // The last channel's own answer, as it was (its status tells SDKs whether to retry).
         m_head = m_lastHead;
         m_body = m_lastBody;
-        m_record.status = m_head.status;
+        m_record.status = status;
         relayAnswer();
         return;
     }
@@ -397,6 +446,30 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
             rest.prepend(std::exchange(m_heldEvents, {}));
         }
         writeToClient(rest);
+        if (!m_relay->errorPayload().isEmpty() || (!m_relay->sawDone() && !m_relay->sawFinish())) {
+            // The upstream reported an error in-band, or stopped without finishing: a failed
+            // answer, whatever the 200 said. The client already has the upstream's error event;
+            // a cut-short stream gets ours.
+            const bool inBand = !m_relay->errorPayload().isEmpty();
+            const QString why = inBand ? QStringLiteral("error event in the stream: %1")
+                                             .arg(redacted(QString::fromUtf8(m_relay->errorPayload().left(300))))
+                                       : QStringLiteral("the stream ended before the answer finished");
+            m_router.recordAttempt(m_plan, *m_current, transportReport(AttemptReport::Transport::Broken, m_head.status));
+            logAttempt(m_head.status, why);
+            if (inBand) {
+                const TokenUsage usage = m_relay->usage();
+                m_record.promptTokens = usage.prompt;
+                m_record.completionTokens = usage.completion;
+                m_record.cachedTokens = usage.cached;
+                m_record.status = 502;
+                recordUsage(why);
+                m_response.end();
+                m_owner.finished(this);
+            } else {
+                endStreamWithError(why);
+            }
+            return;
+        }
         const TokenUsage usage = m_relay->usage();
         m_record.promptTokens = usage.prompt;
         m_record.completionTokens = usage.completion;
@@ -444,7 +517,7 @@ void ProxyExchange::relayAnswer()
     QString error;
     if (!isSuccess(m_head.status)) {
         // Providers echo the key they rejected: nothing key-shaped reaches the client or the row.
-        m_body = redactSecrets(m_body, m_current ? m_current->channel->keys : QStringList{});
+        m_body = redactSecrets(m_body, m_current ? channelSecrets(*m_current->channel) : QStringList{});
         error = QString::fromUtf8(m_body.left(300));
     }
     m_record.status = m_head.status;
@@ -473,7 +546,7 @@ void ProxyExchange::endStreamWithError(const QString &message, const QString &ro
 
 QString ProxyExchange::redacted(const QString &text) const
 {
-    return redactSecrets(text, m_current ? m_current->channel->keys : QStringList{});
+    return redactSecrets(text, m_current ? channelSecrets(*m_current->channel) : QStringList{});
 }
 
 void ProxyExchange::onClientGone(ClientGone why)

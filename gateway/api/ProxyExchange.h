@@ -75,6 +75,7 @@ private:
     UpstreamResponseHead m_lastHead;
     QByteArray m_lastBody;
     QString m_lastError;
+    AttemptVerdict m_lastVerdict;
     int m_lastTransportStatus = 0; // 502 / 504 when the last attempt got no answer
 };
 

@@ -104,6 +104,19 @@ void SseRelay::processEvent(QByteArrayView event, QByteArray &out)
         out.append(event);
         return;
     }
+    if (!m_sawFinish) {
+        // A choice that finished ("finish_reason":"stop", …): the answer is complete even if the
+        // upstream never sends [DONE].
+        const qsizetype at = payload.indexOf("\"finish_reason\"");
+        if (at >= 0) {
+            qsizetype i = at + 15;
+            while (i < payload.size() && (payload[i] == ' ' || payload[i] == ':' || payload[i] == '\t'))
+                ++i;
+            m_sawFinish = i < payload.size() && payload[i] == '"';
+        }
+    }
+    if (payload.contains("\"error\"") && findTopLevelMember(payload, "error").found() && m_errorPayload.isEmpty())
+        m_errorPayload = payload.first(std::min<qsizetype>(payload.size(), 4096)).toByteArray();
     bool usageOnly = false;
     if (payload.contains("\"usage\"")) {
         const JsonSpan span = findTopLevelMember(payload, "usage");

@@ -33,6 +33,10 @@ public:
 
     const TokenUsage &usage() const { return m_usage; }
     bool sawDone() const { return m_sawDone; }
+    // Some choice carried a finish_reason: the answer ended properly.
+    bool sawFinish() const { return m_sawFinish; }
+    // The first event carrying a top-level "error" (relayed as it came), cut at 4 KiB; empty if none.
+    const QByteArray &errorPayload() const { return m_errorPayload; }
     // An event grew past Options::maxEventBytes: what came before it was relayed, it was not.
     bool failed() const { return m_failed; }
 
@@ -45,6 +49,8 @@ private:
     bool m_atLineStart = true; // the scanned bytes end with a line end (or nothing)
     bool m_afterCR = false;    // ... which was a CR, so an LF next completes it (CRLF)
     bool m_sawDone = false;
+    bool m_sawFinish = false;
+    QByteArray m_errorPayload;
     bool m_failed = false;
 };
 

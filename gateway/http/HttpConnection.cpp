@@ -7,6 +7,7 @@
 #include "gateway/http/ResponseHead.h"
 #include "gateway/http/ServerLoad.h"
 
+#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -284,6 +285,8 @@ void HttpConnection::startLingeringClose()
 // an error is left for that write to hit and report the usual way (errorOccurred, disconnected).
 void HttpConnection::writeOut(QByteArrayView first, QByteArrayView second)
 {
+    ++m_writeDepth;
+    const auto leave = qScopeGuard([this] { --m_writeDepth; });
 #ifdef MSG_NOSIGNAL
     if (m_socket->bytesToWrite() == 0 && m_socket->state() == QAbstractSocket::ConnectedState) {
         iovec parts[2] = {{const_cast<char *>(first.data()), size_t(first.size())},
@@ -455,6 +458,18 @@ void HttpConnection::onDisconnected()
         return;
     m_gone = true;
     m_timer->stop();
+    if (m_writeDepth > 0) {
+        // Qt can report the peer gone from inside our own flush (a write error aborts the socket
+        // and emits disconnected at once): the producer is on the stack, writing. It hears of it
+        // from the event loop, not in the middle of its own call.
+        QMetaObject::invokeMethod(this, &HttpConnection::notifyGone, Qt::QueuedConnection);
+        return;
+    }
+    notifyGone();
+}
+
+void HttpConnection::notifyGone()
+{
     if (m_exchangeActive && m_observer) {
         ResponseObserver *observer = m_observer;
         m_observer = nullptr;

@@ -72,6 +72,7 @@ Q_SIGNALS:
 private:
     void onReadyRead();
     void onDisconnected();
+    void notifyGone();
     void onBytesWritten();
     void onTimerFired();
     void onTimeout();
@@ -107,6 +108,7 @@ private:
     bool m_keepAlive = true;
     bool m_closing = false;     // no further requests: close after the current response
     bool m_gone = false;
+    int m_writeDepth = 0;            // inside writeOut: a disconnect is reported from the event loop
     bool m_processQueued = false;
     bool m_wasBackedUp = false;      // told the producer it is backed up: owe it onResponseDrained
     bool m_answeringHead = false;    // a HEAD request: the response goes without its body

@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QTimeZone>
+#include <QVarLengthArray>
 
 #include <algorithm>
 #include <cmath>
@@ -37,32 +38,48 @@ QString timeText(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODate);
 }
 
-// What the channel-model lacks for the request; empty when it can serve it.
-QString missingCapability(const EffectiveCapabilities &caps, const RouteRequirements &needs, qint64 minContext)
+// What a channel-model lacks for a request, as values; put into words only when shown.
+struct Lack
 {
-    const auto lacks = [&](bool needed, const EffectiveCapability &c, const char *what) -> QString {
-        if (needed && !c.supported)
-            return QStringLiteral("no %1 support (%2)").arg(QLatin1StringView(what), capabilitySourceName(c.source));
+    enum class What { Tools, Vision, JsonMode, Context, EarlierRefusal, Output };
+    What what = What::Tools;
+    CapabilitySource source = CapabilitySource::Assumed;
+    qint64 have = 0;
+    qint64 need = 0;
+
+    QString text() const
+    {
+        const QString from = capabilitySourceName(source);
+        switch (what) {
+        case What::Tools: return QStringLiteral("no tools support (%1)").arg(from);
+        case What::Vision: return QStringLiteral("no vision support (%1)").arg(from);
+        case What::JsonMode: return QStringLiteral("no JSON mode support (%1)").arg(from);
+        case What::Context:
+            return QStringLiteral("context of %1 tokens is too small for about %2 (%3)").arg(have).arg(need).arg(from);
+        case What::EarlierRefusal: return QStringLiteral("context no larger than one that already refused the prompt");
+        case What::Output: return QStringLiteral("at most %1 output tokens (%2)").arg(have).arg(from);
+        }
         return {};
-    };
-    for (const QString &lack : {lacks(needs.tools, caps.tools, "tools"), lacks(needs.vision, caps.vision, "vision"),
-                                lacks(needs.jsonMode, caps.jsonMode, "JSON mode")}) {
-        if (!lack.isEmpty())
-            return lack;
     }
+};
+
+std::optional<Lack> missingCapability(const EffectiveCapabilities &caps, const RouteRequirements &needs, qint64 minContext)
+{
+    using What = Lack::What;
+    if (needs.tools && !caps.tools.supported)
+        return Lack{What::Tools, caps.tools.source};
+    if (needs.vision && !caps.vision.supported)
+        return Lack{What::Vision, caps.vision.source};
+    if (needs.jsonMode && !caps.jsonMode.supported)
+        return Lack{What::JsonMode, caps.jsonMode.source};
     const qint64 context = caps.contextTokens.tokens;
     if (context > 0 && needs.promptTokens + needs.maxOutputTokens > context)
-        return QStringLiteral("context of %1 tokens is too small for about %2 (%3)")
-            .arg(context)
-            .arg(needs.promptTokens + needs.maxOutputTokens)
-            .arg(capabilitySourceName(caps.contextTokens.source));
-    if (minContext > 0 && context <= minContext)
-        return QStringLiteral("context no larger than one that already refused the prompt");
+        return Lack{What::Context, caps.contextTokens.source, context, needs.promptTokens + needs.maxOutputTokens};
+    if (minContext > 0 && context > 0 && context <= minContext)
+        return Lack{What::EarlierRefusal};
     if (needs.maxOutputTokens > 0 && caps.maxOutputTokens.tokens > 0 && needs.maxOutputTokens > caps.maxOutputTokens.tokens)
-        return QStringLiteral("at most %1 output tokens (%2)")
-            .arg(caps.maxOutputTokens.tokens)
-            .arg(capabilitySourceName(caps.maxOutputTokens.source));
-    return {};
+        return Lack{What::Output, caps.maxOutputTokens.source, caps.maxOutputTokens.tokens};
+    return std::nullopt;
 }
 
 QString triedKey(const RouteCandidate &c)
@@ -101,7 +118,7 @@ Result<RoutePlan> Router::plan(const RuntimeConfig &config, const RouteRequest &
         bool lastResort = false;
     };
     QList<Scored> scored;
-    QStringList incapable;
+    QVarLengthArray<std::pair<const Channel *, Lack>, 4> incapable;
     bool served = false;
 
     std::lock_guard lock(m_mutex);
@@ -125,8 +142,8 @@ Result<RoutePlan> Router::plan(const RuntimeConfig &config, const RouteRequest &
         ChannelRuntime &runtime = m_state->channel(channel);
         const QString upstream = channel.upstreamModel(request.model);
         const EffectiveCapabilities &caps = m_state->capabilities(channel, runtime, upstream, config.revision);
-        if (const QString lack = missingCapability(caps, request.needs, 0); !lack.isEmpty()) {
-            incapable << QStringLiteral("'%1': %2").arg(channel.name, lack);
+        if (const std::optional<Lack> lack = missingCapability(caps, request.needs, 0)) {
+            incapable.append({&channel, *lack});
             continue;
         }
         Scored s;
@@ -161,8 +178,11 @@ Result<RoutePlan> Router::plan(const RuntimeConfig &config, const RouteRequest &
                                    .arg(request.model));
     }
     if (scored.isEmpty()) {
+        QStringList reasons;
+        for (const auto &[channel, lack] : incapable)
+            reasons << QStringLiteral("'%1': %2").arg(channel->name, lack.text());
         return Error::invalid(QStringLiteral("no channel serving '%1' can take this request: %2")
-                                  .arg(request.model, incapable.join(QStringLiteral("; "))));
+                                  .arg(request.model, reasons.join(QStringLiteral("; "))));
     }
     std::sort(scored.begin(), scored.end(), [](const Scored &a, const Scored &b) {
         if (a.lastResort != b.lastResort)
@@ -189,7 +209,7 @@ Result<RoutePlan> Router::plan(const RuntimeConfig &config, const RouteRequest &
                 const Channel &channel = *plan.m_entries[i].channel;
                 if (channel.id != sticky->channelId)
                     continue;
-                if (m_state->channelAvailability(channel, m_state->channel(channel), now, nullptr).available) {
+                if (m_state->channelAvailability(channel, m_state->channel(channel), now, nullptr).available()) {
                     qsizetype tierStart = i;
                     while (tierStart > 0 && plan.m_entries[tierStart - 1].tier == plan.m_entries[i].tier)
                         --tierStart;
@@ -214,10 +234,17 @@ std::optional<RouteCandidate> Router::next(RoutePlan &plan)
         plan.m_exhaustedReason = QStringLiteral("gave up after %1 ms (the routing time budget)").arg(now - plan.m_startedMs);
         return std::nullopt;
     }
-    QStringList skipped;
+    // Why channels were passed over: kept as values, put into words only if nothing is left.
+    struct Skip
+    {
+        const Channel *channel;
+        Unavailability why;
+        QString lack;
+    };
+    QVarLengthArray<Skip, 8> skipped;
     qint64 soonest = 0;
     const auto note = [&](const Channel &channel, const Unavailability &u) {
-        skipped << QStringLiteral("'%1' %2").arg(channel.name, u.reason);
+        skipped.append({&channel, u, {}});
         if (u.untilMs > now && (!soonest || u.untilMs < soonest))
             soonest = u.untilMs;
     };
@@ -227,12 +254,12 @@ std::optional<RouteCandidate> Router::next(RoutePlan &plan)
         ChannelRuntime &runtime = m_state->channel(channel);
         // Lessons learned since the plan was made (by this request or another) count now.
         const EffectiveCapabilities &caps = m_state->capabilities(channel, runtime, entry.upstreamModel, plan.m_revision);
-        if (const QString lack = missingCapability(caps, plan.m_request.needs, plan.m_minContext); !lack.isEmpty()) {
-            skipped << QStringLiteral("'%1': %2").arg(channel.name, lack);
+        if (const std::optional<Lack> lack = missingCapability(caps, plan.m_request.needs, plan.m_minContext)) {
+            skipped.append({&channel, {}, lack->text()});
             continue;
         }
         bool probe = false;
-        if (const Unavailability u = m_state->channelAvailability(channel, runtime, now, &probe); !u.available) {
+        if (const Unavailability u = m_state->channelAvailability(channel, runtime, now, &probe); !u.available()) {
             note(channel, u);
             continue;
         }
@@ -245,7 +272,7 @@ std::optional<RouteCandidate> Router::next(RoutePlan &plan)
             if (plan.m_triedKeys.contains(tried))
                 continue;
             KeyRuntime &key = m_state->key(runtime, candidate.keyId);
-            if (const Unavailability u = m_state->keyAvailability(channel, key, now); !u.available) {
+            if (const Unavailability u = m_state->keyAvailability(channel, key, now, plan.m_revision); !u.available()) {
                 note(channel, u);
                 continue;
             }
@@ -259,8 +286,12 @@ std::optional<RouteCandidate> Router::next(RoutePlan &plan)
             return candidate;
         }
     }
-    plan.m_exhaustedReason = skipped.isEmpty() ? QStringLiteral("no channel left to try")
-                                               : QStringLiteral("no channel could take it: %1").arg(skipped.join(QStringLiteral("; ")));
+    QStringList reasons;
+    for (const Skip &skip : skipped)
+        reasons << QStringLiteral("'%1' %2").arg(skip.channel->name, skip.lack.isEmpty() ? skip.why.text() : skip.lack);
+    reasons.removeDuplicates();
+    plan.m_exhaustedReason = reasons.isEmpty() ? QStringLiteral("no channel left to try")
+                                               : QStringLiteral("no channel could take it: %1").arg(reasons.join(QStringLiteral("; ")));
     plan.m_retryAfterMs = soonest ? soonest - now : -1;
     return std::nullopt;
 }
@@ -280,7 +311,7 @@ bool Router::recordAttempt(RoutePlan &plan, const RouteCandidate &candidate, con
     const auto learn = [&](Capability capability, const QString &reason) {
         const LearnedCapability lesson{candidate.upstreamModel, capability, false, reason.left(300),
                                        QDateTime::fromMSecsSinceEpoch(now, QTimeZone::utc())};
-        runtime.learned.append(lesson);
+        runtime.learned.append({lesson, -1});
         runtime.caps.clear();
         m_state->pendingLearned.append({channel.id, lesson});
         qCInfo(lcRouting) << "channel" << channel.name << "model" << candidate.upstreamModel << "does not support"
@@ -342,6 +373,7 @@ bool Router::recordAttempt(RoutePlan &plan, const RouteCandidate &candidate, con
             break;
         case VerdictKind::InvalidKey:
             key.disabled = true;
+            key.disabledHandedOutAt = -1;
             key.disabledReason = QStringLiteral("HTTP %1: %2").arg(report.status).arg(v.reason.left(200));
             m_state->pendingDisabled.append({channel.id, key.id, key.disabledReason});
             qCWarning(lcRouting) << "channel" << channel.name << "key" << key.id << "disabled:" << key.disabledReason;
@@ -353,7 +385,8 @@ bool Router::recordAttempt(RoutePlan &plan, const RouteCandidate &candidate, con
         case VerdictKind::ContextTooLong: {
             const EffectiveCapabilities &caps =
                 m_state->capabilities(channel, runtime, candidate.upstreamModel, plan.m_revision);
-            plan.m_minContext = std::max({plan.m_minContext, qint64(caps.contextTokens.tokens), qint64(1)});
+            // Only a known window says which others are worth trying; unknown ones still are.
+            plan.m_minContext = std::max(plan.m_minContext, qint64(caps.contextTokens.tokens));
             break;
         }
         case VerdictKind::ServerError:
@@ -367,19 +400,21 @@ bool Router::recordAttempt(RoutePlan &plan, const RouteCandidate &candidate, con
     }
     }
 
-    // The upstream's own counters: shift load before its 429, wait for its reset at zero.
+    // The upstream's own counters (per key: each is usually its own account): shift load before
+    // its 429, wait for its reset at zero.
     const RateLimitHeaders &rl = report.rateLimits;
     if (rl.any()) {
         const auto left = [](qint64 remaining, qint64 limit) {
             return remaining >= 0 && limit > 0 ? std::clamp(double(remaining) / double(limit), 0.0, 1.0) : 1.0;
         };
         const double fraction = std::min(left(rl.remainingRequests, rl.limitRequests), left(rl.remainingTokens, rl.limitTokens));
-        runtime.rateLimitFactor = fraction > 0.2 ? 1.0 : std::max(0.05, fraction / 0.2);
+        const qint64 reset = std::max({rl.resetRequestsMs, rl.resetTokensMs, qint64(1000)});
+        key.rateLimitFactor = fraction > 0.2 ? 1.0 : std::max(0.05, fraction / 0.2);
+        key.rateLimitFactorUntilMs = now + reset; // the window resets: the factor goes with it
         if (rl.remainingRequests == 0 || rl.remainingTokens == 0) {
-            const qint64 reset = std::max(rl.remainingRequests == 0 ? rl.resetRequestsMs : -1,
+            const qint64 until = std::max(rl.remainingRequests == 0 ? rl.resetRequestsMs : -1,
                                           rl.remainingTokens == 0 ? rl.resetTokensMs : -1);
-            runtime.coolUntilMs = now + (reset > 0 ? reset : 1000);
-            runtime.coolReason = QStringLiteral("upstream reports its limit reached");
+            coolKey(until > 0 ? until : 1000, QStringLiteral("at the upstream's own limit"));
         }
     }
 
@@ -441,19 +476,23 @@ RouterStatus Router::status(const RuntimeConfig &config)
         s.effectiveWeight = channel.enabled ? channel.weight * m_state->budgetFactor(channel, runtime, now) : 0;
         bool usableKey = false;
         const QStringList &ids = m_state->keyIds(channel, runtime);
+        QSet<QString> listed; // a key given twice is one key (and one published row)
         for (const QString &id : ids) {
+            if (listed.contains(id))
+                continue;
+            listed.insert(id);
             KeyRuntime &key = m_state->key(runtime, id);
             KeyStatus k;
             k.keyId = id;
             k.requests = key.requests;
             k.failures = key.failures;
-            const Unavailability u = m_state->keyAvailability(channel, key, now);
-            if (!u.available) {
-                k.state = u.untilMs ? HealthState::Cooling : HealthState::Disabled;
+            const Unavailability u = m_state->keyAvailability(channel, key, now, config.revision);
+            if (!u.available()) {
+                k.state = u.why == Unavailability::Why::KeyCooling ? HealthState::Cooling : HealthState::Disabled;
                 k.cooldownUntil = time(u.untilMs);
-                k.reason = u.reason;
+                k.reason = u.text();
             }
-            usableKey = usableKey || u.available;
+            usableKey = usableKey || u.available();
             s.keys.append(std::move(k));
         }
         if (!channel.enabled) {
@@ -463,10 +502,10 @@ RouterStatus Router::status(const RuntimeConfig &config)
             s.state = HealthState::Open;
             s.cooldownUntil = time(runtime.openUntilMs);
             s.reason = runtime.openReason;
-        } else if (const Unavailability u = m_state->channelAvailability(channel, runtime, now, nullptr); !u.available) {
+        } else if (const Unavailability u = m_state->channelAvailability(channel, runtime, now, nullptr); !u.available()) {
             s.state = HealthState::Cooling;
             s.cooldownUntil = time(u.untilMs);
-            s.reason = u.reason;
+            s.reason = u.text();
         } else if (!usableKey && !s.keys.isEmpty()) {
             const bool anyCooling = std::any_of(s.keys.cbegin(), s.keys.cend(),
                                                 [](const KeyStatus &k) { return k.state == HealthState::Cooling; });
@@ -482,12 +521,28 @@ RouterStatus Router::status(const RuntimeConfig &config)
     return out;
 }
 
-Router::PendingChanges Router::takePendingChanges()
+Router::PendingChanges Router::takePendingChanges(qint64 currentRevision)
 {
     std::lock_guard lock(m_mutex);
     PendingChanges changes;
     changes.learned = std::exchange(m_state->pendingLearned, {});
     changes.disabledKeys = std::exchange(m_state->pendingDisabled, {});
+    for (const auto &[channelId, lesson] : std::as_const(changes.learned)) {
+        const auto it = m_state->channels.find(channelId);
+        if (it == m_state->channels.end())
+            continue;
+        for (ChannelRuntime::Lesson &l : it->second.learned) {
+            if (l.handedOutAt < 0 && l.learned == lesson)
+                l.handedOutAt = currentRevision;
+        }
+    }
+    for (const auto &[channelId, keyId, reason] : std::as_const(changes.disabledKeys)) {
+        const auto it = m_state->channels.find(channelId);
+        if (it == m_state->channels.end())
+            continue;
+        if (const auto key = it->second.keys.find(keyId); key != it->second.keys.end() && key->disabled)
+            key->disabledHandedOutAt = currentRevision;
+    }
     return changes;
 }
 

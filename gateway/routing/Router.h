@@ -81,13 +81,14 @@ public:
     // Live state for the UI and `tarn channel list` (see RouterStatus.h).
     RouterStatus status(const RuntimeConfig &config);
     // What was learned or disabled since the last call, for the store to persist. The router keeps
-    // using its own copy until a configuration snapshot carries it.
+    // its own copy until it sees a snapshot newer than currentRevision (the store's revision when
+    // it takes them): from then on the store decides, so a reset there is never undone here.
     struct PendingChanges
     {
         QList<std::pair<qint64, LearnedCapability>> learned;        // channel id, lesson
         QList<std::tuple<qint64, QString, QString>> disabledKeys;   // channel id, key id, reason
     };
-    PendingChanges takePendingChanges();
+    PendingChanges takePendingChanges(qint64 currentRevision);
     // A passing health test: the key serves again (cooldown and disable cleared).
     void enableKey(qint64 channelId, const QString &keyId);
     // Token totals already spent today / this month (from stored usage), so budgets hold across

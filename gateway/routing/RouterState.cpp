@@ -110,11 +110,15 @@ const EffectiveCapabilities &RouterState::capabilities(const Channel &channel, C
 {
     if (revision > runtime.prunedRevision) {
         runtime.prunedRevision = revision;
-        // Lessons a newer snapshot carries are the store's from here on.
+        // Lessons the store was given before this snapshot are the store's from here on (a reset
+        // since is respected); lessons the snapshot already carries need no copy either.
         const auto before = runtime.learned.size();
-        runtime.learned.removeIf([&](const LearnedCapability &l) {
+        runtime.learned.removeIf([&](const ChannelRuntime::Lesson &l) {
+            if (l.handedOutAt >= 0 && revision > l.handedOutAt)
+                return true;
             return std::any_of(channel.learned.cbegin(), channel.learned.cend(), [&](const LearnedCapability &c) {
-                return c.model == l.model && c.capability == l.capability && c.supported == l.supported;
+                return c.model == l.learned.model && c.capability == l.learned.capability
+                    && c.supported == l.learned.supported;
             });
         });
         if (runtime.learned.size() != before)
@@ -126,18 +130,22 @@ const EffectiveCapabilities &RouterState::capabilities(const Channel &channel, C
         runtime.capsChannel = &channel;
     }
     auto it = runtime.caps.constFind(upstreamModel);
-    if (it == runtime.caps.cend())
-        it = runtime.caps.insert(upstreamModel, resolveCapabilities(channel, upstreamModel, runtime.learned));
+    if (it == runtime.caps.cend()) {
+        QList<LearnedCapability> lessons;
+        for (const ChannelRuntime::Lesson &l : runtime.learned)
+            lessons.append(l.learned);
+        it = runtime.caps.insert(upstreamModel, resolveCapabilities(channel, upstreamModel, lessons));
+    }
     return *it;
 }
 
 void RouterState::rollCalendar(ChannelRuntime &runtime, qint64 nowMs)
 {
     const qint64 day = utcDay(nowMs);
-    if (runtime.day != day) {
-        runtime.day = day;
-        runtime.dayTokens = 0;
-    }
+    if (runtime.day == day)
+        return; // the month only changes with the day
+    runtime.day = day;
+    runtime.dayTokens = 0;
     const qint64 month = utcMonth(nowMs);
     if (runtime.month != month) {
         runtime.month = month;
@@ -178,52 +186,73 @@ double RouterState::budgetFactor(const Channel &channel, ChannelRuntime &runtime
     }
     // Above 80 % the share falls linearly, so load moves before the limit (or a 429) is hit.
     const double budget = used < 0.8 ? 1.0 : std::max(0.05, (1.0 - used) / 0.2);
-    return std::min(budget, runtime.rateLimitFactor);
+    // The upstream's counters are per key: the channel is as free as its freest key.
+    double upstream = runtime.keys.isEmpty() ? 1.0 : 0.0;
+    for (const KeyRuntime &key : std::as_const(runtime.keys))
+        upstream = std::max(upstream, nowMs < key.rateLimitFactorUntilMs ? key.rateLimitFactor : 1.0);
+    return std::min(budget, upstream);
 }
 
 Unavailability RouterState::channelAvailability(const Channel &channel, ChannelRuntime &runtime, qint64 nowMs,
                                                 bool *probe)
 {
+    using Why = Unavailability::Why;
     if (probe)
         *probe = false;
     if (runtime.openUntilMs) {
         if (nowMs < runtime.openUntilMs || runtime.probeInFlight)
-            return {false, std::max(runtime.openUntilMs, nowMs + 1000), QStringLiteral("circuit open: %1").arg(runtime.openReason)};
+            return {Why::CircuitOpen, std::max(runtime.openUntilMs, nowMs + 1000), 0, &runtime.openReason};
         if (probe)
             *probe = true; // half-open: this request tests the channel
     }
-    if (nowMs < runtime.coolUntilMs)
-        return {false, runtime.coolUntilMs, runtime.coolReason};
     const ChannelBudget &b = channel.budget;
     if (b.any()) {
         rollCalendar(runtime, nowMs);
         if (b.requestsPerMinute && runtime.minuteRequests.total(nowMs) >= b.requestsPerMinute)
-            return {false, runtime.minuteRequests.nextReleaseMs(nowMs),
-                    QStringLiteral("at its budget of %1 requests/min").arg(b.requestsPerMinute)};
+            return {Why::RequestsPerMinute, runtime.minuteRequests.nextReleaseMs(nowMs), b.requestsPerMinute};
         if (b.tokensPerMinute && runtime.minuteTokens.total(nowMs) >= b.tokensPerMinute)
-            return {false, runtime.minuteTokens.nextReleaseMs(nowMs),
-                    QStringLiteral("at its budget of %1 tokens/min").arg(b.tokensPerMinute)};
+            return {Why::TokensPerMinute, runtime.minuteTokens.nextReleaseMs(nowMs), b.tokensPerMinute};
         if (b.tokensPerDay && runtime.dayTokens >= b.tokensPerDay)
-            return {false, (utcDay(nowMs) + 1) * kMsPerDay,
-                    QStringLiteral("at its budget of %1 tokens/day").arg(b.tokensPerDay)};
+            return {Why::TokensPerDay, (utcDay(nowMs) + 1) * kMsPerDay, b.tokensPerDay};
         if (b.tokensPerMonth && runtime.monthTokens >= b.tokensPerMonth)
-            return {false, nextMonthStartMs(nowMs), QStringLiteral("at its budget of %1 tokens/month").arg(b.tokensPerMonth)};
+            return {Why::TokensPerMonth, nextMonthStartMs(nowMs), b.tokensPerMonth};
     }
     return {};
 }
 
-Unavailability RouterState::keyAvailability(const Channel &channel, KeyRuntime &key, qint64 nowMs) const
+Unavailability RouterState::keyAvailability(const Channel &channel, KeyRuntime &key, qint64 nowMs, qint64 revision) const
 {
+    using Why = Unavailability::Why;
     if (const auto it = channel.disabledKeys.constFind(key.id); it != channel.disabledKeys.cend()) {
-        // The store has it now: from here on the configuration decides (a CLI or a passing test
+        // The store has it: from here on the configuration decides (a CLI or a passing test
         // clears it there).
         key.disabled = false;
-        return {false, 0, QStringLiteral("key %1 disabled: %2").arg(key.id, *it)};
+        return {Why::KeyDisabled, 0, 0, &*it, &key.id};
     }
+    if (key.disabled && key.disabledHandedOutAt >= 0 && revision > key.disabledHandedOutAt)
+        key.disabled = false; // the store had it before this snapshot, which no longer does
     if (key.disabled)
-        return {false, 0, QStringLiteral("key %1 disabled: %2").arg(key.id, key.disabledReason)};
+        return {Why::KeyDisabled, 0, 0, &key.disabledReason, &key.id};
     if (nowMs < key.coolUntilMs)
-        return {false, key.coolUntilMs, QStringLiteral("key %1 %2 until %3").arg(key.id, key.coolReason, timeText(key.coolUntilMs))};
+        return {Why::KeyCooling, key.coolUntilMs, 0, &key.coolReason, &key.id};
+    return {};
+}
+
+QString Unavailability::text() const
+{
+    const QString d = detail ? *detail : QString();
+    const QString k = keyId ? *keyId : QString();
+    switch (why) {
+    case Why::None: return {};
+    case Why::CircuitOpen: return QStringLiteral("circuit open: %1").arg(d);
+    case Why::UpstreamLimit: return QStringLiteral("upstream reports its limit reached");
+    case Why::RequestsPerMinute: return QStringLiteral("at its budget of %1 requests/min").arg(limit);
+    case Why::TokensPerMinute: return QStringLiteral("at its budget of %1 tokens/min").arg(limit);
+    case Why::TokensPerDay: return QStringLiteral("at its budget of %1 tokens/day").arg(limit);
+    case Why::TokensPerMonth: return QStringLiteral("at its budget of %1 tokens/month").arg(limit);
+    case Why::KeyDisabled: return QStringLiteral("key %1 disabled: %2").arg(k, d);
+    case Why::KeyCooling: return QStringLiteral("key %1 %2 until %3").arg(k, d, timeText(untilMs));
+    }
     return {};
 }
 

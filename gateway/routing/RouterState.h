@@ -37,8 +37,12 @@ struct KeyRuntime
     int rateLimitStrikes = 0; // consecutive 429s: back-off doubles with each
     int quotaStrikes = 0;
     QString coolReason;
-    bool disabled = false;    // the router's own lesson, until a configuration snapshot carries it
+    bool disabled = false;    // the router's own lesson, until the store has it
     QString disabledReason;
+    qint64 disabledHandedOutAt = -1; // revision when handed to the store; newer snapshots decide
+    // The upstream's own counters for this key (x-ratelimit-*): load shifts before its 429.
+    double rateLimitFactor = 1;
+    qint64 rateLimitFactorUntilMs = 0;
     qint64 requests = 0;
     qint64 failures = 0;
 };
@@ -56,10 +60,6 @@ struct ChannelRuntime
     qint64 openUntilMs = 0;     // 0 = closed
     bool probeInFlight = false; // half-open: one request is testing the channel
     QString openReason;
-    // Upstream rate-limit headers at zero: the channel waits for their reset.
-    qint64 coolUntilMs = 0;
-    QString coolReason;
-    double rateLimitFactor = 1; // from x-ratelimit-remaining-*: load shifts before the 429
     // Budgets.
     MinuteWindow minuteRequests, minuteTokens;
     qint64 dayTokens = 0, monthTokens = 0;
@@ -69,8 +69,13 @@ struct ChannelRuntime
     qint64 latencySampleMs = 0;
     double errorRate = 0;
     qint64 requests = 0;
-    // Lessons not yet in the configuration snapshot.
-    QList<LearnedCapability> learned;
+    // Lessons the store may not have yet; once handed out, a newer snapshot decides.
+    struct Lesson
+    {
+        LearnedCapability learned;
+        qint64 handedOutAt = -1;
+    };
+    QList<Lesson> learned;
     qint64 prunedRevision = -1; // newest configuration revision `learned` was compared with
     // Cached effective capabilities per upstream model, for one snapshot's channel.
     qint64 capsRevision = -1;
@@ -78,12 +83,19 @@ struct ChannelRuntime
     QHash<QString, EffectiveCapabilities> caps;
 };
 
-// Why a channel cannot take a request right now (empty = it can).
+// Why a channel or key cannot take a request right now; the text is only built when shown.
 struct Unavailability
 {
-    bool available = true;
+    enum class Why { None, CircuitOpen, UpstreamLimit, RequestsPerMinute, TokensPerMinute, TokensPerDay,
+                     TokensPerMonth, KeyDisabled, KeyCooling };
+    Why why = Why::None;
     qint64 untilMs = 0; // when it may be tried again; 0 = unknown
-    QString reason;
+    qint64 limit = 0;   // the budget, for the budget reasons
+    const QString *detail = nullptr; // circuit / cooling / disabled reason (owned by the state)
+    const QString *keyId = nullptr;
+
+    bool available() const { return why == Why::None; }
+    QString text() const;
 };
 
 // All channels' runtime state; guarded by the Router's mutex.
@@ -101,7 +113,7 @@ public:
     // Channel-level state: breaker, rate-limit headers, budgets. `probe` is set when the call
     // admits the half-open circuit's one trial request.
     Unavailability channelAvailability(const Channel &channel, ChannelRuntime &runtime, qint64 nowMs, bool *probe);
-    Unavailability keyAvailability(const Channel &channel, KeyRuntime &key, qint64 nowMs) const;
+    Unavailability keyAvailability(const Channel &channel, KeyRuntime &key, qint64 nowMs, qint64 revision) const;
     // 1 when far from every budget, falling to 0.05 near one (0 = at it: see channelAvailability).
     double budgetFactor(const Channel &channel, ChannelRuntime &runtime, qint64 nowMs);
 

@@ -62,7 +62,7 @@ void RouterUpkeep::flush()
 
 void RouterUpkeep::persistPending()
 {
-    const Router::PendingChanges changes = m_router.takePendingChanges();
+    const Router::PendingChanges changes = m_router.takePendingChanges(m_config.snapshot()->revision);
     if (changes.learned.isEmpty() && changes.disabledKeys.isEmpty())
         return;
     ChannelRepository channels(m_database);

@@ -412,7 +412,10 @@ TEST(HotPathDefects, ProviderKeysNeverLeaveTarnInErrorsRowsOrLogs)
     HttpTestClient client;
     const HttpResult r = client.request("POST", tarn.url(QStringLiteral("/v1/chat/completions")), chatBody(QStringLiteral("m")));
     qInstallMessageHandler(previous);
-    EXPECT_EQ(r.status, 401);
+    // The provider refused Tarn's key, not the client's: a 502 naming it (a 401 would tell the
+    // client its own key is wrong).
+    EXPECT_EQ(r.status, 502);
+    EXPECT_TRUE(r.body.contains("upstream_auth_error")) << r.body.constData();
     EXPECT_FALSE(r.body.contains(providerKey.toUtf8())) << r.body.constData();
     EXPECT_FALSE(r.body.contains("sk-proj-****abcd"));
     EXPECT_TRUE(r.body.contains("[redacted]")) << r.body.constData();

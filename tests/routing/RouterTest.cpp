@@ -190,7 +190,7 @@ TEST(Router, InvalidKeyDisablesTheKeyAndAsksToPersistIt)
         RoutePlan q = f.plan();
         EXPECT_EQ(f.router->next(q)->key, s("good"));
     }
-    const auto changes = f.router->takePendingChanges();
+    const auto changes = f.router->takePendingChanges(f.config.revision);
     ASSERT_EQ(changes.disabledKeys.size(), 1);
     EXPECT_EQ(std::get<1>(changes.disabledKeys[0]), keyId(s("bad")));
     const RouterStatus status = f.router->status(f.config);
@@ -269,7 +269,7 @@ TEST(Router, ToolsRequestsSkipChannelsWithoutToolsAndLearnFromRejections)
     // Learned: later tools requests go straight to the capable channel, plain ones still go first.
     EXPECT_EQ(f.route(200, -1, tools), s("capable"));
     EXPECT_EQ(f.route(), s("notools"));
-    const auto changes = f.router->takePendingChanges();
+    const auto changes = f.router->takePendingChanges(f.config.revision);
     ASSERT_EQ(changes.learned.size(), 1);
     EXPECT_EQ(changes.learned[0].second.capability, Capability::Tools);
     EXPECT_FALSE(changes.learned[0].second.supported);
@@ -512,11 +512,11 @@ TEST(Router, LessonsSurviveUntilTheStoreCarriesThemAndResetClearsThem)
     AttemptReport rejected = Fixture::answered(400, -1, VerdictKind::Unsupported);
     rejected.verdict.capability = Capability::Tools;
     f.router->recordAttempt(p, *c, rejected);
-    const auto changes = f.router->takePendingChanges();
-    ASSERT_EQ(changes.learned.size(), 1);
-    // An unrelated reload before the lesson is stored keeps it.
+    // An unrelated reload before the lesson is handed to the store keeps it.
     ++f.config.revision;
     EXPECT_EQ(f.route(200, -1, tools), s("capable"));
+    const auto changes = f.router->takePendingChanges(f.config.revision);
+    ASSERT_EQ(changes.learned.size(), 1);
     // Stored and reloaded: the store's copy rules.
     f.config.channels[0].learned.append(changes.learned[0].second);
     ++f.config.revision;
@@ -547,4 +547,88 @@ TEST(Router, FailuresAlreadyInFlightWhenTheCircuitOpensDoNotStretchIt)
     f.advance(30'001);
     EXPECT_EQ(f.route(), s("flaky"));
     EXPECT_EQ(f.route(), s("flaky"));
+}
+
+TEST(Router, AResetInTheStoreWinsEvenIfNoRequestSawTheStoredLesson)
+{
+    Fixture f;
+    f.add("learns", 1);
+    f.add("capable", 0);
+    RouteRequest tools;
+    tools.needs.tools = true;
+    RoutePlan p = f.plan(tools);
+    auto c = f.router->next(p);
+    AttemptReport rejected = Fixture::answered(400, -1, VerdictKind::Unsupported);
+    rejected.verdict.capability = Capability::Tools;
+    f.router->recordAttempt(p, *c, rejected);
+    const auto changes = f.router->takePendingChanges(f.config.revision);
+    ASSERT_EQ(changes.learned.size(), 1);
+    // Stored (revision +1) and reset by `tarn channel reset-learned` (+1) before any request.
+    f.config.revision += 2;
+    EXPECT_EQ(f.route(200, -1, tools), s("learns"));
+
+    // The same for a key disabled and then re-enabled in the store before any request saw it.
+    Fixture k;
+    k.add("a", 1, 1, {s("bad"), s("good")});
+    RoutePlan q = k.plan();
+    auto first = k.router->next(q);
+    ASSERT_EQ(first->key, s("bad"));
+    k.router->recordAttempt(q, *first, Fixture::answered(401));
+    ASSERT_EQ(k.router->takePendingChanges(k.config.revision).disabledKeys.size(), 1);
+    k.config.revision += 2;
+    QStringList keys;
+    for (int i = 0; i < 2; ++i) {
+        RoutePlan r = k.plan();
+        keys << k.router->next(r)->key;
+    }
+    EXPECT_TRUE(keys.contains(s("bad")));
+}
+
+TEST(Router, UpstreamCountersCoolOnlyTheKeyThatReportedThem)
+{
+    Fixture f;
+    f.add("multi", 1, 1, {s("k1"), s("k2")});
+    f.add("spare", 0);
+    RoutePlan p = f.plan();
+    auto c = f.router->next(p);
+    ASSERT_EQ(c->key, s("k1"));
+    AttemptReport r = Fixture::answered(200);
+    r.rateLimits.limitRequests = 100;
+    r.rateLimits.remainingRequests = 0;
+    r.rateLimits.resetRequestsMs = 30'000;
+    f.router->recordAttempt(p, *c, r);
+    for (int i = 0; i < 4; ++i) {
+        RoutePlan q = f.plan();
+        const auto next = f.router->next(q);
+        EXPECT_EQ(next->channel->name, s("multi"));
+        EXPECT_EQ(next->key, s("k2"));
+    }
+    f.advance(30'000);
+    QStringList keys;
+    for (int i = 0; i < 2; ++i) {
+        RoutePlan q = f.plan();
+        keys << f.router->next(q)->key;
+    }
+    EXPECT_TRUE(keys.contains(s("k1")));
+}
+
+TEST(Router, AContextRefusalFromAnUnknownWindowStillTriesOtherUnknownWindows)
+{
+    Fixture f;
+    f.add("a", 1);
+    f.add("b", 0);
+    RoutePlan p = f.plan();
+    auto c = f.router->next(p);
+    EXPECT_TRUE(f.router->recordAttempt(p, *c, Fixture::answered(400, -1, VerdictKind::ContextTooLong)));
+    c = f.router->next(p);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->channel->name, s("b"));
+}
+
+TEST(Router, AKeyListedTwiceIsOneKeyInTheStatus)
+{
+    Fixture f;
+    f.add("a", 0, 1, {s("same"), s("same")});
+    EXPECT_EQ(f.router->status(f.config).channels[0].keys.size(), 1);
+    EXPECT_EQ(f.route(), s("a"));
 }

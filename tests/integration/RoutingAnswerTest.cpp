@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What the client gets when routing runs out, and how a 200 that is not a success is told apart:
+// the last answer in OpenAI's shape and without a secret, in-band stream errors and cut-short
+// streams never recorded as successes, and a failover attempt held to the routing time budget.
+#include "tests/integration/RoutingTestSupport.h"
+
+#include "gateway/config/RuntimeConfig.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+using namespace tarn::gateway;
+using namespace tarn::test;
+using namespace tarn::test::routing;
+
+namespace {
+
+QByteArray chunk(const char *content, const char *finish = nullptr)
+{
+    QByteArray event = R"(data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-pool","choices":[{"index":0,"delta":{"content":")";
+    event += content;
+    event += R"("},"finish_reason":)";
+    event += finish ? QByteArray("\"") + finish + "\"" : QByteArray("null");
+    event += "}]}\n\n";
+    return event;
+}
+
+} // namespace
+
+TEST_F(Routing, ExhaustedAnswersCarryNoSecretOfTheChannel)
+{
+    // Keys and header values that no pattern would recognise as secrets.
+    MockUpstream &only = mock();
+    const QByteArray key = "mockkey-0123456789abcdef";
+    const QByteArray header = "hdr-secret-fedcba9876543210";
+    only.setDefaultBehaviour(answering(429, {}, R"({"error":{"message":"slow down, )" + key + " and " + header
+                                                    + R"(","type":"requests","code":"rate_limit_exceeded"}})"));
+    add(QStringLiteral("only"), only, 0, 1, [&](Channel &c) {
+        c.keys = {QString::fromLatin1(key)};
+        c.extraHeaders.insert(QStringLiteral("X-Api-Key"), QString::fromLatin1(header));
+    });
+    ASSERT_TRUE(tarn.start());
+    const HttpResult r = ask();
+    EXPECT_EQ(r.status, 429);
+    EXPECT_FALSE(r.body.contains(key)) << r.body.constData();
+    EXPECT_FALSE(r.body.contains(header)) << r.body.constData();
+    const auto rows = tarn.usageRows();
+    ASSERT_EQ(rows.size(), 1);
+    EXPECT_FALSE(rows[0].error.contains(QString::fromLatin1(key)));
+    EXPECT_FALSE(rows[0].error.contains(QString::fromLatin1(header)));
+    for (const AttemptRecord &a : rows[0].attemptLog)
+        EXPECT_FALSE(a.error.contains(QString::fromLatin1(key)) || a.error.contains(QString::fromLatin1(header)));
+}
+
+TEST_F(Routing, ALastAnswerInAnotherShapeReachesTheClientInOpenAisShape)
+{
+    MockUpstream &html = mock();
+    MockUpstream &flat = mock();
+    MockUpstream &spare = mock();
+    html.setDefaultBehaviour(answering(502, {{"Content-Type", "text/html"}}, "<html><body>Bad gateway</body></html>"));
+    flat.setDefaultBehaviour(answering(429, {{"Retry-After", "12"}}, R"({"code":"Throttling","message":"Requests throttled"})"));
+    spare.setDefaultBehaviour(answering(503));
+    add(QStringLiteral("html"), html, 3);
+    add(QStringLiteral("flat"), flat, 2);
+    add(QStringLiteral("spare"), spare, 1, 0); // weight 0: tried last
+    ASSERT_TRUE(tarn.start());
+
+    // Last answer: an OpenAI-shaped 503 from `spare`, passed back as it was.
+    HttpResult r = ask();
+    EXPECT_EQ(r.status, 503);
+    EXPECT_TRUE(QJsonDocument::fromJson(r.body).object().value(u"error").isObject()) << r.body.constData();
+
+    // Now `html` is the last channel left (the others are cooling or open).
+    spare.setDefaultBehaviour(answering(503));
+    tarn.setChannelEnabled(QStringLiteral("spare"), false);
+    tarn.setChannelEnabled(QStringLiteral("flat"), false);
+    tarn.reloadConfig();
+    r = ask();
+    EXPECT_EQ(r.status, 502);
+    const QJsonObject error = QJsonDocument::fromJson(r.body).object().value(u"error").toObject();
+    EXPECT_FALSE(error.isEmpty()) << r.body.constData();
+    EXPECT_TRUE(error.value(u"message").toString().contains(u"html")) << r.body.constData();
+
+    tarn.setChannelEnabled(QStringLiteral("flat"), true);
+    tarn.setChannelEnabled(QStringLiteral("html"), false);
+    tarn.reloadConfig();
+    clock.advanceMs(12'000); // past flat's Retry-After from the first request
+    r = ask();
+    EXPECT_EQ(r.status, 429);
+    EXPECT_TRUE(QJsonDocument::fromJson(r.body).object().value(u"error").isObject()) << r.body.constData();
+    EXPECT_EQ(r.header("retry-after"), "12");
+}
+
+TEST_F(Routing, AnErrorEventInsideA200StreamIsNotASuccess)
+{
+    MockUpstream &inBand = mock();
+    MockBehaviour b;
+    b.rawEvents = {chunk("Hel"), chunk("lo"),
+                   R"(data: {"error":{"message":"The server had an error while processing your request","type":"server_error"}})" "\n\n"};
+    inBand.setDefaultBehaviour(b);
+    add(QStringLiteral("inband"), inBand);
+    ASSERT_TRUE(tarn.start());
+    HttpStreamResult r = client.stream("POST", chatUrl(), chatRequest(1, {true}), {}, kTimeoutMs);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(r.body.contains("server had an error")) << r.body.constData();
+    const auto rows = tarn.usageRows();
+    ASSERT_EQ(rows.size(), 1);
+    EXPECT_EQ(rows[0].status, 502);
+    EXPECT_TRUE(rows[0].error.contains(u"error event")) << rows[0].error.toStdString();
+    EXPECT_EQ(status(QStringLiteral("inband")).errorRate > 0, true);
+}
+
+TEST_F(Routing, AStreamThatStopsBeforeFinishingIsCutShortNotASuccess)
+{
+    MockUpstream &cut = mock();
+    MockBehaviour b;
+    b.rawEvents = {chunk("Hel"), chunk("lo")}; // no finish_reason, no [DONE], then a clean end
+    cut.setDefaultBehaviour(b);
+    add(QStringLiteral("cut"), cut);
+    ASSERT_TRUE(tarn.start());
+    HttpStreamResult r = client.stream("POST", chatUrl(), chatRequest(1, {true}), {}, kTimeoutMs);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(r.complete);
+    EXPECT_TRUE(r.body.contains("\"error\"")) << r.body.constData();
+    const auto rows = tarn.usageRows();
+    ASSERT_EQ(rows.size(), 1);
+    EXPECT_EQ(rows[0].status, 502);
+
+    // Finished without [DONE] (some providers do): a success.
+    MockBehaviour finished;
+    finished.rawEvents = {chunk("Hel"), chunk("lo", "stop")};
+    cut.setDefaultBehaviour(finished);
+    r = client.stream("POST", chatUrl(), chatRequest(2, {true}), {}, kTimeoutMs);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_FALSE(r.body.contains("\"error\"")) << r.body.constData();
+    EXPECT_EQ(tarn.usageRows().last().status, 200);
+}
+
+TEST_F(Routing, AFailoverAttemptGetsOnlyWhatIsLeftOfTheTimeBudget)
+{
+    MockUpstream &slowFail = mock();
+    MockUpstream &hang = mock();
+    MockUpstream &hangToo = mock();
+    slowFail.setDefaultBehaviour(delayed(500, answering(503)));
+    MockBehaviour hanging;
+    hanging.hang = true;
+    hang.setDefaultBehaviour(hanging);
+    hangToo.setDefaultBehaviour(hanging);
+    add(QStringLiteral("slowfail"), slowFail, 2);
+    add(QStringLiteral("hang"), hang, 1);
+    add(QStringLiteral("hangtoo"), hangToo, 0);
+    tarn.setSetting(QString::fromLatin1(SettingKeys::TimeBudgetMs), QStringLiteral("1500"));
+    ASSERT_TRUE(tarn.start());
+    QElapsedTimer timer;
+    timer.start();
+    const HttpResult r = client.request("POST", chatUrl(), chatRequest(1), {}, 60'000);
+    // Without the cap the hanging attempt would wait for the first-byte timeout (minutes).
+    EXPECT_EQ(r.status, 504) << describe(r).toStdString();
+    EXPECT_LT(timer.elapsed(), 20'000);
+    EXPECT_EQ(hang.requestCount(), 1);
+}
