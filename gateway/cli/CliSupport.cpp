@@ -151,6 +151,9 @@ Status validateChannel(const Channel &c)
     for (const QString &key : c.keys) {
         if (key.trimmed().isEmpty())
             return Error::invalid(QStringLiteral("channel '%1': an API key must not be empty").arg(c.name));
+        // One key twice would be one account rotated as two (and one state row claimed twice).
+        if (c.keys.count(key) > 1)
+            return Error::invalid(QStringLiteral("channel '%1': the same API key is given twice").arg(c.name));
     }
     if (c.models.isEmpty() && c.modelMap.isEmpty())
         return Error::invalid(QStringLiteral("channel '%1' serves no models (give --models m1,m2)").arg(c.name));

@@ -51,18 +51,23 @@ QList<PoolTier> poolTiers(const QString &model, const PoolSettings &settings, co
     }
     QList<PoolTier> tiers;
     bool activeFound = false;
+    // The gateway's effective weight (budgets and the upstream's own counters lower it) when it
+    // published one, else the configured weight.
+    const auto weightOf = [](const PoolMember &m) {
+        return m.view.published ? std::min(m.view.effectiveWeight, m.channel->weight) : m.channel->weight;
+    };
     for (auto &[priority, tier] : byPriority) {
         double total = 0;
         for (const PoolMember &m : tier.members) {
             if (m.view.available() && !m.lastResort)
-                total += m.channel->weight;
+                total += weightOf(m);
         }
         tier.active = !activeFound && total > 0;
         activeFound = activeFound || tier.active;
         if (settings.strategy == RoutingStrategy::Weighted) {
             for (PoolMember &m : tier.members) {
                 if (!m.lastResort)
-                    m.share = tier.active && m.view.available() ? m.channel->weight / total : 0.0;
+                    m.share = tier.active && m.view.available() ? weightOf(m) / total : 0.0;
             }
         }
         tiers.append(tier);

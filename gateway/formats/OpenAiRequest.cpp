@@ -61,6 +61,11 @@ void inspectContent(simdjson::dom::element content, OpenAiRequestInfo &info, qin
             std::string_view url;
             if (!part["image_url"]["url"].get(url) || !part["image_url"].get(url) || !part["url"].get(url))
                 imageBytes += qint64(url.size());
+        } else if (type == "file" || type == "input_audio" || type == "input_file") {
+            // Base64 payloads are not prompt text: a 1 MB PDF is not a 260k-token prompt.
+            std::string_view data;
+            if (!part["file"]["file_data"].get(data) || !part["input_audio"]["data"].get(data) || !part["file_data"].get(data))
+                imageBytes += qint64(data.size());
         } else if (hash && !part["text"].get(text)) {
             *hash = fnv1a(text, *hash);
         }

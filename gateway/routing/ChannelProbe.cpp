@@ -2,6 +2,7 @@
 #include "gateway/routing/ChannelProbe.h"
 
 #include "gateway/core/Redaction.h"
+#include "gateway/routing/AttemptVerdict.h"
 #include "gateway/upstream/UpstreamClient.h"
 
 #include <QEventLoop>
@@ -150,6 +151,7 @@ void ChannelProbe::abort(const QString &reason)
 void ChannelProbe::onUpstreamHead(const UpstreamResponseHead &head)
 {
     m_result.status = head.status;
+    m_headers = head.headers;
 }
 
 void ChannelProbe::onUpstreamData(QByteArrayView data)
@@ -163,8 +165,20 @@ void ChannelProbe::onUpstreamFinished(UpstreamFailure failure, const QString &de
     m_call = 0;
     ProbeResult result = m_result;
     result.passed = failure == UpstreamFailure::None && result.status >= 200 && result.status < 300;
+    QString disguised; // a 200 carrying an error (MiniMax's base_resp, a bare "error" object)
+    if (result.passed) {
+        const AttemptVerdict verdict = classifyUpstreamAnswer(result.status, m_headers, m_body, QDateTime::currentDateTimeUtc());
+        if (verdict.kind != VerdictKind::Success) {
+            result.passed = false;
+            disguised = QStringLiteral("HTTP %1 with an error (%2): %3")
+                            .arg(result.status)
+                            .arg(QLatin1StringView(verdictKindName(verdict.kind)), verdict.reason);
+        }
+    }
     if (failure != UpstreamFailure::None)
         result.error = failureText(failure, detail, m_timeouts);
+    else if (!disguised.isEmpty())
+        result.error = disguised;
     else if (!result.passed)
         result.error = errorText(result.status, m_body);
     // Providers echo a rejected key in their 401 bodies.

@@ -68,6 +68,7 @@ private:
     UpstreamTimeouts m_timeouts;
     QStringList m_secrets; // the key and header values, never to appear in an error
     QByteArray m_body;     // the start of the answer, for the error text
+    HeaderList m_headers;
     QElapsedTimer m_clock;
 };
 

@@ -91,6 +91,10 @@ constexpr Entry kModels[] = {
     // OpenAI
     {"gpt-3.5-turbo",                   Y,    Y,  N,  Y,   N,    16385,     4096},
     {"gpt-4",                           Y,    Y,  N,  N,   N,    8192,      0},
+    {"gpt-4-32k",                       Y,    Y,  N,  N,   N,    32768,     0},
+    {"gpt-4-1106-preview",              Y,    Y,  N,  Y,   N,    128000,    4096},
+    {"gpt-4-0125-preview",              Y,    Y,  N,  Y,   N,    128000,    4096},
+    {"gpt-4-vision-preview",            Y,    Y,  Y,  N,   N,    128000,    4096},
     {"gpt-4-turbo",                     Y,    Y,  Y,  Y,   N,    128000,    4096},
     {"gpt-4o",                          Y,    Y,  Y,  Y,   N,    128000,    16384},
     {"gpt-4o-mini",                     Y,    Y,  Y,  Y,   N,    128000,    16384},

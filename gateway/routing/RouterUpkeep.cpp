@@ -87,8 +87,17 @@ void RouterUpkeep::reloadConfig()
 void RouterUpkeep::publish()
 {
     const ConfigSnapshot config = m_config.snapshot();
-    if (const Status s = RouterStateRepository(m_database).save(m_router.status(*config)); !s)
+    RouterStatus status = m_router.status(*config);
+    // An idle gateway does not rewrite the same rows (a WAL commit) every second; a heartbeat a
+    // minute keeps updated_at telling how fresh they are.
+    const bool unchanged = status.channels == m_lastPublished.channels;
+    if (unchanged && m_lastPublished.takenAt.isValid() && m_lastPublished.takenAt.secsTo(status.takenAt) < 60)
+        return;
+    if (const Status s = RouterStateRepository(m_database).save(status); !s) {
         qCWarning(lcRouting) << "cannot publish the router state:" << s.error().message;
+        return;
+    }
+    m_lastPublished = std::move(status);
 }
 
 void RouterUpkeep::onRetestTimer()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/core/RouterStatus.h"
 #include "gateway/routing/ChannelProbe.h"
 
 #include <QHash>
@@ -58,6 +59,7 @@ private:
     QTimer *m_publishTimer = nullptr;
     QTimer *m_retestTimer = nullptr;
     QSet<QString> m_probing; // channel id + key id under test
+    RouterStatus m_lastPublished;
 };
 
 } // namespace tarn::gateway

@@ -150,3 +150,23 @@ TEST_F(ChannelTestCommandTest, UnsupportedTypesAndUnknownKeysAreClearErrors)
 }
 
 } // namespace
+
+TEST_F(ChannelTestCommandTest, A200CarryingAnErrorIsNoPass)
+{
+    // MiniMax answers a bad key with HTTP 200 and base_resp: passing it would re-enable a key the
+    // gateway just disabled, again and again.
+    {
+        auto db = openDb();
+        ASSERT_TRUE(ChannelRepository(*db).setKeyDisabled(channel(s("mock")).id, m_bad, s("login fail")).ok());
+    }
+    tarn::test::MockBehaviour disguised;
+    disguised.status = 200;
+    disguised.body = R"({"base_resp":{"status_code":1004,"status_msg":"login fail: Please carry the API secret key"}})";
+    disguised.headers = {{"Content-Type", "application/json"}};
+    m_mock.pushBehaviour(disguised);
+    const auto o = run({s("channel"), s("test"), s("mock"), s("--key"), m_bad});
+    expectRuntimeError(o, s("failed the test"));
+    EXPECT_TRUE(o.out.contains(u"FAIL")) << o;
+    EXPECT_TRUE(o.out.contains(u"login fail")) << o;
+    EXPECT_EQ(channel(s("mock")).disabledKeys.value(m_bad), s("login fail"));
+}

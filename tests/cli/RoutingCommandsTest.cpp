@@ -110,6 +110,7 @@ TEST_F(RoutingCommandsTest, BadRoutingValuesAreUsageErrorsAndWriteNothing)
     const QString before = snapshot();
     const Channel original = channel(s("main"));
     const QList<std::pair<QStringList, QString>> cases = {
+        {{s("--key"), s("sk-same-0000000001"), s("--key"), s("sk-same-0000000001")}, s("the same API key is given twice")},
         {{s("--json-mode"), s("sometimes")}, s("--json-mode must be on, off or auto")},
         {{s("--vision"), s("")}, s("--vision must be on, off or auto")},
         {{s("--max-output-tokens"), s("-1")}, s("--max-output-tokens must be >= 0")},
@@ -435,3 +436,25 @@ TEST_F(RoutingCommandsTest, ExportAndImportCarryRoutingFieldsAndPools)
 }
 
 } // namespace
+
+TEST_F(RoutingCommandsTest, PoolSharesFollowTheGatewaysEffectiveWeights)
+{
+    for (const auto &[name, weight] : {std::pair{s("a"), s("3")}, std::pair{s("b"), s("1")}}) {
+        const auto o = run({s("channel"), s("add"), s("--name"), name, s("--type"), s("openai"), s("--base-url"),
+                            s("https://x.example/v1"), s("--key"), s("sk-12345678-") + name, s("--models"), s("m"),
+                            s("--weight"), weight});
+        ASSERT_EQ(o.code, 0) << o;
+    }
+    // a is near its budget: the gateway published a third of its weight.
+    ChannelStatus a = status(channel(s("a")).id, HealthState::Healthy);
+    a.effectiveWeight = 1;
+    ChannelStatus b = status(channel(s("b")).id, HealthState::Healthy);
+    saveStatus({a, b});
+    const auto o = run({s("pool"), s("list"), s("--json")});
+    ASSERT_EQ(o.code, 0) << o;
+    const QJsonArray channels = json(o.out).array().at(0).toObject().value(s("tiers")).toArray().at(0).toObject()
+                                    .value(s("channels")).toArray();
+    ASSERT_EQ(channels.size(), 2);
+    EXPECT_DOUBLE_EQ(channels.at(0).toObject().value(s("share")).toDouble(), 0.5);
+    EXPECT_DOUBLE_EQ(channels.at(1).toObject().value(s("share")).toDouble(), 0.5);
+}

@@ -374,6 +374,12 @@ TEST(OpenAiRequestRouting, PromptEstimateLeavesImageBytesOut)
     const auto info = inspect(body);
     ASSERT_TRUE(info.ok());
     EXPECT_LT(info->promptTokensEstimate, 100);
+    const QByteArray pdf = R"({"model":"m","messages":[{"role":"user","content":[{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,)"
+        + image + R"("}},{"type":"input_audio","input_audio":{"format":"wav","data":")" + image + R"("}}]}]})";
+    const auto files = inspect(pdf);
+    ASSERT_TRUE(files.ok());
+    EXPECT_LT(files->promptTokensEstimate, 100);
+    EXPECT_FALSE(files->hasImages);
     const QByteArray text(400'000, 'x');
     const QByteArray bigBody = R"({"model":"m","messages":[{"role":"user","content":")" + text + R"("}]})";
     const auto big = inspect(bigBody);

@@ -127,3 +127,14 @@ TEST(KnownModels, CarriesTheDocumentedFacts)
 }
 
 } // namespace
+
+TEST(KnownModelsGpt4, PreviewAnd32kModelsAreNotTheOriginal8kGpt4)
+{
+    EXPECT_EQ(tarn::gateway::lookupKnownModel(QStringLiteral("gpt-4"))->contextTokens, 8192);
+    EXPECT_EQ(tarn::gateway::lookupKnownModel(QStringLiteral("gpt-4-32k"))->contextTokens, 32768);
+    const auto preview = tarn::gateway::lookupKnownModel(QStringLiteral("gpt-4-1106-preview"));
+    ASSERT_TRUE(preview);
+    EXPECT_EQ(preview->contextTokens, 128000);
+    EXPECT_EQ(preview->jsonMode, true);
+    EXPECT_EQ(tarn::gateway::lookupKnownModel(QStringLiteral("gpt-4-0125-preview"))->contextTokens, 128000);
+}
