@@ -10,6 +10,7 @@
 #include "gateway/usage/UsageRecorder.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimeZone>
@@ -63,6 +64,17 @@ bool isOpenAiErrorBody(const QByteArray &body)
 {
     const QJsonObject object = QJsonDocument::fromJson(body).object();
     return object.value(QStringLiteral("error")).isObject();
+}
+
+// A streamed answer's text as the whole answer it stands for, for the checks that read one.
+QByteArray streamedAnswer(const QString &content)
+{
+    const QJsonObject message{{QStringLiteral("role"), QStringLiteral("assistant")}, {QStringLiteral("content"), content}};
+    const QJsonObject choice{{QStringLiteral("index"), 0}, {QStringLiteral("message"), message},
+                             {QStringLiteral("finish_reason"), QStringLiteral("stop")}};
+    const QJsonObject answer{{QStringLiteral("object"), QStringLiteral("chat.completion")},
+                             {QStringLiteral("choices"), QJsonArray{choice}}};
+    return QJsonDocument(answer).toJson(QJsonDocument::Compact);
 }
 
 AttemptReport transportReport(AttemptReport::Transport transport, int status = 0)
@@ -307,6 +319,8 @@ void ProxyExchange::onUpstreamHead(const UpstreamResponseHead &head)
         options.forwardUsageChunk = m_info.clientWantsUsage;
         if (m_current->upstreamModel != m_info.model)
             options.clientModel = m_info.model;
+        if (m_info.hasTools)
+            options.collectContentBytes = 4096;
         m_relay.emplace(std::move(options));
     }
 }
@@ -476,9 +490,15 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
         m_record.cachedTokens = usage.cached;
         AttemptReport report = answeredReport();
         report.tokens = usage.prompt + usage.completion;
+        // Already streamed, so nothing to fail over; but the router learns for the next request.
+        report.textualToolCall = m_info.hasTools && !m_relay->sawToolCalls() && !m_relay->content().isEmpty()
+            && looksLikeTextualToolCall(streamedAnswer(m_relay->content()));
         m_router.recordAttempt(m_plan, *m_current, report);
-        logAttempt(m_head.status, {});
-        recordUsage({});
+        const QString note = report.textualToolCall
+            ? QStringLiteral("the tool call came back as plain text; tools marked unsupported for this model")
+            : QString();
+        logAttempt(m_head.status, note);
+        recordUsage(note);
         m_response.end();
         m_owner.finished(this);
         return;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/core/Channel.h"
+
 #include <QDateTime>
 #include <QList>
 #include <QString>
@@ -50,6 +52,7 @@ struct ChannelStatus
     double errorRate = 0;       // EWMA of failed attempts, 0..1
     qint64 requests = 0;        // attempts since the gateway started
     QList<KeyStatus> keys;
+    QList<LearnedCapability> learned; // stored lessons and those not stored yet
 
     friend bool operator==(const ChannelStatus &, const ChannelStatus &) = default;
 };

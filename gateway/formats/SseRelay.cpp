@@ -4,6 +4,8 @@
 #include "gateway/formats/JsonMembers.h"
 #include "gateway/formats/OpenAiResponse.h"
 
+#include <simdjson.h>
+
 namespace tarn::gateway {
 
 QByteArray SseRelay::feed(QByteArrayView chunk)
@@ -117,6 +119,23 @@ void SseRelay::processEvent(QByteArrayView event, QByteArray &out)
     }
     if (payload.contains("\"error\"") && findTopLevelMember(payload, "error").found() && m_errorPayload.isEmpty())
         m_errorPayload = payload.first(std::min<qsizetype>(payload.size(), 4096)).toByteArray();
+    if (m_options.collectContentBytes > 0 && !m_sawToolCalls) {
+        if (payload.contains("\"tool_calls\"")) {
+            m_sawToolCalls = true;
+            m_content.clear();
+        } else if (m_content.size() < m_options.collectContentBytes && payload.contains("\"content\"")) {
+            thread_local simdjson::dom::parser parser;
+            simdjson::dom::element doc;
+            simdjson::dom::array choices;
+            if (!parser.parse(payload.data(), std::size_t(payload.size())).get(doc) && !doc["choices"].get(choices)) {
+                for (const simdjson::dom::element choice : choices) {
+                    std::string_view text;
+                    if (!choice["delta"]["content"].get(text))
+                        m_content += QString::fromUtf8(text.data(), qsizetype(text.size()));
+                }
+            }
+        }
+    }
     bool usageOnly = false;
     if (payload.contains("\"usage\"")) {
         const JsonSpan span = findTopLevelMember(payload, "usage");

@@ -21,6 +21,9 @@ public:
         bool forwardUsageChunk = true; // false: we injected include_usage, hide its chunk
         QString clientModel;           // non-empty: rewrite each event's model to this
         qsizetype maxEventBytes = 1024 * 1024; // a longer event fails the relay (see failed())
+        // Keep the start of the answer's text (this many bytes) and whether a real tool call came:
+        // a tools request answered with the call written as text teaches the router. 0 = off.
+        qsizetype collectContentBytes = 0;
     };
 
     explicit SseRelay(Options options) : m_options(std::move(options)) {}
@@ -37,6 +40,10 @@ public:
     bool sawFinish() const { return m_sawFinish; }
     // The first event carrying a top-level "error" (relayed as it came), cut at 4 KiB; empty if none.
     const QByteArray &errorPayload() const { return m_errorPayload; }
+    // With Options::collectContentBytes: the start of the streamed text, and whether any event
+    // carried tool_calls.
+    const QString &content() const { return m_content; }
+    bool sawToolCalls() const { return m_sawToolCalls; }
     // An event grew past Options::maxEventBytes: what came before it was relayed, it was not.
     bool failed() const { return m_failed; }
 
@@ -51,6 +58,8 @@ private:
     bool m_sawDone = false;
     bool m_sawFinish = false;
     QByteArray m_errorPayload;
+    QString m_content;
+    bool m_sawToolCalls = false;
     bool m_failed = false;
 };
 

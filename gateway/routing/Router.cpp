@@ -474,6 +474,11 @@ RouterStatus Router::status(const RuntimeConfig &config)
         s.errorRate = runtime.errorRate;
         s.requests = runtime.requests;
         s.effectiveWeight = channel.enabled ? channel.weight * m_state->budgetFactor(channel, runtime, now) : 0;
+        s.learned = channel.learned;
+        for (const ChannelRuntime::Lesson &l : runtime.learned) {
+            if (!s.learned.contains(l.learned))
+                s.learned.append(l.learned);
+        }
         bool usableKey = false;
         const QStringList &ids = m_state->keyIds(channel, runtime);
         QSet<QString> listed; // a key given twice is one key (and one published row)

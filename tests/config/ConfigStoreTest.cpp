@@ -330,7 +330,7 @@ TEST_F(ConfigStoreTest, PollReloadsWhenKeyStateOrPoolsChangeButNotForRouterState
     ASSERT_TRUE(other);
     const Channel main = *ChannelRepository(*other).findByName(QStringLiteral("main"));
     RouterStatus status;
-    status.channels = {ChannelStatus{main.id, main.name, HealthState::Cooling, {}, {}, 1, -1, 0, 0, {}}};
+    status.channels = {ChannelStatus{main.id, main.name, HealthState::Cooling, {}, {}, 1, -1, 0, 0, {}, {}}};
     ASSERT_TRUE(RouterStateRepository(*other).save(status).ok());
     EXPECT_EQ(revision(), before);
 

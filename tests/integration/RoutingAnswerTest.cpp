@@ -7,6 +7,7 @@
 #include "gateway/config/RuntimeConfig.h"
 
 #include <QElapsedTimer>
+#include <QTest>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -159,4 +160,35 @@ TEST_F(Routing, AFailoverAttemptGetsOnlyWhatIsLeftOfTheTimeBudget)
     EXPECT_EQ(r.status, 504) << describe(r).toStdString();
     EXPECT_LT(timer.elapsed(), 20'000);
     EXPECT_EQ(hang.requestCount(), 1);
+}
+
+TEST_F(Routing, AStreamedToolCallWrittenAsTextTeachesTheRouter)
+{
+    MockUpstream &texty = mock();
+    MockUpstream &capable = mock();
+    MockBehaviour b;
+    b.rawEvents = {chunk("<tool_call>"), chunk("{\\\"name\\\": \\\"read_file\\\", \\\"arguments\\\": {}}"),
+                   chunk("</tool_call>", "stop"), "data: [DONE]\n\n"};
+    texty.setDefaultBehaviour(b);
+    add(QStringLiteral("texty"), texty, 1);
+    add(QStringLiteral("capable"), capable, 0);
+    ASSERT_TRUE(tarn.start());
+
+    HttpStreamResult r = client.stream("POST", chatUrl(), chatRequest(1, {true, true}), {}, kTimeoutMs);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(texty.requestCount(), 1);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !status(QStringLiteral("texty")).learned.isEmpty(); }, kTimeoutMs));
+    const LearnedCapability lesson = status(QStringLiteral("texty")).learned.constFirst();
+    EXPECT_EQ(lesson.capability, Capability::Tools);
+    EXPECT_FALSE(lesson.supported);
+    EXPECT_TRUE(tarn.usageRows().constFirst().error.contains(u"plain text"));
+
+    // The next tools request goes to the capable channel; a plain one still to the first.
+    r = client.stream("POST", chatUrl(), chatRequest(2, {true, true}), {}, kTimeoutMs);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(texty.requestCount(), 1);
+    EXPECT_EQ(capable.requestCount(), 1);
+    const HttpResult plain = ask();
+    EXPECT_EQ(plain.status, 200);
+    EXPECT_EQ(texty.requestCount(), 2);
 }

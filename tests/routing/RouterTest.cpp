@@ -266,6 +266,11 @@ TEST(Router, ToolsRequestsSkipChannelsWithoutToolsAndLearnFromRejections)
     EXPECT_TRUE(f.router->recordAttempt(p, *c, rejected));
     c = f.router->next(p);
     EXPECT_EQ(c->channel->name, s("capable"));
+    // Visible at once through the live state (before the store has it).
+    const RouterStatus live = f.router->status(f.config);
+    ASSERT_EQ(live.channels[1].learned.size(), 1);
+    EXPECT_EQ(live.channels[1].learned[0].capability, Capability::Tools);
+    EXPECT_FALSE(live.channels[1].learned[0].supported);
     // Learned: later tools requests go straight to the capable channel, plain ones still go first.
     EXPECT_EQ(f.route(200, -1, tools), s("capable"));
     EXPECT_EQ(f.route(), s("notools"));

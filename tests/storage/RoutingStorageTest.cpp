@@ -232,8 +232,8 @@ TEST_F(RoutingStorageTest, RemovingAChannelRemovesItsStateRows)
     RouterStatus status;
     status.takenAt = kBase;
     status.channels = {ChannelStatus{id, c.name, HealthState::Cooling, kBase.addSecs(30), QStringLiteral("429"), 1, 100, 0.5, 3,
-                                     {KeyStatus{keyId(c.keys.first()), HealthState::Disabled, {}, QStringLiteral("401"), 1, 1}}},
-                       ChannelStatus{otherId, QStringLiteral("stays"), HealthState::Healthy, {}, {}, 1, -1, 0, 0, {}}};
+                                     {KeyStatus{keyId(c.keys.first()), HealthState::Disabled, {}, QStringLiteral("401"), 1, 1}}, {}},
+                       ChannelStatus{otherId, QStringLiteral("stays"), HealthState::Healthy, {}, {}, 1, -1, 0, 0, {}, {}}};
     ASSERT_TRUE(RouterStateRepository(db()).save(status).ok());
 
     ASSERT_TRUE(repo.remove(QStringLiteral("gone")).ok());
@@ -275,10 +275,10 @@ TEST_F(RoutingStorageTest, RouterStateSaveReplacesEverythingAndNeverBumpsTheRevi
     RouterStatus status;
     status.takenAt = kBase;
     ChannelStatus one{1, QStringLiteral("one"), HealthState::Open, kBase.addSecs(20), QStringLiteral("5 failures"),
-                      0.5, 812.5, 0.25, 40, {}};
+                      0.5, 812.5, 0.25, 40, {}, {}};
     one.keys = {KeyStatus{QStringLiteral("k-aaaaaaaaaa"), HealthState::Healthy, {}, {}, 30, 2},
                 KeyStatus{QStringLiteral("k-bbbbbbbbbb"), HealthState::Cooling, kBase.addSecs(60), QStringLiteral("429"), 10, 8}};
-    ChannelStatus two{2, QStringLiteral("two"), HealthState::Healthy, {}, {}, 1, -1, 0, 0, {}};
+    ChannelStatus two{2, QStringLiteral("two"), HealthState::Healthy, {}, {}, 1, -1, 0, 0, {}, {}};
     status.channels = {one, two};
 
     const qint64 r = *SettingsRepository(db()).configRevision();
@@ -308,7 +308,10 @@ TEST_F(RoutingStorageTest, AttemptLogRoundTrips)
     r.status = 200;
     r.attempts = 2;
     r.attemptLog = {AttemptRecord{1, QStringLiteral("main"), QStringLiteral("k-0123456789"), 429, QStringLiteral("rate limited"), 120},
-                    AttemptRecord{2, QStringLiteral("backup"), QStringLiteral("k-9876543210"), 200, QString(), 850}};
+                    AttemptRecord{2, QStringLiteral("backup"), QStringLiteral("k-9876543210"), 200, QString(), 850},
+                    // Everything JSON must escape, and text beyond ASCII.
+                    AttemptRecord{3, QStringLiteral("q\"uote\\d"), QStringLiteral("k-x"), 502,
+                                  QStringLiteral("line\nbreak\ttab\r\x01\x1f 余额不足 \U0001F600 </tool_call>"), 7}};
     UsageRecord plain;
     plain.time = kBase.addSecs(1);
     ASSERT_TRUE(usage.insert({r, plain}).ok());
@@ -318,6 +321,8 @@ TEST_F(RoutingStorageTest, AttemptLogRoundTrips)
     EXPECT_TRUE(recent->at(0).attemptLog.isEmpty());
     EXPECT_EQ(recent->at(1).attemptLog, r.attemptLog);
     EXPECT_EQ(countRows(db(), QStringLiteral("SELECT count(*) FROM usage WHERE attempt_log = '[]'")), 1);
+    // Valid JSON to SQLite's own parser too (other tools read the column).
+    EXPECT_EQ(countRows(db(), QStringLiteral("SELECT count(*) FROM usage WHERE json_valid(attempt_log)")), 2);
 }
 
 TEST_F(RoutingStorageTest, ChannelTotalsSinceCountsRequestsAndTokensPerChannel)
