@@ -10,7 +10,7 @@ namespace tarn::gateway {
 
 namespace {
 
-const QStringList kCommands = {QStringLiteral("channel"), QStringLiteral("pool"), QStringLiteral("key"),
+const QStringList kCommands = {QStringLiteral("channel"), QStringLiteral("pool"), QStringLiteral("routing"), QStringLiteral("key"),
                                QStringLiteral("usage"), QStringLiteral("export"), QStringLiteral("import")};
 
 Invocation errorInvocation(const QString &message)
@@ -197,6 +197,8 @@ int runCommand(const Invocation &inv, QTextStream &out, QTextStream &err)
             code = cli::runChannelCommand(ctx, args);
         else if (group == u"pool")
             code = cli::runPoolCommand(ctx, args);
+        else if (group == u"routing")
+            code = cli::runRoutingCommand(ctx, args);
         else if (group == u"key")
             code = cli::runKeyCommand(ctx, args);
         else if (group == u"usage")

@@ -22,6 +22,7 @@ Options:
 Commands:
   channel   add, list, show, set, enable, disable, remove, test provider connections
   pool      how requests for each model spread over channels; set a pool's strategy
+  routing   failover limits: attempts, time budget, empty answers, key re-tests
   key       create, list, revoke client keys
   usage     request and token totals per channel and model
   export    write the configuration as JSON
@@ -81,6 +82,19 @@ the tier, cheapest the lowest price. sticky keeps a conversation on its channel 
 healthy. Defaults: weighted, sticky.
 )";
 
+const char16_t kRouting[] = uR"(Usage:
+  tarn routing show [--json]
+  tarn routing set [--max-attempts N] [--time-budget-ms MS] [--retry-empty on|off] [--retest-interval-s S]
+
+A failed attempt (429, 5xx, out of quota, a rejected key, a capability the model lacks, a refused
+connection or a timeout) moves the request to the next channel until its first byte reaches the
+client. --max-attempts caps the attempts per request (0 = every candidate once, never more than
+5); --time-budget-ms is the time after which no further attempt starts (a failover attempt gets
+only what is left of it); --retry-empty also fails over on a 200 without content or output
+tokens; --retest-interval-s is how often disabled keys are tested again (0 = never).
+Defaults: 0, 120000, off, 300.
+)";
+
 const char16_t kKey[] = uR"(Usage:
   tarn key create --name N [--models m1,m2] [--expires DATE] [--quota TOKENS]
   tarn key list [--json]
@@ -118,6 +132,8 @@ QString helpText(const QString &topic)
         return QString::fromUtf16(kChannel);
     if (topic == u"pool")
         return QString::fromUtf16(kPool);
+    if (topic == u"routing")
+        return QString::fromUtf16(kRouting);
     if (topic == u"key")
         return QString::fromUtf16(kKey);
     if (topic == u"usage")

@@ -458,3 +458,38 @@ TEST_F(RoutingCommandsTest, PoolSharesFollowTheGatewaysEffectiveWeights)
     EXPECT_DOUBLE_EQ(channels.at(0).toObject().value(s("share")).toDouble(), 0.5);
     EXPECT_DOUBLE_EQ(channels.at(1).toObject().value(s("share")).toDouble(), 0.5);
 }
+
+TEST_F(RoutingCommandsTest, RoutingSettingsShowSetAndRefuseNonsense)
+{
+    auto show = [&] {
+        const auto o = run({s("routing"), s("show"), s("--json")});
+        EXPECT_EQ(o.code, 0) << o;
+        return json(o.out).object();
+    };
+    QJsonObject r = show();
+    EXPECT_EQ(r.value(s("max_attempts")).toInt(), 0);
+    EXPECT_EQ(r.value(s("time_budget_ms")).toInt(), 120000);
+    EXPECT_FALSE(r.value(s("retry_empty_answers")).toBool());
+    EXPECT_EQ(r.value(s("retest_interval_s")).toInt(), 300);
+
+    const auto set = run({s("routing"), s("set"), s("--max-attempts"), s("3"), s("--time-budget-ms"), s("5000"),
+                          s("--retry-empty"), s("on"), s("--retest-interval-s"), s("0")});
+    ASSERT_EQ(set.code, 0) << set;
+    r = show();
+    EXPECT_EQ(r.value(s("max_attempts")).toInt(), 3);
+    EXPECT_EQ(r.value(s("time_budget_ms")).toInt(), 5000);
+    EXPECT_TRUE(r.value(s("retry_empty_answers")).toBool());
+    EXPECT_EQ(r.value(s("retest_interval_s")).toInt(), 0);
+    const auto text = run({s("routing"), s("show")});
+    EXPECT_TRUE(text.out.contains(u"5000 ms")) << text;
+    EXPECT_TRUE(text.out.contains(u"never")) << text;
+
+    const QString before = snapshot();
+    for (const QStringList &bad : {QStringList{s("--max-attempts"), s("6")}, QStringList{s("--max-attempts"), s("-1")},
+                                   QStringList{s("--time-budget-ms"), s("0")}, QStringList{s("--retry-empty"), s("maybe")},
+                                   QStringList{s("--retest-interval-s"), s("soon")}, QStringList{}}) {
+        const auto o = run(QStringList{s("routing"), s("set")} + bad);
+        EXPECT_EQ(o.code, 2) << bad.join(u' ').toStdString() << o;
+    }
+    EXPECT_EQ(snapshot(), before);
+}
