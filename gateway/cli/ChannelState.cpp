@@ -96,6 +96,13 @@ QStringList upstreamModels(const Channel &channel)
     return models;
 }
 
+// The contract's three sources: what neither the user, an upstream nor the table says is the
+// built-in default assumption, flagged "assumed": true.
+static QString jsonSource(CapabilitySource source)
+{
+    return capabilitySourceName(source == CapabilitySource::Assumed ? CapabilitySource::Builtin : source);
+}
+
 QJsonArray effectiveCapabilitiesJson(const Channel &channel)
 {
     QJsonArray array;
@@ -105,12 +112,14 @@ QJsonArray effectiveCapabilitiesJson(const Channel &channel)
         for (const Capability c : kAllCapabilities) {
             const EffectiveCapability &e = caps.get(c);
             entry.insert(capabilityName(c), QJsonObject{{QStringLiteral("supported"), e.supported},
-                                                        {QStringLiteral("source"), capabilitySourceName(e.source)}});
+                                                        {QStringLiteral("source"), jsonSource(e.source)},
+                                                        {QStringLiteral("assumed"), e.source == CapabilitySource::Assumed}});
         }
         for (const auto &[name, limit] : {std::pair{QStringLiteral("context_tokens"), caps.contextTokens},
                                           std::pair{QStringLiteral("max_output_tokens"), caps.maxOutputTokens}}) {
             entry.insert(name, QJsonObject{{QStringLiteral("value"), orNull(limit.tokens > 0, limit.tokens)},
-                                           {QStringLiteral("source"), capabilitySourceName(limit.source)}});
+                                           {QStringLiteral("source"), jsonSource(limit.source)},
+                                           {QStringLiteral("assumed"), limit.source == CapabilitySource::Assumed}});
         }
         array.append(entry);
     }

@@ -63,7 +63,7 @@ and header values.
 
 list and show include each channel's state as the running gateway last published it
 (healthy, cooling, open, disabled), each key's state, and the effective capabilities per model
-with where they come from (declared, learned, builtin, assumed).
+with where they come from (declared, learned, builtin; "assumed": true when nobody knows).
 test sends a one-token request through each key (or the given one) of an openai-type channel;
 it exits 0 when a key passed, and re-enables a disabled key that passes. KEY_ID is the k-…
 id that show lists. enable-key re-enables a key the gateway disabled (after a 401/403);

@@ -506,7 +506,9 @@ RouterStatus Router::status(const RuntimeConfig &config)
         } else if (runtime.openUntilMs) {
             s.state = HealthState::Open;
             s.cooldownUntil = time(runtime.openUntilMs);
-            s.reason = runtime.openReason;
+            s.reason = now < runtime.openUntilMs ? runtime.openReason
+                : runtime.probeInFlight          ? QStringLiteral("half-open: a probe request is testing it")
+                                                 : QStringLiteral("half-open: the next request tests it");
         } else if (const Unavailability u = m_state->channelAvailability(channel, runtime, now, nullptr); !u.available()) {
             s.state = HealthState::Cooling;
             s.cooldownUntil = time(u.untilMs);
