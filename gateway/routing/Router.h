@@ -57,6 +57,8 @@ private:
     qint64 m_minContext = 0;     // after "context too long": only larger contexts are worth a try
     QString m_exhaustedReason;
     qint64 m_retryAfterMs = -1;
+    std::optional<RouteCandidate> m_prefetched; // the first candidate (or none), picked by plan()
+    bool m_hasPrefetched = false;
 };
 
 // Decides which channels a request goes to, in order, and learns from every attempt: weighted
@@ -101,6 +103,8 @@ public:
     static QStringList servedModels(const RuntimeConfig &config);
 
 private:
+    std::optional<RouteCandidate> nextLocked(RoutePlan &plan, qint64 now);
+
     RouterOptions m_options;
     std::mutex m_mutex;
     std::mt19937_64 m_random;
