@@ -472,9 +472,7 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
             logAttempt(m_head.status, why);
             if (inBand) {
                 const TokenUsage usage = m_relay->usage();
-                m_record.promptTokens = usage.prompt;
-                m_record.completionTokens = usage.completion;
-                m_record.cachedTokens = usage.cached;
+                takeUsage(usage);
                 m_record.status = 502;
                 recordUsage(why);
                 m_response.end();
@@ -485,9 +483,7 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
             return;
         }
         const TokenUsage usage = m_relay->usage();
-        m_record.promptTokens = usage.prompt;
-        m_record.completionTokens = usage.completion;
-        m_record.cachedTokens = usage.cached;
+        takeUsage(usage);
         AttemptReport report = answeredReport();
         report.tokens = usage.prompt + usage.completion;
         // Already streamed, so nothing to fail over; but the router learns for the next request.
@@ -510,9 +506,7 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
         report.textualToolCall = m_info.hasTools && looksLikeTextualToolCall(m_body);
         if (!report.emptyAnswer && !report.textualToolCall) {
             const TokenUsage usage = usageOfOpenAiBody(m_body);
-            m_record.promptTokens = usage.prompt;
-            m_record.completionTokens = usage.completion;
-            m_record.cachedTokens = usage.cached;
+            takeUsage(usage);
             report.tokens = usage.prompt + usage.completion;
             m_router.recordAttempt(m_plan, *m_current, report);
             logAttempt(m_head.status, {});
@@ -554,14 +548,19 @@ void ProxyExchange::endStreamWithError(const QString &message, const QString &ro
     m_response.write(event);
     if (m_relay) {
         const TokenUsage usage = m_relay->usage();
-        m_record.promptTokens = usage.prompt;
-        m_record.completionTokens = usage.completion;
-        m_record.cachedTokens = usage.cached;
+        takeUsage(usage);
     }
     m_record.status = 502;
     recordUsage(rowError.isEmpty() ? message : rowError);
     m_response.end();
     m_owner.finished(this);
+}
+
+void ProxyExchange::takeUsage(const TokenUsage &usage)
+{
+    m_record.promptTokens = usage.prompt;
+    m_record.completionTokens = usage.completion;
+    m_record.cachedTokens = usage.cached;
 }
 
 QString ProxyExchange::redacted(const QString &text) const

@@ -44,6 +44,7 @@ private:
     void logAttempt(int status, const QString &error);
     AttemptReport answeredReport() const;
     QString redacted(const QString &text) const;
+    void takeUsage(const TokenUsage &usage);
     void recordUsage(const QString &error);
 
     void onUpstreamHead(const UpstreamResponseHead &head) override;

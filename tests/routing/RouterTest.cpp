@@ -43,6 +43,16 @@ struct Fixture
         return config.channels.last();
     }
     void advance(qint64 ms) { clock->fetch_add(ms); }
+    // The key the first candidate of each of n fresh plans uses.
+    QStringList firstKeys(int n)
+    {
+        QStringList keys;
+        for (int i = 0; i < n; ++i) {
+            RoutePlan p = plan();
+            keys << router->next(p)->key;
+        }
+        return keys;
+    }
     RoutePlan plan(RouteRequest request = {})
     {
         if (request.model.isEmpty())
@@ -155,11 +165,7 @@ TEST(Router, MultiKeyChannelRotatesKeysAndNeverRepeatsOneInARequest)
     Fixture f;
     f.add("multi", 1, 1, {s("k1"), s("k2"), s("k3")});
     f.add("other", 0);
-    QStringList keys;
-    for (int i = 0; i < 3; ++i) {
-        RoutePlan p = f.plan();
-        keys << f.router->next(p)->key;
-    }
+    const QStringList keys = f.firstKeys(3);
     EXPECT_EQ(keys, (QStringList{s("k1"), s("k2"), s("k3")}));
 
     // Each key rate-limited in turn: the same request tries the other keys, then the next tier.
@@ -198,11 +204,7 @@ TEST(Router, InvalidKeyDisablesTheKeyAndAsksToPersistIt)
     EXPECT_EQ(status.channels[0].state, HealthState::Healthy);
 
     f.router->enableKey(1, keyId(s("bad")));
-    QStringList keys;
-    for (int i = 0; i < 2; ++i) {
-        RoutePlan q = f.plan();
-        keys << f.router->next(q)->key;
-    }
+    const QStringList keys = f.firstKeys(2);
     EXPECT_TRUE(keys.contains(s("bad")));
 }
 
@@ -497,11 +499,7 @@ TEST(Router, OnceTheStoreCarriesADisabledKeyClearingItThereEnablesIt)
     // `tarn channel enable-key` (or a passing test in another process) cleared it.
     f.config.channels[0].disabledKeys.clear();
     ++f.config.revision;
-    QStringList keys;
-    for (int i = 0; i < 2; ++i) {
-        RoutePlan q = f.plan();
-        keys << f.router->next(q)->key;
-    }
+    const QStringList keys = f.firstKeys(2);
     EXPECT_TRUE(keys.contains(s("bad")));
 }
 
@@ -581,11 +579,7 @@ TEST(Router, AResetInTheStoreWinsEvenIfNoRequestSawTheStoredLesson)
     k.router->recordAttempt(q, *first, Fixture::answered(401));
     ASSERT_EQ(k.router->takePendingChanges(k.config.revision).disabledKeys.size(), 1);
     k.config.revision += 2;
-    QStringList keys;
-    for (int i = 0; i < 2; ++i) {
-        RoutePlan r = k.plan();
-        keys << k.router->next(r)->key;
-    }
+    const QStringList keys = k.firstKeys(2);
     EXPECT_TRUE(keys.contains(s("bad")));
 }
 
@@ -609,11 +603,7 @@ TEST(Router, UpstreamCountersCoolOnlyTheKeyThatReportedThem)
         EXPECT_EQ(next->key, s("k2"));
     }
     f.advance(30'000);
-    QStringList keys;
-    for (int i = 0; i < 2; ++i) {
-        RoutePlan q = f.plan();
-        keys << f.router->next(q)->key;
-    }
+    const QStringList keys = f.firstKeys(2);
     EXPECT_TRUE(keys.contains(s("k1")));
 }
 
