@@ -228,6 +228,13 @@ qsizetype RequestParser::parse(const char *data, qsizetype size)
         if (m_impl->countBody && qint64(p.get().body().size()) > m_limits.maxBodyBytes)
             ec = http::error::body_limit;
         if (ec == http::error::need_more) {
+            // Beast got the header block whole (scanHeader saw its end), yet wants more: a request
+            // line too short for its fields (Beast reads "HTTP/x.y" only once 8 bytes follow the
+            // target). More bytes would not help; in one read it says so at once.
+            if (!p.is_header_done()) {
+                fail(Failure::BadRequest, QStringLiteral("malformed HTTP request: bad request line"));
+                return used;
+            }
             break;
         }
         if (ec) {

@@ -184,3 +184,21 @@ TEST(RequestReader, TheChunkSizeCrLfSplitThatFrozeAWorkerIsJustAPause)
     EXPECT_EQ(reader.takeRequest().body, "hello");
     EXPECT_EQ(reader.buffered(), 0);
 }
+
+// Beast reads a version only once 8 bytes follow the target; a request line shorter than that
+// made it wait for a second blank line when the header came in pieces, until its header limit
+// (a 431 after 12 KiB, where one read got a 400). Found by fuzz_http_request.
+TEST(RequestReader, AShortRequestLineIsA400AtOnceWhateverTheReads)
+{
+    const QByteArray input = QByteArray("POST /v1/chat/completions *  \r\n\r\n") + QByteArray(64, 'T');
+    const Outcome whole = feed(input, {});
+    EXPECT_EQ(whole.failure, 400);
+    for (qsizetype cut = 1; cut < input.size(); ++cut)
+        ASSERT_EQ(feed(input, {cut}), whole) << "cut at " << cut;
+    // The header ends with the blank line: the answer does not wait for body bytes.
+    const QByteArray headerOnly = "GET / *\r\n\r\n";
+    QList<qsizetype> everyByte;
+    for (qsizetype i = 1; i < headerOnly.size(); ++i)
+        everyByte.append(i);
+    EXPECT_EQ(feed(headerOnly, everyByte).failure, 400);
+}

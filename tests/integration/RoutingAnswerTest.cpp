@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What the client gets when routing runs out, and how a 200 that is not a success is told apart:
 // the last answer in OpenAI's shape and without a secret, in-band stream errors and cut-short
-// streams never recorded as successes, and a failover attempt held to the routing time budget.
+// streams never recorded as successes, a failover attempt held to the routing time budget, a
+// streamed tool call written as text, and a probe whose client vanishes.
 #include "tests/integration/RoutingTestSupport.h"
+#include "tests/support/RawClient.h"
 
 #include "gateway/config/RuntimeConfig.h"
 
 #include <QElapsedTimer>
-#include <QTest>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTest>
 
 using namespace tarn::gateway;
 using namespace tarn::test;
@@ -191,4 +193,41 @@ TEST_F(Routing, AStreamedToolCallWrittenAsTextTeachesTheRouter)
     const HttpResult plain = ask();
     EXPECT_EQ(plain.status, 200);
     EXPECT_EQ(texty.requestCount(), 2);
+}
+
+// A client that vanishes while its request is the half-open circuit's probe must not leave the
+// channel waiting for a probe that will never report: the next request probes instead.
+TEST_F(Routing, AProbeWhoseClientVanishesFreesTheProbeSlot)
+{
+    MockUpstream &flaky = mock();
+    MockUpstream &fine = mock();
+    MockUpstream &spare = mock();
+    flaky.setDefaultBehaviour(answering(503));
+    add(QStringLiteral("flaky"), flaky, 10);
+    add(QStringLiteral("fine"), fine);
+    add(QStringLiteral("spare"), spare);
+    ASSERT_TRUE(tarn.start());
+    askOk(3);
+    ASSERT_EQ(status(QStringLiteral("flaky")).state, HealthState::Open);
+
+    flaky.setDefaultBehaviour(delayed(2000));
+    clock.advanceMs(30'001);
+    {
+        RawClient vanishing(tarn.port());
+        const QByteArray body = chatRequest(424'242);
+        const QByteArray request = "POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                                   "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        ASSERT_TRUE(vanishing.send(request));
+        ASSERT_TRUE(flaky.waitForRequests(4, kTimeoutMs)) << "the probe should have reached the recovering channel";
+        vanishing.close(true);
+    }
+    // The row of the vanished request is written once the exchange has heard of it.
+    ASSERT_TRUE(QTest::qWaitFor([&] {
+        const auto rows = tarn.usageRows();
+        return !rows.isEmpty() && rows.last().status == 499;
+    }, kTimeoutMs));
+    flaky.setDefaultBehaviour(MockBehaviour{});
+    askOk(1);
+    EXPECT_EQ(flaky.requestCount(), 5) << "the next request should have been the new probe";
+    EXPECT_EQ(status(QStringLiteral("flaky")).state, HealthState::Healthy);
 }
