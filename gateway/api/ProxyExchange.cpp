@@ -88,38 +88,6 @@ AttemptReport transportReport(AttemptReport::Transport transport, int status = 0
 // Comments held before a stream's first event; past this the stream starts regardless.
 constexpr qsizetype kMaxHeldEventBytes = 64 * 1024;
 
-// Whether relayed SSE bytes hold an event with data (not only comments such as keep-alives).
-bool hasDataEvent(QByteArrayView events)
-{
-    qsizetype at = 0;
-    while (at < events.size()) {
-        if (events.sliced(at).startsWith("data:") || events.sliced(at).startsWith("event:"))
-            return true;
-        while (at < events.size() && events[at] != '\n' && events[at] != '\r')
-            ++at;
-        ++at;
-    }
-    return false;
-}
-
-// The data of the first event in relayed SSE bytes, when it is a JSON object; empty otherwise.
-QByteArrayView firstEventJson(QByteArrayView events)
-{
-    qsizetype at = 0;
-    while (at < events.size()) {
-        qsizetype end = at;
-        while (end < events.size() && events[end] != '\n' && events[end] != '\r')
-            ++end;
-        const QByteArrayView line = events.sliced(at, end - at);
-        if (line.startsWith("data:")) {
-            const QByteArrayView data = line.sliced(5).trimmed();
-            return data.startsWith('{') ? data : QByteArrayView();
-        }
-        at = end + 1;
-    }
-    return {};
-}
-
 bool isSuccess(int status)
 {
     return status >= 200 && status < 300;
@@ -340,7 +308,7 @@ void ProxyExchange::onUpstreamData(QByteArrayView data)
         m_ttfbMs = (monotonicNs() - m_attemptStartNs) / 1'000'000;
     if (m_streaming) {
         QByteArray out = m_relay->feed(data);
-        if (!m_response.hasStarted() && !out.isEmpty() && !hasDataEvent(out)
+        if (!m_response.hasStarted() && !out.isEmpty() && !m_relay->sawData()
             && m_heldEvents.size() + out.size() <= kMaxHeldEventBytes) {
             // Keep-alive comments before the first event: held with the head, so failover stays open.
             m_heldEvents.append(out);
@@ -349,23 +317,19 @@ void ProxyExchange::onUpstreamData(QByteArrayView data)
         if (!out.isEmpty() && !m_response.hasStarted()) {
             // Some providers answer 200 and put the error in the first event: still a failure
             // the router can act on, since nothing has reached the client.
-            const QByteArrayView first = firstEventJson(out);
-            if (first.contains("\"error\"") || first.contains("\"base_resp\"")) {
-                const QDateTime now = QDateTime::fromMSecsSinceEpoch(m_router.nowMs(), QTimeZone::utc());
-                AttemptReport report;
-                report.status = m_head.status;
-                report.ttfbMs = m_ttfbMs;
-                report.verdict = classifyUpstreamAnswer(m_head.status, m_head.headers, first, now);
-                report.verdict.reason = redacted(report.verdict.reason);
+            const QByteArray &first = m_relay->firstData();
+            if (first.startsWith('{') && (first.contains("\"error\"") || first.contains("\"base_resp\""))) {
+                m_body = first;
+                const AttemptReport report = answeredReport();
                 if (report.verdict.kind != VerdictKind::Success) {
                     m_owner.upstream().cancel(std::exchange(m_call, 0));
-                    m_body = first.toByteArray();
                     m_streaming = false;
                     attemptFailed(report, QStringLiteral("error in the stream's first event (%1): %2")
                                               .arg(QLatin1StringView(verdictKindName(report.verdict.kind)),
                                                    report.verdict.reason));
                     return;
                 }
+                m_body.clear();
             }
             startStreamToClient();
             out.prepend(std::exchange(m_heldEvents, {}));
@@ -448,7 +412,7 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
     if (m_streaming) {
         QByteArray rest = m_relay->finish();
         if (!m_response.hasStarted()) {
-            if (!hasDataEvent(rest)) {
+            if (!m_relay->sawData()) {
                 // 200 and then nothing: not an answer, and nothing reached the client yet.
                 AttemptReport report;
                 report.transport = AttemptReport::Transport::Broken;

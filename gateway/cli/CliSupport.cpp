@@ -325,11 +325,7 @@ QJsonObject channelToJson(const Channel &c, SecretMode secrets)
     object.insert(QStringLiteral("priority"), c.priority);
     object.insert(QStringLiteral("weight"), c.weight);
     object.insert(QStringLiteral("enabled"), c.enabled);
-    object.insert(QStringLiteral("capabilities"), QJsonObject{{QStringLiteral("tools"), capabilityModeName(c.capabilities.tools)},
-                                                              {QStringLiteral("vision"), capabilityModeName(c.capabilities.vision)},
-                                                              {QStringLiteral("json_mode"), capabilityModeName(c.capabilities.jsonMode)},
-                                                              {QStringLiteral("context_tokens"), c.capabilities.contextTokens},
-                                                              {QStringLiteral("max_output_tokens"), c.capabilities.maxOutputTokens}});
+    object.insert(QStringLiteral("capabilities"), capabilitiesToJson(c.capabilities));
     object.insert(QStringLiteral("budget"), budgetToJson(c.budget));
     object.insert(QStringLiteral("price"), priceToJson(c.price));
     QJsonArray failover;

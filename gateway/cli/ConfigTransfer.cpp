@@ -173,18 +173,7 @@ Result<Channel> channelFromJson(const QJsonObject &o, const QString &where)
     c.priority = priority.toInt(0);
     c.weight = weight.toDouble(1.0);
     c.enabled = o.value(QStringLiteral("enabled")).toBool(true);
-    const QJsonObject caps = o.value(QStringLiteral("capabilities")).toObject();
-    const auto mode = [&](const QString &name, bool legacyDefault) {
-        const QJsonValue v = caps.value(name);
-        if (v.isBool())
-            return v.toBool() == legacyDefault ? CapabilityMode::Auto : (v.toBool() ? CapabilityMode::On : CapabilityMode::Off);
-        return capabilityModeFromName(v.toString()).value_or(CapabilityMode::Auto);
-    };
-    c.capabilities.tools = mode(QStringLiteral("tools"), true);
-    c.capabilities.vision = mode(QStringLiteral("vision"), false);
-    c.capabilities.jsonMode = mode(QStringLiteral("json_mode"), true);
-    c.capabilities.contextTokens = caps.value(QStringLiteral("context_tokens")).toInt(0);
-    c.capabilities.maxOutputTokens = caps.value(QStringLiteral("max_output_tokens")).toInt(0);
+    c.capabilities = capabilitiesFromJson(o.value(QStringLiteral("capabilities")).toObject());
     c.proxy = o.value(QStringLiteral("proxy")).toString();
     if (Status s = routingFromJson(o, where, c); !s)
         return s.error();

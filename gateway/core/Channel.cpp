@@ -2,6 +2,7 @@
 #include "gateway/core/Channel.h"
 
 #include <QCryptographicHash>
+#include <QJsonValue>
 
 namespace tarn::gateway {
 
@@ -80,6 +81,38 @@ CapabilityMode ChannelCapabilities::mode(Capability capability) const
     case Capability::Reasoning: break;
     }
     return CapabilityMode::Auto;
+}
+
+namespace {
+
+CapabilityMode modeFromJson(const QJsonValue &value, bool legacyDefault)
+{
+    if (value.isBool())
+        return value.toBool() == legacyDefault ? CapabilityMode::Auto
+                                               : (value.toBool() ? CapabilityMode::On : CapabilityMode::Off);
+    return capabilityModeFromName(value.toString()).value_or(CapabilityMode::Auto);
+}
+
+} // namespace
+
+QJsonObject capabilitiesToJson(const ChannelCapabilities &caps)
+{
+    return QJsonObject{{QStringLiteral("tools"), capabilityModeName(caps.tools)},
+                       {QStringLiteral("vision"), capabilityModeName(caps.vision)},
+                       {QStringLiteral("json_mode"), capabilityModeName(caps.jsonMode)},
+                       {QStringLiteral("context_tokens"), caps.contextTokens},
+                       {QStringLiteral("max_output_tokens"), caps.maxOutputTokens}};
+}
+
+ChannelCapabilities capabilitiesFromJson(const QJsonObject &object)
+{
+    ChannelCapabilities caps;
+    caps.tools = modeFromJson(object.value(QStringLiteral("tools")), true);
+    caps.vision = modeFromJson(object.value(QStringLiteral("vision")), false);
+    caps.jsonMode = modeFromJson(object.value(QStringLiteral("json_mode")), true);
+    caps.contextTokens = object.value(QStringLiteral("context_tokens")).toInt(0);
+    caps.maxOutputTokens = object.value(QStringLiteral("max_output_tokens")).toInt(0);
+    return caps;
 }
 
 QString keyId(const QString &key)

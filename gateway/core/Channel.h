@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -46,6 +47,12 @@ struct ChannelCapabilities
 
     friend bool operator==(const ChannelCapabilities &, const ChannelCapabilities &) = default;
 };
+
+// The declared capabilities as stored and exported: {"tools": "auto"|"on"|"off", "vision", "json_mode",
+// "context_tokens", "max_output_tokens"}. Reads version 1's booleans too (tools defaulted to true,
+// vision to false: a stored default reads as auto, the other value as declared).
+QJsonObject capabilitiesToJson(const ChannelCapabilities &caps);
+ChannelCapabilities capabilitiesFromJson(const QJsonObject &object);
 
 // What an upstream taught Tarn about one of its models (persisted, shown, resettable).
 struct LearnedCapability

@@ -100,6 +100,11 @@ void SseRelay::processEvent(QByteArrayView event, QByteArray &out)
         return;
     }
     const QByteArrayView payload = event.sliced(payloadBegin, payloadEnd - payloadBegin);
+    if (m_firstData.isNull()) {
+        m_firstData = payload.first(std::min<qsizetype>(payload.size(), 64 * 1024)).toByteArray();
+        if (m_firstData.isNull())
+            m_firstData = QByteArray(""); // an empty data line is data too
+    }
 
     if (payload == "[DONE]") {
         m_sawDone = true;

@@ -36,6 +36,10 @@ public:
 
     const TokenUsage &usage() const { return m_usage; }
     bool sawDone() const { return m_sawDone; }
+    // An event with data has come (not only comments such as keep-alives); the first one's data,
+    // cut at 64 KiB, lets a caller that has not answered yet check it for an in-band error.
+    bool sawData() const { return !m_firstData.isNull(); }
+    const QByteArray &firstData() const { return m_firstData; }
     // Some choice carried a finish_reason: the answer ended properly.
     bool sawFinish() const { return m_sawFinish; }
     // The first event carrying a top-level "error" (relayed as it came), cut at 4 KiB; empty if none.
@@ -58,6 +62,7 @@ private:
     bool m_sawDone = false;
     bool m_sawFinish = false;
     QByteArray m_errorPayload;
+    QByteArray m_firstData; // null until the first data event
     QString m_content;
     bool m_sawToolCalls = false;
     bool m_failed = false;

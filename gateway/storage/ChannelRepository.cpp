@@ -86,34 +86,7 @@ QList<int> statusesFromJson(const QString &text)
 
 QString capabilitiesJson(const ChannelCapabilities &caps)
 {
-    const QJsonObject object{{QStringLiteral("tools"), capabilityModeName(caps.tools)},
-                             {QStringLiteral("vision"), capabilityModeName(caps.vision)},
-                             {QStringLiteral("json_mode"), capabilityModeName(caps.jsonMode)},
-                             {QStringLiteral("context_tokens"), caps.contextTokens},
-                             {QStringLiteral("max_output_tokens"), caps.maxOutputTokens}};
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
-
-// Version 1 stored booleans with tools defaulting to true and vision to false: a stored default
-// reads as auto, the other value as declared.
-CapabilityMode modeFromJson(const QJsonValue &value, bool legacyDefault)
-{
-    if (value.isBool())
-        return value.toBool() == legacyDefault ? CapabilityMode::Auto
-                                               : (value.toBool() ? CapabilityMode::On : CapabilityMode::Off);
-    return capabilityModeFromName(value.toString()).value_or(CapabilityMode::Auto);
-}
-
-ChannelCapabilities capabilitiesFromJson(const QString &text)
-{
-    const QJsonObject object = QJsonDocument::fromJson(text.toUtf8()).object();
-    ChannelCapabilities caps;
-    caps.tools = modeFromJson(object.value(QStringLiteral("tools")), true);
-    caps.vision = modeFromJson(object.value(QStringLiteral("vision")), false);
-    caps.jsonMode = modeFromJson(object.value(QStringLiteral("json_mode")), true);
-    caps.contextTokens = object.value(QStringLiteral("context_tokens")).toInt(0);
-    caps.maxOutputTokens = object.value(QStringLiteral("max_output_tokens")).toInt(0);
-    return caps;
+    return QString::fromUtf8(QJsonDocument(capabilitiesToJson(caps)).toJson(QJsonDocument::Compact));
 }
 
 Channel channelFromRow(const QSqlQuery &q)
@@ -129,7 +102,7 @@ Channel channelFromRow(const QSqlQuery &q)
     c.priority = q.value(7).toInt();
     c.weight = q.value(8).toDouble();
     c.enabled = q.value(9).toInt() != 0;
-    c.capabilities = capabilitiesFromJson(q.value(10).toString());
+    c.capabilities = capabilitiesFromJson(QJsonDocument::fromJson(q.value(10).toString().toUtf8()).object());
     c.proxy = q.value(11).toString();
     c.extraHeaders = fromJsonObject(q.value(12).toString());
     c.createdAt = fromDbTime(q.value(13));
