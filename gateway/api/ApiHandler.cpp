@@ -5,7 +5,7 @@
 #include "gateway/auth/ClientAuthenticator.h"
 #include "gateway/config/ConfigStore.h"
 #include "gateway/formats/OpenAiRequest.h"
-#include "gateway/http/ErrorResponse.h"
+#include "gateway/formats/ErrorResponse.h"
 #include "gateway/http/HttpResponse.h"
 #include "gateway/routing/Router.h"
 #include "gateway/upstream/UpstreamClient.h"
@@ -26,6 +26,14 @@ void sendMethodNotAllowed(const HttpResponse &response, const QByteArray &allowe
                         {QByteArrayLiteral("Allow"), allowed}},
                   errorBody(ApiFormat::OpenAI, 405,
                             QStringLiteral("use %1 for %2").arg(QString::fromLatin1(allowed), QString::fromLatin1(path))));
+}
+
+// The format a client of this path speaks, for errors (answers follow the endpoint).
+ApiFormat clientFormatOf(QByteArrayView path)
+{
+    if (path.startsWith("/v1/messages"))
+        return ApiFormat::Anthropic;
+    return ApiFormat::OpenAI;
 }
 
 bool isProxiedEndpoint(QByteArrayView path)
@@ -116,6 +124,12 @@ void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
                                      QStringLiteral("unknown endpoint %1 %2")
                                          .arg(QString::fromLatin1(request.method), QString::fromLatin1(path)),
                                      "unknown_url"));
+}
+
+QByteArray ApiHandler::protocolErrorBody(QByteArrayView path, int status, const QString &message,
+                                         QByteArrayView code) const
+{
+    return errorBody(clientFormatOf(path), status, message, code);
 }
 
 void ApiHandler::handleModels(const HttpRequest &request, const HttpResponse &response)

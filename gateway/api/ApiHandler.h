@@ -25,6 +25,8 @@ public:
 
     std::optional<Refusal> admit(const HttpRequest &head) override;
     void handle(HttpRequest &&request, const HttpResponse &response) override;
+    QByteArray protocolErrorBody(QByteArrayView path, int status, const QString &message,
+                                 QByteArrayView code) const override;
 
     // Used by ProxyExchange.
     UpstreamClient &upstream() { return *m_upstream; }

@@ -6,7 +6,7 @@
 #include "gateway/core/Logging.h"
 #include "gateway/core/Redaction.h"
 #include "gateway/formats/OpenAiResponse.h"
-#include "gateway/http/ErrorResponse.h"
+#include "gateway/formats/ErrorResponse.h"
 #include "gateway/upstream/UpstreamClient.h"
 #include "gateway/usage/UsageRecorder.h"
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/formats/SseRelay.h"
 
+#include "gateway/formats/ErrorResponse.h"
+
 #include "gateway/formats/JsonMembers.h"
 #include "gateway/formats/OpenAiResponse.h"
 
@@ -166,6 +168,11 @@ void SseRelay::processEvent(QByteArrayView event, QByteArray &out)
     out.append(event.first(payloadBegin + model.begin));
     out.append(jsonQuoted(m_options.clientModel));
     out.append(event.sliced(payloadBegin + model.end));
+}
+
+QByteArray SseRelay::errorEvent(int status, const QString &message, QByteArrayView code) const
+{
+    return "data: " + errorBody(ApiFormat::OpenAI, status, message, code) + "\n\n";
 }
 
 } // namespace tarn::gateway

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "gateway/formats/TokenUsage.h"
+#include "gateway/formats/StreamPipe.h"
 
 #include <QByteArray>
 #include <QString>
@@ -13,7 +13,7 @@ namespace tarn::gateway {
 // reads the usage chunk, drops that chunk when the client did not ask for it, and renames `model`
 // when the client used an alias. Lines may end in LF, CRLF or CR, as the SSE spec allows; an event
 // ends at a blank line. Bytes are forwarded as they came, line ends included.
-class SseRelay
+class SseRelay final : public StreamPipe
 {
 public:
     struct Options
@@ -30,26 +30,27 @@ public:
 
     // Feeds upstream bytes; returns the bytes to send to the client now (may be empty). Once
     // failed(), returns nothing more: the caller ends the stream with an error.
-    QByteArray feed(QByteArrayView chunk);
+    QByteArray feed(QByteArrayView chunk) override;
     // End of the upstream stream: whatever partial event is left.
-    QByteArray finish();
+    QByteArray finish() override;
+    QByteArray errorEvent(int status, const QString &message, QByteArrayView code) const override;
 
-    const TokenUsage &usage() const { return m_usage; }
+    const TokenUsage &usage() const override { return m_usage; }
     bool sawDone() const { return m_sawDone; }
     // An event with data has come (not only comments such as keep-alives); the first one's data,
     // cut at 64 KiB, lets a caller that has not answered yet check it for an in-band error.
-    bool sawData() const { return !m_firstData.isNull(); }
-    const QByteArray &firstData() const { return m_firstData; }
+    bool sawData() const override { return !m_firstData.isNull(); }
+    const QByteArray &firstData() const override { return m_firstData; }
     // Some choice carried a finish_reason: the answer ended properly.
-    bool sawFinish() const { return m_sawFinish; }
+    bool sawFinish() const override { return m_sawFinish || m_sawDone; }
     // The first event carrying a top-level "error" (relayed as it came), cut at 4 KiB; empty if none.
-    const QByteArray &errorPayload() const { return m_errorPayload; }
+    const QByteArray &errorPayload() const override { return m_errorPayload; }
     // With Options::collectContentBytes: the start of the streamed text, and whether any event
     // carried tool_calls.
-    const QString &content() const { return m_content; }
-    bool sawToolCalls() const { return m_sawToolCalls; }
+    const QString &content() const override { return m_content; }
+    bool sawToolCalls() const override { return m_sawToolCalls; }
     // An event grew past Options::maxEventBytes: what came before it was relayed, it was not.
-    bool failed() const { return m_failed; }
+    bool failed() const override { return m_failed; }
 
 private:
     void processEvent(QByteArrayView event, QByteArray &out);

@@ -2,7 +2,6 @@
 #include "gateway/http/HttpConnection.h"
 
 #include "gateway/core/Logging.h"
-#include "gateway/http/ErrorResponse.h"
 #include "gateway/http/HttpResponse.h"
 #include "gateway/http/ResponseHead.h"
 #include "gateway/http/ServerLoad.h"
@@ -66,8 +65,8 @@ void HttpConnection::refuseOverloaded()
     beginExchange();
     sendResponse(503, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
                        {QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")}},
-                 errorBody(ApiFormat::OpenAI, 503, QStringLiteral("Tarn has too many open connections; retry shortly"),
-                           "too_many_connections"));
+                 m_handler->protocolErrorBody({}, 503, QStringLiteral("Tarn has too many open connections; retry shortly"),
+                                              "too_many_connections"));
 }
 
 void HttpConnection::closeWhenIdle()
@@ -198,9 +197,9 @@ bool HttpConnection::reserveRequestBytes(qint64 total)
         refuse({503,
                 {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
                  {QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")}},
-                errorBody(ApiFormat::OpenAI, 503,
-                          QStringLiteral("Tarn is receiving too many large requests at once; retry shortly"),
-                          "overloaded")});
+                m_handler->protocolErrorBody(m_reader.head().path(), 503,
+                                             QStringLiteral("Tarn is receiving too many large requests at once; retry shortly"),
+                                             "overloaded")});
         return false;
     }
     m_reservedBytes = total;
@@ -256,7 +255,7 @@ void HttpConnection::failRequest(int status, const QString &message)
 {
     // The stream position is unknown after a framing error: answered like a refusal.
     refuse({status, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}},
-            errorBody(ApiFormat::OpenAI, status, message)});
+            m_handler->protocolErrorBody(m_reader.head().path(), status, message, {})});
 }
 
 void HttpConnection::startLingeringClose()

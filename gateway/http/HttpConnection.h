@@ -36,6 +36,10 @@ public:
     // the connection closes.
     virtual std::optional<Refusal> admit(const HttpRequest &head) = 0;
     virtual void handle(HttpRequest &&request, const HttpResponse &response) = 0;
+    // The body of an error the connection answers by itself (framing, limits, overload), in the
+    // shape the client of `path` reads; path is empty when no request line has been read.
+    virtual QByteArray protocolErrorBody(QByteArrayView path, int status, const QString &message,
+                                         QByteArrayView code) const = 0;
 };
 
 // One client connection: parses requests, answers them strictly in order (pipelined requests wait

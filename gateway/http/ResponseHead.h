@@ -15,4 +15,7 @@ inline constexpr qint64 kChunked = -1;
 // `contentLength` (or chunked) and, when closing, `Connection: close`.
 QByteArray responseHead(int status, const HeaderList &headers, qint64 contentLength, bool closing);
 
+// "Not Found" for 404 and so on.
+QByteArray reasonPhrase(int status);
+
 } // namespace tarn::gateway

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/formats/Codec.h"
+#include "gateway/formats/StreamPipe.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tarn::gateway {
+
+// A channel's stream in one format, written to the client in another (or the same, observed):
+// splits the upstream bytes into SSE events (LF, CRLF or CR line ends, split anywhere across
+// chunks), decodes each into IR events, and encodes those for the client at once. Holds no more
+// than one partial event (and, for the formats that need it, one tool call's arguments).
+class StreamTranslator final : public StreamPipe
+{
+public:
+    struct Options
+    {
+        ApiFormat from = ApiFormat::OpenAI; // the channel's format
+        ApiFormat to = ApiFormat::OpenAI;   // the client's format
+        // from == to: the upstream's events go out byte for byte and are decoded only to be
+        // observed (usage, finish, errors).
+        bool passThrough = false;
+        std::string clientModel;            // the model name the client sees; "" = the upstream's
+        bool includeUsage = true;           // OpenAI clients: the final usage chunk
+        qint64 estimatedInputTokens = 0;    // for a Start whose upstream reports no input usage yet
+        qsizetype maxEventBytes = 1024 * 1024;
+        qsizetype collectContentBytes = 0;  // see StreamPipe::content()
+    };
+
+    explicit StreamTranslator(Options options);
+    ~StreamTranslator() override;
+
+    QByteArray feed(QByteArrayView chunk) override;
+    QByteArray finish() override;
+    QByteArray errorEvent(int status, const QString &message, QByteArrayView code) const override;
+
+    const TokenUsage &usage() const override { return m_usage; }
+    bool sawData() const override { return !m_firstData.isNull(); }
+    const QByteArray &firstData() const override { return m_firstData; }
+    bool sawFinish() const override { return m_sawFinish; }
+    const QByteArray &errorPayload() const override { return m_errorPayload; }
+    const QString &content() const override { return m_content; }
+    bool sawToolCalls() const override { return m_sawToolCalls; }
+    bool failed() const override { return m_failed; }
+
+private:
+    Options m_options;
+    std::unique_ptr<StreamDecoder> m_decoder;
+    std::unique_ptr<StreamEncoder> m_encoder;
+    std::vector<ir::StreamEvent> m_events; // reused per event
+    QByteArray m_pending;                   // the incomplete SSE event
+    TokenUsage m_usage;
+    QByteArray m_firstData;
+    QByteArray m_errorPayload;
+    QString m_content;
+    bool m_sawFinish = false;
+    bool m_sawToolCalls = false;
+    bool m_failed = false;
+    bool m_ended = false; // an Error or the terminator has been written
+};
+
+} // namespace tarn::gateway
