@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/api/ApiHandler.h"
 
+#include "gateway/api/CountTokensExchange.h"
 #include "gateway/api/ProxyExchange.h"
 #include "gateway/auth/ClientAuthenticator.h"
 #include "gateway/config/ConfigStore.h"
+#include "gateway/formats/Codec.h"
 #include "gateway/formats/OpenAiRequest.h"
 #include "gateway/formats/ErrorResponse.h"
 #include "gateway/http/HttpResponse.h"
@@ -19,15 +21,6 @@ namespace tarn::gateway {
 
 namespace {
 
-// 405 with the Allow header, in OpenAI's error shape.
-void sendMethodNotAllowed(const HttpResponse &response, const QByteArray &allowed, QByteArrayView path)
-{
-    response.send(405, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
-                        {QByteArrayLiteral("Allow"), allowed}},
-                  errorBody(ApiFormat::OpenAI, 405,
-                            QStringLiteral("use %1 for %2").arg(QString::fromLatin1(allowed), QString::fromLatin1(path))));
-}
-
 // The format a client of this path speaks, for errors (answers follow the endpoint).
 ApiFormat clientFormatOf(QByteArrayView path)
 {
@@ -38,16 +31,29 @@ ApiFormat clientFormatOf(QByteArrayView path)
 
 bool isProxiedEndpoint(QByteArrayView path)
 {
-    return path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings";
+    return path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings"
+        || path == "/v1/messages";
+}
+
+// 405 with the Allow header, in the client's error shape.
+void sendMethodNotAllowed(const HttpResponse &response, const QByteArray &allowed, QByteArrayView path)
+{
+    response.send(405, {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                        {QByteArrayLiteral("Allow"), allowed}},
+                  errorBody(clientFormatOf(path), 405,
+                            QStringLiteral("use %1 for %2").arg(QString::fromLatin1(allowed), QString::fromLatin1(path))));
 }
 
 // What the router needs to know: the model, what the request needs from a channel, and which
 // conversation it belongs to (Claude Code's session header, the client's own cache key, else the
 // conversation's opening), scoped to the client key so two clients never share an entry.
-RouteRequest routeRequest(const HttpRequest &request, const OpenAiRequestInfo &info, qint64 clientKeyId)
+RouteRequest routeRequest(const HttpRequest &request, const RequestInfo &info, qint64 clientKeyId)
 {
     RouteRequest route;
     route.model = info.model;
+    const QByteArrayView path = request.path();
+    if (path == "/v1/completions" || path == "/v1/embeddings")
+        route.needs.channelType = ChannelType::OpenAI; // no translator covers these
     route.needs.tools = info.hasTools;
     route.needs.vision = info.hasImages;
     route.needs.jsonMode = info.wantsJson;
@@ -59,7 +65,8 @@ RouteRequest routeRequest(const HttpRequest &request, const OpenAiRequestInfo &i
     else if (!info.promptCacheKey.isEmpty())
         conversation = QStringLiteral("cache:") + info.promptCacheKey.left(200);
     else if (info.conversationHash)
-        conversation = QStringLiteral("opening:") + QString::number(info.conversationHash, 16);
+        conversation = QStringLiteral("opening:") + QLatin1StringView(apiFormatName(info.format)) + u':'
+            + QString::number(info.conversationHash, 16);
     if (!conversation.isEmpty())
         route.stickyKey = QString::number(clientKeyId) + u'|' + info.model + u'|' + conversation;
     return route;
@@ -94,7 +101,7 @@ std::optional<Refusal> ApiHandler::admit(const HttpRequest &head)
         recordRefusal(head, newUsageRecord(path), identity.error());
     return Refusal{httpStatusFor(identity.error().code),
                    {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}},
-                   refusalBody(identity.error())};
+                   refusalBody(path, identity.error())};
 }
 
 void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
@@ -112,15 +119,18 @@ void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
         handleModels(request, response);
         return;
     }
-    if (isProxiedEndpoint(path)) {
+    if (isProxiedEndpoint(path) || path == "/v1/messages/count_tokens") {
         if (request.method != "POST") {
             sendMethodNotAllowed(response, QByteArrayLiteral("POST"), path);
             return;
         }
-        handleProxy(std::move(request), response, path);
+        if (path == "/v1/messages/count_tokens")
+            handleCountTokens(std::move(request), response);
+        else
+            handleProxy(std::move(request), response, path);
         return;
     }
-    response.sendJson(404, errorBody(ApiFormat::OpenAI, 404,
+    response.sendJson(404, errorBody(clientFormatOf(path), 404,
                                      QStringLiteral("unknown endpoint %1 %2")
                                          .arg(QString::fromLatin1(request.method), QString::fromLatin1(path)),
                                      "unknown_url"));
@@ -135,9 +145,32 @@ QByteArray ApiHandler::protocolErrorBody(QByteArrayView path, int status, const 
 void ApiHandler::handleModels(const HttpRequest &request, const HttpResponse &response)
 {
     const ConfigSnapshot config = m_context.config->snapshot();
+    // Anthropic's SDKs (Claude Code's gateway model discovery) send anthropic-version, and read
+    // Anthropic's list shape.
+    const bool anthropic = !request.header("anthropic-version").isEmpty();
+    const ApiFormat format = anthropic ? ApiFormat::Anthropic : ApiFormat::OpenAI;
     const auto identity = authenticateClient(request, *config);
     if (!identity) {
-        response.sendJson(401, errorBody(ApiFormat::OpenAI, identity.error()));
+        response.sendJson(401, errorBody(format, identity.error()));
+        return;
+    }
+    if (anthropic) {
+        QJsonArray data;
+        for (const QString &model : Router::servedModels(*config)) {
+            if (identity->key && !identity->key->allowsModel(model))
+                continue;
+            data.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("model")},
+                                    {QStringLiteral("id"), model},
+                                    {QStringLiteral("display_name"), model},
+                                    {QStringLiteral("created_at"), QStringLiteral("2025-01-01T00:00:00Z")}});
+        }
+        const QJsonValue first = data.isEmpty() ? QJsonValue() : data.first().toObject().value(u"id");
+        const QJsonValue last = data.isEmpty() ? QJsonValue() : data.last().toObject().value(u"id");
+        const QJsonObject list{{QStringLiteral("data"), data},
+                               {QStringLiteral("has_more"), false},
+                               {QStringLiteral("first_id"), first},
+                               {QStringLiteral("last_id"), last}};
+        response.sendJson(200, QJsonDocument(list).toJson(QJsonDocument::Compact));
         return;
     }
     QJsonArray data;
@@ -166,10 +199,25 @@ void ApiHandler::handleProxy(HttpRequest &&request, const HttpResponse &response
     if (identity->key)
         record.clientKeyId = identity->key->id;
 
-    auto info = inspectOpenAiRequest(request.body);
-    if (!info) {
-        reject(request, response, record, info.error());
-        return;
+    std::optional<ir::Request> decoded;
+    Result<RequestInfo> info = RequestInfo{};
+    if (endpoint == "/v1/messages") {
+        // Anthropic clients are decoded at once: routing reads what they need from the decoded
+        // request, and most of them go to channels of another format anyway.
+        Result<ir::Request> parsed = codecFor(ApiFormat::Anthropic)
+                                           .decodeRequest(std::string_view(request.body.constData(), std::size_t(request.body.size())));
+        if (!parsed) {
+            reject(request, response, record, parsed.error());
+            return;
+        }
+        info = requestInfoOf(*parsed, ApiFormat::Anthropic, request.body.size());
+        decoded = std::move(*parsed);
+    } else {
+        info = inspectOpenAiRequest(request.body);
+        if (!info) {
+            reject(request, response, record, info.error());
+            return;
+        }
     }
     record.requestedModel = info->model;
     record.stream = info->stream;
@@ -184,9 +232,37 @@ void ApiHandler::handleProxy(HttpRequest &&request, const HttpResponse &response
         reject(request, response, record, plan.error());
         return;
     }
-    auto exchange = std::make_unique<ProxyExchange>(*this, std::move(request), response, std::move(config),
-                                                    std::move(*info), std::move(*plan), std::move(record));
+    auto exchange = std::make_unique<ProxyExchange>(*this, std::move(request), response, std::move(config), std::move(*info),
+                                                    std::move(decoded), std::move(*plan), std::move(record));
     ProxyExchange *raw = exchange.get();
+    m_exchanges.emplace(raw, std::move(exchange));
+    raw->start();
+}
+
+void ApiHandler::handleCountTokens(HttpRequest &&request, const HttpResponse &response)
+{
+    ConfigSnapshot config = m_context.config->snapshot();
+    const auto identity = authenticateClient(request, *config);
+    if (!identity) {
+        response.sendJson(httpStatusFor(identity.error().code), refusalBody(request.path(), identity.error()));
+        return;
+    }
+    Result<ir::Request> decoded = codecFor(ApiFormat::Anthropic)
+                                      .decodeRequest(std::string_view(request.body.constData(), std::size_t(request.body.size())));
+    if (!decoded) {
+        response.sendJson(400, refusalBody(request.path(), decoded.error()));
+        return;
+    }
+    const QString model = QString::fromStdString(decoded->model);
+    if (identity->key && !identity->key->allowsModel(model)) {
+        const Error denied{ErrorCode::PermissionDenied,
+                           QStringLiteral("client key '%1' may not use model '%2'").arg(identity->key->name, model)};
+        response.sendJson(403, refusalBody(request.path(), denied));
+        return;
+    }
+    auto exchange = std::make_unique<CountTokensExchange>(*this, std::move(request), response, std::move(config),
+                                                          std::move(*decoded));
+    CountTokensExchange *raw = exchange.get();
     m_exchanges.emplace(raw, std::move(exchange));
     raw->start();
 }
@@ -195,17 +271,17 @@ UsageRecord ApiHandler::newUsageRecord(QByteArrayView endpoint)
 {
     UsageRecord record;
     record.time = QDateTime::currentDateTimeUtc();
-    record.inboundFormat = QStringLiteral("openai");
+    record.inboundFormat = QString::fromLatin1(apiFormatName(clientFormatOf(endpoint)));
     record.endpoint = QString::fromLatin1(endpoint);
     return record;
 }
 
-QByteArray ApiHandler::refusalBody(const Error &error)
+QByteArray ApiHandler::refusalBody(QByteArrayView path, const Error &error)
 {
     // OpenAI's own code for an unknown model, so SDKs that branch on it behave.
     const QByteArrayView code = error.code == ErrorCode::NotFound ? QByteArrayView("model_not_found")
                                                                   : QByteArrayView(errorCodeName(error.code));
-    return errorBody(ApiFormat::OpenAI, httpStatusFor(error.code), error.message, code);
+    return errorBody(clientFormatOf(path), httpStatusFor(error.code), error.message, code);
 }
 
 void ApiHandler::recordRefusal(const HttpRequest &request, UsageRecord record, const Error &error)
@@ -220,10 +296,10 @@ void ApiHandler::reject(const HttpRequest &request, const HttpResponse &response
                         const Error &error)
 {
     recordRefusal(request, partial, error); // before the answer: the client may look for it
-    response.sendJson(httpStatusFor(error.code), refusalBody(error));
+    response.sendJson(httpStatusFor(error.code), refusalBody(request.path(), error));
 }
 
-void ApiHandler::finished(ProxyExchange *exchange)
+void ApiHandler::finished(Exchange *exchange)
 {
     // Called as the exchange's last act; neither the upstream client nor the connection touch an
     // observer after its final callback, so it can go now (a queued delete cost an event-loop

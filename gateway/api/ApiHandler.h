@@ -11,11 +11,19 @@
 
 namespace tarn::gateway {
 
-class ProxyExchange;
 class UpstreamClient;
 struct UsageRecord;
 
-// Answers the API of one worker thread: health, model list, and the proxied OpenAI endpoints.
+// One request the handler is answering asynchronously (a proxied call, a token count); it calls
+// ApiHandler::finished() as its last act.
+class Exchange
+{
+public:
+    virtual ~Exchange() = default;
+};
+
+// Answers the API of one worker thread: health, model lists, the proxied OpenAI Chat and Anthropic
+// Messages endpoints, and Anthropic's token counting.
 class ApiHandler final : public RequestHandler
 {
 public:
@@ -31,21 +39,22 @@ public:
     // Used by ProxyExchange.
     UpstreamClient &upstream() { return *m_upstream; }
     const GatewayContext &context() const { return m_context; }
-    void finished(ProxyExchange *exchange);
+    void finished(Exchange *exchange);
 
 private:
     void handleModels(const HttpRequest &request, const HttpResponse &response);
     void handleProxy(HttpRequest &&request, const HttpResponse &response, QByteArrayView endpoint);
+    void handleCountTokens(HttpRequest &&request, const HttpResponse &response);
     void reject(const HttpRequest &request, const HttpResponse &response, const UsageRecord &partial,
                 const Error &error);
     // One usage row for a request refused before it reached a channel.
     void recordRefusal(const HttpRequest &request, UsageRecord record, const Error &error);
     static UsageRecord newUsageRecord(QByteArrayView endpoint);
-    static QByteArray refusalBody(const Error &error);
+    static QByteArray refusalBody(QByteArrayView path, const Error &error);
 
     GatewayContext m_context;
     UpstreamClient *m_upstream = nullptr; // child of the thread context
-    std::unordered_map<ProxyExchange *, std::unique_ptr<ProxyExchange>> m_exchanges;
+    std::unordered_map<Exchange *, std::unique_ptr<Exchange>> m_exchanges;
 };
 
 } // namespace tarn::gateway

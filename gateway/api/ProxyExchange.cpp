@@ -2,10 +2,13 @@
 #include "gateway/api/ProxyExchange.h"
 
 #include "gateway/api/ApiHandler.h"
-#include "gateway/api/OpenAiUpstream.h"
+#include "gateway/api/UpstreamWire.h"
 #include "gateway/core/Logging.h"
 #include "gateway/core/Redaction.h"
+#include "gateway/formats/Codec.h"
 #include "gateway/formats/OpenAiResponse.h"
+#include "gateway/formats/SseRelay.h"
+#include "gateway/formats/StreamTranslator.h"
 #include "gateway/formats/ErrorResponse.h"
 #include "gateway/upstream/UpstreamClient.h"
 #include "gateway/usage/UsageRecorder.h"
@@ -28,6 +31,30 @@ AttemptReport transportReport(AttemptReport::Transport transport, int status = 0
     return report;
 }
 
+constexpr qsizetype kMaxEventBytes = 1024 * 1024;
+
+TokenUsage tokenUsageOf(const ir::Usage &usage)
+{
+    return {usage.input, usage.output, usage.cacheRead, usage.reported};
+}
+
+// The text of an answer, for the checks that read an answer's words.
+QString answerText(const ir::Response &response)
+{
+    QString text;
+    for (const ir::Part &part : response.parts) {
+        if (part.kind == ir::Part::Kind::Text)
+            text += QString::fromStdString(part.text);
+    }
+    return text;
+}
+
+bool hasToolCall(const ir::Response &response)
+{
+    return std::any_of(response.parts.begin(), response.parts.end(),
+                       [](const ir::Part &part) { return part.kind == ir::Part::Kind::ToolCall; });
+}
+
 // Comments held before a stream's first event; past this the stream starts regardless.
 constexpr qsizetype kMaxHeldEventBytes = 64 * 1024;
 
@@ -39,13 +66,14 @@ bool isSuccess(int status)
 } // namespace
 
 ProxyExchange::ProxyExchange(ApiHandler &owner, HttpRequest &&request, HttpResponse response, ConfigSnapshot config,
-                             OpenAiRequestInfo info, RoutePlan plan, UsageRecord record)
+                             RequestInfo info, std::optional<ir::Request> decoded, RoutePlan plan, UsageRecord record)
     : m_owner(owner)
     , m_router(*owner.context().router)
     , m_request(std::move(request))
     , m_response(std::move(response))
     , m_config(std::move(config))
     , m_info(std::move(info))
+    , m_decoded(std::move(decoded))
     , m_plan(std::move(plan))
     , m_record(std::move(record))
 {
@@ -77,6 +105,8 @@ void ProxyExchange::attemptNext()
     m_record.channelId = channel.id;
     m_record.channelName = channel.name;
     m_record.upstreamModel = candidate.upstreamModel;
+    m_channelFormat = apiFormatOf(channel.type);
+    m_record.channelFormat = QString::fromLatin1(apiFormatName(m_channelFormat));
     m_head = {};
     m_body.clear();
     m_relay.reset();
@@ -85,7 +115,21 @@ void ProxyExchange::attemptNext()
     m_ttfbMs = -1;
     m_attemptStartNs = monotonicNs();
 
-    UpstreamRequest upstream = openAiUpstreamRequest(candidate, m_record.endpoint, m_request.body, m_info);
+    if (m_channelFormat != m_info.format && !m_decoded) {
+        // The first channel in another format: the client's body is decoded once, here.
+        Result<ir::Request> decoded = codecFor(m_info.format).decodeRequest(
+            std::string_view(m_request.body.constData(), std::size_t(m_request.body.size())));
+        if (!decoded) {
+            m_router.recordAttempt(m_plan, candidate, transportReport(AttemptReport::Transport::Abandoned));
+            answerError(400, QStringLiteral("the request cannot be translated for channel '%1': %2")
+                                 .arg(channel.name, decoded.error().message),
+                        "invalid_request_error");
+            return;
+        }
+        m_decoded = std::move(*decoded);
+    }
+    const ClientCall call{&m_request, &m_info, m_record.endpoint, m_decoded ? &*m_decoded : nullptr};
+    UpstreamRequest upstream = channelRequest(candidate, call);
     upstream.timeouts = m_owner.context().timeouts;
     if (m_plan.attempts() > 1) {
         // A failover attempt gets what is left of the routing time budget, not a fresh allowance.
@@ -142,6 +186,7 @@ void ProxyExchange::attemptFailed(const AttemptReport &report, const QString &wh
         // Redacted now: by the time it is passed back, no candidate (and no key list) is current.
         m_lastHead = m_head;
         m_lastBody = redactSecrets(m_body, channelSecrets(*m_current->channel));
+        m_lastFormat = m_channelFormat;
         m_lastVerdict = report.verdict;
         m_lastTransportStatus = 0;
     } else {
@@ -168,12 +213,25 @@ void ProxyExchange::answerExhausted()
                         "upstream_auth_error");
             return;
         }
-        if (!isOpenAiErrorBody(m_lastBody)) {
-            // An HTML error page or another provider's error shape: the client gets OpenAI's.
+        if (m_lastFormat != m_info.format || !isErrorBodyOf(m_info.format, m_lastBody)) {
+            // Another format's error, an HTML page or another provider's shape: the client gets
+            // its own format's error with the same meaning and status.
             HeaderList retry;
             if (const QByteArray after = headerValue(m_lastHead.headers, "retry-after"); !after.isEmpty())
                 retry.append({QByteArrayLiteral("Retry-After"), after});
-            answerError(status, m_lastError, status == 429 ? "rate_limit_exceeded" : "upstream_error", retry);
+            ir::ApiError error = codecFor(m_lastFormat).decodeError(
+                status, std::string_view(m_lastBody.constData(), std::size_t(m_lastBody.size())));
+            error.status = status;
+            if (error.code.empty())
+                error.code = status == 429 ? "rate_limit_exceeded" : "upstream_error";
+            const QString upstreamWords = QString::fromStdString(error.message);
+            error.message = (upstreamWords.isEmpty() ? m_lastError : m_lastError.section(u':', 0, 0) + u": " + upstreamWords).toStdString();
+            m_record.status = status;
+            recordUsage(m_lastError);
+            HeaderList headers{{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
+            headers.append(retry);
+            m_response.send(status, headers, errorBody(m_info.format, error));
+            m_owner.finished(this);
             return;
         }
         // The last channel's own answer, as it was (its status tells SDKs whether to retry).
@@ -203,7 +261,7 @@ void ProxyExchange::answerError(int status, const QString &message, QByteArrayVi
     recordUsage(message);
     HeaderList headers{{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
     headers.append(extraHeaders);
-    m_response.send(status, headers, errorBody(ApiFormat::OpenAI, status, message, code));
+    m_response.send(status, headers, errorBody(m_info.format, status, message, code));
     m_owner.finished(this);
 }
 
@@ -213,13 +271,7 @@ void ProxyExchange::onUpstreamHead(const UpstreamResponseHead &head)
     if (m_info.stream && isSuccess(head.status)) {
         // The head is held until the first event: until then, a failure can still go elsewhere.
         m_streaming = true;
-        SseRelay::Options options;
-        options.forwardUsageChunk = m_info.clientWantsUsage;
-        if (m_current->upstreamModel != m_info.model)
-            options.clientModel = m_info.model;
-        if (m_info.hasTools)
-            options.collectContentBytes = 4096;
-        m_relay.emplace(std::move(options));
+        m_relay = newStreamPipe();
     }
 }
 
@@ -267,7 +319,7 @@ void ProxyExchange::onUpstreamData(QByteArrayView data)
         writeToClient(out);
         if (m_relay->failed()) {
             m_owner.upstream().cancel(std::exchange(m_call, 0));
-            const QString why = QStringLiteral("upstream sent an SSE event larger than %1 bytes").arg(SseRelay::Options{}.maxEventBytes);
+            const QString why = QStringLiteral("upstream sent an SSE event larger than %1 bytes").arg(kMaxEventBytes);
             if (!m_response.hasStarted()) {
                 AttemptReport report;
                 report.transport = AttemptReport::Transport::Broken;
@@ -354,7 +406,7 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
             rest.prepend(std::exchange(m_heldEvents, {}));
         }
         writeToClient(rest);
-        if (!m_relay->errorPayload().isEmpty() || (!m_relay->sawDone() && !m_relay->sawFinish())) {
+        if (!m_relay->errorPayload().isEmpty() || !m_relay->sawFinish()) {
             // The upstream reported an error in-band, or stopped without finishing: a failed
             // answer, whatever the 200 said. The client already has the upstream's error event;
             // a cut-short stream gets ours.
@@ -395,6 +447,11 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
     }
     // A whole answer: success, or an error the router may fail over on.
     AttemptReport report = answeredReport();
+    if (isSuccess(m_head.status) && report.verdict.kind == VerdictKind::Success
+        && (m_channelFormat != ApiFormat::OpenAI || m_info.format != ApiFormat::OpenAI)) {
+        finishDecodedAnswer(std::move(report));
+        return;
+    }
     if (isSuccess(m_head.status) && report.verdict.kind == VerdictKind::Success) {
         report.emptyAnswer = m_config->routing.retryEmptyAnswers && isEmptyOpenAiAnswer(m_body);
         report.textualToolCall = m_info.hasTools && looksLikeTextualToolCall(m_body);
@@ -420,6 +477,68 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
                               .arg(QLatin1StringView(verdictKindName(report.verdict.kind)), report.verdict.reason));
 }
 
+void ProxyExchange::finishDecodedAnswer(AttemptReport report)
+{
+    const Codec &channelCodec = codecFor(m_channelFormat);
+    Result<ir::Response> answer = channelCodec.decodeResponse(std::string_view(m_body.constData(), std::size_t(m_body.size())));
+    if (!answer) {
+        report.transport = AttemptReport::Transport::Broken;
+        attemptFailed(report, QStringLiteral("the answer cannot be read as %1: %2")
+                                  .arg(QLatin1StringView(apiFormatName(m_channelFormat)), answer.error().message));
+        return;
+    }
+    const QString text = answerText(*answer);
+    const bool calledTool = hasToolCall(*answer);
+    report.emptyAnswer = m_config->routing.retryEmptyAnswers && !calledTool && text.trimmed().isEmpty()
+        && answer->usage.output == 0;
+    report.textualToolCall = m_info.hasTools && !calledTool && looksLikeTextualToolCall(streamedAnswer(text));
+    if (report.emptyAnswer || report.textualToolCall) {
+        attemptFailed(report, report.emptyAnswer ? QStringLiteral("empty answer")
+                                                 : QStringLiteral("the tool call came back as plain text"));
+        return;
+    }
+    const TokenUsage usage = tokenUsageOf(answer->usage);
+    takeUsage(usage);
+    report.tokens = usage.prompt + usage.completion;
+    m_router.recordAttempt(m_plan, *m_current, report);
+    logAttempt(m_head.status, {});
+    m_record.ttftMs = (monotonicNs() - m_request.arrivedNs) / 1'000'000;
+    m_record.status = m_head.status;
+    if (m_channelFormat != m_info.format) {
+        answer->model = m_info.model.toStdString();
+        const std::string body = codecFor(m_info.format).encodeResponse(*answer);
+        m_body = QByteArray(body.data(), qsizetype(body.size()));
+        m_head.headers = {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
+    } else if (m_current->upstreamModel != m_info.model && m_channelFormat == ApiFormat::Anthropic) {
+        m_body = withModel(m_body, m_info.model);
+    }
+    relayAnswer();
+}
+
+std::unique_ptr<StreamPipe> ProxyExchange::newStreamPipe() const
+{
+    const QString clientModel = m_current->upstreamModel != m_info.model ? m_info.model : QString();
+    const qsizetype collect = m_info.hasTools ? 4096 : 0;
+    if (m_channelFormat == ApiFormat::OpenAI && m_info.format == ApiFormat::OpenAI) {
+        SseRelay::Options options;
+        options.forwardUsageChunk = m_info.clientWantsUsage;
+        options.clientModel = clientModel;
+        options.collectContentBytes = collect;
+        options.maxEventBytes = kMaxEventBytes;
+        return std::make_unique<SseRelay>(std::move(options));
+    }
+    StreamTranslator::Options options;
+    options.from = m_channelFormat;
+    options.to = m_info.format;
+    options.passThrough = m_channelFormat == m_info.format;
+    options.clientModel = clientModel.toStdString();
+    options.includeUsage = m_info.clientWantsUsage;
+    options.estimatedInputTokens = m_info.promptTokensEstimate;
+    options.maxEventBytes = kMaxEventBytes;
+    options.collectContentBytes = collect;
+    return std::make_unique<StreamTranslator>(std::move(options));
+}
+
 void ProxyExchange::relayAnswer()
 {
     QString error;
@@ -438,8 +557,8 @@ void ProxyExchange::endStreamWithError(const QString &message, const QString &ro
 {
     // The head went out with 200; the failure goes in-band, in the stream's own event shape, and
     // the row says what happened (never a 200 success).
-    const QByteArray event = "data: " + errorBody(ApiFormat::OpenAI, 502, message, "upstream_error") + "\n\n";
-    m_response.write(event);
+    m_response.write(m_relay ? m_relay->errorEvent(502, message, "upstream_error")
+                             : "data: " + errorBody(m_info.format, 502, message, "upstream_error") + "\n\n");
     if (m_relay) {
         const TokenUsage usage = m_relay->usage();
         takeUsage(usage);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `tarn channel add|list|show|set|enable|disable|remove` (test, reset-learned and enable-key are
 // in ChannelStateCommands.cpp).
+#include "gateway/cli/ChannelParams.h"
 #include "gateway/cli/ChannelState.h"
 #include "gateway/cli/CliSupport.h"
 
@@ -32,7 +33,7 @@ QList<FlagSpec> channelFlags(bool forSet)
                              {QStringLiteral("failover-on")}, {QStringLiteral("test-model")}};
     if (forSet)
         specs.append({QStringLiteral("enabled"), Kind::Switch});
-    return specs;
+    return specs + paramFlags(forSet);
 }
 
 // Applies the flags that were given onto channel; flags not given leave fields unchanged.
@@ -140,6 +141,8 @@ Status applyChannelFlags(const ParsedFlags &f, Channel &c)
     }
     if (f.has(QStringLiteral("test-model")))
         c.testModel = f.value(QStringLiteral("test-model")).trimmed();
+    if (Status s = applyParamFlags(f, c); !s)
+        return s;
     return validateChannel(c);
 }
 
@@ -321,6 +324,8 @@ int showChannel(Context &ctx, const QStringList &args)
         {QStringLiteral("price"), priceText(c.price)},
         {QStringLiteral("failover on"), failover.isEmpty() ? QStringLiteral("-") : failover.join(u',')},
         {QStringLiteral("test model"), ChannelProbe::probeModel(c, {})},
+        {QStringLiteral("params"), paramsText(c.params)},
+        {QStringLiteral("strip betas"), c.stripBetas.isEmpty() ? QStringLiteral("-") : c.stripBetas.join(QStringLiteral(", "))},
         {QStringLiteral("learned"), learned.isEmpty() ? QStringLiteral("-") : learned.join(QStringLiteral(", "))},
         {QStringLiteral("proxy"), c.proxy.isEmpty() ? QStringLiteral("(from environment)") : c.proxy},
         {QStringLiteral("headers"), headers.isEmpty() ? QStringLiteral("-") : headers.join(QStringLiteral(", "))},

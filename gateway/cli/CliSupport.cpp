@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/cli/CliSupport.h"
 
+#include "gateway/cli/ChannelParams.h"
+
 #include "gateway/core/Paths.h"
 #include "gateway/storage/Database.h"
 
@@ -157,7 +159,7 @@ Status validateChannel(const Channel &c)
     }
     if (c.models.isEmpty() && c.modelMap.isEmpty())
         return Error::invalid(QStringLiteral("channel '%1' serves no models (give --models m1,m2)").arg(c.name));
-    return {};
+    return validateChannelParams(c);
 }
 
 Result<int> parseInt(const QString &what, const QString &text, int min)
@@ -333,6 +335,8 @@ QJsonObject channelToJson(const Channel &c, SecretMode secrets)
         failover.append(status);
     object.insert(QStringLiteral("failover_on"), failover);
     object.insert(QStringLiteral("test_model"), c.testModel);
+    object.insert(QStringLiteral("params"), paramOverridesToJson(c.params));
+    object.insert(QStringLiteral("strip_betas"), QJsonArray::fromStringList(c.stripBetas));
     object.insert(QStringLiteral("proxy"), c.proxy);
     // Header values can be credentials too: masked wherever keys are.
     QJsonObject headers;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `tarn export` / `tarn import`: the whole configuration as one JSON document.
+#include "gateway/cli/ChannelParams.h"
 #include "gateway/cli/CliSupport.h"
 
 #include "gateway/storage/ChannelRepository.h"
@@ -19,8 +20,9 @@ namespace tarn::gateway::cli {
 namespace {
 
 // 2: channel budgets, prices, failover statuses, test model, json_mode and max_output_tokens;
-// pools. Version 1 files still import (the new fields take their defaults).
-constexpr int kFormatVersion = 2;
+// pools. 3: channel params and strip_betas. Older files still import (the new fields take their
+// defaults).
+constexpr int kFormatVersion = 3;
 
 // What an import file holds once parsed and validated, before anything is written.
 struct ImportedConfig
@@ -176,6 +178,8 @@ Result<Channel> channelFromJson(const QJsonObject &o, const QString &where)
     c.capabilities = capabilitiesFromJson(o.value(QStringLiteral("capabilities")).toObject());
     c.proxy = o.value(QStringLiteral("proxy")).toString();
     if (Status s = routingFromJson(o, where, c); !s)
+        return s.error();
+    if (Status s = channelParamsFromJson(o, where, c); !s)
         return s.error();
     if (Status s = validateChannel(c); !s)
         return Error::invalid(where + QStringLiteral(": ") + s.error().message);

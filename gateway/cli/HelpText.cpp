@@ -40,9 +40,11 @@ const char16_t kChannel[] = uR"(Usage:
                    [--rpm N] [--tpm N] [--tokens-per-day N] [--tokens-per-month N]
                    [--price-in USD] [--price-out USD] [--price-cached USD]
                    [--failover-on 400,404] [--test-model M]
+                   [--set-param PATH=JSON]... [--drop-param PATH]... [--strip-beta NAME]...
   tarn channel list [--json]
   tarn channel show NAME [--json]
   tarn channel set NAME [the add options] [--enabled|--disabled]
+                   [--unset-param PATH]... [--clear-params] [--clear-strip-betas]
   tarn channel enable|disable|remove NAME
   tarn channel test NAME [--model M] [--key KEY_ID] [--json]
   tarn channel reset-learned NAME
@@ -60,6 +62,19 @@ Gemini base URLs are the host.
 With 'set', --key, --models, --map, --header and --failover-on replace the whole list
 (--failover-on '' clears it); --name renames. Listings show only the first characters of keys
 and header values.
+
+Parameter overrides apply to every request sent to the channel, in the channel's own format,
+after translation: --set-param forces a value (--set-param temperature=1,
+--set-param 'tool_choice="auto"', --set-param generationConfig.topK=40), --drop-param removes a
+parameter the upstream rejects (--drop-param top_p). The value is JSON; a bare word that is not
+JSON is taken as a string (--set-param reasoning_effort=high sets "high"), but a value that
+starts like JSON ({, [, ", a digit or -) must be valid JSON. PATH is up to 4 names of letters,
+digits, _ and - separated by dots; model, stream, messages and contents belong to Tarn and
+cannot be overridden. Drops apply before sets. With 'set', --set-param and --drop-param add to
+what the channel has (setting a dropped parameter stops dropping it, and the other way round),
+--unset-param removes one entry and --clear-params all of them. --strip-beta NAME (repeatable,
+or comma-separated) keeps that anthropic-beta value from being passed on to the channel;
+--clear-strip-betas empties the list.
 
 list and show include each channel's state as the running gateway last published it
 (healthy, cooling, open, disabled), each key's state, and the effective capabilities per model
@@ -106,16 +121,22 @@ DATE is ISO-8601: 2025-12-31 (midnight UTC) or 2025-12-31T18:00:00Z; UTC unless 
 
 const char16_t kUsage[] = uR"(Usage:
   tarn usage [--json] [--since DURATION|DATE]
+  tarn usage --recent N [--json] [--since DURATION|DATE]
 
 Requests, errors and prompt/completion/cached tokens per channel and per model.
 DURATION is a number with s, m, h, d or w (30m, 24h, 7d); DATE is ISO-8601. Default: 24h.
+--recent lists the N newest requests (at most 10000) one by one instead, with their formats as
+client→channel (anthropic→openai: an Anthropic client served by an OpenAI-format channel; "-"
+when no channel was reached); --since then leaves out older ones. Its JSON has
+"inbound_format" and "channel_format".
 )";
 
 const char16_t kTransfer[] = uR"(Usage:
   tarn export [FILE] [--secrets]
   tarn import FILE
 
-export writes channels, pools, client keys (metadata) and settings as JSON to FILE or stdout.
+export writes channels (parameter overrides and stripped betas included), pools, client keys
+(metadata) and settings as JSON to FILE or stdout.
 Channel API keys and client key hashes are included only with --secrets (the file is then
 readable by you only): without them, import keeps the keys of channels and client keys that
 already exist here and fails for new ones, so restore a backup from a --secrets export.

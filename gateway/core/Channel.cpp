@@ -2,6 +2,8 @@
 #include "gateway/core/Channel.h"
 
 #include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonValue>
 
 namespace tarn::gateway {
@@ -113,6 +115,37 @@ ChannelCapabilities capabilitiesFromJson(const QJsonObject &object)
     caps.contextTokens = object.value(QStringLiteral("context_tokens")).toInt(0);
     caps.maxOutputTokens = object.value(QStringLiteral("max_output_tokens")).toInt(0);
     return caps;
+}
+
+QByteArray compactJsonValue(const QJsonValue &value)
+{
+    // QJsonDocument only writes arrays and objects: write [value] and take the brackets off.
+    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return array.sliced(1, array.size() - 2);
+}
+
+QJsonObject paramOverridesToJson(const ParamOverrides &overrides)
+{
+    QJsonObject set;
+    for (auto it = overrides.set.cbegin(); it != overrides.set.cend(); ++it) {
+        const QJsonDocument parsed = QJsonDocument::fromJson('[' + it.value() + ']');
+        if (parsed.isArray() && parsed.array().size() == 1)
+            set.insert(it.key(), parsed.array().at(0));
+    }
+    return QJsonObject{{QStringLiteral("set"), set}, {QStringLiteral("drop"), QJsonArray::fromStringList(overrides.drop)}};
+}
+
+ParamOverrides paramOverridesFromJson(const QJsonObject &object)
+{
+    ParamOverrides overrides;
+    const QJsonObject set = object.value(QStringLiteral("set")).toObject();
+    for (auto it = set.begin(); it != set.end(); ++it)
+        overrides.set.insert(it.key(), compactJsonValue(it.value()));
+    for (const QJsonValue &path : object.value(QStringLiteral("drop")).toArray()) {
+        if (path.isString() && !overrides.drop.contains(path.toString()))
+            overrides.drop.append(path.toString());
+    }
+    return overrides;
 }
 
 QString keyId(const QString &key)

@@ -88,6 +88,27 @@ struct ChannelPrice
     friend bool operator==(const ChannelPrice &, const ChannelPrice &) = default;
 };
 
+// Parameters a channel's upstream must get, or must not get, whatever the client sent: applied to
+// every request body sent to the channel, after translation (a model that rejects temperature 0,
+// a provider that rejects tool_choice). Paths are dotted member names in the channel's own wire
+// format ("temperature", "generationConfig.topK").
+struct ParamOverrides
+{
+    QMap<QString, QByteArray> set; // path -> the JSON value text to write
+    QStringList drop;              // paths removed
+    bool isEmpty() const { return set.isEmpty() && drop.isEmpty(); }
+    friend bool operator==(const ParamOverrides &, const ParamOverrides &) = default;
+};
+
+// The overrides as stored and exported: {"set": {path: <JSON value>}, "drop": [paths]}. Reading
+// skips what is not of that shape (import validates before it gets here); set values come back
+// as compactJsonValue text.
+QJsonObject paramOverridesToJson(const ParamOverrides &overrides);
+ParamOverrides paramOverridesFromJson(const QJsonObject &object);
+// Compact JSON text of one value ("1", "\"auto\"", "{\"type\":\"json_object\"}"): the form
+// ParamOverrides::set holds, so what is stored reads back byte for byte.
+QByteArray compactJsonValue(const QJsonValue &value);
+
 // A short stable id of a provider key ("k-" + 10 hex of its SHA-256): names a key in state, logs
 // and the UI without revealing it.
 QString keyId(const QString &key);
@@ -114,6 +135,8 @@ struct Channel
     ChannelPrice price;
     QList<int> failoverStatuses;     // extra upstream statuses to fail over on (e.g. 400, 404)
     QString testModel;               // model for health tests; empty = the first model
+    ParamOverrides params;           // forced / dropped request parameters
+    QStringList stripBetas;          // anthropic-beta values not passed on to this channel
     QMap<QString, QString> disabledKeys; // keyId -> why it was disabled (401/403 seen; persisted)
     QList<LearnedCapability> learned;    // what upstreams taught Tarn (persisted)
     QDateTime createdAt;

@@ -26,7 +26,8 @@ struct UsageRecord
     qint64 id = 0;
     QDateTime time;            // when the request arrived (UTC)
     qint64 clientKeyId = 0;    // 0 = none (loopback without a key)
-    QString inboundFormat;     // "openai", later "anthropic"
+    QString inboundFormat;     // the client's format: "openai", "anthropic", "gemini"
+    QString channelFormat;     // the last channel tried's format; empty = none reached
     QString endpoint;          // "/v1/chat/completions", …
     QString requestedModel;
     qint64 channelId = 0;      // 0 = never reached a channel

@@ -41,7 +41,7 @@ constexpr quint64 kFnvBasis = 14695981039346656037ULL;
 
 // Walks a message content (string, or array of parts): image parts, their bytes (not prompt text),
 // and the text for the conversation hash.
-void inspectContent(simdjson::dom::element content, OpenAiRequestInfo &info, qint64 &imageBytes, quint64 *hash)
+void inspectContent(simdjson::dom::element content, RequestInfo &info, qint64 &imageBytes, quint64 *hash)
 {
     std::string_view text;
     if (!content.get(text)) {
@@ -72,7 +72,7 @@ void inspectContent(simdjson::dom::element content, OpenAiRequestInfo &info, qin
     }
 }
 
-void inspectMessages(simdjson::dom::object object, qint64 bodyBytes, OpenAiRequestInfo &info)
+void inspectMessages(simdjson::dom::object object, qint64 bodyBytes, RequestInfo &info)
 {
     qint64 imageBytes = 0;
     simdjson::dom::array messages;
@@ -102,7 +102,7 @@ constexpr std::size_t kKeepParserBelow = 4 * 1024 * 1024;
 
 } // namespace
 
-Result<OpenAiRequestInfo> inspectOpenAiRequest(const QByteArray &body)
+Result<RequestInfo> inspectOpenAiRequest(const QByteArray &body)
 {
     thread_local simdjson::dom::parser reusableParser;
     simdjson::dom::parser oneOffParser;
@@ -137,7 +137,7 @@ Result<OpenAiRequestInfo> inspectOpenAiRequest(const QByteArray &body)
             return Error::invalid(QStringLiteral("duplicate top-level key '%1' in the request body").arg(QLatin1StringView(name)));
     }
 
-    OpenAiRequestInfo info;
+    RequestInfo info;
     std::string_view model;
     const auto modelError = object["model"].get(model);
     if (modelError == simdjson::NO_SUCH_FIELD)
@@ -183,7 +183,7 @@ Result<OpenAiRequestInfo> inspectOpenAiRequest(const QByteArray &body)
     return info;
 }
 
-QByteArray upstreamOpenAiBody(const QByteArray &body, const OpenAiRequestInfo &info, const QString &upstreamModel)
+QByteArray upstreamOpenAiBody(const QByteArray &body, const RequestInfo &info, const QString &upstreamModel)
 {
     const bool renameModel = upstreamModel != info.model;
     const bool injectUsage = info.stream && !info.clientWantsUsage;

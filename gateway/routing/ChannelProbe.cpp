@@ -2,6 +2,9 @@
 #include "gateway/routing/ChannelProbe.h"
 
 #include "gateway/core/Redaction.h"
+#include "gateway/formats/ChannelWire.h"
+#include "gateway/formats/Codec.h"
+#include "gateway/formats/ParamOverrides.h"
 #include "gateway/routing/AttemptVerdict.h"
 #include "gateway/upstream/UpstreamClient.h"
 
@@ -85,18 +88,12 @@ QString ChannelProbe::probeModel(const Channel &channel, const QString &model)
     return channel.modelMap.isEmpty() ? QString() : channel.modelMap.first();
 }
 
-bool ChannelProbe::canProbe(const Channel &channel, QString *why)
+bool ChannelProbe::canProbe(const Channel &, QString *)
 {
-    if (channel.type == ChannelType::OpenAI)
-        return true;
-    if (why) {
-        *why = QStringLiteral("testing %1 channels is not supported yet (only openai-type channels)")
-                   .arg(channelTypeName(channel.type));
-    }
-    return false;
+    return true; // every channel type has a codec
 }
 
-void ChannelProbe::start(const Channel &channel, const QString &key, const QString &model, const UpstreamTimeouts &timeouts)
+void ChannelProbe::start(const Channel &channel, const QString &key, const QString &model_, const UpstreamTimeouts &timeouts)
 {
     if (m_running)
         return;
@@ -114,18 +111,22 @@ void ChannelProbe::start(const Channel &channel, const QString &key, const QStri
         finish(m_result);
         return;
     }
-    QByteArray base = channel.baseUrl.toUtf8();
-    while (base.endsWith('/'))
-        base.chop(1);
-    const QJsonObject body{{QStringLiteral("model"), probeModel(channel, model)},
-                           {QStringLiteral("messages"), QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
-                                                                               {QStringLiteral("content"), QStringLiteral("ping")}}}},
-                           {QStringLiteral("max_tokens"), 1},
-                           {QStringLiteral("stream"), false}};
+    // The smallest real completion, in the channel's own format.
+    const QString model = probeModel(channel, model_);
+    ir::Request ping;
+    ping.model = model.toStdString();
+    ping.maxTokens = 1;
+    ping.messages.push_back({ir::Role::User, {ir::Part{}}});
+    ping.messages.back().parts.back().text = "ping";
+    RequestTarget target;
+    target.model = ping.model;
+    target.sendReasoning = false;
+    const std::string body = codecFor(apiFormatOf(channel.type)).encodeRequest(ping, target);
+    ChannelAddress address = channelAddress(channel, key, model, ChannelCall::Generate);
     UpstreamRequest request;
-    request.url = base + "/chat/completions";
-    request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + key.toUtf8()});
+    request.url = std::move(address.url);
+    request.body = withParamOverrides(QByteArray(body.data(), qsizetype(body.size())), channel.params);
+    request.headers = std::move(address.headers);
     request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
     request.headers.append({QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json")});
     for (auto it = channel.extraHeaders.cbegin(); it != channel.extraHeaders.cend(); ++it)

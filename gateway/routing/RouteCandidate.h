@@ -13,7 +13,8 @@ namespace tarn::gateway {
 // What a request needs from a channel beyond serving its model.
 struct RouteRequirements
 {
-    ChannelType inboundFormat = ChannelType::OpenAI; // channels of other types need a translator
+    // Only channels of this type: endpoints no translator covers (completions, embeddings).
+    std::optional<ChannelType> channelType;
     bool tools = false;
     bool vision = false;
     bool jsonMode = false;

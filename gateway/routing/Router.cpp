@@ -136,7 +136,7 @@ Result<RoutePlan> Router::plan(const RuntimeConfig &config, const RouteRequest &
     for (const Channel &channel : config.channels) {
         if (!channel.enabled || channel.keys.isEmpty() || !channel.serves(request.model))
             continue;
-        if (channel.type != request.needs.inboundFormat) // until the translators arrive
+        if (request.needs.channelType && channel.type != *request.needs.channelType)
             continue;
         served = true;
         ChannelRuntime &runtime = m_state->channel(channel);

@@ -20,7 +20,7 @@ namespace {
 
 const QString kColumns = QStringLiteral(
     "id, name, type, base_url, keys, models, model_map, priority, weight, enabled, capabilities, "
-    "proxy, extra_headers, created_at, updated_at, budget, price, failover_on, test_model");
+    "proxy, extra_headers, created_at, updated_at, budget, price, failover_on, test_model, params, strip_betas");
 
 QString compactJson(const QJsonObject &object)
 {
@@ -84,6 +84,18 @@ QList<int> statusesFromJson(const QString &text)
     return statuses;
 }
 
+QString paramsJson(const ParamOverrides &params)
+{
+    return compactJson(paramOverridesToJson(params));
+}
+
+ParamOverrides paramsFromJson(const QString &text)
+{
+    if (text.isEmpty() || text == u"{}")
+        return {};
+    return paramOverridesFromJson(QJsonDocument::fromJson(text.toUtf8()).object());
+}
+
 QString capabilitiesJson(const ChannelCapabilities &caps)
 {
     return QString::fromUtf8(QJsonDocument(capabilitiesToJson(caps)).toJson(QJsonDocument::Compact));
@@ -111,16 +123,19 @@ Channel channelFromRow(const QSqlQuery &q)
     c.price = priceFromJson(q.value(16).toString());
     c.failoverStatuses = statusesFromJson(q.value(17).toString());
     c.testModel = q.value(18).toString();
+    c.params = paramsFromJson(q.value(19).toString());
+    c.stripBetas = fromJsonArray(q.value(20).toString());
     return c;
 }
 
-// Values for name .. extra_headers, budget .. test_model, in column order.
+// Values for name .. extra_headers, budget .. strip_betas, in column order.
 QVariantList channelValues(const Channel &c)
 {
     return {c.name, channelTypeName(c.type), c.baseUrl, toJsonArray(c.keys), toJsonArray(c.models),
             toJsonObject(c.modelMap), c.priority, c.weight, c.enabled ? 1 : 0,
             capabilitiesJson(c.capabilities), c.proxy, toJsonObject(c.extraHeaders),
-            budgetJson(c.budget), priceJson(c.price), statusesJson(c.failoverStatuses), c.testModel};
+            budgetJson(c.budget), priceJson(c.price), statusesJson(c.failoverStatuses), c.testModel,
+            paramsJson(c.params), toJsonArray(c.stripBetas)};
 }
 
 // Fills disabledKeys and learned of the channels from their tables: one query each, whatever
@@ -227,8 +242,8 @@ Result<qint64> ChannelRepository::add(const Channel &channel)
     values << now << now;
     const Status s = execute(q, QStringLiteral("INSERT INTO channels (name, type, base_url, keys, models, model_map, priority, "
                                                "weight, enabled, capabilities, proxy, extra_headers, budget, price, failover_on, "
-                                               "test_model, created_at, updated_at) "
-                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                               "test_model, params, strip_betas, created_at, updated_at) "
+                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                              values, QStringLiteral("adding channel '%1'").arg(channel.name));
     if (!s) {
         if (s.error().code == ErrorCode::AlreadyExists)
@@ -247,7 +262,7 @@ Status ChannelRepository::update(const Channel &channel)
         const Status s = execute(q, QStringLiteral("UPDATE channels SET name = ?, type = ?, base_url = ?, keys = ?, models = ?, "
                                                    "model_map = ?, priority = ?, weight = ?, enabled = ?, capabilities = ?, "
                                                    "proxy = ?, extra_headers = ?, budget = ?, price = ?, failover_on = ?, "
-                                                   "test_model = ?, updated_at = ? WHERE id = ?"),
+                                                   "test_model = ?, params = ?, strip_betas = ?, updated_at = ? WHERE id = ?"),
                                  values, QStringLiteral("updating channel '%1'").arg(channel.name));
         if (!s) {
             if (s.error().code == ErrorCode::AlreadyExists)

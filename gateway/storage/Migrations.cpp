@@ -146,6 +146,17 @@ QStringList schemaV2()
     return sql;
 }
 
+// Per-channel request parameter overrides and anthropic-beta values to strip; the format of the
+// channel a usage row last reached, beside the client's.
+QStringList schemaV3()
+{
+    return {
+        QStringLiteral("ALTER TABLE channels ADD COLUMN params TEXT NOT NULL DEFAULT '{}'"),
+        QStringLiteral("ALTER TABLE channels ADD COLUMN strip_betas TEXT NOT NULL DEFAULT '[]'"),
+        QStringLiteral("ALTER TABLE usage ADD COLUMN channel_format TEXT NOT NULL DEFAULT ''"),
+    };
+}
+
 QString sqlErrorText(const QSqlQuery &query)
 {
     const QSqlError error = query.lastError();
@@ -159,6 +170,7 @@ const QList<Migration> &schemaMigrations()
     static const QList<Migration> migrations = {
         {1, schemaV1()},
         {2, schemaV2()},
+        {3, schemaV3()},
     };
     return migrations;
 }

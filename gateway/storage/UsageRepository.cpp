@@ -116,17 +116,18 @@ Status UsageRepository::insert(const QList<UsageRecord> &records)
                          prompt = QStringLiteral(":prompt_tokens"), completion = QStringLiteral(":completion_tokens"),
                          cached = QStringLiteral(":cached_tokens"), latency = QStringLiteral(":latency_ms"),
                          ttft = QStringLiteral(":ttft_ms"), attempts = QStringLiteral(":attempts"),
-                         error = QStringLiteral(":error"), attemptLog = QStringLiteral(":attempt_log");
+                         error = QStringLiteral(":error"), attemptLog = QStringLiteral(":attempt_log"),
+                         channelFormat = QStringLiteral(":channel_format");
     return m_db.transaction([&]() -> Status {
         QSqlQuery q(m_db.handle());
         const QString what = QStringLiteral("recording usage");
         if (!q.prepare(QStringLiteral(
                 "INSERT INTO usage (ts, client_key_id, inbound_format, endpoint, requested_model, channel_id, "
                 "channel_name, upstream_model, status, stream, prompt_tokens, completion_tokens, cached_tokens, "
-                "latency_ms, ttft_ms, attempts, error, attempt_log) VALUES (:ts, :client_key_id, :inbound_format, "
-                ":endpoint, :requested_model, :channel_id, :channel_name, :upstream_model, :status, :stream, "
-                ":prompt_tokens, :completion_tokens, :cached_tokens, :latency_ms, :ttft_ms, :attempts, :error, "
-                ":attempt_log)")))
+                "latency_ms, ttft_ms, attempts, error, attempt_log, channel_format) VALUES (:ts, :client_key_id, "
+                ":inbound_format, :endpoint, :requested_model, :channel_id, :channel_name, :upstream_model, :status, "
+                ":stream, :prompt_tokens, :completion_tokens, :cached_tokens, :latency_ms, :ttft_ms, :attempts, :error, "
+                ":attempt_log, :channel_format)")))
             return queryError(q, what);
         for (const UsageRecord &r : records) {
             const qint64 time = r.time.isValid() ? r.time.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
@@ -148,6 +149,7 @@ Status UsageRepository::insert(const QList<UsageRecord> &records)
             q.bindValue(attempts, r.attempts);
             q.bindValue(error, bindable(r.error));
             q.bindValue(attemptLog, attemptLogJson(r.attemptLog));
+            q.bindValue(channelFormat, bindable(r.channelFormat));
             if (!q.exec())
                 return queryError(q, what);
         }
@@ -194,7 +196,7 @@ Result<QList<UsageRecord>> UsageRepository::recent(int limit) const
     if (Status s = execute(q, QStringLiteral(
                                   "SELECT id, ts, client_key_id, inbound_format, endpoint, requested_model, channel_id, "
                                   "channel_name, upstream_model, status, stream, prompt_tokens, completion_tokens, "
-                                  "cached_tokens, latency_ms, ttft_ms, attempts, error, attempt_log FROM usage "
+                                  "cached_tokens, latency_ms, ttft_ms, attempts, error, attempt_log, channel_format FROM usage "
                                   "ORDER BY ts DESC, id DESC LIMIT ?"),
                            {std::max(limit, 0)}, QStringLiteral("reading recent usage"));
         !s)
@@ -221,6 +223,7 @@ Result<QList<UsageRecord>> UsageRepository::recent(int limit) const
         r.attempts = q.value(16).toInt();
         r.error = q.value(17).toString();
         r.attemptLog = attemptLogFromJson(q.value(18).toString());
+        r.channelFormat = q.value(19).toString();
         records.append(r);
     }
     return records;

@@ -131,4 +131,56 @@ TEST_F(UsageCommandsTest, BadDurationsAreUsageErrors)
     expectUsageError(run({s("usage"), s("extra")}), s("unexpected argument"));
 }
 
+TEST_F(UsageCommandsTest, RecentListsRequestsWithClientAndChannelFormats)
+{
+    {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        UsageRecord translated;
+        translated.time = now.addSecs(-5);
+        translated.inboundFormat = s("anthropic");
+        translated.channelFormat = s("openai");
+        translated.channelId = 1;
+        translated.channelName = s("openai-main");
+        translated.requestedModel = s("claude-sonnet");
+        translated.status = 200;
+        translated.promptTokens = 11;
+        translated.completionTokens = 22;
+        translated.latencyMs = 333;
+        UsageRecord unrouted;
+        unrouted.time = now.addSecs(-1);
+        unrouted.inboundFormat = s("gemini");
+        unrouted.requestedModel = s("nope");
+        unrouted.status = 404;
+        auto db = openDb();
+        ASSERT_TRUE(UsageRepository(*db).insert({translated, unrouted}).ok());
+    }
+    const auto o = run({s("usage"), s("--recent"), s("2")});
+    ASSERT_EQ(o.code, 0) << o;
+    const QStringList lines = o.out.split(u'\n', Qt::SkipEmptyParts);
+    ASSERT_EQ(lines.size(), 3) << o;
+    EXPECT_EQ(lines[0].simplified(), s("TIME (UTC) FORMATS MODEL CHANNEL STATUS PROMPT COMPLETION MS")) << o;
+    EXPECT_TRUE(lines[1].simplified().endsWith(s("gemini→- nope - 404 0 0 0"))) << o;
+    EXPECT_TRUE(lines[2].simplified().endsWith(s("anthropic→openai claude-sonnet openai-main 200 11 22 333"))) << o;
+    EXPECT_EQ(lines[2].indexOf(u"anthropic→openai"), lines[0].indexOf(u"FORMATS")) << o;
+
+    const auto j = run({s("usage"), s("--recent"), s("2"), s("--json")});
+    ASSERT_EQ(j.code, 0) << j;
+    const QJsonArray requests = json(j.out).object().value(s("requests")).toArray();
+    ASSERT_EQ(requests.size(), 2);
+    EXPECT_EQ(requests[0].toObject().value(s("inbound_format")).toString(), s("gemini"));
+    EXPECT_EQ(requests[0].toObject().value(s("channel_format")), QJsonValue(s("")));
+    EXPECT_EQ(requests[1].toObject().value(s("inbound_format")).toString(), s("anthropic"));
+    EXPECT_EQ(requests[1].toObject().value(s("channel_format")).toString(), s("openai"));
+    EXPECT_EQ(requests[1].toObject().value(s("channel")).toString(), s("openai-main"));
+    EXPECT_EQ(requests[1].toObject().value(s("prompt_tokens")).toInteger(), 11);
+
+    // --since leaves older ones out: the two above and the set-up records of 60 s and 120 s ago.
+    const auto recent = run({s("usage"), s("--recent"), s("100"), s("--since"), s("5m"), s("--json")});
+    EXPECT_EQ(json(recent.out).object().value(s("requests")).toArray().size(), 4) << recent;
+    EXPECT_EQ(json(run({s("usage"), s("--recent"), s("100"), s("--json")}).out).object().value(s("requests")).toArray().size(), 7);
+
+    expectUsageError(run({s("usage"), s("--recent"), s("0")}), s("--recent must be >= 1"));
+    expectUsageError(run({s("usage"), s("--recent"), s("many")}), s("--recent must be a whole number"));
+}
+
 } // namespace

@@ -26,12 +26,12 @@ QByteArray padded(QByteArrayView json)
     return body;
 }
 
-Result<OpenAiRequestInfo> inspect(QByteArrayView json)
+Result<RequestInfo> inspect(QByteArrayView json)
 {
     return inspectOpenAiRequest(padded(json));
 }
 
-std::string errorOf(const Result<OpenAiRequestInfo> &result)
+std::string errorOf(const Result<RequestInfo> &result)
 {
     return result.ok() ? std::string("<ok>") : result.error().message.toStdString();
 }
@@ -230,11 +230,11 @@ TEST(InspectOpenAiRequest, SameKeyInNestedObjectsIsNotADuplicate)
     EXPECT_FALSE(info->stream);
 }
 
-OpenAiRequestInfo infoFor(const QByteArray &body)
+RequestInfo infoFor(const QByteArray &body)
 {
     const auto info = inspectOpenAiRequest(body);
     EXPECT_TRUE(info.ok()) << errorOf(info);
-    return info.ok() ? *info : OpenAiRequestInfo{};
+    return info.ok() ? *info : RequestInfo{};
 }
 
 TEST(UpstreamOpenAiBody, UnchangedBodyIsTheSameBuffer)

@@ -71,7 +71,7 @@ void checkUpstreamBody(const QByteArray &out, const QString &model, bool stream)
     if (stream && streamOptions == 0)
         fail("stream without stream_options upstream");
 
-    const Result<OpenAiRequestInfo> again = inspectOpenAiRequest(out);
+    const Result<RequestInfo> again = inspectOpenAiRequest(out);
     if (!again || again->model != model || again->stream != stream || (stream && !again->clientWantsUsage))
         fail("upstream body does not inspect as what was sent");
 }
@@ -89,8 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     padded.reserve(raw.size() + 64);
     padded.append(raw);
     const QByteArray tight = raw.toByteArray();
-    const Result<OpenAiRequestInfo> info = inspectOpenAiRequest(padded);
-    const Result<OpenAiRequestInfo> tightInfo = inspectOpenAiRequest(tight);
+    const Result<RequestInfo> info = inspectOpenAiRequest(padded);
+    const Result<RequestInfo> tightInfo = inspectOpenAiRequest(tight);
     if (info.ok() != tightInfo.ok() || (info && (info->model != tightInfo->model || info->stream != tightInfo->stream)))
         fail("inspection depends on the body's spare capacity");
     if (!info)
