@@ -14,53 +14,23 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QJsonValue kNull = QJsonValue(QJsonValue::Null);
 const QStringList kWords = {u"Hello"_s, u" from"_s, u" the"_s, u" mock"_s, u" upstream"_s};
-// A tool call's arguments, streamed as these five fragments.
-const QStringList kArgFragments = {u"{\""_s, u"query"_s, u"\":\""_s, u"mock"_s, u"\"}"_s};
-
-QByteArray compact(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
 
 QByteArray sse(const QJsonObject &object)
 {
     return "data: " + compact(object) + "\n\n";
 }
 
-qint64 textBytes(const QJsonValue &value)
+QJsonObject chatUsage(const MockTurn &t)
 {
-    if (value.isString())
-        return value.toString().toUtf8().size();
-    qint64 total = 0;
-    if (value.isArray()) {
-        for (const QJsonValue &item : value.toArray()) {
-            if (item.isObject())
-                total += textBytes(item.toObject().value(u"text"));
-            else
-                total += textBytes(item);
-        }
-    }
-    return total;
-}
-
-struct Tokens
-{
-    int prompt = 0;
-    int completion = 0;
-    int cached = 0;
-};
-
-QJsonObject chatUsage(const Tokens &t)
-{
+    const int completion = t.completion + t.reasoning;
     return {{u"prompt_tokens"_s, t.prompt},
-            {u"completion_tokens"_s, t.completion},
-            {u"total_tokens"_s, t.prompt + t.completion},
+            {u"completion_tokens"_s, completion},
+            {u"total_tokens"_s, t.prompt + completion},
             {u"prompt_tokens_details"_s, QJsonObject{{u"cached_tokens"_s, t.cached},
                                                       {u"audio_tokens"_s, 0}}},
             {u"completion_tokens_details"_s,
-             QJsonObject{{u"reasoning_tokens"_s, 0},
+             QJsonObject{{u"reasoning_tokens"_s, t.reasoning},
                          {u"audio_tokens"_s, 0},
                          {u"accepted_prediction_tokens"_s, 0},
                          {u"rejected_prediction_tokens"_s, 0}}}};
@@ -83,7 +53,6 @@ struct Context
     QString id;
     qint64 created = QDateTime::currentSecsSinceEpoch();
     bool includeUsage = false;
-    Tokens tokens;
 };
 
 QJsonObject chunkBase(const Context &c, const char *object)
@@ -116,84 +85,127 @@ QJsonObject usageChunk(const Context &c, const char *object, const QJsonObject &
     return chunk;
 }
 
-void chat(Context &c, MockReply &reply, quint64 seq)
+Conversation readChat(const QJsonObject &json)
 {
-    c.id = u"chatcmpl-mock%1"_s.arg(seq);
-    qint64 bytes = 0;
-    for (const QJsonValue &message : c.json.value(u"messages").toArray())
-        bytes += textBytes(message.toObject().value(u"content"));
-    const QJsonArray tools = c.json.value(u"tools").toArray();
-    const bool toolCall = !tools.isEmpty();
-    const QString toolName = toolCall
-        ? tools.first().toObject().value(u"function").toObject().value(u"name").toString()
-        : QString();
-    const QString callId = u"call_mock%1"_s.arg(seq);
-    c.tokens.prompt = int(bytes / 4 + 7);
-    c.tokens.completion = toolCall ? int(kArgFragments.size()) : qMax(0, c.behaviour.chunks);
-    c.tokens.cached = qBound(0, c.behaviour.cachedTokens, c.tokens.prompt);
-    const QString finish = toolCall ? u"tool_calls"_s : u"stop"_s;
-
-    if (!reply.stream) {
-        QJsonObject message{{u"role"_s, u"assistant"_s}, {u"refusal"_s, kNull}};
-        if (toolCall) {
-            message.insert(u"content"_s, kNull);
-            const QJsonObject function{{u"name"_s, toolName},
-                                       {u"arguments"_s, kArgFragments.join(QString())}};
-            message.insert(u"tool_calls"_s,
-                           QJsonArray{QJsonObject{{u"id"_s, callId},
-                                                  {u"type"_s, u"function"_s},
-                                                  {u"function"_s, function}}});
-        } else {
-            message.insert(u"content"_s, replyText(c.behaviour.chunks));
-        }
-        const QJsonObject body{
-            {u"id"_s, c.id},
-            {u"object"_s, u"chat.completion"_s},
-            {u"created"_s, c.created},
-            {u"model"_s, c.model},
-            {u"choices"_s, QJsonArray{QJsonObject{{u"index"_s, 0},
-                                                   {u"message"_s, message},
-                                                   {u"logprobs"_s, kNull},
-                                                   {u"finish_reason"_s, finish}}}},
-            {u"usage"_s, chatUsage(c.tokens)},
-            {u"system_fingerprint"_s, u"fp_mock"_s}};
-        reply.body = compact(body);
-        return;
+    Conversation conversation;
+    for (const QJsonValue &value : json.value(u"messages").toArray()) {
+        const QJsonObject message = value.toObject();
+        const QJsonValue content = message.value(u"content");
+        conversation.promptBytes += textBytes(content);
+        const QString role = message.value(u"role").toString();
+        if (role == u"tool")
+            conversation.toolResult = contentText(content);
+        else if (role == u"user")
+            conversation.toolResult.reset();
     }
-    if (toolCall) {
-        const QJsonObject first{
-            {u"role"_s, u"assistant"_s},
-            {u"content"_s, kNull},
+    for (const QJsonValue &tool : json.value(u"tools").toArray()) {
+        const QString name = tool.toObject().value(u"function").toObject().value(u"name").toString();
+        if (!name.isEmpty())
+            conversation.toolNames.append(name);
+    }
+    return conversation;
+}
+
+QString callId(const MockTurn &turn, quint64 seq, qsizetype i)
+{
+    return turn.automaticCall ? u"call_mock%1"_s.arg(seq) : u"call_mock%1_%2"_s.arg(seq).arg(i);
+}
+
+void chatStream(const Context &c, const MockTurn &turn, quint64 seq, MockReply &reply)
+{
+    const bool calls = !turn.calls.isEmpty();
+    bool roleSent = false;
+    if (!turn.thinking.isEmpty()) {
+        reply.events.append(sse(chatChunk(c, QJsonObject{{u"role"_s, u"assistant"_s},
+                                                         {u"content"_s, calls ? kNull : u""_s},
+                                                         {u"refusal"_s, kNull}},
+                                          kNull)));
+        roleSent = true;
+        for (const QString &piece : turn.thinking)
+            reply.events.append(
+                sse(chatChunk(c, QJsonObject{{u"reasoning_content"_s, piece}}, kNull)));
+    }
+    for (qsizetype i = 0; i < turn.calls.size(); ++i) {
+        const PlannedCall &call = turn.calls.at(i);
+        QJsonObject first{
             {u"tool_calls"_s,
              QJsonArray{QJsonObject{
-                 {u"index"_s, 0},
-                 {u"id"_s, callId},
+                 {u"index"_s, int(i)},
+                 {u"id"_s, callId(turn, seq, i)},
                  {u"type"_s, u"function"_s},
-                 {u"function"_s, QJsonObject{{u"name"_s, toolName}, {u"arguments"_s, u""_s}}}}}},
-            {u"refusal"_s, kNull}};
+                 {u"function"_s, QJsonObject{{u"name"_s, call.name}, {u"arguments"_s, u""_s}}}}}}};
+        if (!roleSent) {
+            first.insert(u"role"_s, u"assistant"_s);
+            first.insert(u"content"_s, kNull);
+            first.insert(u"refusal"_s, kNull);
+            roleSent = true;
+        }
         reply.events.append(sse(chatChunk(c, first, kNull)));
-        for (const QString &fragment : kArgFragments) {
+        for (const QString &fragment : call.fragments) {
             const QJsonObject delta{
                 {u"tool_calls"_s,
-                 QJsonArray{QJsonObject{{u"index"_s, 0},
+                 QJsonArray{QJsonObject{{u"index"_s, int(i)},
                                         {u"function"_s,
                                          QJsonObject{{u"arguments"_s, fragment}}}}}}};
             reply.events.append(sse(chatChunk(c, delta, kNull)));
         }
-    } else {
-        const QJsonObject first{{u"role"_s, u"assistant"_s},
-                                {u"content"_s, u""_s},
-                                {u"refusal"_s, kNull}};
-        reply.events.append(sse(chatChunk(c, first, kNull)));
-        for (int i = 0; i < c.behaviour.chunks; ++i) {
-            const QJsonObject delta{{u"content"_s, kWords.at(i % kWords.size())}};
-            reply.events.append(sse(chatChunk(c, delta, kNull)));
-        }
     }
-    reply.events.append(sse(chatChunk(c, QJsonObject{}, finish)));
+    if (!calls) {
+        if (!roleSent) {
+            reply.events.append(sse(chatChunk(c, QJsonObject{{u"role"_s, u"assistant"_s},
+                                                             {u"content"_s, u""_s},
+                                                             {u"refusal"_s, kNull}},
+                                              kNull)));
+        }
+        for (const QString &piece : turn.text)
+            reply.events.append(sse(chatChunk(c, QJsonObject{{u"content"_s, piece}}, kNull)));
+    }
+    reply.events.append(sse(chatChunk(c, QJsonObject{}, calls ? u"tool_calls"_s : u"stop"_s)));
     if (c.includeUsage)
-        reply.events.append(sse(usageChunk(c, "chat.completion.chunk", chatUsage(c.tokens))));
+        reply.events.append(sse(usageChunk(c, "chat.completion.chunk", chatUsage(turn))));
     reply.events.append(QByteArrayLiteral("data: [DONE]\n\n"));
+}
+
+void chat(Context &c, MockReply &reply, quint64 seq)
+{
+    c.id = u"chatcmpl-mock%1"_s.arg(seq);
+    const MockTurn turn = planTurn(c.behaviour, readChat(c.json));
+    if (reply.stream) {
+        chatStream(c, turn, seq, reply);
+        return;
+    }
+    const bool calls = !turn.calls.isEmpty();
+    QJsonObject message{{u"role"_s, u"assistant"_s}, {u"refusal"_s, kNull}};
+    if (!turn.thinking.isEmpty())
+        message.insert(u"reasoning_content"_s, turn.fullThinking());
+    if (calls) {
+        message.insert(u"content"_s, kNull);
+        QJsonArray toolCalls;
+        for (qsizetype i = 0; i < turn.calls.size(); ++i) {
+            const PlannedCall &call = turn.calls.at(i);
+            const QJsonObject function{{u"name"_s, call.name},
+                                       {u"arguments"_s, QString::fromUtf8(call.arguments)}};
+            toolCalls.append(QJsonObject{{u"id"_s, callId(turn, seq, i)},
+                                         {u"type"_s, u"function"_s},
+                                         {u"function"_s, function}});
+        }
+        message.insert(u"tool_calls"_s, toolCalls);
+    } else {
+        message.insert(u"content"_s, turn.fullText());
+    }
+    const QJsonObject body{
+        {u"id"_s, c.id},
+        {u"object"_s, u"chat.completion"_s},
+        {u"created"_s, c.created},
+        {u"model"_s, c.model},
+        {u"choices"_s, QJsonArray{QJsonObject{{u"index"_s, 0},
+                                               {u"message"_s, message},
+                                               {u"logprobs"_s, kNull},
+                                               {u"finish_reason"_s,
+                                                calls ? u"tool_calls"_s : u"stop"_s}}}},
+        {u"usage"_s, chatUsage(turn)},
+        {u"system_fingerprint"_s, u"fp_mock"_s}};
+    reply.body = compact(body);
 }
 
 QJsonObject completionChoice(const QString &text, const QJsonValue &finish)
@@ -207,11 +219,11 @@ QJsonObject completionChoice(const QString &text, const QJsonValue &finish)
 void completion(Context &c, MockReply &reply, quint64 seq)
 {
     c.id = u"cmpl-mock%1"_s.arg(seq);
-    c.tokens.prompt = int(textBytes(c.json.value(u"prompt")) / 4 + 7);
-    c.tokens.completion = qMax(0, c.behaviour.chunks);
-    const QJsonObject usage{{u"prompt_tokens"_s, c.tokens.prompt},
-                            {u"completion_tokens"_s, c.tokens.completion},
-                            {u"total_tokens"_s, c.tokens.prompt + c.tokens.completion}};
+    const int prompt = promptTokens(textBytes(c.json.value(u"prompt")));
+    const int completion = qMax(0, c.behaviour.chunks);
+    const QJsonObject usage{{u"prompt_tokens"_s, prompt},
+                            {u"completion_tokens"_s, completion},
+                            {u"total_tokens"_s, prompt + completion}};
     if (!reply.stream) {
         QJsonObject body = chunkBase(c, "text_completion");
         body.insert(u"choices"_s,
@@ -260,7 +272,7 @@ void embeddings(Context &c, MockReply &reply)
                                 {u"index"_s, i},
                                 {u"embedding"_s, embeddingVector(inputs.at(i))}});
     }
-    const int tokens = int(textBytes(input) / 4 + 7);
+    const int tokens = promptTokens(textBytes(input));
     reply.body = compact(QJsonObject{
         {u"object"_s, u"list"_s},
         {u"data"_s, data},
@@ -280,21 +292,7 @@ QByteArray models()
     return compact(QJsonObject{{u"object"_s, u"list"_s}, {u"data"_s, data}});
 }
 
-bool hasHeader(const MockHeaders &headers, QByteArrayView name)
-{
-    for (const auto &header : headers) {
-        if (header.first.compare(name, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    return false;
-}
-
 } // namespace
-
-bool wantsStream(const MockRequest &request)
-{
-    return request.json().value(u"stream").toBool();
-}
 
 QByteArray openAiError(int status)
 {
@@ -321,26 +319,14 @@ QByteArray openAiError(int status)
                                                          {u"code"_s, code}}}});
 }
 
-MockReply buildOpenAiReply(const MockRequest &request, const MockBehaviour &behaviour, quint64 seq)
+void openAiAnswer(const MockRequest &request, const MockBehaviour &behaviour, quint64 seq,
+                  MockReply &reply)
 {
-    MockReply reply;
-    reply.status = behaviour.status;
-    reply.headers = behaviour.headers;
-    Context c{request, behaviour, request.json(), {}, {}, QDateTime::currentSecsSinceEpoch(), false, {}};
+    Context c{request, behaviour, request.json(), {}, {}, QDateTime::currentSecsSinceEpoch(), false};
     c.model = c.json.value(u"model").toString(u"mock-model"_s);
     c.includeUsage = c.json.value(u"stream_options").toObject().value(u"include_usage").toBool();
-    reply.stream = c.json.value(u"stream").toBool();
-    const bool error = behaviour.status < 200 || behaviour.status >= 300;
-    const qsizetype query = request.path.indexOf('?');
-    const QByteArray path = query < 0 ? request.path : request.path.left(query);
-
-    if (!behaviour.rawEvents.isEmpty() && !error) {
-        reply.stream = true;
-        reply.events = behaviour.rawEvents;
-    } else if (!behaviour.body.isEmpty() || error) {
-        reply.stream = false;
-        reply.body = behaviour.body.isEmpty() ? openAiError(behaviour.status) : behaviour.body;
-    } else if (path.endsWith("/chat/completions")) {
+    const QByteArray path = pathWithoutQuery(request.path);
+    if (path.endsWith("/chat/completions")) {
         chat(c, reply, seq);
     } else if (path.endsWith("/completions")) {
         completion(c, reply, seq);
@@ -354,20 +340,6 @@ MockReply buildOpenAiReply(const MockRequest &request, const MockBehaviour &beha
         reply.stream = false;
         reply.body = openAiError(404);
     }
-    if (!behaviour.eventSeparator.isEmpty() && behaviour.rawEvents.isEmpty()) {
-        for (QByteArray &event : reply.events) {
-            if (event.endsWith("\n\n")) {
-                event.chop(2);
-                event.append(behaviour.eventSeparator);
-            }
-        }
-    }
-    if (!hasHeader(reply.headers, "Content-Type")) {
-        reply.headers.prepend({QByteArrayLiteral("Content-Type"),
-                               reply.stream ? QByteArrayLiteral("text/event-stream; charset=utf-8")
-                                            : QByteArrayLiteral("application/json")});
-    }
-    return reply;
 }
 
 } // namespace tarn::test::detail

@@ -2,24 +2,14 @@
 // OpenAI wire shapes for the mock upstream: turns a request and a behaviour into a reply.
 #pragma once
 
-#include "tests/support/MockUpstream.h"
+#include "tests/support/MockScript.h"
 
 namespace tarn::test::detail {
 
-struct MockReply
-{
-    int status = 200;
-    MockHeaders headers;       // includes Content-Type
-    QByteArray body;           // non-stream body
-    QList<QByteArray> events;  // stream pieces ("data: …\n\n"), written one per chunk
-    bool stream = false;
-};
-
-// True when the request asks for a streamed answer ("stream": true in its JSON body).
-bool wantsStream(const MockRequest &request);
-
-// `seq` numbers requests (1-based) and makes ids deterministic.
-MockReply buildOpenAiReply(const MockRequest &request, const MockBehaviour &behaviour, quint64 seq);
+// Fills a generated answer for an OpenAI path (chat, legacy completions, embeddings, models; 404
+// otherwise). `seq` numbers requests (1-based) and makes ids deterministic.
+void openAiAnswer(const MockRequest &request, const MockBehaviour &behaviour, quint64 seq,
+                  MockReply &reply);
 
 // OpenAI error body {"error":{"message","type","param":null,"code"}} for a status.
 QByteArray openAiError(int status);

@@ -2,6 +2,7 @@
 #include "tests/support/MockServer.h"
 
 #include "tests/support/MockOpenAi.h"
+#include "tests/support/MockScript.h"
 
 #include <QMutexLocker>
 #include <QTimer>
@@ -206,7 +207,7 @@ void MockConnection::respond(const MockRequest &request, const MockBehaviour &be
         closeOurselves(false);
         return;
     }
-    const MockReply reply = buildOpenAiReply(request, behaviour, seq);
+    const MockReply reply = buildReply(request, behaviour, seq);
     if (behaviour.closeDelimited)
         m_keepAlive = false;
     QByteArray head = "HTTP/1.1 " + QByteArray::number(reply.status) + ' '

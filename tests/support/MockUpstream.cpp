@@ -2,6 +2,7 @@
 #include "tests/support/MockUpstream.h"
 
 #include "tests/support/HttpWire.h"
+#include "tests/support/MockScript.h"
 #include "tests/support/MockServer.h"
 
 #include <QJsonDocument>
@@ -18,6 +19,17 @@ QByteArray MockRequest::header(QByteArrayView name) const
 QJsonObject MockRequest::json() const
 {
     return QJsonDocument::fromJson(body).object();
+}
+
+QByteArray MockRequest::format() const
+{
+    const QByteArray bare = detail::pathWithoutQuery(path);
+    if (bare.endsWith("/messages") || bare.endsWith("/messages/count_tokens"))
+        return QByteArrayLiteral("anthropic");
+    const qsizetype models = bare.indexOf("/models/");
+    if (models >= 0 && bare.indexOf(':', models) > models)
+        return QByteArrayLiteral("gemini");
+    return QByteArrayLiteral("openai");
 }
 
 MockUpstream::MockUpstream()
@@ -50,6 +62,16 @@ quint16 MockUpstream::port() const
 QString MockUpstream::baseUrl() const
 {
     return QStringLiteral("http://127.0.0.1:%1/v1").arg(m_port);
+}
+
+QString MockUpstream::anthropicBaseUrl() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+}
+
+QString MockUpstream::geminiBaseUrl() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_port);
 }
 
 void MockUpstream::pushBehaviour(MockBehaviour b)
