@@ -52,7 +52,7 @@ TEST_F(ChannelTestCommandTest, EveryKeyGetsAMinimalRealRequest)
         const QJsonObject body = request.json();
         EXPECT_EQ(body.value(s("model")).toString(), s("mock-model"));
         EXPECT_EQ(body.value(s("max_tokens")).toInt(), 1);
-        EXPECT_FALSE(body.value(s("stream")).toBool(true));
+        EXPECT_FALSE(body.value(s("stream")).toBool(false));
         EXPECT_EQ(body.value(s("messages")).toArray().at(0).toObject().value(s("content")).toString(), s("ping"));
         auths << QString::fromLatin1(request.header("Authorization"));
     }
@@ -136,13 +136,34 @@ TEST_F(ChannelTestCommandTest, OneKeyPassingIsEnoughAndUnreachableUpstreamsFail)
     EXPECT_TRUE(down.out.contains(u"cannot connect")) << down;
 }
 
-TEST_F(ChannelTestCommandTest, UnsupportedTypesAndUnknownKeysAreClearErrors)
+TEST_F(ChannelTestCommandTest, AnthropicAndGeminiChannelsAreProbedInTheirOwnFormat)
 {
     ASSERT_EQ(run({s("channel"), s("add"), s("--name"), s("claude"), s("--type"), s("anthropic"), s("--base-url"),
-                   s("https://api.anthropic.com"), s("--key"), s("sk-ant-123456789"), s("--models"), s("claude-x")})
+                   m_mock.anthropicBaseUrl() + s("/v1"), s("--key"), s("sk-ant-123456789"), s("--models"), s("claude-x")})
                   .code,
               0);
-    expectRuntimeError(run({s("channel"), s("test"), s("claude")}), s("not supported yet"));
+    const auto claude = run({s("channel"), s("test"), s("claude")});
+    ASSERT_EQ(claude.code, 0) << claude;
+    const auto anthropicRequest = m_mock.lastRequest();
+    EXPECT_EQ(anthropicRequest.path, QByteArrayLiteral("/v1/messages")); // the pasted /v1 is not doubled
+    EXPECT_EQ(anthropicRequest.header("x-api-key"), QByteArrayLiteral("sk-ant-123456789"));
+    EXPECT_FALSE(anthropicRequest.header("anthropic-version").isEmpty());
+    EXPECT_EQ(anthropicRequest.json().value(s("max_tokens")).toInt(), 1);
+
+    ASSERT_EQ(run({s("channel"), s("add"), s("--name"), s("gem"), s("--type"), s("gemini"), s("--base-url"),
+                   m_mock.geminiBaseUrl(), s("--key"), s("AIza-test-key-1234"), s("--models"), s("gemini-x")})
+                  .code,
+              0);
+    const auto gem = run({s("channel"), s("test"), s("gem")});
+    ASSERT_EQ(gem.code, 0) << gem;
+    const auto geminiRequest = m_mock.lastRequest();
+    EXPECT_EQ(geminiRequest.path, QByteArrayLiteral("/v1beta/models/gemini-x:generateContent"));
+    EXPECT_EQ(geminiRequest.header("x-goog-api-key"), QByteArrayLiteral("AIza-test-key-1234"));
+    EXPECT_FALSE(gem.out.contains(u"AIza-test-key-1234")) << gem;
+}
+
+TEST_F(ChannelTestCommandTest, UnknownKeysAndChannelsAreClearErrors)
+{
     expectRuntimeError(run({s("channel"), s("test"), s("mock"), s("--key"), s("k-nope")}), s("has no key 'k-nope'"));
     expectRuntimeError(run({s("channel"), s("test"), s("ghost")}), s("no channel named 'ghost'"));
     expectUsageError(run({s("channel"), s("test")}), s("needs a channel name"));
