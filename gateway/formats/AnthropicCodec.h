@@ -5,7 +5,8 @@
 
 namespace tarn::gateway {
 
-// Anthropic wire format <-> the internal representation. (Mapping choices: see AnthropicCodec.cpp.)
+// Anthropic wire format <-> the internal representation. (Mapping choices: see the comment at the
+// top of each AnthropicCodec*.cpp.)
 class AnthropicCodec final : public Codec
 {
 public:

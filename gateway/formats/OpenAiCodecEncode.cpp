@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/formats/OpenAiCodec.h"
+
+#include "gateway/formats/JsonWriter.h"
+#include "gateway/formats/OpenAiCodecShared.h"
+
+#include <unordered_map>
+
+// ir::Request → a body for an OpenAI-compatible channel. Never fails: what Chat Completions cannot
+// say is dropped (thinking, top_k) or reshaped (a tool result's images follow it as a user turn).
+
+namespace tarn::gateway {
+
+namespace {
+
+using Kind = ir::Part::Kind;
+
+// Gemini thoughtSignatures of the calls written so far, by call id: a tool message must quote
+// the call's id exactly as the assistant message wrote it.
+using Signatures = std::unordered_map<std::string_view, std::string_view>;
+
+void writeImage(JsonWriter &json, const ir::Image &image)
+{
+    if (image.url.empty() && image.mediaType == "application/pdf") {
+        std::string data;
+        data.reserve(image.data.size() + 40);
+        data.append("data:application/pdf;base64,").append(image.data);
+        json.beginObject().member("type", "file").key("file").beginObject()
+            .member("filename", "document.pdf").member("file_data", data).endObject().endObject();
+        return;
+    }
+    std::string url;
+    if (image.url.empty()) {
+        url.reserve(image.data.size() + image.mediaType.size() + 13);
+        url.append("data:").append(image.mediaType).append(";base64,").append(image.data);
+    }
+    json.beginObject().member("type", "image_url").key("image_url").beginObject()
+        .member("url", image.url.empty() ? std::string_view(url) : std::string_view(image.url)).endObject().endObject();
+}
+
+void writeUserMessage(JsonWriter &json, const ir::Message &message, const Signatures &signatures)
+{
+    std::vector<const ir::Part *> content; // a tool result's images, then the message's own parts
+    for (const ir::Part &part : message.parts) {
+        if (part.kind != Kind::ToolResult)
+            continue;
+        std::string text = part.isError ? "Error: " : "";
+        text.append(openai::joinedText(part.content, Kind::Text, "\n"));
+        const auto signature = signatures.find(part.id);
+        json.beginObject().member("role", "tool")
+            .member("tool_call_id", ir::idWithSignature(part.id, signature == signatures.end() ? std::string_view() : signature->second))
+            .member("content", text).endObject();
+        for (const ir::Part &inner : part.content) {
+            if (inner.kind == Kind::Image)
+                content.push_back(&inner);
+        }
+    }
+    bool hasToolResults = false;
+    for (const ir::Part &part : message.parts) {
+        hasToolResults = hasToolResults || part.kind == Kind::ToolResult;
+        if (part.kind == Kind::Text || part.kind == Kind::Image)
+            content.push_back(&part);
+    }
+    if (content.empty() && hasToolResults)
+        return;
+    json.beginObject().member("role", "user").key("content");
+    if (content.empty()) {
+        json.string("");
+    } else if (content.size() == 1 && content.front()->kind == Kind::Text) {
+        json.string(content.front()->text);
+    } else {
+        json.beginArray();
+        for (const ir::Part *part : content) {
+            if (part->kind == Kind::Text)
+                json.beginObject().member("type", "text").member("text", part->text).endObject();
+            else
+                writeImage(json, part->image);
+        }
+        json.endArray();
+    }
+    json.endObject();
+}
+
+void writeAssistantMessage(JsonWriter &json, const ir::Message &message, Signatures &signatures)
+{
+    bool hasText = false, hasCalls = false;
+    for (const ir::Part &part : message.parts) {
+        hasText = hasText || part.kind == Kind::Text;
+        hasCalls = hasCalls || part.kind == Kind::ToolCall;
+    }
+    json.beginObject().member("role", "assistant").key("content");
+    if (hasText)
+        json.string(openai::joinedText(message.parts, Kind::Text, {}));
+    else if (hasCalls)
+        json.null();
+    else
+        json.string("");
+    if (hasCalls) {
+        json.key("tool_calls").beginArray();
+        for (const ir::Part &part : message.parts) {
+            if (part.kind != Kind::ToolCall)
+                continue;
+            if (!part.signature.empty())
+                signatures[part.id] = part.signature;
+            json.beginObject().member("id", ir::idWithSignature(part.id, part.signature)).member("type", "function")
+                .key("function").beginObject().member("name", part.name)
+                .member("arguments", part.arguments.empty() ? std::string_view("{}") : std::string_view(part.arguments))
+                .endObject().endObject();
+        }
+        json.endArray();
+    }
+    json.endObject();
+}
+
+void writeTools(JsonWriter &json, const ir::Request &request)
+{
+    json.key("tools").beginArray();
+    for (const ir::Tool &tool : request.tools) {
+        json.beginObject().member("type", "function").key("function").beginObject().member("name", tool.name);
+        if (!tool.description.empty())
+            json.member("description", tool.description);
+        if (!tool.parameters.empty())
+            json.memberRaw("parameters", tool.parameters);
+        json.endObject().endObject();
+    }
+    json.endArray();
+
+    switch (request.toolChoice.mode) {
+    case ir::ToolChoice::Mode::Unset: break;
+    case ir::ToolChoice::Mode::Auto: json.member("tool_choice", "auto"); break;
+    case ir::ToolChoice::Mode::None: json.member("tool_choice", "none"); break;
+    case ir::ToolChoice::Mode::Required: json.member("tool_choice", "required"); break;
+    case ir::ToolChoice::Mode::Named:
+        json.key("tool_choice").beginObject().member("type", "function").key("function").beginObject()
+            .member("name", request.toolChoice.name).endObject().endObject();
+        break;
+    }
+    if (request.parallelToolCalls)
+        json.memberBool("parallel_tool_calls", *request.parallelToolCalls);
+}
+
+// o1, o3, o4 and gpt-5 models reject max_tokens (also behind a router's "openai/" prefix).
+bool takesMaxCompletionTokens(std::string_view model)
+{
+    if (const std::size_t slash = model.rfind('/'); slash != std::string_view::npos)
+        model.remove_prefix(slash + 1);
+    return model.starts_with("o1") || model.starts_with("o3") || model.starts_with("o4") || model.starts_with("gpt-5");
+}
+
+const char *effortForBudget(qint64 budget)
+{
+    if (budget < 4096)
+        return "low";
+    return budget < 12288 ? "medium" : "high";
+}
+
+std::size_t sizeEstimate(const ir::Request &request)
+{
+    std::size_t size = 256;
+    for (const ir::Part &part : request.system)
+        size += part.text.size();
+    for (const ir::Message &message : request.messages) {
+        for (const ir::Part &part : message.parts)
+            size += 64 + part.text.size() + part.arguments.size() + part.image.data.size();
+    }
+    for (const ir::Tool &tool : request.tools)
+        size += 64 + tool.description.size() + tool.parameters.size();
+    return size;
+}
+
+} // namespace
+
+std::string OpenAiCodec::encodeRequest(const ir::Request &request, const RequestTarget &target) const
+{
+    std::string out;
+    out.reserve(sizeEstimate(request));
+    JsonWriter json(out);
+    json.beginObject().member("model", target.model).key("messages").beginArray();
+    const std::string system = openai::joinedText(request.system, Kind::Text, "\n\n");
+    if (!system.empty())
+        json.beginObject().member("role", "system").member("content", system).endObject();
+    Signatures signatures;
+    for (const ir::Message &message : request.messages) {
+        if (message.role == ir::Role::User)
+            writeUserMessage(json, message, signatures);
+        else
+            writeAssistantMessage(json, message, signatures);
+    }
+    json.endArray();
+
+    if (!request.tools.empty()) // tool_choice and parallel_tool_calls without tools are rejected
+        writeTools(json, request);
+    if (request.maxTokens)
+        json.member(takesMaxCompletionTokens(target.model) ? "max_completion_tokens" : "max_tokens", *request.maxTokens);
+    if (request.temperature)
+        json.member("temperature", *request.temperature);
+    if (request.topP)
+        json.member("top_p", *request.topP);
+    if (!request.stop.empty()) {
+        json.key("stop").beginArray();
+        for (const std::string &stop : request.stop)
+            json.string(stop);
+        json.endArray();
+    }
+    if (request.stream) // usage is recorded whatever the client asked for
+        json.memberBool("stream", true).key("stream_options").beginObject().memberBool("include_usage", true).endObject();
+
+    if (request.responseFormat == ir::ResponseFormat::JsonObject) {
+        json.key("response_format").beginObject().member("type", "json_object").endObject();
+    } else if (request.responseFormat == ir::ResponseFormat::JsonSchema) {
+        json.key("response_format").beginObject().member("type", "json_schema").key("json_schema").beginObject()
+            .member("name", request.jsonSchemaName.empty() ? std::string_view("response") : std::string_view(request.jsonSchemaName));
+        if (!request.jsonSchema.empty())
+            json.memberRaw("schema", request.jsonSchema);
+        json.endObject().endObject();
+    }
+    if (target.sendReasoning) {
+        if (!request.reasoningEffort.empty())
+            json.member("reasoning_effort", request.reasoningEffort);
+        else if (request.thinkingBudget && *request.thinkingBudget > 0)
+            json.member("reasoning_effort", effortForBudget(*request.thinkingBudget));
+    }
+    if (!request.user.empty())
+        json.member("user", request.user);
+    json.endObject();
+    return out;
+}
+
+} // namespace tarn::gateway
