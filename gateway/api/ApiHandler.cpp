@@ -21,18 +21,48 @@ namespace tarn::gateway {
 
 namespace {
 
+// A Gemini call: POST /v1beta/models/{model}:{method} (also /v1/models/…).
+struct GeminiTarget
+{
+    QString model;
+    QByteArray method; // generateContent, streamGenerateContent, countTokens, …
+    bool valid = false;
+};
+
+GeminiTarget geminiTarget(QByteArrayView path)
+{
+    for (const QByteArrayView prefix : {QByteArrayView("/v1beta/models/"), QByteArrayView("/v1/models/")}) {
+        if (!path.startsWith(prefix))
+            continue;
+        const QByteArrayView rest = path.sliced(prefix.size());
+        const qsizetype colon = rest.lastIndexOf(':');
+        if (colon <= 0)
+            return {};
+        return {QString::fromUtf8(QByteArray::fromPercentEncoding(rest.first(colon).toByteArray())),
+                rest.sliced(colon + 1).toByteArray(), true};
+    }
+    return {};
+}
+
+bool isGeminiGenerate(const GeminiTarget &target)
+{
+    return target.valid && (target.method == "generateContent" || target.method == "streamGenerateContent");
+}
+
 // The format a client of this path speaks, for errors (answers follow the endpoint).
 ApiFormat clientFormatOf(QByteArrayView path)
 {
     if (path.startsWith("/v1/messages"))
         return ApiFormat::Anthropic;
+    if (path.startsWith("/v1beta/") || geminiTarget(path).valid)
+        return ApiFormat::Gemini;
     return ApiFormat::OpenAI;
 }
 
 bool isProxiedEndpoint(QByteArrayView path)
 {
     return path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings"
-        || path == "/v1/messages";
+        || path == "/v1/messages" || isGeminiGenerate(geminiTarget(path));
 }
 
 // 405 with the Allow header, in the client's error shape.
@@ -119,13 +149,17 @@ void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
         handleModels(request, response);
         return;
     }
-    if (isProxiedEndpoint(path) || path == "/v1/messages/count_tokens") {
+    const GeminiTarget gemini = geminiTarget(path);
+    const bool geminiCount = gemini.valid && gemini.method == "countTokens";
+    if (isProxiedEndpoint(path) || path == "/v1/messages/count_tokens" || geminiCount) {
         if (request.method != "POST") {
             sendMethodNotAllowed(response, QByteArrayLiteral("POST"), path);
             return;
         }
-        if (path == "/v1/messages/count_tokens")
+        if (path == "/v1/messages/count_tokens" || geminiCount)
             handleCountTokens(std::move(request), response);
+        else if (gemini.valid) // one usage endpoint per method, whatever the model
+            handleProxy(std::move(request), response, QByteArray("/v1beta/models/{model}:" + gemini.method));
         else
             handleProxy(std::move(request), response, path);
         return;
@@ -212,6 +246,19 @@ void ApiHandler::handleProxy(HttpRequest &&request, const HttpResponse &response
         }
         info = requestInfoOf(*parsed, ApiFormat::Anthropic, request.body.size());
         decoded = std::move(*parsed);
+    } else if (endpoint.startsWith("/v1beta/")) {
+        // Gemini: the model and streaming are in the URL, not the body.
+        Result<ir::Request> parsed = codecFor(ApiFormat::Gemini)
+                                         .decodeRequest(std::string_view(request.body.constData(), std::size_t(request.body.size())));
+        if (!parsed) {
+            reject(request, response, record, parsed.error());
+            return;
+        }
+        const GeminiTarget target = geminiTarget(request.path());
+        parsed->model = target.model.toStdString();
+        parsed->stream = target.method == "streamGenerateContent";
+        info = requestInfoOf(*parsed, ApiFormat::Gemini, request.body.size());
+        decoded = std::move(*parsed);
     } else {
         info = inspectOpenAiRequest(request.body);
         if (!info) {
@@ -247,12 +294,22 @@ void ApiHandler::handleCountTokens(HttpRequest &&request, const HttpResponse &re
         response.sendJson(httpStatusFor(identity.error().code), refusalBody(request.path(), identity.error()));
         return;
     }
-    Result<ir::Request> decoded = codecFor(ApiFormat::Anthropic)
-                                      .decodeRequest(std::string_view(request.body.constData(), std::size_t(request.body.size())));
+    const ApiFormat format = clientFormatOf(request.path());
+    std::string_view body(request.body.constData(), std::size_t(request.body.size()));
+    // Gemini's countTokens may wrap the request: {"generateContentRequest": {...}}.
+    const qsizetype wrapped = format == ApiFormat::Gemini ? request.body.indexOf("\"generateContentRequest\"") : -1;
+    Result<ir::Request> decoded = codecFor(format).decodeRequest(body);
+    if (!decoded && wrapped >= 0) {
+        const QJsonObject inner = QJsonDocument::fromJson(request.body).object().value(u"generateContentRequest").toObject();
+        const QByteArray innerBody = QJsonDocument(inner).toJson(QJsonDocument::Compact);
+        decoded = codecFor(format).decodeRequest(std::string_view(innerBody.constData(), std::size_t(innerBody.size())));
+    }
     if (!decoded) {
         response.sendJson(400, refusalBody(request.path(), decoded.error()));
         return;
     }
+    if (format == ApiFormat::Gemini)
+        decoded->model = geminiTarget(request.path()).model.toStdString();
     const QString model = QString::fromStdString(decoded->model);
     if (identity->key && !identity->key->allowsModel(model)) {
         const Error denied{ErrorCode::PermissionDenied,
@@ -260,7 +317,7 @@ void ApiHandler::handleCountTokens(HttpRequest &&request, const HttpResponse &re
         response.sendJson(403, refusalBody(request.path(), denied));
         return;
     }
-    auto exchange = std::make_unique<CountTokensExchange>(*this, std::move(request), response, std::move(config),
+    auto exchange = std::make_unique<CountTokensExchange>(*this, std::move(request), response, std::move(config), format,
                                                           std::move(*decoded));
     CountTokensExchange *raw = exchange.get();
     m_exchanges.emplace(raw, std::move(exchange));

@@ -40,11 +40,12 @@ std::optional<RouteCandidate> countingChannel(const RuntimeConfig &config, const
 } // namespace
 
 CountTokensExchange::CountTokensExchange(ApiHandler &owner, HttpRequest &&request, HttpResponse response,
-                                         ConfigSnapshot config, ir::Request decoded)
+                                         ConfigSnapshot config, ApiFormat clientFormat, ir::Request decoded)
     : m_owner(owner)
     , m_request(std::move(request))
     , m_response(std::move(response))
     , m_config(std::move(config))
+    , m_clientFormat(clientFormat)
     , m_decoded(std::move(decoded))
 {
 }
@@ -61,15 +62,17 @@ void CountTokensExchange::start()
     m_response.setObserver(this);
     const QString model = QString::fromStdString(m_decoded.model);
     const std::optional<RouteCandidate> candidate = countingChannel(*m_config, model);
-    if (!candidate || candidate->channel->type == ChannelType::OpenAI) {
+    // OpenAI channels count nothing; Anthropic's endpoint takes only an Anthropic client's body.
+    if (!candidate || candidate->channel->type == ChannelType::OpenAI
+        || (candidate->channel->type == ChannelType::Anthropic && m_clientFormat != ApiFormat::Anthropic)) {
         answer(estimatePromptTokens(m_decoded));
         return;
     }
     m_channelFormat = apiFormatOf(candidate->channel->type);
     RequestInfo info;
-    info.format = ApiFormat::Anthropic;
+    info.format = m_clientFormat;
     info.model = model;
-    ClientCall call{&m_request, &info, QStringLiteral("/v1/messages/count_tokens"), &m_decoded};
+    ClientCall call{&m_request, &info, QString::fromLatin1(m_request.path()), &m_decoded};
     call.countTokens = true;
     UpstreamRequest upstream = channelRequest(*candidate, call);
     upstream.timeouts = m_owner.context().timeouts;
@@ -116,7 +119,9 @@ void CountTokensExchange::onClientGone(ClientGone)
 void CountTokensExchange::answer(qint64 tokens)
 {
     m_response.setObserver(nullptr);
-    m_response.sendJson(200, QByteArrayLiteral("{\"input_tokens\":") + QByteArray::number(tokens) + '}');
+    const QByteArray member = m_clientFormat == ApiFormat::Gemini ? QByteArrayLiteral("{\"totalTokens\":")
+                                                                  : QByteArrayLiteral("{\"input_tokens\":");
+    m_response.sendJson(200, member + QByteArray::number(tokens) + '}');
     m_owner.finished(this);
 }
 

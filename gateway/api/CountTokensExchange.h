@@ -11,16 +11,18 @@
 
 namespace tarn::gateway {
 
-// Anthropic's POST /v1/messages/count_tokens for any channel: asked of the upstream when the
-// channel that would serve the model has a counting endpoint (Anthropic's count_tokens, Gemini's
-// countTokens), otherwise — or when that call fails — estimated (formats/TokenEstimate). Claude
-// Code calls it often and treats a failure as fatal, so it always answers {"input_tokens": N}.
+// Token counting for any channel: Anthropic's POST /v1/messages/count_tokens ({"input_tokens": N})
+// and Gemini's :countTokens ({"totalTokens": N}). Asked of the upstream when the channel that
+// would serve the model has a counting endpoint that can take the request (Anthropic's for
+// Anthropic clients, Gemini's for both), otherwise — or when that call fails — estimated
+// (formats/TokenEstimate). Claude Code calls it often and treats a failure as fatal, so it always
+// answers.
 // Counting is free at providers and not a completion: no usage row, no routing state.
 class CountTokensExchange final : public Exchange, public UpstreamObserver, public ResponseObserver
 {
 public:
     CountTokensExchange(ApiHandler &owner, HttpRequest &&request, HttpResponse response, ConfigSnapshot config,
-                        ir::Request decoded);
+                        ApiFormat clientFormat, ir::Request decoded);
     ~CountTokensExchange() override;
     Q_DISABLE_COPY_MOVE(CountTokensExchange)
 
@@ -39,6 +41,7 @@ private:
     HttpRequest m_request;
     HttpResponse m_response;
     ConfigSnapshot m_config;
+    ApiFormat m_clientFormat;
     ir::Request m_decoded;
     ApiFormat m_channelFormat = ApiFormat::OpenAI;
     quint64 m_call = 0;

@@ -111,7 +111,7 @@ UpstreamRequest channelRequest(const RouteCandidate &candidate, const ClientCall
     const bool sameFormat = channelFormat == info.format;
     UpstreamRequest upstream;
 
-    if (call.countTokens && channelFormat == ApiFormat::Gemini) {
+    if (call.countTokens && channelFormat == ApiFormat::Gemini && !sameFormat) {
         const std::string body = geminiCountTokensBody(*call.decoded, candidate.upstreamModel.toStdString());
         upstream.body = QByteArray(body.data(), qsizetype(body.size()));
     } else if (!sameFormat) {

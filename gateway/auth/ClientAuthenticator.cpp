@@ -15,7 +15,19 @@ QByteArray presentedKey(const HttpRequest &request)
             return authorization.sliced(7).trimmed();
         return authorization.trimmed();
     }
-    return request.header("x-api-key").trimmed();
+    if (QByteArray key = request.header("x-api-key").trimmed(); !key.isEmpty())
+        return key;
+    if (QByteArray key = request.header("x-goog-api-key").trimmed(); !key.isEmpty())
+        return key;
+    // Gemini clients may put the key in the query string (?key=…).
+    const qsizetype query = request.target.indexOf('?');
+    if (query >= 0) {
+        for (const QByteArray &pair : request.target.sliced(query + 1).split('&')) {
+            if (pair.startsWith("key="))
+                return QByteArray::fromPercentEncoding(pair.sliced(4)).trimmed();
+        }
+    }
+    return {};
 }
 
 Result<ClientIdentity> authenticateClient(const HttpRequest &request, const RuntimeConfig &config)

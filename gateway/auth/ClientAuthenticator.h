@@ -17,7 +17,8 @@ struct ClientIdentity
 
 Result<ClientIdentity> authenticateClient(const HttpRequest &request, const RuntimeConfig &config);
 
-// The key a request presents: `Authorization: Bearer …` or `x-api-key` (Anthropic clients).
+// The key a request presents: `Authorization: Bearer …`, `x-api-key` (Anthropic clients),
+// `x-goog-api-key` or a `key` query parameter (Gemini clients).
 QByteArray presentedKey(const HttpRequest &request);
 
 } // namespace tarn::gateway

@@ -283,6 +283,19 @@ Status RequestReader::readFunctionResponse(element value, const Path &path, std:
 
     ir::Part text;
     text.text = member(response, "response", field) ? simdjson::minify(field) : std::string("{}");
+    // {"output": "…"} (Gemini CLI), {"result": "…"} (what Tarn's encoder writes), {"error": "…"}:
+    // a lone string is the tool's text itself, which is what other formats carry.
+    object wrapper;
+    if (member(response, "response", field) && !field.get(wrapper) && wrapper.size() == 1) {
+        const auto only = *wrapper.begin();
+        std::string_view single;
+        const std::string_view key = only.key;
+        if ((key == "output" || key == "result" || key == "content" || key == "text" || key == "error")
+            && !only.value.get(single)) {
+            text.text = std::string(single);
+            out.isError = key == "error";
+        }
+    }
     out.content.push_back(std::move(text));
     // Gemini 3's multimodal function responses carry media in functionResponse.parts.
     array mediaParts;

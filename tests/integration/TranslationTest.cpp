@@ -532,3 +532,59 @@ TEST_F(TranslationTest, FailoverCrossesFormats)
     EXPECT_EQ(rows[0].attempts, 2);
     EXPECT_EQ(rows[0].channelFormat, s("openai"));
 }
+
+TEST_F(TranslationTest, GeminiClientStreamsFromAnOpenAiChannelWithItsOwnKeyHeader)
+{
+    addChannel(ChannelType::OpenAI, s("flash"), s("gpt-up"));
+    const QString key = m_tarn.createKey(s("gemini-cli"));
+    MockBehaviour b;
+    b.toolCalls = {{"run_shell", R"({"command":"ls"})"}};
+    m_mock.pushBehaviour(b);
+    startGateway();
+
+    const QJsonObject body{
+        {QStringLiteral("contents"),
+         QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
+                                {QStringLiteral("parts"), QJsonArray{QJsonObject{{QStringLiteral("text"), QStringLiteral("list files")}}}}}}},
+        {QStringLiteral("tools"),
+         QJsonArray{QJsonObject{{QStringLiteral("functionDeclarations"),
+                                 QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("run_shell")},
+                                                        {QStringLiteral("parametersJsonSchema"),
+                                                         QJsonObject{{QStringLiteral("type"), QStringLiteral("object")}}}}}}}}},
+    };
+    const HttpStreamResult r = postStream(s("/v1beta/models/flash:streamGenerateContent?alt=sse"), body,
+                                          {{"x-goog-api-key", key.toUtf8()}});
+    ASSERT_EQ(r.status, 200) << r.body.toStdString();
+    QJsonObject call;
+    QString finish;
+    for (const SseEvent &event : sseEvents(r.body)) {
+        const QJsonObject candidate = event.json().value(u"candidates").toArray().at(0).toObject();
+        if (candidate.contains(u"finishReason"))
+            finish = candidate.value(u"finishReason").toString();
+        for (const QJsonValue part : candidate.value(u"content").toObject().value(u"parts").toArray()) {
+            if (part.toObject().contains(u"functionCall"))
+                call = part.toObject().value(u"functionCall").toObject();
+        }
+    }
+    EXPECT_EQ(call.value(u"name").toString(), s("run_shell"));
+    EXPECT_EQ(call.value(u"args").toObject().value(u"command").toString(), s("ls"));
+    EXPECT_EQ(finish, s("STOP"));
+    EXPECT_EQ(m_mock.lastRequest().json().value(u"model").toString(), s("gpt-up"));
+    EXPECT_TRUE(m_mock.lastRequest().json().value(u"stream").toBool());
+
+    // The key in the query string works too; a wrong one is refused in Gemini's shape.
+    const HttpResult plain = post(s("/v1beta/models/flash:generateContent?key=") + key, body);
+    EXPECT_EQ(plain.status, 200) << plain.body.toStdString();
+    const HttpResult wrong = post(s("/v1beta/models/flash:generateContent"), body, {{"x-goog-api-key", "tarn-wrong"}});
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_EQ(wrong.json().value(u"error").toObject().value(u"status").toString(), s("UNAUTHENTICATED"));
+    const HttpResult count = post(s("/v1beta/models/flash:countTokens"), body, {{"x-goog-api-key", key.toUtf8()}});
+    EXPECT_GT(count.json().value(u"totalTokens").toInt(), 0);
+
+    const auto rows = m_tarn.usageRows();
+    ASSERT_EQ(rows.size(), 3);
+    EXPECT_EQ(rows[0].inboundFormat, s("gemini"));
+    EXPECT_EQ(rows[0].endpoint, s("/v1beta/models/{model}:streamGenerateContent"));
+    EXPECT_EQ(rows[0].requestedModel, s("flash"));
+    EXPECT_EQ(rows[2].status, 401);
+}
