@@ -34,6 +34,8 @@ public:
     void start();
 
 private:
+    static constexpr qsizetype kMaxEventBytes = 1024 * 1024; // an upstream SSE event past this fails
+
     void attemptNext();
     // The attempt ended without reaching the client; the router decides whether another follows.
     void attemptFailed(const AttemptReport &report, const QString &why);
