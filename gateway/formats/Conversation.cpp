@@ -3,6 +3,8 @@
 
 #include <QByteArray>
 
+#include <simdjson.h>
+
 #include <random>
 
 namespace tarn::gateway::ir {
@@ -93,7 +95,9 @@ IdAndSignature splitIdAndSignature(std::string_view id)
     const std::string_view tail = id.substr(at + sizeof kMarker - 1);
     const auto decoded = QByteArray::fromBase64Encoding(QByteArray(tail.data(), qsizetype(tail.size())),
                                                         QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded)
+    // A signature is text (base64 from Gemini): bytes that are not UTF-8 were never one, and
+    // would make invalid JSON wherever the signature is written.
+    if (!decoded || !simdjson::validate_utf8(decoded.decoded.constData(), std::size_t(decoded.decoded.size())))
         return {std::string(id), {}};
     return {std::string(id.substr(0, at)), decoded.decoded.toStdString()};
 }

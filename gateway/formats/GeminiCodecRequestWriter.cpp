@@ -124,10 +124,12 @@ public:
             for (const ir::Part &part : message.parts) {
                 if (part.kind != ir::Part::Kind::ToolCall)
                     continue;
-                m_callNames.emplace(part.id, part.name);
+                // Gemini takes no nameless call: such a call (and its answer) goes as "unknown".
+                const std::string_view name = part.name.empty() ? std::string_view("unknown") : std::string_view(part.name);
+                m_callNames.emplace(part.id, name);
                 ir::IdAndSignature split = ir::splitIdAndSignature(part.id);
                 if (!split.signature.empty())
-                    m_callNames.emplace(std::move(split.id), part.name);
+                    m_callNames.emplace(std::move(split.id), name);
             }
         }
         m_json.key("contents").beginArray();
@@ -150,6 +152,9 @@ public:
         }
         if (open)
             m_json.endArray().endObject();
+        else // nothing Gemini can take (only thinking, say): contents may not be empty
+            m_json.beginObject().member("role", "user").key("parts").beginArray()
+                .beginObject().member("text", ".").endObject().endArray().endObject();
         m_json.endArray();
     }
 
@@ -182,7 +187,7 @@ private:
         m_turnHasCall = true;
         const std::string args = gemini::compactObject(part.arguments);
         // No id: Gemini 2.5 does not take one, and the response is matched by name and order.
-        m_json.beginObject().key("functionCall").beginObject().member("name", part.name)
+        m_json.beginObject().key("functionCall").beginObject().member("name", part.name.empty() ? std::string_view("unknown") : std::string_view(part.name))
             .memberRaw("args", args.empty() ? std::string_view("{}") : std::string_view(args)).endObject();
         if (!signature.empty())
             m_json.member("thoughtSignature", signature);

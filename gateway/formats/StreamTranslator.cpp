@@ -1,14 +1,193 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/formats/StreamTranslator.h"
 
-// STUB: to be implemented.
+#include "gateway/formats/ErrorResponse.h"
+
+#include <algorithm>
 
 namespace tarn::gateway {
 
-StreamTranslator::StreamTranslator(Options options) : m_options(std::move(options)) {}
+namespace {
+
+constexpr qsizetype kFirstDataBytes = 64 * 1024;
+constexpr qsizetype kErrorPayloadBytes = 4 * 1024;
+
+QByteArray cut(std::string_view bytes, qsizetype max)
+{
+    const qsizetype size = std::min(qsizetype(bytes.size()), max);
+    return size == 0 ? QByteArray("") : QByteArray(bytes.data(), size); // "" is data too, not null
+}
+
+} // namespace
+
+StreamTranslator::StreamTranslator(Options options)
+    : m_options(std::move(options))
+    , m_decoder(codecFor(m_options.from).newStreamDecoder())
+    , m_sse(m_options.maxEventBytes)
+{
+    if (!m_options.passThrough)
+        m_encoder = codecFor(m_options.to).newStreamEncoder(StreamEncoderOptions{m_options.includeUsage});
+}
+
 StreamTranslator::~StreamTranslator() = default;
-QByteArray StreamTranslator::feed(QByteArrayView) { return {}; }
-QByteArray StreamTranslator::finish() { return {}; }
-QByteArray StreamTranslator::errorEvent(int, const QString &, QByteArrayView) const { return {}; }
+
+QByteArray StreamTranslator::feed(QByteArrayView chunk)
+{
+    QByteArray out;
+    if (m_failed || m_finished || chunk.isEmpty())
+        return out;
+    m_sse.feed(chunk);
+    qsizetype rawFrom = 0; // passing through: chunk bytes before it have gone out
+    const auto passRaw = [&](qsizetype to) { // the bytes of the events that ended before `to`
+        if (to <= rawFrom)
+            return;
+        if (!m_raw.isEmpty()) {
+            out.append(m_raw);
+            m_raw.clear();
+        }
+        out.append(chunk.sliced(rawFrom, to - rawFrom));
+        rawFrom = to;
+    };
+    while (m_sse.next()) {
+        if (m_options.passThrough)
+            passRaw(m_sse.eventEnd());
+        handleEvent(m_sse.name(), m_sse.data(), out);
+    }
+    if (m_options.passThrough)
+        passRaw(m_sse.eventEnd()); // comments and other events without data
+    if (m_sse.failed()) {
+        m_failed = true;
+        m_raw.clear();
+        return out;
+    }
+    if (m_options.passThrough)
+        m_raw.append(chunk.sliced(rawFrom));
+    return out;
+}
+
+QByteArray StreamTranslator::finish()
+{
+    QByteArray out;
+    if (m_failed || m_finished)
+        return out;
+    m_finished = true;
+    if (m_options.passThrough) {
+        out.append(m_raw);
+        m_raw.clear();
+    }
+    if (m_sse.finish())
+        handleEvent(m_sse.name(), m_sse.data(), out);
+    if (m_decoder) {
+        m_events.clear();
+        m_decoder->end(m_events);
+        handleIrEvents({}, out);
+    }
+    if (m_encoder && !m_ended) {
+        m_encoder->end(m_encoded);
+        out.append(m_encoded.data(), qsizetype(m_encoded.size()));
+        m_encoded.clear();
+    }
+    return out;
+}
+
+void StreamTranslator::handleEvent(std::string_view name, std::string_view data, QByteArray &out)
+{
+    if (m_firstData.isNull())
+        m_firstData = cut(data, kFirstDataBytes);
+    if (!m_decoder)
+        return;
+    m_events.clear();
+    m_decoder->decode(name, data, m_events);
+    handleIrEvents(data, out);
+}
+
+void StreamTranslator::handleIrEvents(std::string_view data, QByteArray &out)
+{
+    for (ir::StreamEvent &event : m_events) {
+        observe(event, data);
+        if (!m_encoder || m_ended)
+            continue;
+        m_encoder->encode(event, m_encoded);
+        if (event.kind == ir::StreamEvent::Kind::Error)
+            m_ended = true; // its error event was the end of the client's stream
+    }
+    if (!m_encoded.empty()) {
+        out.append(m_encoded.data(), qsizetype(m_encoded.size()));
+        m_encoded.clear();
+    }
+}
+
+void StreamTranslator::observe(ir::StreamEvent &event, std::string_view data)
+{
+    using Kind = ir::StreamEvent::Kind;
+    switch (event.kind) {
+    case Kind::Start:
+        if (!m_options.clientModel.empty())
+            event.model = m_options.clientModel;
+        // The client's usage must not say the prompt was free until the upstream tells.
+        if (!event.usage.reported && event.usage.input == 0)
+            event.usage.input = m_options.estimatedInputTokens;
+        m_usage.prompt = event.usage.input;
+        m_usage.cached = event.usage.cacheRead;
+        if (event.usage.reported) {
+            m_usage.completion = event.usage.output;
+            m_usage.reported = true;
+        }
+        break;
+    case Kind::PartStart:
+        if (event.index >= 0 && event.index < 4096) {
+            if (std::size_t(event.index) >= m_partKinds.size())
+                m_partKinds.resize(std::size_t(event.index) + 1, ir::Part::Kind::Text);
+            m_partKinds[std::size_t(event.index)] = event.partKind;
+        }
+        if (event.partKind == ir::Part::Kind::ToolCall)
+            m_sawToolCalls = true;
+        break;
+    case Kind::PartDelta:
+        if (m_options.collectContentBytes > 0 && m_content.size() < m_options.collectContentBytes
+            && event.index >= 0 && std::size_t(event.index) < m_partKinds.size()
+            && m_partKinds[std::size_t(event.index)] == ir::Part::Kind::Text)
+            m_content += QString::fromUtf8(event.text.data(), qsizetype(event.text.size()));
+        break;
+    case Kind::PartStop:
+        break;
+    case Kind::Finish:
+        m_sawFinish = true;
+        if (event.usage.reported) {
+            // Finish has the totals as known; a side it does not know keeps what Start said.
+            if (event.usage.input > 0)
+                m_usage.prompt = event.usage.input;
+            if (event.usage.cacheRead > 0)
+                m_usage.cached = event.usage.cacheRead;
+            m_usage.completion = event.usage.output;
+            m_usage.reported = true;
+        }
+        break;
+    case Kind::Error:
+        if (m_errorPayload.isEmpty())
+            m_errorPayload = cut(data, kErrorPayloadBytes);
+        break;
+    }
+}
+
+QByteArray StreamTranslator::errorEvent(int status, const QString &message, QByteArrayView code) const
+{
+    ir::StreamEvent event;
+    event.kind = ir::StreamEvent::Kind::Error;
+    event.error.status = status;
+    event.error.kind = ir::errorKindForStatus(status);
+    event.error.message = message.toStdString();
+    event.error.code = std::string(code.data(), std::size_t(code.size()));
+    const std::unique_ptr<StreamEncoder> encoder
+        = codecFor(m_options.to).newStreamEncoder(StreamEncoderOptions{m_options.includeUsage});
+    if (!encoder) { // a codec without a stream encoder: the format's error body as one event
+        const QByteArray body = errorBody(m_options.to, event.error);
+        const QByteArray prefix = m_options.to == ApiFormat::Anthropic ? "event: error\ndata: " : "data: ";
+        return prefix + body + "\n\n";
+    }
+    std::string out;
+    encoder->encode(event, out);
+    return QByteArray(out.data(), qsizetype(out.size()));
+}
 
 } // namespace tarn::gateway

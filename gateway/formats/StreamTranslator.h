@@ -2,10 +2,12 @@
 #pragma once
 
 #include "gateway/formats/Codec.h"
+#include "gateway/formats/SseEvents.h"
 #include "gateway/formats/StreamPipe.h"
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tarn::gateway {
@@ -48,11 +50,18 @@ public:
     bool failed() const override { return m_failed; }
 
 private:
+    void handleEvent(std::string_view name, std::string_view data, QByteArray &out);
+    void handleIrEvents(std::string_view data, QByteArray &out);
+    void observe(ir::StreamEvent &event, std::string_view data);
+
     Options m_options;
     std::unique_ptr<StreamDecoder> m_decoder;
-    std::unique_ptr<StreamEncoder> m_encoder;
-    std::vector<ir::StreamEvent> m_events; // reused per event
-    QByteArray m_pending;                   // the incomplete SSE event
+    std::unique_ptr<StreamEncoder> m_encoder;   // none when passing through
+    SseEvents m_sse;
+    std::vector<ir::StreamEvent> m_events;      // reused per event
+    std::vector<ir::Part::Kind> m_partKinds;    // by part index: which deltas are text
+    std::string m_encoded;                      // reused per event
+    QByteArray m_raw;                           // passing through: the partial event's bytes
     TokenUsage m_usage;
     QByteArray m_firstData;
     QByteArray m_errorPayload;
@@ -60,7 +69,8 @@ private:
     bool m_sawFinish = false;
     bool m_sawToolCalls = false;
     bool m_failed = false;
-    bool m_ended = false; // an Error or the terminator has been written
+    bool m_ended = false;    // an Error has been written: nothing more is
+    bool m_finished = false; // finish() was called
 };
 
 } // namespace tarn::gateway
