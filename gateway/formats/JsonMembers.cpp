@@ -8,16 +8,45 @@
 
 namespace tarn::gateway {
 
+namespace jsonscan {
+bool isSpace(char c);
+qsizetype skipWhitespace(QByteArrayView s, qsizetype i);
+qsizetype skipString(QByteArrayView s, qsizetype i);
+qsizetype skipValue(QByteArrayView s, qsizetype i);
+} // namespace jsonscan
+
 namespace {
+
+using jsonscan::skipString;
+using jsonscan::skipValue;
+using jsonscan::skipWhitespace;
+
+// A member name as written (escapes and all) against a plain key: `"mod\u0065l"` is `model` to
+// every JSON parser, so it must be to Tarn too.
+bool nameIs(QByteArrayView written, QByteArrayView key)
+{
+    if (!written.contains('\\'))
+        return written == key;
+    const QJsonDocument decoded = QJsonDocument::fromJson("[\"" + written.toByteArray() + "\"]");
+    return decoded.isArray() && decoded.array().at(0).toString().toUtf8() == key;
+}
+
+} // namespace
+
+namespace jsonscan {
+
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 qsizetype skipWhitespace(QByteArrayView s, qsizetype i)
 {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
+    while (i < s.size() && isSpace(s[i]))
         ++i;
     return i;
 }
 
-// i points at the opening quote; returns the index after the closing quote (or -1).
 qsizetype skipString(QByteArrayView s, qsizetype i)
 {
     for (++i; i < s.size(); ++i) {
@@ -29,7 +58,6 @@ qsizetype skipString(QByteArrayView s, qsizetype i)
     return -1;
 }
 
-// i points at the first byte of a value; returns the index after it (or -1).
 qsizetype skipValue(QByteArrayView s, qsizetype i)
 {
     if (i >= s.size())
@@ -49,32 +77,21 @@ qsizetype skipValue(QByteArrayView s, qsizetype i)
             }
             if (d == '{' || d == '[')
                 ++depth;
-            else if (d == '}' || d == ']') {
-                if (--depth == 0)
-                    return i + 1;
-            }
+            else if ((d == '}' || d == ']') && --depth == 0)
+                return i + 1;
             ++i;
         }
         return -1;
     }
     // number, true, false, null
-    while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' '
-           && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
+    const qsizetype start = i;
+    while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !isSpace(s[i]))
         ++i;
-    return i;
+    return i > start ? i : -1;
 }
 
-// A member name as written (escapes and all) against a plain key: `"mod\u0065l"` is `model` to
-// every JSON parser, so it must be to Tarn too.
-bool nameIs(QByteArrayView written, QByteArrayView key)
-{
-    if (!written.contains('\\'))
-        return written == key;
-    const QJsonDocument decoded = QJsonDocument::fromJson("[\"" + written.toByteArray() + "\"]");
-    return decoded.isArray() && decoded.array().at(0).toString().toUtf8() == key;
-}
+} // namespace jsonscan
 
-} // namespace
 
 JsonSpan findTopLevelMember(QByteArrayView json, QByteArrayView key)
 {

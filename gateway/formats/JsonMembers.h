@@ -20,6 +20,15 @@ struct JsonSpan
 // with a real parser first); a name written with escapes matches the key it decodes to.
 JsonSpan findTopLevelMember(QByteArrayView json, QByteArrayView key);
 
+// Scanning helpers over valid JSON text: each takes the index of the first byte of its token and
+// returns the index after it (-1 when the text ends first).
+namespace jsonscan {
+bool isSpace(char c);
+qsizetype skipWhitespace(QByteArrayView s, qsizetype i);
+qsizetype skipString(QByteArrayView s, qsizetype i);  // i at the opening quote
+qsizetype skipValue(QByteArrayView s, qsizetype i);   // any value, nested ones whole
+} // namespace jsonscan
+
 // `"…"` with JSON escaping.
 QByteArray jsonQuoted(const QString &text);
 

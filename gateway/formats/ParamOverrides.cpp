@@ -10,61 +10,10 @@ namespace tarn::gateway {
 
 namespace {
 
-bool isSpace(char c)
-{
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-qsizetype skipWhitespace(QByteArrayView s, qsizetype i)
-{
-    while (i < s.size() && isSpace(s[i]))
-        ++i;
-    return i;
-}
-
-// i at the opening quote; the index after the closing quote, or -1.
-qsizetype skipString(QByteArrayView s, qsizetype i)
-{
-    for (++i; i < s.size(); ++i) {
-        if (s[i] == '\\')
-            ++i;
-        else if (s[i] == '"')
-            return i + 1;
-    }
-    return -1;
-}
-
-// i at the first byte of a value; the index after it, or -1.
-qsizetype skipValue(QByteArrayView s, qsizetype i)
-{
-    if (i >= s.size())
-        return -1;
-    const char c = s[i];
-    if (c == '"')
-        return skipString(s, i);
-    if (c == '{' || c == '[') {
-        int depth = 0;
-        while (i < s.size()) {
-            const char d = s[i];
-            if (d == '"') {
-                i = skipString(s, i);
-                if (i < 0)
-                    return -1;
-                continue;
-            }
-            if (d == '{' || d == '[')
-                ++depth;
-            else if ((d == '}' || d == ']') && --depth == 0)
-                return i + 1;
-            ++i;
-        }
-        return -1;
-    }
-    const qsizetype start = i;
-    while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !isSpace(s[i]))
-        ++i;
-    return i > start ? i : -1;
-}
+using jsonscan::isSpace;
+using jsonscan::skipString;
+using jsonscan::skipValue;
+using jsonscan::skipWhitespace;
 
 int hexDigit(char c)
 {
