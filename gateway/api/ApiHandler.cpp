@@ -158,6 +158,11 @@ void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
         }
         if (path == "/v1/messages/count_tokens" || geminiCount)
             handleCountTokens(std::move(request), response);
+        else if (gemini.method == "streamGenerateContent" && !request.target.contains("alt=sse"))
+            // Google's other stream form (one JSON array, written as it grows) is not served.
+            response.sendJson(400, errorBody(ApiFormat::Gemini, 400,
+                                             QStringLiteral("Tarn streams Gemini answers as server-sent events: "
+                                                            "call :streamGenerateContent?alt=sse")));
         else if (gemini.valid) // one usage endpoint per method, whatever the model
             handleProxy(std::move(request), response, QByteArray("/v1beta/models/{model}:" + gemini.method));
         else

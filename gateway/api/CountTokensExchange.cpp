@@ -76,7 +76,9 @@ void CountTokensExchange::start()
     call.countTokens = true;
     UpstreamRequest upstream = channelRequest(*candidate, call);
     upstream.timeouts = m_owner.context().timeouts;
+    upstream.timeouts.connectMs = std::min(upstream.timeouts.connectMs, kTimeoutMs);
     upstream.timeouts.firstByteMs = std::min(upstream.timeouts.firstByteMs, kTimeoutMs);
+    upstream.timeouts.idleMs = std::min(upstream.timeouts.idleMs, kTimeoutMs);
     m_call = m_owner.upstream().start(std::move(upstream), this);
 }
 

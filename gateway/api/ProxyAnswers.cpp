@@ -160,6 +160,7 @@ std::unique_ptr<StreamPipe> ProxyExchange::newStreamPipe() const
         options.clientModel = clientModel;
         options.collectContentBytes = collect;
         options.maxEventBytes = kMaxEventBytes;
+        options.secrets = channelSecrets(*m_current->channel);
         return std::make_unique<SseRelay>(std::move(options));
     }
     StreamTranslator::Options options;
@@ -171,6 +172,7 @@ std::unique_ptr<StreamPipe> ProxyExchange::newStreamPipe() const
     options.estimatedInputTokens = m_info.promptTokensEstimate;
     options.maxEventBytes = kMaxEventBytes;
     options.collectContentBytes = collect;
+    options.secrets = channelSecrets(*m_current->channel);
     return std::make_unique<StreamTranslator>(std::move(options));
 }
 

@@ -230,6 +230,21 @@ void ProxyExchange::onUpstreamData(QByteArrayView data)
             out.prepend(std::exchange(m_heldEvents, {}));
         }
         writeToClient(out);
+        if (m_response.hasStarted() && !m_relay->errorPayload().isEmpty()) {
+            // The client has the upstream's error event, the end of its stream: stop waiting on
+            // an upstream that may never close.
+            m_owner.upstream().cancel(std::exchange(m_call, 0));
+            const QString why = QStringLiteral("error event in the stream: %1")
+                                    .arg(redacted(QString::fromUtf8(m_relay->errorPayload().left(300))));
+            m_router.recordAttempt(m_plan, *m_current, transportReport(AttemptReport::Transport::Broken, m_head.status));
+            logAttempt(m_head.status, why);
+            takeUsage(m_relay->usage());
+            m_record.status = 502;
+            recordUsage(why);
+            m_response.end();
+            m_owner.finished(this);
+            return;
+        }
         if (m_relay->failed()) {
             m_owner.upstream().cancel(std::exchange(m_call, 0));
             const QString why = QStringLiteral("upstream sent an SSE event larger than %1 bytes").arg(kMaxEventBytes);

@@ -119,6 +119,11 @@ UpstreamRequest channelRequest(const RouteCandidate &candidate, const ClientCall
         upstream.body = QByteArray(body.data(), qsizetype(body.size()));
     } else if (channelFormat == ApiFormat::OpenAI) {
         upstream.body = upstreamOpenAiBody(call.request->body, info, candidate.upstreamModel);
+    } else if (channelFormat == ApiFormat::Gemini) {
+        // The model is the URL's, which the client key was checked against: a "model" member in
+        // the body must not name another one.
+        static const ParamOverrides dropModel{{}, {QStringLiteral("model")}};
+        upstream.body = withParamOverrides(call.request->body, dropModel);
     } else {
         upstream.body = candidate.upstreamModel == info.model ? call.request->body
                                                                 : withModel(call.request->body, candidate.upstreamModel);

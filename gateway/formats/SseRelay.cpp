@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/formats/SseRelay.h"
 
+#include "gateway/core/Redaction.h"
 #include "gateway/formats/ErrorResponse.h"
 
 #include "gateway/formats/JsonMembers.h"
@@ -124,8 +125,15 @@ void SseRelay::processEvent(QByteArrayView event, QByteArray &out)
             m_sawFinish = i < payload.size() && payload[i] == '"';
         }
     }
-    if (payload.contains("\"error\"") && findTopLevelMember(payload, "error").found() && m_errorPayload.isEmpty())
-        m_errorPayload = payload.first(std::min<qsizetype>(payload.size(), 4096)).toByteArray();
+    if (payload.contains("\"error\"") && findTopLevelMember(payload, "error").found()) {
+        if (m_errorPayload.isEmpty())
+            m_errorPayload = payload.first(std::min<qsizetype>(payload.size(), 4096)).toByteArray();
+        if (!m_options.secrets.isEmpty()) {
+            // Providers quote the key they refused: the event goes out redacted.
+            out.append(redactSecrets(event.toByteArray(), m_options.secrets));
+            return;
+        }
+    }
     if (m_options.collectContentBytes > 0 && !m_sawToolCalls) {
         if (payload.contains("\"tool_calls\"")) {
             m_sawToolCalls = true;

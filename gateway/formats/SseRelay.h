@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 namespace tarn::gateway {
 
@@ -24,6 +25,7 @@ public:
         // Keep the start of the answer's text (this many bytes) and whether a real tool call came:
         // a tools request answered with the call written as text teaches the router. 0 = off.
         qsizetype collectContentBytes = 0;
+        QStringList secrets; // the channel's credentials: an error event quoting one is redacted
     };
 
     explicit SseRelay(Options options) : m_options(std::move(options)) {}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/formats/StreamTranslator.h"
 
+#include "gateway/core/Redaction.h"
 #include "gateway/formats/ErrorResponse.h"
+#include "gateway/formats/JsonMembers.h"
 
 #include <algorithm>
 
@@ -49,18 +51,27 @@ QByteArray StreamTranslator::feed(QByteArrayView chunk)
         rawFrom = to;
     };
     while (m_sse.next()) {
-        if (m_options.passThrough)
+        const QByteArray replacement = handleEvent(m_sse.name(), m_sse.data(), out);
+        if (!m_options.passThrough)
+            continue;
+        if (replacement.isNull() && !m_ended) {
             passRaw(m_sse.eventEnd());
-        handleEvent(m_sse.name(), m_sse.data(), out);
+            continue;
+        }
+        // The event's bytes (and anything held before it) are replaced, or dropped after the
+        // client's stream ended with an error event.
+        m_raw.clear();
+        rawFrom = m_sse.eventEnd();
+        out.append(replacement);
     }
-    if (m_options.passThrough)
+    if (m_options.passThrough && !m_ended)
         passRaw(m_sse.eventEnd()); // comments and other events without data
     if (m_sse.failed()) {
         m_failed = true;
         m_raw.clear();
         return out;
     }
-    if (m_options.passThrough)
+    if (m_options.passThrough && !m_ended)
         m_raw.append(chunk.sliced(rawFrom));
     return out;
 }
@@ -71,12 +82,14 @@ QByteArray StreamTranslator::finish()
     if (m_failed || m_finished)
         return out;
     m_finished = true;
-    if (m_options.passThrough) {
-        out.append(m_raw);
-        m_raw.clear();
+    const QByteArray held = std::exchange(m_raw, {});
+    if (m_sse.finish()) {
+        const QByteArray replacement = handleEvent(m_sse.name(), m_sse.data(), out);
+        if (m_options.passThrough)
+            out.append(replacement.isNull() ? held : replacement);
+    } else if (m_options.passThrough && !m_ended) {
+        out.append(held);
     }
-    if (m_sse.finish())
-        handleEvent(m_sse.name(), m_sse.data(), out);
     if (m_decoder) {
         m_events.clear();
         m_decoder->end(m_events);
@@ -90,21 +103,54 @@ QByteArray StreamTranslator::finish()
     return out;
 }
 
-void StreamTranslator::handleEvent(std::string_view name, std::string_view data, QByteArray &out)
+QByteArray StreamTranslator::handleEvent(std::string_view name, std::string_view data, QByteArray &out)
 {
     if (m_firstData.isNull())
         m_firstData = cut(data, kFirstDataBytes);
-    if (!m_decoder)
-        return;
+    if (!m_decoder || m_ended)
+        return {};
     m_events.clear();
     m_decoder->decode(name, data, m_events);
     handleIrEvents(data, out);
+    if (!m_options.passThrough)
+        return {};
+    for (const ir::StreamEvent &event : m_events) {
+        if (event.kind == ir::StreamEvent::Kind::Error) {
+            m_ended = true; // the client's stream ends with this error, redacted
+            return errorEvent(event.error.status, QString::fromStdString(event.error.message),
+                              QByteArrayView(event.error.code.data(), qsizetype(event.error.code.size())));
+        }
+        if (event.kind == ir::StreamEvent::Kind::Start && !m_options.clientModel.empty()
+            && m_options.from == ApiFormat::Anthropic)
+            return renamedMessageStart(data);
+    }
+    return {};
+}
+
+QByteArray StreamTranslator::renamedMessageStart(std::string_view data) const
+{
+    // {"type":"message_start","message":{…,"model":"upstream-name",…}}: only the name changes.
+    const QByteArrayView event(data.data(), qsizetype(data.size()));
+    const JsonSpan message = findTopLevelMember(event, "message");
+    if (!message.found() || event.at(message.begin) != '{')
+        return {};
+    const QByteArrayView inner = event.sliced(message.begin, message.end - message.begin);
+    const JsonSpan model = findTopLevelMember(inner, "model");
+    if (!model.found())
+        return {};
+    const QByteArray renamed = spliced(event, {message.begin + model.begin, message.begin + model.end},
+                                       jsonQuoted(QString::fromStdString(m_options.clientModel)));
+    return "event: message_start\ndata: " + renamed + "\n\n";
 }
 
 void StreamTranslator::handleIrEvents(std::string_view data, QByteArray &out)
 {
     for (ir::StreamEvent &event : m_events) {
         observe(event, data);
+        if (event.kind == ir::StreamEvent::Kind::Error && !m_options.secrets.isEmpty()) {
+            const QString message = QString::fromStdString(event.error.message);
+            event.error.message = redactSecrets(message, m_options.secrets).toStdString();
+        }
         if (!m_encoder || m_ended)
             continue;
         m_encoder->encode(event, m_encoded);
@@ -176,7 +222,7 @@ QByteArray StreamTranslator::errorEvent(int status, const QString &message, QByt
     event.kind = ir::StreamEvent::Kind::Error;
     event.error.status = status;
     event.error.kind = ir::errorKindForStatus(status);
-    event.error.message = message.toStdString();
+    event.error.message = redactSecrets(message, m_options.secrets).toStdString();
     event.error.code = std::string(code.data(), std::size_t(code.size()));
     const std::unique_ptr<StreamEncoder> encoder
         = codecFor(m_options.to).newStreamEncoder(StreamEncoderOptions{m_options.includeUsage});

@@ -5,6 +5,8 @@
 #include "gateway/formats/SseEvents.h"
 #include "gateway/formats/StreamPipe.h"
 
+#include <QStringList>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +33,9 @@ public:
         qint64 estimatedInputTokens = 0;    // for a Start whose upstream reports no input usage yet
         qsizetype maxEventBytes = 1024 * 1024;
         qsizetype collectContentBytes = 0;  // see StreamPipe::content()
+        // The channel's credentials: an upstream error event quoting one reaches the client
+        // redacted (in pass-through too: such an event is re-encoded, not passed on).
+        QStringList secrets;
     };
 
     explicit StreamTranslator(Options options);
@@ -50,7 +55,10 @@ public:
     bool failed() const override { return m_failed; }
 
 private:
-    void handleEvent(std::string_view name, std::string_view data, QByteArray &out);
+    // Decodes one SSE event; passing through, returns the bytes to send instead of the event's
+    // own (a redacted error, a message_start naming the client's model), else a null array.
+    QByteArray handleEvent(std::string_view name, std::string_view data, QByteArray &out);
+    QByteArray renamedMessageStart(std::string_view data) const;
     void handleIrEvents(std::string_view data, QByteArray &out);
     void observe(ir::StreamEvent &event, std::string_view data);
 
