@@ -100,8 +100,8 @@ qint64 nonNegative(simdjson::dom::element value)
     if (!value.get(number))
         return number > 0 ? qint64(number) : 0;
     double real = 0;
-    if (!value.get(real) && real > 0 && real < 9e18)
-        return qint64(real);
+    if (!value.get(real) && real > 0) // beyond 2^40 (and beyond int64, as uint64) all clamp alike
+        return real < double(ir::kMaxTokens) ? qint64(real) : ir::kMaxTokens;
     return 0;
 }
 
@@ -176,18 +176,23 @@ void RawUsage::read(simdjson::dom::element usage)
                                                                 : nullptr;
         if (!target || field.value.is_null())
             continue;
-        *target = nonNegative(field.value);
+        *target = ir::clampTokens(nonNegative(field.value));
         any = true;
     }
+}
+
+qint64 uncachedInput(const ir::Usage &usage)
+{
+    return ir::clampTokens(ir::clampTokens(usage.input) - ir::addTokens(usage.cacheRead, usage.cacheWrite));
 }
 
 ir::Usage RawUsage::toIr() const
 {
     ir::Usage usage;
-    usage.input = input + cacheRead + cacheWrite;
-    usage.output = output;
-    usage.cacheRead = cacheRead;
-    usage.cacheWrite = cacheWrite;
+    usage.input = ir::addTokens(ir::addTokens(input, cacheRead), cacheWrite);
+    usage.output = ir::clampTokens(output);
+    usage.cacheRead = ir::clampTokens(cacheRead);
+    usage.cacheWrite = ir::clampTokens(cacheWrite);
     usage.reported = any;
     return usage;
 }

@@ -13,12 +13,17 @@
 #include "gateway/formats/JsonWriter.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace tarn::gateway {
 
 namespace {
 
 using Kind = ir::Part::Kind;
+
+// Anthropic's largest max_tokens (Claude's 128k output with extended output): a larger budget is
+// one no model can spend, and must leave room for max_tokens above it.
+constexpr qint64 kMaxThinkingBudget = 128000;
 
 bool isSpace(char c)
 {
@@ -44,16 +49,28 @@ bool looksLikeObject(std::string_view json)
 }
 
 // Anthropic takes tool ids of [A-Za-z0-9_-] only; other upstreams' ids ("functions.Read:0") are
-// mapped alike in a tool_use and in the tool_result that answers it.
+// mapped alike in a tool_use and in the tool_result that answers it. A changed id gets a hash of
+// the original appended, so ids differing only in forbidden characters ("fn.1", "fn:1") stay apart.
 std::string wireToolId(std::string_view id, std::string_view signature)
 {
-    std::string out = ir::idWithSignature(id, signature);
-    for (std::size_t i = 0; i < id.size(); ++i) {
-        const char c = out[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-            out[i] = '_';
+    std::string out(id);
+    bool changed = false;
+    for (char &c : out) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+            c = '_';
+            changed = true;
+        }
     }
-    return out;
+    if (changed) {
+        quint32 hash = 2166136261u; // FNV-1a: deterministic, so a call and its result agree
+        for (const char c : id)
+            hash = (hash ^ quint8(c)) * 16777619u;
+        static constexpr char kHex[] = "0123456789abcdef";
+        out.push_back('_');
+        for (int shift = 28; shift >= 0; shift -= 4)
+            out.push_back(kHex[(hash >> shift) & 0xF]);
+    }
+    return ir::idWithSignature(out, signature);
 }
 
 // One message as it will be written: the IR parts Anthropic accepts in it, in wire order.
@@ -116,7 +133,7 @@ qint64 thinkingBudget(const ir::Request &request, const RequestTarget &target, c
         return 0;
     qint64 budget = 0;
     if (request.thinkingBudget) {
-        budget = *request.thinkingBudget > 0 ? std::max<qint64>(1024, *request.thinkingBudget) : 0;
+        budget = *request.thinkingBudget > 0 ? std::clamp<qint64>(*request.thinkingBudget, 1024, kMaxThinkingBudget) : 0;
     } else if (request.reasoningEffort == "low") {
         budget = 2048;
     } else if (request.reasoningEffort == "medium") {
@@ -343,8 +360,8 @@ std::string AnthropicCodec::encodeRequest(const ir::Request &request, const Requ
     qint64 maxTokens = request.maxTokens.value_or(target.defaultMaxTokens);
     if (maxTokens < 1)
         maxTokens = target.defaultMaxTokens > 0 ? target.defaultMaxTokens : 8192;
-    if (budget > 0 && maxTokens <= budget)
-        maxTokens = budget + 1024; // Anthropic requires max_tokens > budget_tokens
+    if (budget > 0 && maxTokens <= budget) // Anthropic requires max_tokens > budget_tokens
+        maxTokens = budget < std::numeric_limits<qint64>::max() - 1024 ? budget + 1024 : std::numeric_limits<qint64>::max();
 
     std::string out;
     out.reserve(1024 + request.messages.size() * 256);

@@ -55,6 +55,9 @@ struct RawUsage
     ir::Usage toIr() const;
 };
 
+// Anthropic's input_tokens for IR usage: the prompt without its cached and cache-written tokens.
+qint64 uncachedInput(const ir::Usage &usage);
+
 // A ToolCall's arguments as an input object: the text (trimmed) when it is a JSON object, else {}.
 std::string_view inputObject(std::string_view arguments);
 

@@ -16,51 +16,55 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-// A block of an upstream answer; false when it is one the IR does not carry or is malformed.
-bool responsePart(element value, ir::Part &part)
+enum class BlockRead { Kept, Skipped, Malformed };
+
+// A block of an upstream answer: Skipped when it is one the IR does not carry, Malformed when a
+// field it must have is missing or of the wrong type (the answer is then no Anthropic message).
+BlockRead responsePart(element value, ir::Part &part)
 {
     object block;
     std::string_view type;
     if (value.get(block) || block["type"].get(type))
-        return false;
+        return BlockRead::Malformed;
     std::string_view text;
     if (type == "text") {
         if (block["text"].get(text))
-            return false;
+            return BlockRead::Malformed;
         part.text = std::string(text);
-        return true;
+        return BlockRead::Kept;
     }
     if (type == "thinking") {
         std::string_view signature;
         if (block["thinking"].get(text))
-            return false;
+            return BlockRead::Malformed;
         part.kind = ir::Part::Kind::Thinking;
         part.text = std::string(text);
         if (!block["signature"].get(signature))
             part.signature = std::string(signature);
-        return true;
+        return BlockRead::Kept;
     }
     if (type == "redacted_thinking") {
         if (block["data"].get(text))
-            return false;
+            return BlockRead::Malformed;
         part.kind = ir::Part::Kind::RedactedThinking;
         part.text = std::string(text);
-        return true;
+        return BlockRead::Kept;
     }
     if (type == "tool_use") {
-        std::string_view id, name;
-        if (block["id"].get(id) || block["name"].get(name))
-            return false;
+        std::string_view name;
+        if (block["name"].get(name))
+            return BlockRead::Malformed;
         part.kind = ir::Part::Kind::ToolCall;
-        ir::IdAndSignature split = ir::splitIdAndSignature(id);
-        part.id = std::move(split.id);
+        ir::IdAndSignature split = ir::splitIdAndSignature(anthropic::stringOf(block["id"]));
+        // A call without an id still reaches the client, under one it can answer.
+        part.id = split.id.empty() ? ir::newId("toolu_") : std::move(split.id);
         part.signature = std::move(split.signature);
         part.name = std::string(name);
         element input;
         part.arguments = !block["input"].get(input) && input.is_object() ? simdjson::minify(input) : std::string("{}");
-        return true;
+        return BlockRead::Kept;
     }
-    return false; // server_tool_use, web_search_tool_result, …
+    return BlockRead::Skipped; // server_tool_use, web_search_tool_result, …
 }
 
 } // namespace
@@ -73,10 +77,14 @@ Result<ir::Response> AnthropicCodec::decodeResponse(std::string_view json) const
         return Error::invalid(QStringLiteral("upstream answer is not a JSON object"));
     std::string_view type;
     array content;
+    element contentValue;
     const bool typed = !message["type"].get(type);
     const bool hasContent = !message["content"].get(content);
     if (typed ? type != "message" : !hasContent)
         return Error::invalid(QStringLiteral("upstream answer is not an Anthropic message object"));
+    // A content that is there but no list would otherwise pass as an empty answer.
+    if (!hasContent && !message["content"].get(contentValue) && !contentValue.is_null())
+        return Error::invalid(QStringLiteral("upstream answer's content is not a list"));
 
     ir::Response response;
     std::string_view text;
@@ -88,7 +96,10 @@ Result<ir::Response> AnthropicCodec::decodeResponse(std::string_view json) const
         response.parts.reserve(content.size());
         for (const element block : content) {
             ir::Part part;
-            if (responsePart(block, part))
+            const BlockRead read = responsePart(block, part);
+            if (read == BlockRead::Malformed)
+                return Error::invalid(QStringLiteral("upstream answer has a malformed content block"));
+            if (read == BlockRead::Kept)
                 response.parts.push_back(std::move(part));
         }
     }
@@ -141,10 +152,10 @@ std::string AnthropicCodec::encodeResponse(const ir::Response &response) const
         json.null();
     const ir::Usage &usage = response.usage;
     json.key("usage").beginObject()
-        .member("input_tokens", std::max<qint64>(0, usage.input - usage.cacheRead - usage.cacheWrite))
-        .member("cache_creation_input_tokens", usage.cacheWrite)
-        .member("cache_read_input_tokens", usage.cacheRead)
-        .member("output_tokens", usage.output)
+        .member("input_tokens", anthropic::uncachedInput(usage))
+        .member("cache_creation_input_tokens", ir::clampTokens(usage.cacheWrite))
+        .member("cache_read_input_tokens", ir::clampTokens(usage.cacheRead))
+        .member("output_tokens", ir::clampTokens(usage.output))
         .endObject().endObject();
     return out;
 }

@@ -174,7 +174,9 @@ void Decoder::blockStart(object event, std::vector<Event> &out)
     } else if (type == "tool_use") {
         block.kind = Kind::ToolCall;
         ir::IdAndSignature split = ir::splitIdAndSignature(stringOf(content["id"]));
-        start.id = std::move(split.id);
+        // A call without an id (some Anthropic-compatible upstreams) gets one: a client cannot
+        // answer a call it cannot name.
+        start.id = split.id.empty() ? ir::newId("toolu_") : std::move(split.id);
         start.signature = std::move(split.signature);
         start.name = std::string(stringOf(content["name"]));
         object input;
@@ -225,8 +227,9 @@ void Decoder::stopBlock(std::size_t at, std::vector<Event> &out)
     m_open.erase(m_open.begin() + std::ptrdiff_t(at));
     if (block.index < 0)
         return;
+    // A call that got no argument text takes no arguments: "{}", as OpenAI clients must parse.
     if (block.kind == Kind::ToolCall && !block.gotInput)
-        delta(out, block.index, block.startInput, {});
+        delta(out, block.index, block.startInput.empty() ? std::string_view("{}") : std::string_view(block.startInput), {});
     Event stop;
     stop.kind = Event::Kind::PartStop;
     stop.index = block.index;

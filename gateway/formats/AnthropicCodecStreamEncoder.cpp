@@ -81,10 +81,10 @@ void Encoder::encode(const Event &event, std::string &out)
 void writeUsage(JsonWriter &json, const ir::Usage &usage, qint64 output)
 {
     json.key("usage").beginObject()
-        .member("input_tokens", std::max<qint64>(0, usage.input - usage.cacheRead - usage.cacheWrite))
-        .member("cache_creation_input_tokens", usage.cacheWrite)
-        .member("cache_read_input_tokens", usage.cacheRead)
-        .member("output_tokens", output)
+        .member("input_tokens", uncachedInput(usage))
+        .member("cache_creation_input_tokens", ir::clampTokens(usage.cacheWrite))
+        .member("cache_read_input_tokens", ir::clampTokens(usage.cacheRead))
+        .member("output_tokens", ir::clampTokens(output))
         .endObject();
 }
 

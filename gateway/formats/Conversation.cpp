@@ -5,6 +5,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <random>
 
 namespace tarn::gateway::ir {
@@ -37,6 +38,17 @@ int statusForErrorKind(ErrorKind kind)
     case ErrorKind::Timeout: return 504;
     }
     return 500;
+}
+
+qint64 clampTokens(qint64 count)
+{
+    return std::clamp<qint64>(count, 0, kMaxTokens);
+}
+
+qint64 addTokens(qint64 a, qint64 b)
+{
+    // Both clamped first: their sum (at most 2^41) cannot overflow.
+    return clampTokens(clampTokens(a) + clampTokens(b));
 }
 
 namespace {

@@ -106,6 +106,13 @@ struct Usage
     bool reported = false;
 };
 
+// Token counts from upstreams are untrusted: clampTokens bounds one to [0, kMaxTokens] (negative
+// counts become 0), addTokens adds two without overflow, the sum clamped the same way. Every codec
+// decodes and combines counts through them, so no count anywhere exceeds kMaxTokens.
+inline constexpr qint64 kMaxTokens = qint64(1) << 40;
+qint64 clampTokens(qint64 count);
+qint64 addTokens(qint64 a, qint64 b);
+
 struct Response
 {
     std::string id;

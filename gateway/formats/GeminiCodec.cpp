@@ -169,14 +169,19 @@ ir::Usage usageOf(simdjson::dom::object usageMetadata)
     const auto count = [&](std::string_view camel, std::string_view snake) {
         simdjson::dom::element value;
         qint64 n = 0;
-        return member(usageMetadata, camel, snake, value) && integerValue(value, n) && n > 0 ? n : 0;
+        if (!member(usageMetadata, camel, snake, value))
+            return qint64(0);
+        double real = 0; // past int64 (uint64, 1e30) is a huge count, not none
+        if (!integerValue(value, n) && !value.get(real) && real > 0)
+            n = ir::kMaxTokens;
+        return ir::clampTokens(n);
     };
     ir::Usage usage;
     usage.reported = true;
-    usage.input = count("promptTokenCount", "prompt_token_count")
-        + count("toolUsePromptTokenCount", "tool_use_prompt_token_count");
+    usage.input = ir::addTokens(count("promptTokenCount", "prompt_token_count"),
+                                count("toolUsePromptTokenCount", "tool_use_prompt_token_count"));
     usage.reasoning = count("thoughtsTokenCount", "thoughts_token_count");
-    usage.output = count("candidatesTokenCount", "candidates_token_count") + usage.reasoning;
+    usage.output = ir::addTokens(count("candidatesTokenCount", "candidates_token_count"), usage.reasoning);
     usage.cacheRead = count("cachedContentTokenCount", "cached_content_token_count");
     return usage;
 }
@@ -184,13 +189,13 @@ ir::Usage usageOf(simdjson::dom::object usageMetadata)
 void writeUsageMetadata(JsonWriter &json, const ir::Usage &usage)
 {
     json.key("usageMetadata").beginObject()
-        .member("promptTokenCount", usage.input)
-        .member("candidatesTokenCount", std::max<qint64>(0, usage.output - usage.reasoning))
-        .member("totalTokenCount", usage.input + usage.output);
+        .member("promptTokenCount", ir::clampTokens(usage.input))
+        .member("candidatesTokenCount", ir::clampTokens(ir::clampTokens(usage.output) - ir::clampTokens(usage.reasoning)))
+        .member("totalTokenCount", ir::addTokens(usage.input, usage.output));
     if (usage.cacheRead > 0)
-        json.member("cachedContentTokenCount", usage.cacheRead);
+        json.member("cachedContentTokenCount", ir::clampTokens(usage.cacheRead));
     if (usage.reasoning > 0)
-        json.member("thoughtsTokenCount", usage.reasoning);
+        json.member("thoughtsTokenCount", ir::clampTokens(usage.reasoning));
     json.endObject();
 }
 
@@ -226,13 +231,13 @@ bool apiErrorOf(simdjson::dom::element body, int httpStatus, ir::ApiError &out)
         return false;
     }
 
+    // An HTTP error status decides the kind: Google says INVALID_ARGUMENT for a 400 and a 413
+    // alike. The status word decides only for an error inside a 200 (a stream's in-band error).
     ir::ErrorKind kind = ir::ErrorKind::Server;
-    if (!kindOfStatusText(statusText, kind)) {
-        if (httpStatus >= 400)
-            kind = ir::errorKindForStatus(httpStatus);
-        else if (code >= 400 && code <= 599)
-            kind = ir::errorKindForStatus(int(code));
-    }
+    if (httpStatus >= 400)
+        kind = ir::errorKindForStatus(httpStatus);
+    else if (!kindOfStatusText(statusText, kind) && code >= 400 && code <= 599)
+        kind = ir::errorKindForStatus(int(code));
     out = {};
     out.kind = kind;
     if (httpStatus >= 400)

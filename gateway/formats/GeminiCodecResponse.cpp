@@ -150,9 +150,17 @@ Result<ir::Response> GeminiCodec::decodeResponse(std::string_view json) const
     bool calledFunction = false;
     object content;
     array parts;
-    if (member(candidate, "content", value) && !value.get(content) && member(content, "parts", value)
-        && !value.get(parts))
-        readParts(parts, response.parts, calledFunction);
+    // A candidate may lack content (finishReason SAFETY, RECITATION…) and content may lack parts;
+    // but a content or parts of the wrong type is no Gemini answer, not an empty one.
+    if (member(candidate, "content", value) && !value.is_null()) {
+        if (value.get(content))
+            return Error::invalid(QStringLiteral("the Gemini answer's candidate content is not an object"));
+        if (member(content, "parts", value) && !value.is_null()) {
+            if (value.get(parts))
+                return Error::invalid(QStringLiteral("the Gemini answer's content parts are not a list"));
+            readParts(parts, response.parts, calledFunction);
+        }
+    }
     const std::string_view reason = stringMember(candidate, "finishReason", "finish_reason");
     response.stop = gemini::stopReasonOf(reason, calledFunction);
     return response;

@@ -55,10 +55,10 @@ qint64 intMember(simdjson::dom::element object, std::string_view key)
 {
     int64_t value = 0;
     if (!object[key].get(value))
-        return qint64(value);
+        return ir::clampTokens(qint64(value));
     double number = 0; // some servers write counts as 12.0
-    if (!object[key].get(number) && number >= 0 && number < 9e15)
-        return qint64(number);
+    if (!object[key].get(number) && number > 0)
+        return number < double(ir::kMaxTokens) ? qint64(number) : ir::kMaxTokens;
     return 0;
 }
 
@@ -176,11 +176,11 @@ ir::Usage usageOf(simdjson::dom::element usage)
 void writeUsage(JsonWriter &json, const ir::Usage &usage)
 {
     json.beginObject()
-        .member("prompt_tokens", usage.input)
-        .member("completion_tokens", usage.output)
-        .member("total_tokens", usage.input + usage.output)
-        .key("prompt_tokens_details").beginObject().member("cached_tokens", usage.cacheRead).endObject()
-        .key("completion_tokens_details").beginObject().member("reasoning_tokens", usage.reasoning).endObject()
+        .member("prompt_tokens", ir::clampTokens(usage.input))
+        .member("completion_tokens", ir::clampTokens(usage.output))
+        .member("total_tokens", ir::addTokens(usage.input, usage.output))
+        .key("prompt_tokens_details").beginObject().member("cached_tokens", ir::clampTokens(usage.cacheRead)).endObject()
+        .key("completion_tokens_details").beginObject().member("reasoning_tokens", ir::clampTokens(usage.reasoning)).endObject()
         .endObject();
 }
 

@@ -98,10 +98,20 @@ Result<ir::Response> OpenAiCodec::decodeResponse(std::string_view json) const
     if (!root["model"].get(text))
         response.model = std::string(text);
 
-    if (choices.size() > 0) {
+    // No choice, or a message or content of the wrong type, is no answer: refused, not passed on
+    // as an empty one.
+    if (choices.size() == 0)
+        return Error::invalid(QStringLiteral("the answer has no choices"));
+    {
         const element choice = *choices.begin();
-        element message;
-        if (!choice["message"].get(message) && message.is_object()) {
+        element message, content;
+        const bool hasMessage = choice.is_object() && !choice["message"].get(message);
+        if (!choice.is_object() || (hasMessage && !message.is_object() && !message.is_null()))
+            return Error::invalid(QStringLiteral("the answer's choice has no message object"));
+        if (hasMessage && message.is_object() && !message["content"].get(content)
+            && !(content.is_string() || content.is_array() || content.is_null()))
+            return Error::invalid(QStringLiteral("the answer's message content is neither text nor a list"));
+        if (hasMessage && message.is_object()) {
             for (const char *key : {"reasoning_content", "reasoning"}) {
                 if (!message[key].get(text)) {
                     if (!text.empty())
@@ -109,7 +119,6 @@ Result<ir::Response> OpenAiCodec::decodeResponse(std::string_view json) const
                     break;
                 }
             }
-            element content;
             if (!message["content"].get(content))
                 readContent(content, response.parts);
             bool refused = false;

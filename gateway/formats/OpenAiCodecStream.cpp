@@ -31,6 +31,7 @@ private:
         int part = -1;
         std::string id; // as the upstream wrote it, to tell a reused index
         bool open = true;
+        bool gotArguments = false; // without any, it stops with "{}" (a call with no arguments)
     };
 
     void start(element chunk, std::vector<Event> &out);
@@ -192,6 +193,7 @@ void OpenAiStreamDecoder::readToolCall(element call, std::vector<Event> &out)
         out.push_back(std::move(event));
     }
     if (!arguments.empty() && state->open) {
+        state->gotArguments = true;
         Event delta = eventOf(Event::Kind::PartDelta, state->part);
         delta.text = std::string(arguments);
         out.push_back(std::move(delta));
@@ -215,8 +217,14 @@ void OpenAiStreamDecoder::stopAll(std::vector<Event> &out)
     if (m_thinking >= 0)
         open.push_back(m_thinking);
     for (ToolCall &call : m_calls) {
-        if (call.open)
+        if (call.open) {
             open.push_back(call.part);
+            if (!call.gotArguments) {
+                Event delta = eventOf(Event::Kind::PartDelta, call.part);
+                delta.text = "{}";
+                out.push_back(std::move(delta));
+            }
+        }
         call.open = false;
     }
     m_text = m_thinking = -1;

@@ -54,6 +54,13 @@ QByteArray StreamTranslator::feed(QByteArrayView chunk)
         const QByteArray replacement = handleEvent(m_sse.name(), m_sse.data(), out);
         if (!m_options.passThrough)
             continue;
+        if (std::exchange(m_renameThis, false)) {
+            const QByteArray raw = m_raw + chunk.sliced(rawFrom, m_sse.eventEnd() - rawFrom).toByteArray();
+            m_raw.clear();
+            rawFrom = m_sse.eventEnd();
+            out.append(renamedMessageStart(raw, m_sse.data()));
+            continue;
+        }
         if (replacement.isNull() && !m_ended) {
             passRaw(m_sse.eventEnd());
             continue;
@@ -85,7 +92,9 @@ QByteArray StreamTranslator::finish()
     const QByteArray held = std::exchange(m_raw, {});
     if (m_sse.finish()) {
         const QByteArray replacement = handleEvent(m_sse.name(), m_sse.data(), out);
-        if (m_options.passThrough)
+        if (m_options.passThrough && std::exchange(m_renameThis, false))
+            out.append(renamedMessageStart(held, m_sse.data()));
+        else if (m_options.passThrough)
             out.append(replacement.isNull() ? held : replacement);
     } else if (m_options.passThrough && !m_ended) {
         out.append(held);
@@ -122,25 +131,27 @@ QByteArray StreamTranslator::handleEvent(std::string_view name, std::string_view
         }
         if (event.kind == ir::StreamEvent::Kind::Start && !m_options.clientModel.empty()
             && m_options.from == ApiFormat::Anthropic)
-            return renamedMessageStart(data);
+            m_renameThis = true; // the caller has the event's bytes
+
     }
     return {};
 }
 
-QByteArray StreamTranslator::renamedMessageStart(std::string_view data) const
+QByteArray StreamTranslator::renamedMessageStart(const QByteArray &raw, std::string_view data) const
 {
-    // {"type":"message_start","message":{…,"model":"upstream-name",…}}: only the name changes.
+    // {"type":"message_start","message":{…,"model":"upstream-name",…}}: only the name changes, in
+    // the event's own bytes (line ends and all).
     const QByteArrayView event(data.data(), qsizetype(data.size()));
+    const qsizetype at = raw.indexOf(event);
     const JsonSpan message = findTopLevelMember(event, "message");
-    if (!message.found() || event.at(message.begin) != '{')
-        return {};
+    if (at < 0 || !message.found() || event.at(message.begin) != '{')
+        return raw;
     const QByteArrayView inner = event.sliced(message.begin, message.end - message.begin);
     const JsonSpan model = findTopLevelMember(inner, "model");
     if (!model.found())
-        return {};
-    const QByteArray renamed = spliced(event, {message.begin + model.begin, message.begin + model.end},
-                                       jsonQuoted(QString::fromStdString(m_options.clientModel)));
-    return "event: message_start\ndata: " + renamed + "\n\n";
+        return raw;
+    return spliced(raw, {at + message.begin + model.begin, at + message.begin + model.end},
+                   jsonQuoted(QString::fromStdString(m_options.clientModel)));
 }
 
 void StreamTranslator::handleIrEvents(std::string_view data, QByteArray &out)

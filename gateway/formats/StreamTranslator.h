@@ -58,7 +58,7 @@ private:
     // Decodes one SSE event; passing through, returns the bytes to send instead of the event's
     // own (a redacted error, a message_start naming the client's model), else a null array.
     QByteArray handleEvent(std::string_view name, std::string_view data, QByteArray &out);
-    QByteArray renamedMessageStart(std::string_view data) const;
+    QByteArray renamedMessageStart(const QByteArray &raw, std::string_view data) const;
     void handleIrEvents(std::string_view data, QByteArray &out);
     void observe(ir::StreamEvent &event, std::string_view data);
 
@@ -77,6 +77,7 @@ private:
     bool m_sawFinish = false;
     bool m_sawToolCalls = false;
     bool m_failed = false;
+    bool m_renameThis = false; // passing through: the event just decoded needs the client's model
     bool m_ended = false;    // an Error has been written: nothing more is
     bool m_finished = false; // finish() was called
 };

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 using namespace tarn::gateway;
 using Kind = ir::Part::Kind;
 using EventKind = ir::StreamEvent::Kind;

@@ -117,6 +117,33 @@ TEST(GeminiResponseDecode, RejectsWhatIsNoAnswer)
         EXPECT_FALSE(codec.decodeResponse(body).ok()) << body;
 }
 
+TEST(GeminiResponseDecode, WrongTypedContentIsRefusedNotEmpty)
+{
+    for (const char *body : {R"({"candidates":[{"content":{"parts":"x"}}]})", R"({"candidates":[{"content":{"parts":{}}}]})",
+                             R"({"candidates":[{"content":"x"}]})", R"({"candidates":[{"content":[]}]})"})
+        EXPECT_FALSE(codec.decodeResponse(body).ok()) << body;
+    // A candidate without content (a filtered answer) or content without parts is still an answer.
+    EXPECT_EQ(decoded(R"({"candidates":[{"finishReason":"SAFETY","index":0}]})").stop, ir::StopReason::ContentFilter);
+    EXPECT_TRUE(decoded(R"({"candidates":[{"content":{"role":"model"},"finishReason":"STOP"}]})").parts.empty());
+    EXPECT_TRUE(decoded(R"({"candidates":[{"content":null,"finishReason":"STOP"}]})").parts.empty());
+}
+
+TEST(GeminiResponseDecode, UsageIsClampedAndSaturates)
+{
+    const ir::Response response = decoded(R"({"candidates":[{"content":{"parts":[{"text":"hi"}]}}],"usageMetadata":{)"
+        R"("promptTokenCount":9223372036854775807,"toolUsePromptTokenCount":9223372036854775807,)"
+        R"("candidatesTokenCount":18446744073709551615,"thoughtsTokenCount":-3,"cachedContentTokenCount":1e300}})");
+    EXPECT_EQ(response.usage.input, ir::kMaxTokens);
+    EXPECT_EQ(response.usage.output, ir::kMaxTokens);
+    EXPECT_EQ(response.usage.reasoning, 0);
+    EXPECT_EQ(response.usage.cacheRead, ir::kMaxTokens);
+    ir::Response out;
+    out.usage = {ir::kMaxTokens * 4, ir::kMaxTokens * 4, 0, 0, 0, true};
+    const QJsonObject usage = jsonOf(codec.encodeResponse(out)).object()[u"usageMetadata"_s].toObject();
+    EXPECT_EQ(usage[u"totalTokenCount"_s].toDouble(), double(ir::kMaxTokens));
+    EXPECT_EQ(usage[u"promptTokenCount"_s].toDouble(), double(ir::kMaxTokens));
+}
+
 TEST(GeminiResponseEncode, WritesGooglesShape)
 {
     ir::Response response;
@@ -221,8 +248,14 @@ TEST(GeminiErrors, ReadsGooglesErrorBodies)
     EXPECT_EQ(kind(503, "UNAVAILABLE"), ErrorKind::Overloaded);
     EXPECT_EQ(kind(504, "DEADLINE_EXCEEDED"), ErrorKind::Timeout);
     EXPECT_EQ(kind(500, "INTERNAL"), ErrorKind::Server);
-    EXPECT_EQ(kind(500, "RESOURCE_EXHAUSTED"), ErrorKind::RateLimit); // the status text wins
-    EXPECT_EQ(kind(503, "SOMETHING_NEW"), ErrorKind::Overloaded);     // else the HTTP status
+    // An HTTP error status decides over the status word (Google says INVALID_ARGUMENT for a 413).
+    EXPECT_EQ(kind(500, "RESOURCE_EXHAUSTED"), ErrorKind::Server);
+    EXPECT_EQ(kind(413, "INVALID_ARGUMENT"), ErrorKind::RequestTooLarge);
+    EXPECT_EQ(kind(503, "SOMETHING_NEW"), ErrorKind::Overloaded);
+    // Inside a 200 (a stream's in-band error) the word decides, else the body's code.
+    const auto inBand = [](std::string_view body) { return codec.decodeError(200, body); };
+    EXPECT_EQ(inBand(R"({"error":{"code":400,"message":"m","status":"RESOURCE_EXHAUSTED"}})").kind, ErrorKind::RateLimit);
+    EXPECT_EQ(inBand(R"({"error":{"code":413,"message":"m","status":"SOMETHING_NEW"}})").kind, ErrorKind::RequestTooLarge);
 
     const ir::ApiError model = codec.decodeError(404, R"({"error":{"code":404,"message":"models/gemini-9 is not found for API version v1beta","status":"NOT_FOUND"}})");
     EXPECT_EQ(model.code, "model_not_found");
