@@ -54,11 +54,12 @@ QByteArray StreamTranslator::feed(QByteArrayView chunk)
         const QByteArray replacement = handleEvent(m_sse.name(), m_sse.data(), out);
         if (!m_options.passThrough)
             continue;
-        if (std::exchange(m_renameThis, false)) {
+        const bool rename = std::exchange(m_renameThis, false);
+        if (rename || std::exchange(m_redactThis, false)) {
             const QByteArray raw = m_raw + chunk.sliced(rawFrom, m_sse.eventEnd() - rawFrom).toByteArray();
             m_raw.clear();
             rawFrom = m_sse.eventEnd();
-            out.append(renamedMessageStart(raw, m_sse.data()));
+            out.append(rename ? renamedMessageStart(raw, m_sse.data()) : redactSecrets(raw, m_options.secrets));
             continue;
         }
         if (replacement.isNull() && !m_ended) {
@@ -94,6 +95,8 @@ QByteArray StreamTranslator::finish()
         const QByteArray replacement = handleEvent(m_sse.name(), m_sse.data(), out);
         if (m_options.passThrough && std::exchange(m_renameThis, false))
             out.append(renamedMessageStart(held, m_sse.data()));
+        else if (m_options.passThrough && std::exchange(m_redactThis, false))
+            out.append(redactSecrets(held, m_options.secrets));
         else if (m_options.passThrough)
             out.append(replacement.isNull() ? held : replacement);
     } else if (m_options.passThrough && !m_ended) {
@@ -124,11 +127,8 @@ QByteArray StreamTranslator::handleEvent(std::string_view name, std::string_view
     if (!m_options.passThrough)
         return {};
     for (const ir::StreamEvent &event : m_events) {
-        if (event.kind == ir::StreamEvent::Kind::Error) {
-            m_ended = true; // the client's stream ends with this error, redacted
-            return errorEvent(event.error.status, QString::fromStdString(event.error.message),
-                              QByteArrayView(event.error.code.data(), qsizetype(event.error.code.size())));
-        }
+        if (event.kind == ir::StreamEvent::Kind::Error && !m_options.secrets.isEmpty())
+            m_redactThis = true; // the caller has the event's bytes: they go out redacted
         if (event.kind == ir::StreamEvent::Kind::Start && !m_options.clientModel.empty()
             && m_options.from == ApiFormat::Anthropic)
             m_renameThis = true; // the caller has the event's bytes

@@ -34,7 +34,7 @@ public:
         qsizetype maxEventBytes = 1024 * 1024;
         qsizetype collectContentBytes = 0;  // see StreamPipe::content()
         // The channel's credentials: an upstream error event quoting one reaches the client
-        // redacted (in pass-through too: such an event is re-encoded, not passed on).
+        // redacted (in pass-through too: the event's own bytes, with the key cut out).
         QStringList secrets;
     };
 
@@ -78,6 +78,7 @@ private:
     bool m_sawToolCalls = false;
     bool m_failed = false;
     bool m_renameThis = false; // passing through: the event just decoded needs the client's model
+    bool m_redactThis = false; // passing through: the event just decoded is an error, to redact
     bool m_ended = false;    // an Error has been written: nothing more is
     bool m_finished = false; // finish() was called
 };
