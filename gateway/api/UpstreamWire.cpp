@@ -34,7 +34,7 @@ bool isRelayedHeader(const QByteArray &name)
 RequestTarget targetFor(const RouteCandidate &candidate)
 {
     const Channel &channel = *candidate.channel;
-    const EffectiveCapabilities caps = resolveCapabilities(channel, candidate.upstreamModel);
+    const EffectiveCapabilities &caps = candidate.caps; // resolved (and cached) by routing
     RequestTarget target;
     target.model = candidate.upstreamModel.toStdString();
     if (caps.maxOutputTokens.tokens > 0)

@@ -3,6 +3,7 @@
 
 #include "gateway/core/Channel.h"
 #include "gateway/routing/AttemptVerdict.h"
+#include "gateway/routing/CapabilityResolver.h"
 
 #include <QString>
 
@@ -38,6 +39,7 @@ struct RouteCandidate
     QString key;
     QString keyId;
     bool probe = false; // the half-open circuit's one trial request
+    EffectiveCapabilities caps; // of this channel-model, as routing resolved them
 };
 
 // How one attempt ended, as the exchange saw it; the router learns from it and decides whether

@@ -147,7 +147,7 @@ Result<RoutePlan> Router::plan(const RuntimeConfig &config, const RouteRequest &
             continue;
         }
         Scored s;
-        s.entry = {&channel, upstream, 0};
+        s.entry = {&channel, upstream, 0, caps};
         s.priority = channel.priority;
         const double weight = channel.weight * m_state->budgetFactor(channel, runtime, now);
         s.lastResort = channel.weight <= 0;
@@ -277,7 +277,7 @@ std::optional<RouteCandidate> Router::nextLocked(RoutePlan &plan, qint64 now)
         const qsizetype count = ids.size();
         for (qsizetype i = 0; i < count; ++i) {
             const qsizetype index = qsizetype((runtime.keyCursor + quint32(i)) % quint32(count));
-            RouteCandidate candidate{&channel, entry.upstreamModel, channel.keys.at(index), ids.at(index), probe};
+            RouteCandidate candidate{&channel, entry.upstreamModel, channel.keys.at(index), ids.at(index), probe, entry.caps};
             const QString tried = triedKey(candidate);
             if (plan.m_triedKeys.contains(tried))
                 continue;

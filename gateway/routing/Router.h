@@ -44,6 +44,7 @@ private:
         const Channel *channel = nullptr;
         QString upstreamModel;
         int tier = 0; // index into the priority tiers, last-resort (weight 0) after all
+        EffectiveCapabilities caps;
     };
     RouteRequest m_request;
     QList<Entry> m_entries;
