@@ -31,8 +31,14 @@ std::optional<RouteCandidate> countingChannel(const RuntimeConfig &config, const
     if (!best)
         return std::nullopt;
     for (const QString &key : best->keys) {
-        if (!best->disabledKeys.contains(keyId(key)))
-            return RouteCandidate{best, best->upstreamModel(model), key, keyId(key), false};
+        if (best->disabledKeys.contains(keyId(key)))
+            continue;
+        RouteCandidate candidate; // capabilities are not consulted: a count needs none
+        candidate.channel = best;
+        candidate.upstreamModel = best->upstreamModel(model);
+        candidate.key = key;
+        candidate.keyId = keyId(key);
+        return candidate;
     }
     return std::nullopt;
 }

@@ -103,6 +103,43 @@ void requireWellFormed(const QByteArray &bytes, ApiFormat to)
         fail("the translation ends with an event without its blank line", bytes);
 }
 
+// A pass-through is the upstream's bytes, except that an Anthropic message_start may carry the
+// client's model name in place of the upstream's: each difference must be one JSON string
+// replaced by the quoted client name. With `prefix`, `out` may stop anywhere (a failed stream).
+bool passedThrough(QByteArrayView out, QByteArrayView in, QByteArrayView clientModel, bool prefix)
+{
+    const QByteArray quoted = '"' + clientModel.toByteArray() + '"';
+    qsizetype i = 0;
+    qsizetype j = 0;
+    while (j < out.size()) {
+        if (i < in.size() && out[j] == in[i]) {
+            ++i;
+            ++j;
+            continue;
+        }
+        if (clientModel.isEmpty())
+            return false;
+        // Back up to the replacement's opening quote, which both sides share.
+        bool replaced = false;
+        for (qsizetype back = 0; back <= qMin(j, i) && back < quoted.size() && !replaced; ++back) {
+            const qsizetype from = i - back;
+            if (from >= in.size() || !out.sliced(j - back).startsWith(quoted) || in.at(from) != '"')
+                continue;
+            qsizetype end = from + 1;
+            while (end < in.size() && in[end] != '"')
+                end += in[end] == '\\' ? 2 : 1;
+            if (end >= in.size())
+                continue;
+            i = end + 1;
+            j = j - back + quoted.size();
+            replaced = true;
+        }
+        if (!replaced)
+            return false;
+    }
+    return prefix || i == in.size();
+}
+
 void requireSame(const Translated &a, const Translated &b)
 {
     if (a.bytes != b.bytes)
@@ -138,8 +175,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const Translated split = translate(options, in.pieces);
     requireSame(whole, split);
     if (options.passThrough) {
-        if (whole.failed ? !in.payload.startsWith(whole.bytes) : whole.bytes != in.payload)
-            fail("pass-through changed the stream");
+        const bool renames = options.from == ApiFormat::Anthropic; // its message_start names the model
+        const QByteArrayView clientModel(renames ? options.clientModel : std::string_view());
+        if (!passedThrough(whole.bytes, in.payload, clientModel, whole.failed))
+            fail("pass-through changed the stream", whole.bytes + "\n----\n" + in.payload);
     } else {
         requireWellFormed(whole.bytes, options.to);
     }
