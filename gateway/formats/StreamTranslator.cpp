@@ -148,8 +148,8 @@ QByteArray StreamTranslator::renamedMessageStart(const QByteArray &raw, std::str
         return raw;
     const QByteArrayView inner = event.sliced(message.begin, message.end - message.begin);
     const JsonSpan model = findTopLevelMember(inner, "model");
-    if (!model.found())
-        return raw;
+    if (!model.found() || inner.at(model.begin) != '"')
+        return raw; // only a name is renamed; anything else is the upstream's to answer for
     return spliced(raw, {at + message.begin + model.begin, at + message.begin + model.end},
                    jsonQuoted(QString::fromStdString(m_options.clientModel)));
 }
