@@ -10,6 +10,7 @@
 #include "gateway/formats/SseRelay.h"
 #include "gateway/formats/StreamTranslator.h"
 #include "gateway/formats/ErrorResponse.h"
+#include "gateway/formats/JsonMembers.h"
 #include "gateway/upstream/UpstreamClient.h"
 #include "gateway/usage/UsageRecorder.h"
 
@@ -134,11 +135,14 @@ AttemptReport ProxyExchange::answeredReport() const
     AttemptReport report;
     report.status = m_head.status;
     report.ttfbMs = m_ttfbMs;
-    const QDateTime now = QDateTime::fromMSecsSinceEpoch(m_router.nowMs(), QTimeZone::utc());
+    static const QTimeZone utc = QTimeZone::utc(); // made once: each call allocates
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(m_router.nowMs(), utc);
     report.rateLimits = parseRateLimitHeaders(m_head.headers, now);
     // A 2xx body is only an error in disguise when it carries one (MiniMax's base_resp, a bare
     // "error" object): the common success skips the parse.
-    if (!isSuccess(m_head.status) || m_body.contains("\"error\"") || m_body.contains("\"base_resp\""))
+    static constexpr std::array<std::string_view, 2> kErrorNames{"error", "base_resp"};
+    const auto errorAt = [this] { return jsonscan::findQuoted(m_body, kErrorNames); };
+    if (!isSuccess(m_head.status) || errorAt() != std::array<qsizetype, 2>{-1, -1})
         report.verdict = classifyUpstreamAnswer(m_head.status, m_head.headers, m_body, now);
     // The router keeps and stores the upstream's words (disabled keys, lessons): never a key.
     report.verdict.reason = redacted(report.verdict.reason);

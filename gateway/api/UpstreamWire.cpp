@@ -23,11 +23,11 @@ bool isRelayedHeader(const QByteArray &name)
     static const char *const exact[] = {"content-type", "retry-after", "x-request-id", "request-id",
                                         "openai-processing-ms", "openai-version", "anthropic-organization-id"};
     for (const char *h : exact) {
-        if (name.compare(h, Qt::CaseInsensitive) == 0)
+        if (headerNameIs(name, h))
             return true;
     }
-    return (name.size() > 12 && name.first(12).compare("x-ratelimit-", Qt::CaseInsensitive) == 0)
-        || (name.size() > 20 && name.first(20).compare("anthropic-ratelimit-", Qt::CaseInsensitive) == 0);
+    return (name.size() > 12 && headerNameIs(QByteArrayView(name).first(12), "x-ratelimit-"))
+        || (name.size() > 20 && headerNameIs(QByteArrayView(name).first(20), "anthropic-ratelimit-"));
 }
 
 // What a translated request tells the target about limits and reasoning.

@@ -6,7 +6,7 @@ namespace tarn::gateway {
 QByteArray headerValue(const HeaderList &headers, QByteArrayView name)
 {
     for (const auto &[headerName, value] : headers) {
-        if (headerName.compare(name, Qt::CaseInsensitive) == 0)
+        if (headerNameIs(headerName, name))
             return value;
     }
     return {};

@@ -5,15 +5,9 @@
 #include <QJsonDocument>
 
 #include <cstdio>
+#include <cstring>
 
 namespace tarn::gateway {
-
-namespace jsonscan {
-bool isSpace(char c);
-qsizetype skipWhitespace(QByteArrayView s, qsizetype i);
-qsizetype skipString(QByteArrayView s, qsizetype i);
-qsizetype skipValue(QByteArrayView s, qsizetype i);
-} // namespace jsonscan
 
 namespace {
 
@@ -35,24 +29,19 @@ bool nameIs(QByteArrayView written, QByteArrayView key)
 
 namespace jsonscan {
 
-bool isSpace(char c)
-{
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-qsizetype skipWhitespace(QByteArrayView s, qsizetype i)
-{
-    while (i < s.size() && isSpace(s[i]))
-        ++i;
-    return i;
-}
-
 qsizetype skipString(QByteArrayView s, qsizetype i)
 {
+    // The closing quote is the first one not escaped: preceded by an even run of backslashes.
+    const char *const data = s.data();
     for (++i; i < s.size(); ++i) {
-        if (s[i] == '\\')
-            ++i;
-        else if (s[i] == '"')
+        const void *quote = std::memchr(data + i, '"', std::size_t(s.size() - i));
+        if (!quote)
+            return -1;
+        i = static_cast<const char *>(quote) - data;
+        qsizetype backslashes = 0;
+        while (data[i - 1 - backslashes] == '\\')
+            ++backslashes;
+        if (backslashes % 2 == 0)
             return i + 1;
     }
     return -1;

@@ -1,22 +1,53 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/formats/JsonWriter.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
 namespace tarn::gateway {
 
+namespace {
+
+// 1 for the bytes a JSON string must escape: controls, '"' and '\'. UTF-8 passes as it is.
+constexpr auto kEscapes = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 0x20; ++c)
+        table[std::size_t(c)] = true;
+    table['"'] = true;
+    table['\\'] = true;
+    return table;
+}();
+
+std::size_t firstEscape(std::string_view value, std::size_t from)
+{
+    while (from < value.size() && !kEscapes[static_cast<unsigned char>(value[from])])
+        ++from;
+    return from;
+}
+
+} // namespace
+
 void appendJsonString(std::string &out, std::string_view value)
 {
     static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
     std::size_t run = 0; // start of the pending run of bytes that need no escape
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        const unsigned char c = static_cast<unsigned char>(value[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        out.append(value.substr(run, i - run));
-        run = i + 1;
+    std::size_t at = firstEscape(value, 0);
+    if (at == value.size()) { // the common case: one append
+        const std::size_t size = out.size();
+        out.resize(size + value.size() + 2);
+        char *to = out.data() + size;
+        *to = '"';
+        value.copy(to + 1, value.size());
+        to[value.size() + 1] = '"';
+        return;
+    }
+    out.reserve(out.size() + value.size() + 16);
+    out.push_back('"');
+    for (; at < value.size(); at = firstEscape(value, run)) {
+        const unsigned char c = static_cast<unsigned char>(value[at]);
+        out.append(value.substr(run, at - run));
+        run = at + 1;
         switch (c) {
         case '"': out.append("\\\""); break;
         case '\\': out.append("\\\\"); break;
@@ -41,7 +72,7 @@ void JsonWriter::beforeValue()
         m_afterKey = false;
         return;
     }
-    if (!m_first.empty()) {
+    if (!m_first.isEmpty()) {
         if (!m_first.back())
             m_out.push_back(',');
         m_first.back() = false;
@@ -59,7 +90,7 @@ JsonWriter &JsonWriter::beginObject()
 JsonWriter &JsonWriter::endObject()
 {
     m_out.push_back('}');
-    m_first.pop_back();
+    m_first.removeLast();
     return *this;
 }
 
@@ -74,7 +105,7 @@ JsonWriter &JsonWriter::beginArray()
 JsonWriter &JsonWriter::endArray()
 {
     m_out.push_back(']');
-    m_first.pop_back();
+    m_first.removeLast();
     return *this;
 }
 

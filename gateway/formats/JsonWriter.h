@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QVarLengthArray>
 #include <QtGlobal>
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace tarn::gateway {
 
@@ -42,11 +42,12 @@ private:
     void beforeValue();
 
     std::string &m_out;
-    std::vector<bool> m_first; // per open container: nothing written in it yet
+    QVarLengthArray<bool, 32> m_first; // per open container: nothing written in it yet (no heap
+                                       // until 32 levels: one writer per event on a stream)
     bool m_afterKey = false;
 };
 
-// Appends `"…"` with JSON escaping.
+// Appends `"…"` with JSON escaping; runs of bytes that need none are appended whole.
 void appendJsonString(std::string &out, std::string_view value);
 
 } // namespace tarn::gateway

@@ -9,6 +9,9 @@
 
 #include <simdjson.h>
 
+#include <array>
+#include <string_view>
+
 namespace tarn::gateway {
 
 QByteArray SseRelay::feed(QByteArrayView chunk)
@@ -114,18 +117,19 @@ void SseRelay::processEvent(QByteArrayView event, QByteArray &out)
         out.append(event);
         return;
     }
-    if (!m_sawFinish) {
+    // Where the members that matter first occur, in one pass over the event's quotes.
+    enum : std::size_t { FinishReason, Error, ToolCalls, Content, Usage };
+    static constexpr std::array<std::string_view, 5> kNames{"finish_reason", "error", "tool_calls", "content", "usage"};
+    const std::array<qsizetype, 5> at = jsonscan::findQuoted(payload, kNames);
+    if (!m_sawFinish && at[FinishReason] >= 0) {
         // A choice that finished ("finish_reason":"stop", …): the answer is complete even if the
         // upstream never sends [DONE].
-        const qsizetype at = payload.indexOf("\"finish_reason\"");
-        if (at >= 0) {
-            qsizetype i = at + 15;
-            while (i < payload.size() && (payload[i] == ' ' || payload[i] == ':' || payload[i] == '\t'))
-                ++i;
-            m_sawFinish = i < payload.size() && payload[i] == '"';
-        }
+        qsizetype i = at[FinishReason] + 15;
+        while (i < payload.size() && (payload[i] == ' ' || payload[i] == ':' || payload[i] == '\t'))
+            ++i;
+        m_sawFinish = i < payload.size() && payload[i] == '"';
     }
-    if (payload.contains("\"error\"") && findTopLevelMember(payload, "error").found()) {
+    if (at[Error] >= 0 && findTopLevelMember(payload, "error").found()) {
         if (m_errorPayload.isEmpty())
             m_errorPayload = payload.first(std::min<qsizetype>(payload.size(), 4096)).toByteArray();
         if (!m_options.secrets.isEmpty()) {
@@ -135,10 +139,10 @@ void SseRelay::processEvent(QByteArrayView event, QByteArray &out)
         }
     }
     if (m_options.collectContentBytes > 0 && !m_sawToolCalls) {
-        if (payload.contains("\"tool_calls\"")) {
+        if (at[ToolCalls] >= 0) {
             m_sawToolCalls = true;
             m_content.clear();
-        } else if (m_content.size() < m_options.collectContentBytes && payload.contains("\"content\"")) {
+        } else if (m_content.size() < m_options.collectContentBytes && at[Content] >= 0) {
             thread_local simdjson::dom::parser parser;
             simdjson::dom::element doc;
             simdjson::dom::array choices;
@@ -152,7 +156,7 @@ void SseRelay::processEvent(QByteArrayView event, QByteArray &out)
         }
     }
     bool usageOnly = false;
-    if (payload.contains("\"usage\"")) {
+    if (at[Usage] >= 0) {
         const JsonSpan span = findTopLevelMember(payload, "usage");
         if (span.found() && payload.sliced(span.begin, span.end - span.begin) != "null") {
             const TokenUsage usage = parseOpenAiUsage(payload.sliced(span.begin, span.end - span.begin));

@@ -165,11 +165,11 @@ bool RequestParser::checkFraming()
     bool hasContentLength = false;
     int hosts = 0;
     for (const auto &[name, value] : std::as_const(m_head.headers)) {
-        if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0)
+        if (headerNameIs(name, "transfer-encoding"))
             transferEncoding += (transferEncoding.isEmpty() ? "" : ",") + value;
-        else if (name.compare("content-length", Qt::CaseInsensitive) == 0)
+        else if (headerNameIs(name, "content-length"))
             hasContentLength = true;
-        else if (name.compare("host", Qt::CaseInsensitive) == 0)
+        else if (headerNameIs(name, "host"))
             ++hosts;
     }
     // RFC 9112 3.2: an HTTP/1.1 request has exactly one Host header.

@@ -21,7 +21,7 @@ void appendNumber(QByteArray &out, qint64 value)
 
 bool isHeader(const QByteArray &name, QByteArrayView wanted)
 {
-    return name.compare(wanted, Qt::CaseInsensitive) == 0;
+    return headerNameIs(name, wanted);
 }
 
 } // namespace

@@ -18,15 +18,23 @@ qint64 utcDay(qint64 nowMs)
     return nowMs / kMsPerDay;
 }
 
+// The UTC date from the day count alone: QTimeZone::utc() costs a zone lookup per call in Qt 6.4,
+// and this runs per attempt.
+QDate utcDate(qint64 nowMs)
+{
+    constexpr qint64 kUnixEpochJulianDay = 2440588;
+    return QDate::fromJulianDay(kUnixEpochJulianDay + (nowMs >= 0 ? nowMs / kMsPerDay : (nowMs + 1) / kMsPerDay - 1));
+}
+
 qint64 utcMonth(qint64 nowMs)
 {
-    const QDate date = QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc()).date();
+    const QDate date = utcDate(nowMs);
     return qint64(date.year()) * 12 + date.month() - 1;
 }
 
 qint64 nextMonthStartMs(qint64 nowMs)
 {
-    const QDate date = QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc()).date();
+    const QDate date = utcDate(nowMs);
     const QDate first = QDate(date.year(), date.month(), 1).addMonths(1);
     return QDateTime(first, QTime(0, 0), QTimeZone::utc()).toMSecsSinceEpoch();
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/upstream/UpstreamCall.h"
 
+#include "gateway/core/HeaderList.h"
+
 #include "gateway/core/Logging.h"
 
 #include <QString>
@@ -41,7 +43,7 @@ bool setCallback(CURL *easy, CURLoption option, DataCallback callback)
 
 bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
 {
-    return a.compare(b, Qt::CaseInsensitive) == 0;
+    return headerNameIs(a, b);
 }
 
 // Headers curl manages itself (framing, encoding, connection), or that would corrupt the request.

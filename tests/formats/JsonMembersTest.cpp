@@ -92,6 +92,48 @@ TEST(FindTopLevelMember, EmptyObject)
     EXPECT_FALSE(findTopLevelMember("{ }", "").found());
 }
 
+TEST(SkipString, EndsAtTheFirstUnescapedQuote)
+{
+    // Runs of backslashes before a quote: odd escapes it, even ends the string.
+    const QByteArray json = R"("a\"b\\"tail)";
+    EXPECT_EQ(jsonscan::skipString(json, 0), json.indexOf("tail"));
+    const QByteArray three = R"("x\\\"y"z)";
+    EXPECT_EQ(jsonscan::skipString(three, 0), three.size() - 1);
+    EXPECT_EQ(jsonscan::skipString(QByteArrayView(R"("never ends\")"), 0), -1);
+    EXPECT_EQ(jsonscan::skipString(QByteArrayView(R"("")"), 0), 2);
+}
+
+TEST(FindQuoted, SaysWhereEachNameFirstOccursQuoted)
+{
+    static constexpr std::array<std::string_view, 4> kNames{"error", "usage", "content", "absent"};
+    const QByteArray json = R"({"choices":[{"delta":{"content":"usage"}}],"usage":{"error":1},"error":2})";
+    const std::array<qsizetype, 4> at = jsonscan::findQuoted(json, kNames);
+    EXPECT_EQ(at[0], json.indexOf("\"error\""));
+    EXPECT_EQ(at[1], json.indexOf("\"usage\"")); // inside a value counts: it is a filter
+    EXPECT_EQ(at[2], json.indexOf("\"content\""));
+    EXPECT_EQ(at[3], -1);
+    // A name without its closing quote, a prefix, or at the very end is no match.
+    static constexpr std::array<std::string_view, 1> kError{"error"};
+    EXPECT_EQ(jsonscan::findQuoted(QByteArrayView(R"({"errors":1})"), kError)[0], -1);
+    EXPECT_EQ(jsonscan::findQuoted(QByteArrayView(R"({"x":"error)"), kError)[0], -1);
+    EXPECT_EQ(jsonscan::findQuoted(QByteArrayView(R"("error")"), kError)[0], 0);
+    EXPECT_EQ(jsonscan::findQuoted(QByteArrayView(), kError)[0], -1);
+}
+
+TEST(FindQuoted, AgreesWithIndexOfOnEveryPrefix)
+{
+    static constexpr std::array<std::string_view, 3> kNames{"a", "ab", "b\\"};
+    const QByteArray json = R"({"a":"ab","b\":["a","ab"],"x":"\"ab\""})";
+    for (qsizetype n = 0; n <= json.size(); ++n) {
+        const QByteArrayView text = QByteArrayView(json).first(n);
+        const std::array<qsizetype, 3> at = jsonscan::findQuoted(text, kNames);
+        for (std::size_t k = 0; k < kNames.size(); ++k) {
+            const QByteArray quoted = '"' + QByteArray(kNames[k].data(), qsizetype(kNames[k].size())) + '"';
+            EXPECT_EQ(at[k], text.indexOf(quoted)) << "prefix " << n << " name " << kNames[k];
+        }
+    }
+}
+
 TEST(Spliced, ReplacesExactlyTheSpan)
 {
     const QByteArray json = R"({"model":"alias","messages":[]})";
