@@ -81,7 +81,9 @@ void Decoder::decode(std::string_view eventName, std::string_view data, std::vec
         messageDelta(event);
     else if (type == "message_stop")
         messageStop(out);
-    // ping and unknown event types carry nothing for the IR
+    else if (type == "ping")
+        out.emplace_back().kind = Event::Kind::KeepAlive;
+    // unknown event types carry nothing for the IR
 }
 
 void Decoder::end(std::vector<Event> &out)

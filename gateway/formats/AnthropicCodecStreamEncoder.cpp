@@ -75,6 +75,13 @@ void Encoder::encode(const Event &event, std::string &out)
     case Event::Kind::PartStop: partStop(event, out); break;
     case Event::Kind::Finish: finish(event, out); break;
     case Event::Kind::Error: error(event, out); break;
+    case Event::Kind::KeepAlive:
+        if (m_started) { // before message_start the client has no stream to keep alive
+            beginEvent(out, "ping");
+            out.append(R"({"type":"ping"})");
+            endEvent(out);
+        }
+        break;
     }
 }
 

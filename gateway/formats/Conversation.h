@@ -175,7 +175,10 @@ IdAndSignature splitIdAndSignature(std::string_view id);
 // at any point and ends the stream.
 struct StreamEvent
 {
-    enum class Kind { Start, PartStart, PartDelta, PartStop, Finish, Error };
+    // KeepAlive: the upstream said it is still there (an SSE comment, Anthropic's ping) and
+    // nothing more; the client hears its own format's keep-alive, so a long silent phase (a
+    // reasoning model thinking, a provider's queue) does not trip its idle timeout.
+    enum class Kind { Start, PartStart, PartDelta, PartStop, Finish, Error, KeepAlive };
     Kind kind = Kind::Start;
     int index = -1;                 // PartStart, PartDelta, PartStop
     Part::Kind partKind = Part::Kind::Text; // PartStart: Text, Thinking, RedactedThinking, ToolCall

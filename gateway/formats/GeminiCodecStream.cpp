@@ -265,6 +265,11 @@ public:
             m_ended = true;
             break;
         }
+        case ir::StreamEvent::Kind::KeepAlive:
+            // Google's SSE has none of its own; its SDK reads only `data:` lines, so a comment
+            // is safe and keeps the connection busy.
+            out.append(": keep-alive\n\n");
+            break;
         }
     }
 

@@ -359,6 +359,10 @@ void OpenAiStreamEncoder::encode(const Event &event, std::string &out)
     }
     if (m_finished)
         return;
+    if (event.kind == Event::Kind::KeepAlive) {
+        out.append(": keep-alive\n\n"); // a comment, as OpenAI-compatible providers send them
+        return;
+    }
     if (event.kind == Event::Kind::Start) {
         if (!m_started)
             start(event.id, event.model, out);
@@ -417,6 +421,7 @@ void OpenAiStreamEncoder::encode(const Event &event, std::string &out)
     case Event::Kind::Start:
     case Event::Kind::PartStop:
     case Event::Kind::Error:
+    case Event::Kind::KeepAlive:
         return;
     }
 }

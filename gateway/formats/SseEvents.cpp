@@ -81,6 +81,8 @@ bool SseEvents::next()
             // A CRLF's LF already here goes with its event (a client splitting on LF alone would
             // otherwise wait for it); one that comes later is skipped above.
             m_eventEnd = m_afterCR && m_pos < size && bytes[m_pos] == '\n' ? m_pos + 1 : m_pos;
+            if (!m_hasData && !m_atEventStart)
+                ++m_dataLessEvents;
             m_atEventStart = true;
             m_eventBytes = 0;
             if (m_hasData) {

@@ -40,6 +40,9 @@ public:
     // An event (or the partial one) grew past maxEventBytes, its line ends and blank line
     // included; nothing more is read.
     bool failed() const { return m_failed; }
+    // Events that ended without data so far (comments only, as keep-alives are, or a name
+    // alone): next() never returns them, but they say the other end is still there.
+    qsizetype dataLessEvents() const { return m_dataLessEvents; }
 
 private:
     enum class LineKind { Field, Blank };
@@ -51,6 +54,7 @@ private:
     qsizetype m_pos = 0;
     qsizetype m_eventEnd = 0;
     qsizetype m_eventBytes = 0; // bytes of the current event so far
+    qsizetype m_dataLessEvents = 0;
     std::string m_line;         // the partial line a previous chunk ended in
     std::string m_name;
     std::string m_data;         // each data line followed by "\n"

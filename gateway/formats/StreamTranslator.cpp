@@ -51,6 +51,7 @@ QByteArray StreamTranslator::feed(QByteArrayView chunk)
         rawFrom = to;
     };
     while (m_sse.next()) {
+        passOnKeepAlives(out); // the comments before this event, in their place
         const QByteArray replacement = handleEvent(m_sse.name(), m_sse.data(), out);
         if (!m_options.passThrough)
             continue;
@@ -74,6 +75,7 @@ QByteArray StreamTranslator::feed(QByteArrayView chunk)
     }
     if (m_options.passThrough && !m_ended)
         passRaw(m_sse.eventEnd()); // comments and other events without data
+    passOnKeepAlives(out); // comments after the last event
     if (m_sse.failed()) {
         m_failed = true;
         m_raw.clear();
@@ -113,6 +115,20 @@ QByteArray StreamTranslator::finish()
         m_encoded.clear();
     }
     return out;
+}
+
+// The upstream's keep-alive comments reach the client as its own format's keep-alive, one for
+// one and in their place among the events, however the bytes were split.
+void StreamTranslator::passOnKeepAlives(QByteArray &out)
+{
+    const qsizetype seen = std::exchange(m_dataLessSeen, m_sse.dataLessEvents());
+    if (m_options.passThrough)
+        return; // their own bytes go through
+    for (qsizetype i = seen; i < m_dataLessSeen && !m_ended; ++i) {
+        m_events.clear();
+        m_events.emplace_back().kind = ir::StreamEvent::Kind::KeepAlive;
+        handleIrEvents({}, out);
+    }
 }
 
 QByteArray StreamTranslator::handleEvent(std::string_view name, std::string_view data, QByteArray &out)
@@ -207,6 +223,7 @@ void StreamTranslator::observe(ir::StreamEvent &event, std::string_view data)
             m_content += QString::fromUtf8(event.text.data(), qsizetype(event.text.size()));
         break;
     case Kind::PartStop:
+    case Kind::KeepAlive:
         break;
     case Kind::Finish:
         m_sawFinish = true;

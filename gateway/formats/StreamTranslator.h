@@ -60,6 +60,7 @@ private:
     QByteArray handleEvent(std::string_view name, std::string_view data, QByteArray &out);
     QByteArray renamedMessageStart(const QByteArray &raw, std::string_view data) const;
     void handleIrEvents(std::string_view data, QByteArray &out);
+    void passOnKeepAlives(QByteArray &out);
     void observe(ir::StreamEvent &event, std::string_view data);
 
     Options m_options;
@@ -70,6 +71,7 @@ private:
     std::vector<ir::Part::Kind> m_partKinds;    // by part index: which deltas are text
     std::string m_encoded;                      // reused per event
     QByteArray m_raw;                           // passing through: the partial event's bytes
+    qsizetype m_dataLessSeen = 0;               // the upstream's keep-alive comments so far
     TokenUsage m_usage;
     QByteArray m_firstData;
     QByteArray m_errorPayload;

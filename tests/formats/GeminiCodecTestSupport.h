@@ -144,7 +144,8 @@ inline ::testing::AssertionResult wellOrdered(const std::vector<ir::StreamEvent>
             finished = true;
             break;
         case Kind::Start:
-        case Kind::Error: break;
+        case Kind::Error:
+        case Kind::KeepAlive: break;
         }
     }
     if (!failed && !open.empty())

@@ -205,6 +205,8 @@ void expectValidStream(const std::vector<ir::StreamEvent> &events)
         case EventKind::Error:
             failed = true;
             break;
+        case EventKind::KeepAlive:
+            break; // anywhere
         }
     }
 }

@@ -197,3 +197,97 @@ TEST(StreamTranslatorPassThrough, FirstDataIsTheFirstEventWithDataCutAt64KiB)
 }
 
 #include "StreamTranslationTests.inc"
+
+// ---- StreamTranslator: the upstream's keep-alives reach the client in its own format ----
+
+namespace {
+
+QByteArray openAiChunk(const QByteArray &delta, const QByteArray &finish = "null")
+{
+    return R"(data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":)"
+        + delta + R"(,"finish_reason":)" + finish + "}]}\n\n";
+}
+
+// A reasoning model thinking quietly: the provider sends comments between the role chunk and
+// the answer (DeepSeek's ": keep-alive", OpenRouter's ": OPENROUTER PROCESSING").
+const QByteArray kQuietOpenAiStream = ": before anything\n\n" + openAiChunk(R"({"role":"assistant","content":""})")
+    + ": keep-alive\n\n" + ": OPENROUTER PROCESSING\r\n\r\n" + openAiChunk(R"({"content":"Hi"})")
+    + openAiChunk("{}", R"("stop")") + "data: [DONE]\n\n";
+
+} // namespace
+
+TEST(StreamTranslatorKeepAlive, CommentsBecomeAnthropicPingsInTheirPlace)
+{
+    const Fed fed = feedPieces(translation(ApiFormat::OpenAI, ApiFormat::Anthropic), kQuietOpenAiStream, {});
+    const QList<Event> events = readEvents(fed.out);
+    QStringList names;
+    for (const Event &event : events)
+        names.append(QString::fromStdString(event.name));
+    // The encoder's own ping after message_start, then one per upstream comment after the role
+    // chunk; the comment before anything had no stream to keep alive yet.
+    EXPECT_EQ(names.join(u' '), u"message_start ping ping ping content_block_start content_block_delta "
+                                u"content_block_stop message_delta message_stop");
+    for (const Event &event : events) {
+        if (event.name == "ping") {
+            EXPECT_EQ(event.data, R"({"type":"ping"})");
+        }
+    }
+}
+
+TEST(StreamTranslatorKeepAlive, TheSameWhateverTheSplit)
+{
+    for (const ApiFormat to : {ApiFormat::Anthropic, ApiFormat::Gemini}) {
+        const StreamTranslator::Options options = translation(ApiFormat::OpenAI, to);
+        const Fed whole = feedPieces(options, kQuietOpenAiStream, {});
+        EXPECT_EQ(feedBytewise(options, kQuietOpenAiStream).out, whole.out) << apiFormatName(to);
+    }
+}
+
+TEST(StreamTranslatorKeepAlive, CommentsReachGeminiClientsAsComments)
+{
+    // Google's SDK reads only `data:` lines; a comment keeps the connection busy and is skipped.
+    const Fed fed = feedPieces(translation(ApiFormat::OpenAI, ApiFormat::Gemini), kQuietOpenAiStream, {});
+    EXPECT_EQ(fed.out.count(": keep-alive\n\n"), 3) << fed.out.toStdString();
+    EXPECT_EQ(readEvents(fed.out).size(), 2) << "the text and the finish, as before";
+}
+
+TEST(StreamTranslatorKeepAlive, AnthropicPingsReachOpenAiClientsAsComments)
+{
+    const QByteArray upstream =
+        "event: message_start\n"
+        R"(data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":1}}})"
+        "\n\nevent: ping\ndata: {\"type\": \"ping\"}\n\n"
+        "event: content_block_start\n"
+        R"(data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"
+        "\n\nevent: ping\ndata: {\"type\": \"ping\"}\n\n"
+        "event: content_block_delta\n"
+        R"(data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})"
+        "\n\n: a comment too\n\n"
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+        "event: message_delta\n"
+        R"(data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":2}})"
+        "\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    const StreamTranslator::Options options = translation(ApiFormat::Anthropic, ApiFormat::OpenAI);
+    const Fed fed = feedPieces(options, upstream, {});
+    EXPECT_EQ(fed.out.count(": keep-alive\n\n"), 3) << fed.out.toStdString();
+    EXPECT_LT(fed.out.lastIndexOf(": keep-alive"), fed.out.indexOf("\"finish_reason\":\"stop\""));
+    EXPECT_TRUE(fed.out.endsWith("data: [DONE]\n\n"));
+    EXPECT_EQ(feedBytewise(options, upstream).out, fed.out);
+}
+
+TEST(StreamTranslatorKeepAlive, NothingAfterTheClientsStreamEnded)
+{
+    // An error event ends the client's stream: later comments add nothing.
+    const QByteArray upstream = openAiChunk(R"({"role":"assistant","content":""})")
+        + R"(data: {"error":{"message":"overloaded","type":"server_error","code":null}})" "\n\n"
+        + ": keep-alive\n\n: keep-alive\n\n";
+    const Fed fed = feedPieces(translation(ApiFormat::OpenAI, ApiFormat::Anthropic), upstream, {});
+    EXPECT_TRUE(fed.out.trimmed().endsWith("}")) << fed.out.toStdString();
+    EXPECT_EQ(readEvents(fed.out).last().name, "error");
+}
+
+TEST(StreamTranslatorKeepAlive, PassThroughKeepsTheCommentsOwnBytes)
+{
+    const Fed fed = feedPieces(passThroughOptions(ApiFormat::OpenAI), kQuietOpenAiStream, {});
+    EXPECT_EQ(fed.out, kQuietOpenAiStream);
+}

@@ -588,3 +588,39 @@ TEST_F(TranslationTest, GeminiClientStreamsFromAnOpenAiChannelWithItsOwnKeyHeade
     EXPECT_EQ(rows[0].requestedModel, s("flash"));
     EXPECT_EQ(rows[2].status, 401);
 }
+
+// A reasoning model behind an OpenAI-compatible provider thinks quietly, the provider sending
+// keep-alive comments meanwhile: an Anthropic client hears pings, so its idle timeout does not
+// trip, and the answer that follows is whole.
+TEST_F(TranslationTest, UpstreamKeepAlivesReachAnAnthropicClientAsPings)
+{
+    addChannel(ChannelType::OpenAI, s("sonnet"), s("gpt-up"));
+    const auto chunk = [](const QByteArray &delta, const QByteArray &finish) -> QByteArray {
+        return R"(data: {"id":"chatcmpl-k","object":"chat.completion.chunk","created":1,"model":"gpt-up","choices":[{"index":0,"delta":)"
+            + delta + R"(,"finish_reason":)" + finish + "}]}\n\n";
+    };
+    MockBehaviour b;
+    b.rawEvents = {chunk(R"({"role":"assistant","content":""})", "null"), ": keep-alive\n\n", ": keep-alive\n\n",
+                   ": keep-alive\n\n", chunk(R"({"content":"Done thinking."})", "null"), chunk("{}", R"("stop")"),
+                   "data: [DONE]\n\n"};
+    b.chunkDelayMs = 20;
+    m_mock.setDefaultBehaviour(b);
+    startGateway();
+
+    const HttpStreamResult r = postStream(s("/v1/messages"), anthropicRequest(s("sonnet"), true, false), anthropicHeaders());
+    ASSERT_EQ(r.status, 200) << r.body.toStdString();
+    const QList<SseEvent> events = sseEvents(r.body);
+    const QStringList types = eventTypes(events);
+    // message_start and its ping, then one ping per upstream comment, before the text.
+    ASSERT_GE(types.size(), 5) << types.join(u' ').toStdString();
+    EXPECT_EQ(types.mid(0, 5), (QStringList{s("message_start"), s("ping"), s("ping"), s("ping"), s("ping")}))
+        << types.join(u' ').toStdString();
+    EXPECT_EQ(types.last(), s("message_stop"));
+    QString text;
+    for (const SseEvent &event : events) {
+        const QJsonObject delta = event.json().value(u"delta").toObject();
+        if (delta.value(u"type") == s("text_delta"))
+            text += delta.value(u"text").toString();
+    }
+    EXPECT_EQ(text, s("Done thinking."));
+}
