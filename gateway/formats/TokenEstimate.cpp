@@ -14,6 +14,14 @@ bool isCjk(char32_t c)
         || (c >= 0x20000 && c <= 0x3FFFF);  // Han extensions
 }
 
+// Characters the tokenizers spend about a token on each: the Brahmic and South-East Asian
+// scripts (Devanagari to Myanmar: Hindi, Bengali, Tamil, Thai, Lao, Tibetan, Burmese; Khmer),
+// whose letters rarely merge, and the punctuation, arrow, box-drawing and dingbat blocks.
+bool isTokenPerCharacter(char32_t c)
+{
+    return (c >= 0x0900 && c <= 0x109F) || (c >= 0x1780 && c <= 0x17FF) || (c >= 0x2000 && c <= 0x2E7F);
+}
+
 constexpr qint64 kPerMessage = 4;
 constexpr qint64 kPerMedia = 1000;
 
@@ -40,7 +48,7 @@ qint64 partTokens(const ir::Part &part)
 
 qint64 estimateTextTokens(std::string_view utf8)
 {
-    qint64 asciiBytes = 0, cjk = 0, other = 0;
+    qint64 asciiBytes = 0, wholeTokens = 0, other = 0;
     for (std::size_t i = 0; i < utf8.size();) {
         const unsigned char lead = static_cast<unsigned char>(utf8[i]);
         if (lead < 0x80) {
@@ -53,12 +61,14 @@ qint64 estimateTextTokens(std::string_view utf8)
         for (int k = 1; k < length && i + std::size_t(k) < utf8.size(); ++k)
             c = (c << 6) | (static_cast<unsigned char>(utf8[i + std::size_t(k)]) & 0x3F);
         i += std::size_t(length);
-        if (isCjk(c))
-            ++cjk;
+        if (isCjk(c) || isTokenPerCharacter(c))
+            ++wholeTokens;
+        else if (length == 4)
+            wholeTokens += 2; // emoji and other astral symbols: their four bytes rarely merge
         else
-            ++other;
+            ++other;          // Latin with accents, Greek, Cyrillic, Arabic, Hebrew, …
     }
-    return (asciiBytes + 3) / 4 + cjk + (other + 1) / 2;
+    return (asciiBytes + 3) / 4 + wholeTokens + (other + 1) / 2;
 }
 
 qint64 estimatePromptTokens(const ir::Request &request)

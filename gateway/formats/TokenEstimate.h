@@ -9,9 +9,11 @@ namespace tarn::gateway {
 
 // Token counts for text no tokenizer has seen, for count_tokens on channels that have no such
 // endpoint and for routing's context check. BPE tokenizers of the models Tarn serves (GPT, Claude,
-// GLM, Qwen, DeepSeek) spend about one token per 4 bytes of English or code, about one per CJK
-// character (Han, kana, hangul), and about one per 2 characters of other scripts; the estimate
-// follows those rates and so errs slightly high, which is the safe side for a context check.
+// GLM, Qwen, DeepSeek) spend about one token per 4 bytes of English or code; about one per CJK
+// character (Han, kana, hangul), per letter of the Brahmic and South-East Asian scripts (Hindi,
+// Thai, Burmese, Khmer, …) and per symbol (arrows, box drawing); about two per emoji; and about
+// one per 2 characters of the other scripts (accented Latin, Greek, Cyrillic, Arabic, Hebrew).
+// The estimate follows those rates and so errs slightly high, the safe side for a context check.
 qint64 estimateTextTokens(std::string_view utf8);
 
 // A whole prompt: system, every message's text, tool calls and results, tool definitions, and
