@@ -104,6 +104,8 @@ Status readParameters(object body, ir::Request &request)
         int64_t tokens = 0;
         if (value->get(tokens))
             return invalidField("must be an integer", key);
+        if (tokens < 0) // no format takes one; translated, it would fail the channel's check instead
+            return invalidField("must be a non-negative integer", key);
         if (!request.maxTokens)
             request.maxTokens = qint64(tokens);
     }
