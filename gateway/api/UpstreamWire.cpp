@@ -26,8 +26,7 @@ bool isRelayedHeader(const QByteArray &name)
         if (headerNameIs(name, h))
             return true;
     }
-    return (name.size() > 12 && headerNameIs(QByteArrayView(name).first(12), "x-ratelimit-"))
-        || (name.size() > 20 && headerNameIs(QByteArrayView(name).first(20), "anthropic-ratelimit-"));
+    return isRateLimitHeaderName(name);
 }
 
 // What a translated request tells the target about limits and reasoning.

@@ -64,6 +64,8 @@ struct RateLimitHeaders
     bool any() const { return remainingRequests >= 0 || remainingTokens >= 0; }
 };
 RateLimitHeaders parseRateLimitHeaders(const HeaderList &headers, const QDateTime &now);
+// x-ratelimit-* (OpenAI and most compatible providers) or anthropic-ratelimit-*.
+bool isRateLimitHeaderName(QByteArrayView name);
 
 // A successful OpenAI chat answer to a request that offered tools, whose assistant message
 // carries the tool call as plain text (`<tool_call>…`, a bare {"name":…,"arguments":…} object,

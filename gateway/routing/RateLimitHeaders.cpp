@@ -175,15 +175,18 @@ qint64 retryAfterMs(const HeaderList &headers, const QDateTime &now)
     return longest;
 }
 
+bool isRateLimitHeaderName(QByteArrayView name)
+{
+    return (name.size() > 12 && headerNameIs(name.first(12), "x-ratelimit-"))
+        || (name.size() > 20 && headerNameIs(name.first(20), "anthropic-ratelimit-"));
+}
+
 RateLimitHeaders parseRateLimitHeaders(const HeaderList &headers, const QDateTime &now)
 {
     RateLimitHeaders r;
     // Most answers carry no counters: one pass over the names spares the twenty lookups below.
-    const bool hasCounters = std::any_of(headers.cbegin(), headers.cend(), [](const auto &header) {
-        const QByteArrayView name = header.first;
-        return (name.size() > 12 && headerNameIs(name.first(12), "x-ratelimit-"))
-            || (name.size() > 20 && headerNameIs(name.first(20), "anthropic-ratelimit-"));
-    });
+    const bool hasCounters = std::any_of(headers.cbegin(), headers.cend(),
+                                         [](const auto &header) { return isRateLimitHeaderName(header.first); });
     if (!hasCounters)
         return r;
     r.limitRequests = headerCount(headers, {"x-ratelimit-limit-requests", "anthropic-ratelimit-requests-limit",
