@@ -25,18 +25,6 @@ namespace {
 
 const bool kWatchdog = (installTestWatchdog(170'000), true);
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
-
-RawResponse exchange(quint16 port, const QByteArray &bytes, int timeoutMs = 20'000)
-{
-    RawClient client(port);
-    client.send(bytes, timeoutMs);
-    return client.readResponses(1, timeoutMs).value(0);
-}
-
 // An upstream's error body in its own format that quotes the channel's key, as providers do with
 // keys they refuse.
 QByteArray upstreamErrorBody(Wire channel, int status)

@@ -28,23 +28,11 @@ const bool kWatchdog = (installTestWatchdog(150'000), true);
 constexpr int kSmallWindow = 4096;
 constexpr QByteArrayView kTerminator = "\r\n0\r\n\r\n";
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
-
 tarn::gateway::HttpLimits smallPending()
 {
     tarn::gateway::HttpLimits limits;
     limits.maxPendingResponseBytes = 512 * 1024;
     return limits;
-}
-
-RawResponse exchange(quint16 port, const QByteArray &bytes, int timeoutMs = 20'000)
-{
-    RawClient client(port);
-    client.send(bytes, timeoutMs);
-    return client.readResponses(1, timeoutMs).value(0);
 }
 
 bool endsTheBody(const QByteArray &all)

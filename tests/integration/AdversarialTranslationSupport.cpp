@@ -280,13 +280,18 @@ std::pair<RawResponse, UsageRecord> FreshChannelRig::answer(Wire channel, Wire c
     return run(channel, client, false, behaviour);
 }
 
+RawResponse exchange(quint16 port, const QByteArray &bytes, int timeoutMs)
+{
+    RawClient client(port);
+    client.send(bytes, timeoutMs);
+    return client.readResponses(1, timeoutMs).value(0);
+}
+
 std::pair<RawResponse, UsageRecord> FreshChannelRig::run(Wire channel, Wire client, bool stream, const MockBehaviour &behaviour)
 {
     mock.setDefaultBehaviour(behaviour); // not queued: a request that never reaches the mock shifts nothing
     const qsizetype before = tarn.usageRows().size();
-    RawClient connection(tarn.port());
-    connection.send(rawRequest(clientCall(client, fresh(channel), stream)), 20'000);
-    const RawResponse r = connection.readResponses(1, 20'000).value(0);
+    const RawResponse r = exchange(tarn.port(), rawRequest(clientCall(client, fresh(channel), stream)));
     const QList<UsageRecord> rows = rowsWhenAtLeast(int(before + 1));
     return {r, rows.value(before)};
 }

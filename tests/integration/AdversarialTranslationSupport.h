@@ -20,6 +20,14 @@
 
 namespace tarn::test {
 
+inline QString s(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+// `bytes` sent on a fresh connection, and the one response read back.
+RawResponse exchange(quint16 port, const QByteArray &bytes, int timeoutMs = 20'000);
+
 // The key every channel of the rig holds: it must never reach a client or a usage row.
 inline constexpr const char kChannelSecret[] = "sk-upstream-secret-123";
 

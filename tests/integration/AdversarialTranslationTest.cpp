@@ -22,18 +22,6 @@ namespace {
 
 const bool kWatchdog = (installTestWatchdog(120'000), true);
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
-
-RawResponse exchange(quint16 port, const QByteArray &bytes, int timeoutMs = 20'000)
-{
-    RawClient client(port);
-    client.send(bytes, timeoutMs);
-    return client.readResponses(1, timeoutMs).value(0);
-}
-
 // A rig with one channel of each format: "m-oa" (OpenAI), "m-an" (Anthropic), "m-ge" (Gemini).
 struct ThreeChannels : TranslationRig
 {

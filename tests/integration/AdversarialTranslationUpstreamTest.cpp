@@ -23,11 +23,6 @@ namespace {
 
 const bool kWatchdog = (installTestWatchdog(150'000), true);
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
-
 const QStringList kHello{s("Hello"), s(" from"), s(" the"), s(" mock"), s(" upstream")};
 
 QList<QByteArray> inserted(QList<QByteArray> events, qsizetype at, const QList<QByteArray> &extra)

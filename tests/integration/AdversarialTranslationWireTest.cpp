@@ -21,18 +21,6 @@ namespace {
 
 const bool kWatchdog = (installTestWatchdog(150'000), true);
 
-QString s(const char *text)
-{
-    return QString::fromUtf8(text);
-}
-
-RawResponse exchange(quint16 port, const QByteArray &bytes, int timeoutMs = 20'000)
-{
-    RawClient client(port);
-    client.send(bytes, timeoutMs);
-    return client.readResponses(1, timeoutMs).value(0);
-}
-
 } // namespace
 
 namespace {
