@@ -74,7 +74,7 @@ void CountTokensExchange::start()
         answer(estimatePromptTokens(m_decoded));
         return;
     }
-    m_channelFormat = apiFormatOf(candidate->channel->type);
+    m_channelFormat = apiFormatOf(*candidate->channel);
     RequestInfo info;
     info.format = m_clientFormat;
     info.model = model;

@@ -82,7 +82,7 @@ void ProxyExchange::attemptNext()
     m_record.channelId = channel.id;
     m_record.channelName = channel.name;
     m_record.upstreamModel = candidate.upstreamModel;
-    m_channelFormat = apiFormatOf(channel.type);
+    m_channelFormat = apiFormatOf(channel);
     m_record.channelFormat = QString::fromLatin1(apiFormatName(m_channelFormat));
     m_head = {};
     m_body.clear();

@@ -84,7 +84,8 @@ bool isErrorBodyOf(ApiFormat format, const QByteArray &body)
     const QJsonObject object = QJsonDocument::fromJson(body).object();
     const QJsonValue error = object.value(QStringLiteral("error"));
     switch (format) {
-    case ApiFormat::OpenAI: return error.isObject();
+    case ApiFormat::OpenAI:
+    case ApiFormat::Responses: return error.isObject();
     case ApiFormat::Anthropic: return object.value(QStringLiteral("type")) == QStringLiteral("error") && error.isObject();
     case ApiFormat::Gemini: return error.isObject() && error.toObject().contains(QStringLiteral("status"));
     }
@@ -106,7 +107,7 @@ UpstreamRequest channelRequest(const RouteCandidate &candidate, const ClientCall
 {
     const Channel &channel = *candidate.channel;
     const RequestInfo &info = *call.info;
-    const ApiFormat channelFormat = apiFormatOf(channel.type);
+    const ApiFormat channelFormat = apiFormatOf(channel);
     const bool sameFormat = channelFormat == info.format;
     UpstreamRequest upstream;
 

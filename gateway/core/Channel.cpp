@@ -30,6 +30,21 @@ std::optional<ChannelType> channelTypeFromName(const QString &name)
     return std::nullopt;
 }
 
+QString openAiApiName(OpenAiApi api)
+{
+    return api == OpenAiApi::Responses ? QStringLiteral("responses") : QStringLiteral("chat");
+}
+
+std::optional<OpenAiApi> openAiApiFromName(const QString &name)
+{
+    const QString n = name.trimmed().toLower();
+    if (n == u"chat")
+        return OpenAiApi::Chat;
+    if (n == u"responses")
+        return OpenAiApi::Responses;
+    return std::nullopt;
+}
+
 QString capabilityName(Capability capability)
 {
     switch (capability) {

@@ -18,6 +18,13 @@ enum class ChannelType { OpenAI, Anthropic, Gemini };
 QString channelTypeName(ChannelType type);
 std::optional<ChannelType> channelTypeFromName(const QString &name);
 
+// Which of OpenAI's APIs an OpenAI-type channel is called with: Chat Completions (what
+// OpenAI-compatible providers offer) or the Responses API (OpenAI's own Codex models are served
+// only there). Other types ignore it.
+enum class OpenAiApi { Chat, Responses };
+QString openAiApiName(OpenAiApi api); // "chat", "responses"
+std::optional<OpenAiApi> openAiApiFromName(const QString &name);
+
 // A feature a request may need from a channel-model.
 enum class Capability { Tools, ParallelTools, Vision, JsonMode, Reasoning };
 inline constexpr Capability kAllCapabilities[] = {Capability::Tools, Capability::ParallelTools, Capability::Vision,
@@ -119,6 +126,7 @@ struct Channel
     qint64 id = 0;
     QString name;
     ChannelType type = ChannelType::OpenAI;
+    OpenAiApi openAiApi = OpenAiApi::Chat; // OpenAI type: Chat Completions or the Responses API
     // SDK convention: OpenAI-compatible bases include the version path (…/v1, …/api/paas/v4) and
     // Tarn appends /chat/completions; Anthropic and Gemini bases are the host.
     QString baseUrl;

@@ -86,7 +86,8 @@ bool emitted(const ir::Part &part, ir::Role role)
     switch (part.kind) {
     case Kind::Text: return !blank(part.text);
     case Kind::Image: return !part.image.data.empty() || !part.image.url.empty();
-    case Kind::Thinking: return assistant && !part.signature.empty(); // Anthropic rejects unsigned thinking
+    // Anthropic rejects unsigned thinking, and cannot read OpenAI's encrypted reasoning.
+    case Kind::Thinking: return assistant && !part.signature.empty() && !part.openAiEncrypted;
     case Kind::RedactedThinking: return assistant && !part.text.empty();
     case Kind::ToolCall: return assistant && !part.name.empty();
     case Kind::ToolResult: return !assistant;

@@ -201,15 +201,17 @@ void Encoder::partStart(const Event &event, std::string &out)
 void Encoder::partDelta(const Event &event, std::string &out)
 {
     Part *part = find(event.index);
-    if (!part || part->stopped || (event.text.empty() && event.signature.empty()))
+    // OpenAI's encrypted reasoning is no signature Anthropic can read: the thinking goes unsigned.
+    const std::string_view signature = event.openAiEncrypted ? std::string_view() : std::string_view(event.signature);
+    if (!part || part->stopped || (event.text.empty() && signature.empty()))
         return;
     if (part == &m_parts.front()) {
-        writeDelta(*part, event.text, event.signature, out);
+        writeDelta(*part, event.text, signature, out);
         return;
     }
     part->heldText.append(event.text);
-    if (!event.signature.empty())
-        part->heldSignature = event.signature; // a signature replaces the one before, as clients read it
+    if (!signature.empty())
+        part->heldSignature = std::string(signature); // a signature replaces the one before, as clients read it
 }
 
 void Encoder::close(std::string &out)

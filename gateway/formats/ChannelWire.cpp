@@ -25,9 +25,13 @@ ChannelAddress channelAddress(const Channel &channel, const QString &key, const 
                               ChannelCall call, QByteArrayView openAiEndpoint)
 {
     ChannelAddress address;
-    switch (apiFormatOf(channel.type)) {
+    switch (apiFormatOf(channel)) {
     case ApiFormat::OpenAI:
         address.url = baseWithout(channel.baseUrl, {}) + openAiEndpoint.toByteArray();
+        address.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + key.toUtf8()});
+        break;
+    case ApiFormat::Responses:
+        address.url = baseWithout(channel.baseUrl, {}) + QByteArrayLiteral("/responses");
         address.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + key.toUtf8()});
         break;
     case ApiFormat::Anthropic:

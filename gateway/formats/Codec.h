@@ -50,6 +50,10 @@ struct RequestTarget
 struct StreamEncoderOptions
 {
     bool includeUsage = true; // OpenAI: a final usage chunk (stream_options.include_usage)
+    // The client's request, decoded, when at hand: the Responses API echoes it in its response
+    // object and needs it to tell a custom tool's call from a function call. Not owned; outlives
+    // the encoder.
+    const ir::Request *request = nullptr;
 };
 
 // One wire format's translators. Decoders validate what they read and answer a client's
@@ -67,6 +71,13 @@ public:
 
     virtual Result<ir::Response> decodeResponse(std::string_view json) const = 0;
     virtual std::string encodeResponse(const ir::Response &response) const = 0;
+    // The same, with the client's request at hand (nullptr when not decoded): the Responses codec
+    // reads it; the others need not.
+    virtual std::string encodeResponseFor(const ir::Response &response, const ir::Request *request) const
+    {
+        Q_UNUSED(request);
+        return encodeResponse(response);
+    }
 
     virtual std::unique_ptr<StreamDecoder> newStreamDecoder() const = 0;
     virtual std::unique_ptr<StreamEncoder> newStreamEncoder(const StreamEncoderOptions &options) const = 0;

@@ -38,6 +38,14 @@ struct Part
     std::vector<Part> content; // ToolResult: its content (Text and Image parts)
     bool isError = false;     // ToolResult: the tool failed
     std::string cacheControl; // Anthropic cache_control object text; "" = none
+    // ToolCall/ToolResult: a call to a custom (freeform) tool, as the Responses API has them. Its
+    // raw input travels as arguments {"input": "<the text>"}, the shape every other format's
+    // function call can carry; the Responses codec unwraps it.
+    bool custom = false;
+    // Thinking: `signature` is the Responses API's reasoning.encrypted_content, which only OpenAI
+    // Responses channels can read (every other encoder drops such a part); `id` is the reasoning
+    // item's id. Unset, a signature is Anthropic's.
+    bool openAiEncrypted = false;
 };
 
 // System prompts are not messages (Request::system). Tool results are parts of a User message,
@@ -54,6 +62,12 @@ struct Tool
     std::string name;
     std::string description;
     std::string parameters; // JSON Schema object text; "" = none
+    // A Responses API custom (freeform) tool: its calls carry one raw string, not JSON arguments.
+    // Formats without them get a function whose one string parameter `input` carries it
+    // (`parameters` says so); `format` keeps the tool's own format object text (a grammar) for
+    // the formats that have custom tools.
+    bool custom = false;
+    std::string format = {};
 };
 
 struct ToolChoice
@@ -88,6 +102,12 @@ struct Request
     std::string reasoningEffort;
     std::optional<qint64> thinkingBudget;
     std::string user; // end-user id (OpenAI `user`, Anthropic metadata.user_id)
+    std::string promptCacheKey; // the client's own cache key (OpenAI prompt_cache_key); routing
+                                // keeps a conversation on one channel by it
+    // Responses API: the stored response this one continues (resolved, and cleared, before the
+    // request is routed), and whether the client lets it be stored (`store`, default true).
+    std::string previousResponseId;
+    bool store = true;
 };
 
 enum class StopReason { Unknown, EndTurn, MaxTokens, StopSequence, ToolUse, ContentFilter, Refusal };
@@ -189,6 +209,8 @@ struct StreamEvent
                                     // PartStart(RedactedThinking): its data
     std::string signature;          // PartDelta(Thinking): signature; PartStart/PartDelta(ToolCall):
                                     // Gemini thoughtSignature
+    bool custom = false;            // PartStart(ToolCall): a custom tool's call (see Part::custom)
+    bool openAiEncrypted = false;   // PartDelta(Thinking): the signature is OpenAI's encrypted_content
     StopReason stop = StopReason::Unknown; // Finish
     std::string stopSequence;       // Finish
     Usage usage;                    // Start: input side if known; Finish: totals as known

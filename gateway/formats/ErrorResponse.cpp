@@ -93,6 +93,7 @@ QByteArray errorBody(ApiFormat format, const ir::ApiError &error)
             .member("status", geminiErrorStatus(error.kind)).endObject().endObject();
         break;
     case ApiFormat::OpenAI:
+    case ApiFormat::Responses:
         json.beginObject().key("error").beginObject().member("message", error.message)
             .member("type", openAiErrorType(error.kind)).key("param").null().key("code");
         if (error.code.empty())

@@ -121,7 +121,7 @@ void ChannelProbe::start(const Channel &channel, const QString &key, const QStri
     RequestTarget target;
     target.model = ping.model;
     target.sendReasoning = false;
-    const std::string body = codecFor(apiFormatOf(channel.type)).encodeRequest(ping, target);
+    const std::string body = codecFor(apiFormatOf(channel)).encodeRequest(ping, target);
     ChannelAddress address = channelAddress(channel, key, model, ChannelCall::Generate);
     UpstreamRequest request;
     request.url = std::move(address.url);
