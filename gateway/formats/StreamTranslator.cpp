@@ -28,7 +28,7 @@ StreamTranslator::StreamTranslator(Options options)
     , m_sse(m_options.maxEventBytes)
 {
     if (!m_options.passThrough)
-        m_encoder = codecFor(m_options.to).newStreamEncoder(StreamEncoderOptions{m_options.includeUsage});
+        m_encoder = codecFor(m_options.to).newStreamEncoder(StreamEncoderOptions{m_options.includeUsage, m_options.request});
 }
 
 StreamTranslator::~StreamTranslator() = default;
@@ -253,7 +253,7 @@ QByteArray StreamTranslator::errorEvent(int status, const QString &message, QByt
     event.error.message = redactSecrets(message, m_options.secrets).toStdString();
     event.error.code = std::string(code.data(), std::size_t(code.size()));
     const std::unique_ptr<StreamEncoder> encoder
-        = codecFor(m_options.to).newStreamEncoder(StreamEncoderOptions{m_options.includeUsage});
+        = codecFor(m_options.to).newStreamEncoder(StreamEncoderOptions{m_options.includeUsage, m_options.request});
     if (!encoder) { // a codec without a stream encoder: the format's error body as one event
         const QByteArray body = errorBody(m_options.to, event.error);
         const QByteArray prefix = m_options.to == ApiFormat::Anthropic ? "event: error\ndata: " : "data: ";

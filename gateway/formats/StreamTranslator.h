@@ -30,6 +30,8 @@ public:
         bool passThrough = false;
         std::string clientModel;            // the model name the client sees; "" = the upstream's
         bool includeUsage = true;           // OpenAI clients: the final usage chunk
+        const ir::Request *request = nullptr; // the client's request, decoded (not owned; see
+                                              // StreamEncoderOptions::request)
         qint64 estimatedInputTokens = 0;    // for a Start whose upstream reports no input usage yet
         qsizetype maxEventBytes = 1024 * 1024;
         qsizetype collectContentBytes = 0;  // see StreamPipe::content()

@@ -6,7 +6,8 @@
 // generates) and "<any>tail" any string ending in tail.
 // A case: {"name", "kind": request|response|stream|error, "from", "to", "input", "expected"} and,
 // optionally, "target_model" (requests), "status" (errors), "client_model", "include_usage" and
-// "estimated_input_tokens" (streams: StreamTranslator options), "reference" (where the input's
+// "estimated_input_tokens" (streams: StreamTranslator options), "client_request" (answers to a
+// Responses client: the request they answer, in the client's format), "reference" (where the input's
 // shape comes from). Stream inputs and outputs are arrays of {"event"?: name, "data": JSON or "[DONE]"}.
 #include "gateway/formats/Codec.h"
 #include "gateway/formats/SseEvents.h"
@@ -21,6 +22,7 @@
 #include <QStringList>
 
 #include <cctype>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,8 @@ bool formatOf(const QString &name, ApiFormat &format)
         format = ApiFormat::Anthropic;
     else if (name == QLatin1String("gemini"))
         format = ApiFormat::Gemini;
+    else if (name == QLatin1String("responses"))
+        format = ApiFormat::Responses;
     else
         return false;
     return true;
@@ -179,6 +183,16 @@ struct Translated
 Translated translate(const QJsonObject &testCase, ApiFormat from, ApiFormat to)
 {
     const QString kind = testCase.value(QLatin1String("kind")).toString();
+    // Answers to a Responses client echo its request: "client_request" is that request's body in
+    // the client's format (`to`), decoded and handed to the encoder.
+    std::optional<ir::Request> clientRequest;
+    if (testCase.contains(QLatin1String("client_request"))) {
+        Result<ir::Request> decoded = codecFor(to).decodeRequest(compact(testCase.value(QLatin1String("client_request"))));
+        if (!decoded)
+            return {{}, QStringLiteral("client_request: ") + decoded.error().message};
+        clientRequest = std::move(*decoded);
+    }
+    const ir::Request *request = clientRequest ? &*clientRequest : nullptr;
     const QJsonValue input = testCase.value(QLatin1String("input"));
     const Codec &source = codecFor(from);
     const Codec &target = codecFor(to);
@@ -196,7 +210,7 @@ Translated translate(const QJsonObject &testCase, ApiFormat from, ApiFormat to)
         const Result<ir::Response> response = source.decodeResponse(body);
         if (!response)
             return {{}, response.error().message};
-        return {parsed(target.encodeResponse(*response)), {}};
+        return {parsed(target.encodeResponseFor(*response, request)), {}};
     }
     if (kind == QLatin1String("error")) {
         const std::string body = compact(input);
@@ -209,6 +223,7 @@ Translated translate(const QJsonObject &testCase, ApiFormat from, ApiFormat to)
     options.includeUsage = testCase.value(QLatin1String("include_usage")).toBool(true);
     options.clientModel = testCase.value(QLatin1String("client_model")).toString().toStdString();
     options.estimatedInputTokens = testCase.value(QLatin1String("estimated_input_tokens")).toInteger();
+    options.request = request;
     StreamTranslator translator(options);
     QByteArray out = translator.feed(sseBytes(input.toArray()));
     out += translator.finish();
@@ -271,8 +286,8 @@ TEST(TranslationGoldenCoverage, EveryDirectionHasEveryKind)
                     + testCase.value(QLatin1String("to")).toString() + QLatin1Char(':')
                     + testCase.value(QLatin1String("kind")).toString());
     }
-    for (const char *from : {"openai", "anthropic", "gemini"}) {
-        for (const char *to : {"openai", "anthropic", "gemini"}) {
+    for (const char *from : {"openai", "anthropic", "gemini", "responses"}) {
+        for (const char *to : {"openai", "anthropic", "gemini", "responses"}) {
             for (const char *kind : {"request", "response", "stream", "error"}) {
                 if (qstrcmp(from, to) == 0)
                     continue;
