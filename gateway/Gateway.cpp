@@ -2,6 +2,7 @@
 #include "gateway/Gateway.h"
 
 #include "gateway/api/ApiHandler.h"
+#include "gateway/api/ResponseStore.h"
 #include "gateway/config/ConfigStore.h"
 #include "gateway/core/Logging.h"
 #include "gateway/core/Paths.h"
@@ -45,6 +46,8 @@ Status Gateway::start()
     context.config = m_config;
     context.router = m_router.get();
     context.usage = m_usage.get();
+    m_responses = std::make_unique<ResponseStore>();
+    context.responses = m_responses.get();
     context.timeouts = m_options.timeouts;
     m_server = new HttpServer(
         m_options.limits, m_options.workers,

@@ -21,6 +21,7 @@ class ConfigStore;
 class Database;
 class HttpServer;
 class UsageRecorder;
+class ResponseStore;
 
 struct GatewayOptions
 {
@@ -75,6 +76,7 @@ private:
     std::unique_ptr<Router> m_router;
     RouterUpkeep *m_upkeep = nullptr;
     std::unique_ptr<UsageRecorder> m_usage;
+    std::unique_ptr<ResponseStore> m_responses;
     HttpServer *m_server = nullptr;
     bool m_stopped = false;
     bool m_paused = false;

@@ -7,6 +7,7 @@ namespace tarn::gateway {
 
 class Router;
 class ConfigStore;
+class ResponseStore;
 class UsageRecorder;
 
 // The thread-safe, process-wide services every worker's request handler uses.
@@ -15,6 +16,7 @@ struct GatewayContext
     const ConfigStore *config = nullptr;
     Router *router = nullptr;
     UsageRecorder *usage = nullptr;
+    ResponseStore *responses = nullptr; // previous_response_id; nullptr = none kept
     UpstreamTimeouts timeouts;
     qint64 maxUpstreamBodyBytes = 64LL * 1024 * 1024; // non-streamed answers are held this far
 };

@@ -4,10 +4,12 @@
 // error when no attempt succeeded, and the usage row. The attempts themselves: ProxyExchange.cpp.
 #include "gateway/api/ProxyExchange.h"
 
+#include "gateway/api/ResponseStore.h"
 #include "gateway/api/UpstreamWire.h"
 #include "gateway/core/Redaction.h"
 #include "gateway/formats/Codec.h"
 #include "gateway/formats/ErrorResponse.h"
+#include "gateway/formats/GeminiArrayStream.h"
 #include "gateway/formats/OpenAiResponse.h"
 #include "gateway/formats/SseRelay.h"
 #include "gateway/formats/StreamTranslator.h"
@@ -141,13 +143,29 @@ void ProxyExchange::finishDecodedAnswer(AttemptReport report)
     m_record.status = m_head.status;
     if (m_channelFormat != m_info.format) {
         answer->model = m_info.model.toStdString();
-        const std::string body = codecFor(m_info.format).encodeResponse(*answer);
+        if (m_info.format == ApiFormat::Responses)
+            answer->id = ir::newId("resp_"); // the client may continue it by this id
+        const std::string body = codecFor(m_info.format).encodeResponseFor(*answer, m_decoded ? &*m_decoded : nullptr);
         m_body = QByteArray(body.data(), qsizetype(body.size()));
         m_head.headers = {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")}};
-    } else if (m_current->upstreamModel != m_info.model && m_channelFormat == ApiFormat::Anthropic) {
+    } else if (m_current->upstreamModel != m_info.model
+               && (m_channelFormat == ApiFormat::Anthropic || m_channelFormat == ApiFormat::Responses)) {
         m_body = withModel(m_body, m_info.model);
     }
+    keepResponse(*answer);
     relayAnswer();
+}
+
+void ProxyExchange::keepResponse(const ir::Response &answer)
+{
+    // A Responses client may continue this answer by its id (previous_response_id) unless it said
+    // store: false, as Codex does.
+    ResponseStore *store = m_owner.context().responses;
+    if (!store || m_info.format != ApiFormat::Responses || !m_decoded || !m_decoded->store || answer.id.empty())
+        return;
+    std::vector<ir::Message> conversation = m_decoded->messages;
+    conversation.push_back(ir::Message{ir::Role::Assistant, answer.parts});
+    store->put(m_record.clientKeyId, answer.id, std::move(conversation), monotonicNs() / 1'000'000);
 }
 
 std::unique_ptr<StreamPipe> ProxyExchange::newStreamPipe() const
@@ -170,10 +188,14 @@ std::unique_ptr<StreamPipe> ProxyExchange::newStreamPipe() const
     options.clientModel = clientModel.toStdString();
     options.includeUsage = m_info.clientWantsUsage;
     options.estimatedInputTokens = m_info.promptTokensEstimate;
+    options.request = m_decoded ? &*m_decoded : nullptr;
     options.maxEventBytes = kMaxEventBytes;
     options.collectContentBytes = collect;
     options.secrets = channelSecrets(*m_current->channel);
-    return std::make_unique<StreamTranslator>(std::move(options));
+    auto translator = std::make_unique<StreamTranslator>(std::move(options));
+    if (m_info.format == ApiFormat::Gemini && !geminiWantsSse(m_request.target))
+        return std::make_unique<GeminiArrayStream>(std::move(translator)); // Google's array form
+    return translator;
 }
 
 void ProxyExchange::relayAnswer()

@@ -45,6 +45,7 @@ private:
     // A 2xx whole answer from a channel whose format is not OpenAI-to-OpenAI: decoded, judged,
     // and re-encoded for the client.
     void finishDecodedAnswer(AttemptReport report);
+    void keepResponse(const ir::Response &answer); // for previous_response_id
     std::unique_ptr<StreamPipe> newStreamPipe() const;
     void startStreamToClient();
     void writeToClient(const QByteArray &bytes);

@@ -108,7 +108,8 @@ UpstreamRequest channelRequest(const RouteCandidate &candidate, const ClientCall
     const Channel &channel = *candidate.channel;
     const RequestInfo &info = *call.info;
     const ApiFormat channelFormat = apiFormatOf(channel);
-    const bool sameFormat = channelFormat == info.format;
+    // A rewritten request (a continued conversation) is encoded even for the client's own format.
+    const bool sameFormat = channelFormat == info.format && !info.bodyRewritten;
     UpstreamRequest upstream;
 
     if (call.countTokens && channelFormat == ApiFormat::Gemini && !sameFormat) {

@@ -43,6 +43,7 @@ RequestInfo requestInfoOf(const ir::Request &request, ApiFormat format, qint64 b
     info.wantsJson = request.responseFormat != ir::ResponseFormat::Text;
     info.maxOutputTokens = request.maxTokens.value_or(0);
     info.promptTokensEstimate = estimatePromptTokens(request);
+    info.promptCacheKey = QString::fromStdString(request.promptCacheKey);
 
     // The opening: system prompt, then every message up to and including the first user one.
     quint64 hash = kFnvBasis;

@@ -23,6 +23,9 @@ struct RequestInfo
     qint64 maxOutputTokens = 0;    // max_tokens and kin; 0 = not given
     qint64 promptTokensEstimate = 0;
     QString promptCacheKey;        // prompt_cache_key, when the client keys its cache itself
+    // The decoded request is not what the client sent (a stored conversation was put before it):
+    // a channel of the client's own format gets it encoded, not the client's body.
+    bool bodyRewritten = false;
     quint64 conversationHash = 0;  // hash of the conversation's opening (system + first user
                                    // message): the same on every turn of one conversation; 0 = none
 };
