@@ -20,7 +20,8 @@ using Kind = FlagSpec::Kind;
 
 QList<FlagSpec> channelFlags(bool forSet)
 {
-    QList<FlagSpec> specs = {{QStringLiteral("name")}, {QStringLiteral("type")}, {QStringLiteral("base-url")},
+    QList<FlagSpec> specs = {{QStringLiteral("name")}, {QStringLiteral("type")}, {QStringLiteral("api")},
+                             {QStringLiteral("base-url")},
                              {QStringLiteral("key"), Kind::Repeated}, {QStringLiteral("models")},
                              {QStringLiteral("map"), Kind::Repeated}, {QStringLiteral("priority")},
                              {QStringLiteral("weight")}, {QStringLiteral("disabled"), Kind::Switch},
@@ -47,6 +48,20 @@ Status applyChannelFlags(const ParsedFlags &f, Channel &c)
         if (!parsed)
             return Error::invalid(QStringLiteral("unknown channel type '%1' (expected openai, anthropic or gemini)").arg(type));
         c.type = *parsed;
+    }
+    if (f.has(QStringLiteral("api"))) {
+        const QString api = f.value(QStringLiteral("api"));
+        const std::optional<OpenAiApi> parsed = openAiApiFromName(api);
+        if (!parsed)
+            return Error::invalid(QStringLiteral("--api must be chat or responses, got '%1'").arg(api));
+        c.openAiApi = *parsed;
+    }
+    // Said here in the flags' words; validateChannel says it again for import files.
+    if (c.type != ChannelType::OpenAI && c.openAiApi == OpenAiApi::Responses) {
+        return Error::invalid(QStringLiteral("--api responses is only for openai channels, and '%1' is %2 (%3)")
+                                  .arg(c.name, channelTypeName(c.type),
+                                       f.has(QStringLiteral("api")) ? QStringLiteral("leave --api out or give --api chat")
+                                                                    : QStringLiteral("add --api chat to change its type")));
     }
     if (f.has(QStringLiteral("base-url")))
         c.baseUrl = f.value(QStringLiteral("base-url")).trimmed();
@@ -170,6 +185,15 @@ QString priceText(const ChannelPrice &p)
         return QStringLiteral("unknown");
     return QStringLiteral("$%1 in, $%2 out, $%3 cached per 1M tokens")
         .arg(p.inputPerMillion).arg(p.outputPerMillion).arg(p.cachedPerMillion);
+}
+
+// Which API an OpenAI channel is called with, and the path that means; other types have one API.
+QString apiText(const Channel &c)
+{
+    if (c.type != ChannelType::OpenAI)
+        return QStringLiteral("-");
+    return c.openAiApi == OpenAiApi::Responses ? QStringLiteral("responses (POST {base}/responses)")
+                                               : QStringLiteral("chat (POST {base}/chat/completions)");
 }
 
 int addChannel(Context &ctx, const QStringList &args)
@@ -305,6 +329,7 @@ int showChannel(Context &ctx, const QStringList &args)
     const QList<std::pair<QString, QString>> lines = {
         {QStringLiteral("name"), c.name},
         {QStringLiteral("type"), channelTypeName(c.type)},
+        {QStringLiteral("api"), apiText(c)},
         {QStringLiteral("enabled"), yesNo(c.enabled)},
         {QStringLiteral("state"), describeState(view.state, view.cooldownUntil, view.reason)},
         {QStringLiteral("base url"), c.baseUrl},

@@ -159,6 +159,11 @@ Status validateChannel(const Channel &c)
     }
     if (c.models.isEmpty() && c.modelMap.isEmpty())
         return Error::invalid(QStringLiteral("channel '%1' serves no models (give --models m1,m2)").arg(c.name));
+    // Other types would ignore it, but storing it would claim a choice that is not made.
+    if (c.type != ChannelType::OpenAI && c.openAiApi == OpenAiApi::Responses) {
+        return Error::invalid(QStringLiteral("channel '%1' is %2: only openai channels can use the Responses API")
+                                  .arg(c.name, channelTypeName(c.type)));
+    }
     return validateChannelParams(c);
 }
 
@@ -312,6 +317,7 @@ QJsonObject channelToJson(const Channel &c, SecretMode secrets)
     QJsonObject object;
     object.insert(QStringLiteral("name"), c.name);
     object.insert(QStringLiteral("type"), channelTypeName(c.type));
+    object.insert(QStringLiteral("openai_api"), openAiApiName(c.openAiApi));
     object.insert(QStringLiteral("base_url"), c.baseUrl);
     if (secrets != SecretMode::Omit) {
         QJsonArray keys;

@@ -20,9 +20,9 @@ namespace tarn::gateway::cli {
 namespace {
 
 // 2: channel budgets, prices, failover statuses, test model, json_mode and max_output_tokens;
-// pools. 3: channel params and strip_betas. Older files still import (the new fields take their
-// defaults).
-constexpr int kFormatVersion = 3;
+// pools. 3: channel params and strip_betas. 4: openai_api ("chat" or "responses"). Older files
+// still import (the new fields take their defaults: chat, since Chat Completions was all they knew).
+constexpr int kFormatVersion = 4;
 
 // What an import file holds once parsed and validated, before anything is written.
 struct ImportedConfig
@@ -154,6 +154,13 @@ Result<Channel> channelFromJson(const QJsonObject &o, const QString &where)
     if (!type)
         return Error::invalid(QStringLiteral("%1: unknown channel type '%2'").arg(where, o.value(QStringLiteral("type")).toString()));
     c.type = *type;
+    const QJsonValue api = o.value(QStringLiteral("openai_api"));
+    if (!api.isUndefined() && !api.isNull()) {
+        const std::optional<OpenAiApi> parsed = api.isString() ? openAiApiFromName(api.toString()) : std::nullopt;
+        if (!parsed)
+            return Error::invalid(QStringLiteral("%1.openai_api must be \"chat\" or \"responses\"").arg(where));
+        c.openAiApi = *parsed;
+    }
     c.baseUrl = o.value(QStringLiteral("base_url")).toString();
     Result<QStringList> keys = stringArray(o.value(QStringLiteral("keys")), where + QStringLiteral(".keys"));
     Result<QStringList> models = stringArray(o.value(QStringLiteral("models")), where + QStringLiteral(".models"));

@@ -32,7 +32,8 @@ Commands:
 )";
 
 const char16_t kChannel[] = uR"(Usage:
-  tarn channel add --name N --type openai|anthropic|gemini --base-url URL --key K [--key K2]...
+  tarn channel add --name N --type openai|anthropic|gemini [--api chat|responses]
+                   --base-url URL --key K [--key K2]...
                    --models m1,m2 [--map alias=upstream]... [--priority P] [--weight W] [--disabled]
                    [--proxy URL] [--header Name=Value]...
                    [--tools on|off|auto] [--vision on|off|auto] [--json-mode on|off|auto]
@@ -58,7 +59,10 @@ Budgets (--rpm requests/minute, --tpm tokens/minute, tokens per UTC day and mont
 tokens, for the cheapest strategy. --failover-on adds upstream statuses (400-599) that move a
 request to the next channel; --test-model is the model 'test' uses (default: the first model).
 OpenAI-compatible base URLs include the version path (https://api.openai.com/v1); Anthropic and
-Gemini base URLs are the host.
+Gemini base URLs are the host. --api says which OpenAI API an openai channel is called with:
+chat (default; POST {base}/chat/completions, what OpenAI-compatible providers serve) or
+responses (POST {base}/responses, OpenAI's Responses API, the only one serving its Codex models).
+Other types refuse --api responses.
 With 'set', --key, --models, --map, --header and --failover-on replace the whole list
 (--failover-on '' clears it); --name renames. Listings show only the first characters of keys
 and header values.

@@ -20,7 +20,7 @@ namespace {
 
 const QString kColumns = QStringLiteral(
     "id, name, type, base_url, keys, models, model_map, priority, weight, enabled, capabilities, "
-    "proxy, extra_headers, created_at, updated_at, budget, price, failover_on, test_model, params, strip_betas");
+    "proxy, extra_headers, created_at, updated_at, budget, price, failover_on, test_model, params, strip_betas, openai_api");
 
 QString compactJson(const QJsonObject &object)
 {
@@ -125,17 +125,21 @@ Channel channelFromRow(const QSqlQuery &q)
     c.testModel = q.value(18).toString();
     c.params = paramsFromJson(q.value(19).toString());
     c.stripBetas = fromJsonArray(q.value(20).toString());
+    // The column's CHECK admits only names openAiApiFromName knows; should anything else get in
+    // (a hand-edited file), Chat Completions is what every OpenAI-compatible provider serves, and
+    // a wrong guess shows as that channel's failing call rather than a channel list that will not load.
+    c.openAiApi = openAiApiFromName(q.value(21).toString()).value_or(OpenAiApi::Chat);
     return c;
 }
 
-// Values for name .. extra_headers, budget .. strip_betas, in column order.
+// Values for name .. extra_headers, budget .. openai_api, in column order.
 QVariantList channelValues(const Channel &c)
 {
     return {c.name, channelTypeName(c.type), c.baseUrl, toJsonArray(c.keys), toJsonArray(c.models),
             toJsonObject(c.modelMap), c.priority, c.weight, c.enabled ? 1 : 0,
             capabilitiesJson(c.capabilities), c.proxy, toJsonObject(c.extraHeaders),
             budgetJson(c.budget), priceJson(c.price), statusesJson(c.failoverStatuses), c.testModel,
-            paramsJson(c.params), toJsonArray(c.stripBetas)};
+            paramsJson(c.params), toJsonArray(c.stripBetas), openAiApiName(c.openAiApi)};
 }
 
 // Fills disabledKeys and learned of the channels from their tables: one query each, whatever
@@ -242,8 +246,8 @@ Result<qint64> ChannelRepository::add(const Channel &channel)
     values << now << now;
     const Status s = execute(q, QStringLiteral("INSERT INTO channels (name, type, base_url, keys, models, model_map, priority, "
                                                "weight, enabled, capabilities, proxy, extra_headers, budget, price, failover_on, "
-                                               "test_model, params, strip_betas, created_at, updated_at) "
-                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                               "test_model, params, strip_betas, openai_api, created_at, updated_at) "
+                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                              values, QStringLiteral("adding channel '%1'").arg(channel.name));
     if (!s) {
         if (s.error().code == ErrorCode::AlreadyExists)
@@ -262,7 +266,8 @@ Status ChannelRepository::update(const Channel &channel)
         const Status s = execute(q, QStringLiteral("UPDATE channels SET name = ?, type = ?, base_url = ?, keys = ?, models = ?, "
                                                    "model_map = ?, priority = ?, weight = ?, enabled = ?, capabilities = ?, "
                                                    "proxy = ?, extra_headers = ?, budget = ?, price = ?, failover_on = ?, "
-                                                   "test_model = ?, params = ?, strip_betas = ?, updated_at = ? WHERE id = ?"),
+                                                   "test_model = ?, params = ?, strip_betas = ?, openai_api = ?, updated_at = ? "
+                                                   "WHERE id = ?"),
                                  values, QStringLiteral("updating channel '%1'").arg(channel.name));
         if (!s) {
             if (s.error().code == ErrorCode::AlreadyExists)

@@ -157,6 +157,17 @@ QStringList schemaV3()
     };
 }
 
+// Which of OpenAI's APIs an OpenAI-type channel is called with. The CHECK keeps the column to the
+// names this version writes; a later Tarn adding a third API bumps the schema, and an older Tarn
+// refuses a newer schema, so no build ever reads a value it does not know.
+QStringList schemaV4()
+{
+    return {
+        QStringLiteral("ALTER TABLE channels ADD COLUMN openai_api TEXT NOT NULL DEFAULT 'chat' "
+                       "CHECK (openai_api IN ('chat', 'responses'))"),
+    };
+}
+
 QString sqlErrorText(const QSqlQuery &query)
 {
     const QSqlError error = query.lastError();
@@ -171,6 +182,7 @@ const QList<Migration> &schemaMigrations()
         {1, schemaV1()},
         {2, schemaV2()},
         {3, schemaV3()},
+        {4, schemaV4()},
     };
     return migrations;
 }

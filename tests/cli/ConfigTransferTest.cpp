@@ -47,7 +47,7 @@ TEST_F(ConfigTransferTest, ExportWithoutSecretsOmitsKeysAndHashes)
     ASSERT_EQ(o.code, 0) << o;
     const QJsonObject root = json(o.out).object();
     EXPECT_EQ(root.value(s("format")).toString(), s("tarn-config"));
-    EXPECT_EQ(root.value(s("version")).toInt(), 3);
+    EXPECT_EQ(root.value(s("version")).toInt(), 4);
     const QJsonObject channel = root.value(s("channels")).toArray().at(0).toObject();
     EXPECT_EQ(channel.value(s("name")).toString(), s("main"));
     EXPECT_EQ(channel.value(s("model_map")).toObject().value(s("fast")).toString(), s("gpt-4o-mini"));
