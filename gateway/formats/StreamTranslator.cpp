@@ -174,6 +174,8 @@ void StreamTranslator::handleIrEvents(std::string_view data, QByteArray &out)
 {
     for (ir::StreamEvent &event : m_events) {
         observe(event, data);
+        if (m_options.collectAnswer)
+            collect(event); // as the client sees it (ids and model renamed)
         if (event.kind == ir::StreamEvent::Kind::Error && !m_options.secrets.isEmpty()) {
             const QString message = QString::fromStdString(event.error.message);
             event.error.message = redactSecrets(message, m_options.secrets).toStdString();
@@ -197,6 +199,10 @@ void StreamTranslator::observe(ir::StreamEvent &event, std::string_view data)
     case Kind::Start:
         if (!m_options.clientModel.empty())
             event.model = m_options.clientModel;
+        // A Responses client may continue this answer by its id: one of Tarn's own when the
+        // upstream's is not a Responses id (passing through, the client has the upstream's).
+        if (m_options.to == ApiFormat::Responses && !m_options.passThrough && !event.id.starts_with("resp_"))
+            event.id = ir::newId("resp_");
         // The client's usage must not say the prompt was free until the upstream tells.
         if (!event.usage.reported && event.usage.input == 0)
             event.usage.input = m_options.estimatedInputTokens;
@@ -244,6 +250,60 @@ void StreamTranslator::observe(ir::StreamEvent &event, std::string_view data)
     }
 }
 
+// The answer as IR, part by part: what a Responses client may continue by previous_response_id.
+void StreamTranslator::collect(const ir::StreamEvent &event)
+{
+    using Kind = ir::StreamEvent::Kind;
+    const auto part = [this](int index) -> ir::Part * {
+        if (index < 0 || std::size_t(index) >= m_answerParts.size() || m_answerParts[std::size_t(index)] < 0)
+            return nullptr;
+        return &m_answer.parts[std::size_t(m_answerParts[std::size_t(index)])];
+    };
+    switch (event.kind) {
+    case Kind::Start:
+        m_answer.id = event.id;
+        m_answer.model = event.model;
+        break;
+    case Kind::PartStart: {
+        if (event.index < 0 || event.index >= 4096)
+            break;
+        if (std::size_t(event.index) >= m_answerParts.size())
+            m_answerParts.resize(std::size_t(event.index) + 1, -1);
+        ir::Part added;
+        added.kind = event.partKind;
+        added.id = event.id;
+        added.name = event.name;
+        added.custom = event.custom;
+        if (event.partKind == ir::Part::Kind::RedactedThinking)
+            added.text = event.text;
+        m_answerParts[std::size_t(event.index)] = int(m_answer.parts.size());
+        m_answer.parts.push_back(std::move(added));
+        break;
+    }
+    case Kind::PartDelta:
+        if (ir::Part *target = part(event.index)) {
+            (target->kind == ir::Part::Kind::ToolCall ? target->arguments : target->text) += event.text;
+            if (!event.signature.empty()) {
+                target->signature = event.signature;
+                target->openAiEncrypted = event.openAiEncrypted;
+            }
+        }
+        break;
+    case Kind::Finish:
+        m_answer.stop = event.stop;
+        m_answer.usage = event.usage;
+        for (ir::Part &each : m_answer.parts) {
+            if (each.kind == ir::Part::Kind::ToolCall && each.arguments.empty())
+                each.arguments = "{}";
+        }
+        break;
+    case Kind::PartStop:
+    case Kind::Error:
+    case Kind::KeepAlive:
+        break;
+    }
+}
+
 QByteArray StreamTranslator::errorEvent(int status, const QString &message, QByteArrayView code) const
 {
     ir::StreamEvent event;
@@ -252,6 +312,13 @@ QByteArray StreamTranslator::errorEvent(int status, const QString &message, QByt
     event.error.kind = ir::errorKindForStatus(status);
     event.error.message = redactSecrets(message, m_options.secrets).toStdString();
     event.error.code = std::string(code.data(), std::size_t(code.size()));
+    if (m_encoder && !m_ended && m_options.to == ApiFormat::Responses) {
+        // Responses events carry the response's id and a sequence number: the failure continues
+        // the stream's own (the exchange ends the stream after it).
+        std::string out;
+        m_encoder->encode(event, out);
+        return QByteArray(out.data(), qsizetype(out.size()));
+    }
     const std::unique_ptr<StreamEncoder> encoder
         = codecFor(m_options.to).newStreamEncoder(StreamEncoderOptions{m_options.includeUsage, m_options.request});
     if (!encoder) { // a codec without a stream encoder: the format's error body as one event

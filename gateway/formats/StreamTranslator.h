@@ -35,6 +35,7 @@ public:
         qint64 estimatedInputTokens = 0;    // for a Start whose upstream reports no input usage yet
         qsizetype maxEventBytes = 1024 * 1024;
         qsizetype collectContentBytes = 0;  // see StreamPipe::content()
+        bool collectAnswer = false;         // see StreamPipe::answer()
         // The channel's credentials: an upstream error event quoting one reaches the client
         // redacted (in pass-through too: the event's own bytes, with the key cut out).
         QStringList secrets;
@@ -54,6 +55,7 @@ public:
     const QByteArray &errorPayload() const override { return m_errorPayload; }
     const QString &content() const override { return m_content; }
     bool sawToolCalls() const override { return m_sawToolCalls; }
+    const ir::Response *answer() const override { return m_options.collectAnswer && m_sawFinish ? &m_answer : nullptr; }
     bool failed() const override { return m_failed; }
 
 private:
@@ -71,6 +73,9 @@ private:
     SseEvents m_sse;
     std::vector<ir::StreamEvent> m_events;      // reused per event
     std::vector<ir::Part::Kind> m_partKinds;    // by part index: which deltas are text
+    ir::Response m_answer;                      // collectAnswer: the parts in their index order
+    std::vector<int> m_answerParts;             // collectAnswer: part index -> m_answer.parts index
+    void collect(const ir::StreamEvent &event);
     std::string m_encoded;                      // reused per event
     QByteArray m_raw;                           // passing through: the partial event's bytes
     qsizetype m_dataLessSeen = 0;               // the upstream's keep-alive comments so far

@@ -415,6 +415,9 @@ TEST_F(TranslationTest, ResponsesStreamFailuresEndInResponseFailed)
     EXPECT_EQ(events.last().value(u"type").toString(), s("response.failed")) << typesOf(events).join(u',').toStdString();
     const QJsonObject failed = events.last().value(u"response").toObject();
     EXPECT_EQ(failed.value(u"status").toString(), s("failed"));
+    // The failure continues the stream: the same response, the next sequence number.
+    EXPECT_EQ(failed.value(u"id"), events.first().value(u"response").toObject().value(u"id"));
+    EXPECT_GT(events.last().value(u"sequence_number").toInt(), events.at(events.size() - 2).value(u"sequence_number").toInt());
     EXPECT_FALSE(failed.value(u"error").toObject().value(u"message").toString().isEmpty());
 
     // Rate limited before anything streamed: an HTTP 429 Codex acts on, with its Retry-After.
@@ -427,4 +430,31 @@ TEST_F(TranslationTest, ResponsesStreamFailuresEndInResponseFailed)
     ASSERT_EQ(rows.size(), 2);
     EXPECT_EQ(rows[0].status, 502);
     EXPECT_EQ(rows[1].status, 429);
+}
+
+TEST_F(TranslationTest, AStreamedAnswerCanBeContinuedByItsId)
+{
+    addChannel(ChannelType::Anthropic, s("claude-x"), s("claude-up"));
+    startGateway();
+
+    QJsonObject first = userTurn(s("claude-x"), s("My name is Ada."));
+    first.insert(u"stream", true);
+    const HttpStreamResult streamed = postStream(s("/v1/responses"), first);
+    ASSERT_EQ(streamed.status, 200);
+    const QList<QJsonObject> events = responsesEvents(streamed.body);
+    ASSERT_EQ(typesOf(events).last(), s("response.completed")) << typesOf(events).join(u',').toStdString();
+    const QString id = events.last().value(u"response").toObject().value(u"id").toString();
+    EXPECT_EQ(events.first().value(u"response").toObject().value(u"id").toString(), id);
+    ASSERT_TRUE(id.startsWith(u"resp_")) << id.toStdString();
+
+    QJsonObject next = userTurn(s("claude-x"), s("What is my name?"));
+    next.insert(u"previous_response_id", id);
+    const HttpResult second = post(s("/v1/responses"), next);
+    ASSERT_EQ(second.status, 200) << second.body.toStdString();
+    const QJsonArray messages = m_mock.lastRequest().json().value(u"messages").toArray();
+    ASSERT_EQ(messages.size(), 3) << QJsonDocument(messages).toJson().toStdString();
+    EXPECT_EQ(messages[1].toObject().value(u"role").toString(), s("assistant"));
+    const QJsonValue said = messages[1].toObject().value(u"content");
+    const QString text = said.isString() ? said.toString() : said.toArray().last().toObject().value(u"text").toString();
+    EXPECT_EQ(text, s("Hello from the mock upstream"));
 }
