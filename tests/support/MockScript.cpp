@@ -5,6 +5,7 @@
 #include "tests/support/MockAnthropic.h"
 #include "tests/support/MockGemini.h"
 #include "tests/support/MockOpenAi.h"
+#include "tests/support/MockResponses.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -268,6 +269,8 @@ MockReply buildReply(const MockRequest &request, const MockBehaviour &behaviour,
         anthropicAnswer(request, behaviour, seq, reply);
     } else if (format == "gemini") {
         geminiAnswer(request, behaviour, seq, reply);
+    } else if (format == "responses") {
+        responsesAnswer(request, behaviour, seq, reply);
     } else {
         openAiAnswer(request, behaviour, seq, reply);
     }

@@ -24,6 +24,8 @@ QJsonObject MockRequest::json() const
 QByteArray MockRequest::format() const
 {
     const QByteArray bare = detail::pathWithoutQuery(path);
+    if (bare.endsWith("/responses"))
+        return QByteArrayLiteral("responses");
     if (bare.endsWith("/messages") || bare.endsWith("/messages/count_tokens"))
         return QByteArrayLiteral("anthropic");
     const qsizetype models = bare.indexOf("/models/");

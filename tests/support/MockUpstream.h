@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A mock LLM provider for integration tests: speaks OpenAI's, Anthropic's and Gemini's wire shapes
-// on one 127.0.0.1:<ephemeral> port from its own thread, records every request, scripts tool-calling
-// model behaviour and injects faults on demand. It is written apart from Tarn's translators (it
-// never links tarn_formats), so end-to-end tests through them check something.
+// A mock LLM provider for integration tests: speaks OpenAI's (Chat Completions and the Responses
+// API), Anthropic's and Gemini's wire shapes on one 127.0.0.1:<ephemeral> port from its own
+// thread, records every request, scripts tool-calling model behaviour and injects faults on
+// demand. It is written apart from Tarn's translators (it never links tarn_formats), so
+// end-to-end tests through them check something.
 //
 // Routes (by path; the query string is ignored unless said):
 //   OpenAI    POST /v1/chat/completions, /v1/completions, /v1/embeddings; GET /v1/models
+//   Responses POST /v1/responses ("stream": true streams; like the chat route, any prefix
+//             before /responses is accepted)
 //   Anthropic POST /v1/messages ("stream": true streams), POST /v1/messages/count_tokens
 //   Gemini    POST /v1beta/models/{model}:generateContent, :streamGenerateContent (?alt=sse: SSE,
 //             else a streamed JSON array), :countTokens
 //   anything else: 404 in the format the path suggests.
 //
-// Deterministic answers (MockScript.cpp; MockOpenAi.cpp, MockAnthropic.cpp, MockGemini.cpp):
+// Deterministic answers (MockScript.cpp; MockOpenAi.cpp, MockResponses.cpp, MockAnthropic.cpp,
+// MockGemini.cpp):
 //   reply words   "Hello", " from", " the", " mock", " upstream", then repeating; `chunks` words,
 //                 one per stream delta (Gemini: one chunk per word).
 //   prompt P = floor(B / 4) + 7, B = UTF-8 bytes of the request text, strings in arrays summed:
@@ -21,6 +25,9 @@
 //                 text blocks, and tool_result contents' text).
 //                 Gemini: systemInstruction parts' text + every content's text parts (thought
 //                 parts included; functionCall/functionResponse parts count 0).
+//                 Responses: instructions + input (a string, or items: messages' string contents
+//                 and input_text/output_text parts, function_call_output/custom_tool_call_output
+//                 outputs; function_call and reasoning items count 0).
 //                 So P is the same whichever format a plain-text conversation is written in.
 //   visible completion C = number of text deltas (`chunks`, default 5; a toolLoop "Done: …" answer:
 //                 its space-separated pieces); for tool calls the number of argument fragments:
@@ -45,6 +52,20 @@
 //             finishReason "STOP" (tool calls too); functionCall parts carry thoughtSignature
 //             "sig-<i>" and, with geminiCallIds, id "fc_mock<seq>_<i>". Stream events end
 //             "\r\n\r\n" as Google's do; usage and finishReason ride on the last chunk only.
+//   Responses id "resp_mock<seq>", object "response", model = the request's, status "completed"
+//             (tool calls too), request settings echoed (instructions, store, tools, …); usage
+//             {input_tokens P, input_tokens_details.cached_tokens K, output_tokens C+R,
+//             output_tokens_details.reasoning_tokens R, total_tokens P+C+R}. Output items:
+//             reasoning "rs_mock<seq>" (summary_text; encrypted_content "mockenc" when the
+//             request's include asks for reasoning.encrypted_content), message "msg_mock<seq>"
+//             (one output_text part, annotations []), function_call items id "fc_mock<seq>_<i>"
+//             with call_id as OpenAI's tool call ids. Stream: "event: <type>" + data carrying
+//             type and sequence_number (from 0): response.created, response.in_progress, per item
+//             output_item.added, (reasoning_summary_part.added, reasoning_summary_text.delta…,
+//             .done, reasoning_summary_part.done | content_part.added, output_text.delta per
+//             word, output_text.done, content_part.done | function_call_arguments.delta per
+//             fragment, .done), output_item.done; then response.completed (output and usage).
+//             No [DONE]. Errors: OpenAI's error body.
 //   count tokens Anthropic {"input_tokens": P}; Gemini {"totalTokens": P}.
 //   Tools: when the request declares tools and nothing is scripted, every format answers with one
 //   call to the first declared tool, arguments {"query":"mock"} (toolCallWhenToolsDeclared).
@@ -71,7 +92,7 @@ struct MockRequest
     QByteArray body;         // de-chunked
     QByteArray header(QByteArrayView name) const; // case-insensitive; empty when absent
     QJsonObject json() const;                     // body parsed as a JSON object (empty if not)
-    QByteArray format() const; // "openai", "anthropic" or "gemini", from the path
+    QByteArray format() const; // "openai", "responses", "anthropic" or "gemini", from the path
 };
 
 // A tool call the mock model makes (MockBehaviour::toolCalls).
@@ -106,16 +127,19 @@ struct MockBehaviour
                                       // 0 = the stream dies before its first event
     // Scripted model behaviour, every format (defaults off):
     QList<MockToolCall> toolCalls; // answer with these calls (parallel when 2+), stop reason
-                                   // tool_calls / tool_use / STOP; streams fragment the arguments
+                                   // tool_calls / tool_use / STOP (Responses: function_call
+                                   // items, status completed); streams fragment the arguments
     bool toolLoop = false;         // an agent's turn: if the latest tool result (OpenAI role
-                                   // "tool", Anthropic tool_result, Gemini functionResponse) is not
+                                   // "tool", Anthropic tool_result, Gemini functionResponse,
+                                   // Responses function_call_output) is not
                                    // followed by a user message, answer "Done: <its text, first
                                    // 200 bytes>"; otherwise call `toolCalls`, or the first declared
                                    // tool with {"command":"echo tarn-e2e"} (fits Claude Code's Bash)
     bool toolCallWhenToolsDeclared = true; // unscripted requests declaring tools get a tool call
     bool geminiCallIds = false;    // Gemini functionCall parts carry an "id"
     QByteArray thinking;           // reasoning text sent before the answer (OpenAI
-                                   // reasoning_content, Anthropic thinking block, Gemini thought)
+                                   // reasoning_content, Anthropic thinking block, Gemini thought,
+                                   // Responses reasoning item's summary)
     int reasoningTokens = 0;       // R in the usage rules above
     // Request checks of the new formats (the real APIs refuse these requests too):
     bool requireAnthropicKey = true;     // no x-api-key: 401 authentication_error
