@@ -2,6 +2,8 @@
 #include "gateway/api/ApiHandler.h"
 
 #include "gateway/api/CountTokensExchange.h"
+#include "gateway/api/GeminiEmbedExchange.h"
+#include "gateway/api/GeminiModels.h"
 #include "gateway/api/ProxyExchange.h"
 #include "gateway/auth/ClientAuthenticator.h"
 #include "gateway/config/ConfigStore.h"
@@ -16,6 +18,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrlQuery>
 
 namespace tarn::gateway {
 
@@ -44,9 +47,49 @@ GeminiTarget geminiTarget(QByteArrayView path)
     return {};
 }
 
-bool isGeminiGenerate(const GeminiTarget &target)
+// The Gemini calls that reach a channel (and get a usage row).
+bool isGeminiProxied(const GeminiTarget &target)
 {
-    return target.valid && (target.method == "generateContent" || target.method == "streamGenerateContent");
+    return target.valid
+        && (target.method == "generateContent" || target.method == "streamGenerateContent"
+            || target.method == "embedContent" || target.method == "batchEmbedContents");
+}
+
+// GET /v1/models, /v1beta/models: the list; …/models/{model} (no method): one model.
+bool isModelList(QByteArrayView path)
+{
+    return path == "/v1/models" || path == "/v1beta/models";
+}
+
+// The model a GET …/models/{model} names ("" when the path names none): Gemini clients may
+// give it as models/{model}, percent-encoded.
+QString modelOfPath(QByteArrayView path)
+{
+    for (const QByteArrayView prefix : {QByteArrayView("/v1beta/models/"), QByteArrayView("/v1/models/")}) {
+        if (!path.startsWith(prefix) || path.sliced(prefix.size()).contains(':'))
+            continue;
+        QString model = QString::fromUtf8(QByteArray::fromPercentEncoding(path.sliced(prefix.size()).toByteArray()));
+        if (model.startsWith(u"models/"))
+            model.remove(0, 7);
+        return model;
+    }
+    return {};
+}
+
+// The shape a model list is answered in: Anthropic's for its SDKs (they send anthropic-version),
+// Gemini's on Google's /v1beta path or for a client that authenticates the Google way (Google's
+// own /v1 is Gemini's too), OpenAI's otherwise.
+ApiFormat modelListFormat(const HttpRequest &request)
+{
+    if (!request.header("anthropic-version").isEmpty())
+        return ApiFormat::Anthropic;
+    if (request.path().startsWith("/v1beta/") || !request.header("x-goog-api-key").isEmpty())
+        return ApiFormat::Gemini;
+    const qsizetype query = request.target.indexOf('?');
+    if (query >= 0 && request.header("authorization").isEmpty()
+        && QUrlQuery(QString::fromUtf8(request.target.sliced(query + 1))).hasQueryItem(QStringLiteral("key")))
+        return ApiFormat::Gemini;
+    return ApiFormat::OpenAI;
 }
 
 // The format a client of this path speaks, for errors (answers follow the endpoint).
@@ -62,7 +105,7 @@ ApiFormat clientFormatOf(QByteArrayView path)
 bool isProxiedEndpoint(QByteArrayView path)
 {
     return path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings"
-        || path == "/v1/messages" || isGeminiGenerate(geminiTarget(path));
+        || path == "/v1/messages" || isGeminiProxied(geminiTarget(path));
 }
 
 // 405 with the Allow header, in the client's error shape.
@@ -141,7 +184,7 @@ void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
         response.sendJson(200, QByteArrayLiteral("{\"status\":\"ok\"}"));
         return;
     }
-    if (path == "/v1/models") {
+    if (isModelList(path) || !modelOfPath(path).isEmpty()) {
         if (request.method != "GET") {
             sendMethodNotAllowed(response, QByteArrayLiteral("GET"), path);
             return;
@@ -158,11 +201,8 @@ void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
         }
         if (path == "/v1/messages/count_tokens" || geminiCount)
             handleCountTokens(std::move(request), response);
-        else if (gemini.method == "streamGenerateContent" && !request.target.contains("alt=sse"))
-            // Google's other stream form (one JSON array, written as it grows) is not served.
-            response.sendJson(400, errorBody(ApiFormat::Gemini, 400,
-                                             QStringLiteral("Tarn streams Gemini answers as server-sent events: "
-                                                            "call :streamGenerateContent?alt=sse")));
+        else if (gemini.method == "embedContent" || gemini.method == "batchEmbedContents")
+            handleGeminiEmbed(std::move(request), response, gemini.model, gemini.method);
         else if (gemini.valid) // one usage endpoint per method, whatever the model
             handleProxy(std::move(request), response, QByteArray("/v1beta/models/{model}:" + gemini.method));
         else
@@ -184,25 +224,57 @@ QByteArray ApiHandler::protocolErrorBody(QByteArrayView path, int status, const 
 void ApiHandler::handleModels(const HttpRequest &request, const HttpResponse &response)
 {
     const ConfigSnapshot config = m_context.config->snapshot();
-    // Anthropic's SDKs (Claude Code's gateway model discovery) send anthropic-version, and read
-    // Anthropic's list shape.
-    const bool anthropic = !request.header("anthropic-version").isEmpty();
-    const ApiFormat format = anthropic ? ApiFormat::Anthropic : ApiFormat::OpenAI;
+    // Each client reads the list in its own API's shape.
+    const ApiFormat format = modelListFormat(request);
     const auto identity = authenticateClient(request, *config);
     if (!identity) {
-        response.sendJson(401, errorBody(format, identity.error()));
+        response.sendJson(httpStatusFor(identity.error().code), errorBody(format, identity.error()));
         return;
     }
-    if (anthropic) {
-        QJsonArray data;
-        for (const QString &model : Router::servedModels(*config)) {
-            if (identity->key && !identity->key->allowsModel(model))
-                continue;
-            data.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("model")},
-                                    {QStringLiteral("id"), model},
-                                    {QStringLiteral("display_name"), model},
-                                    {QStringLiteral("created_at"), QStringLiteral("2025-01-01T00:00:00Z")}});
+    QStringList models;
+    for (const QString &model : Router::servedModels(*config)) {
+        if (!identity->key || identity->key->allowsModel(model))
+            models.append(model);
+    }
+    const auto entry = [format](const QString &model) {
+        if (format == ApiFormat::Anthropic)
+            return QJsonObject{{QStringLiteral("type"), QStringLiteral("model")},
+                               {QStringLiteral("id"), model},
+                               {QStringLiteral("display_name"), model},
+                               {QStringLiteral("created_at"), QStringLiteral("2025-01-01T00:00:00Z")}};
+        return QJsonObject{{QStringLiteral("id"), model},
+                           {QStringLiteral("object"), QStringLiteral("model")},
+                           {QStringLiteral("created"), 0},
+                           {QStringLiteral("owned_by"), QStringLiteral("tarn")}};
+    };
+    if (const QString model = modelOfPath(request.path()); !model.isEmpty()) {
+        // One model: a model the key may not use is as unknown as one nobody serves.
+        if (!models.contains(model)) {
+            response.sendJson(404, errorBody(format, 404, QStringLiteral("model '%1' is not found").arg(model.left(200)),
+                                             "model_not_found"));
+            return;
         }
+        response.sendJson(200, format == ApiFormat::Gemini ? geminiModel(*config, model)
+                                                           : QJsonDocument(entry(model)).toJson(QJsonDocument::Compact));
+        return;
+    }
+    if (format == ApiFormat::Gemini) {
+        const qsizetype at = request.target.indexOf('?');
+        const QUrlQuery query(at < 0 ? QString() : QString::fromUtf8(request.target.sliced(at + 1)));
+        const std::optional<QByteArray> page
+            = geminiModelList(*config, models, query.queryItemValue(QStringLiteral("pageSize")).toInt(),
+                              query.queryItemValue(QStringLiteral("pageToken")));
+        if (!page) {
+            response.sendJson(400, errorBody(format, 400, QStringLiteral("pageToken is not one this list gave")));
+            return;
+        }
+        response.sendJson(200, *page);
+        return;
+    }
+    QJsonArray data;
+    for (const QString &model : models)
+        data.append(entry(model));
+    if (format == ApiFormat::Anthropic) {
         const QJsonValue first = data.isEmpty() ? QJsonValue() : data.first().toObject().value(u"id");
         const QJsonValue last = data.isEmpty() ? QJsonValue() : data.last().toObject().value(u"id");
         const QJsonObject list{{QStringLiteral("data"), data},
@@ -211,15 +283,6 @@ void ApiHandler::handleModels(const HttpRequest &request, const HttpResponse &re
                                {QStringLiteral("last_id"), last}};
         response.sendJson(200, QJsonDocument(list).toJson(QJsonDocument::Compact));
         return;
-    }
-    QJsonArray data;
-    for (const QString &model : Router::servedModels(*config)) {
-        if (identity->key && !identity->key->allowsModel(model))
-            continue;
-        data.append(QJsonObject{{QStringLiteral("id"), model},
-                                {QStringLiteral("object"), QStringLiteral("model")},
-                                {QStringLiteral("created"), 0},
-                                {QStringLiteral("owned_by"), QStringLiteral("tarn")}});
     }
     const QJsonObject list{{QStringLiteral("object"), QStringLiteral("list")}, {QStringLiteral("data"), data}};
     response.sendJson(200, QJsonDocument(list).toJson(QJsonDocument::Compact));
@@ -325,6 +388,44 @@ void ApiHandler::handleCountTokens(HttpRequest &&request, const HttpResponse &re
     auto exchange = std::make_unique<CountTokensExchange>(*this, std::move(request), response, std::move(config), format,
                                                           std::move(*decoded));
     CountTokensExchange *raw = exchange.get();
+    m_exchanges.emplace(raw, std::move(exchange));
+    raw->start();
+}
+
+void ApiHandler::handleGeminiEmbed(HttpRequest &&request, const HttpResponse &response, const QString &model,
+                                   const QByteArray &method)
+{
+    UsageRecord record = newUsageRecord(QByteArray("/v1beta/models/{model}:" + method));
+    ConfigSnapshot config = m_context.config->snapshot();
+    const auto identity = authenticateClient(request, *config);
+    if (!identity) {
+        reject(request, response, record, identity.error());
+        return;
+    }
+    if (identity->key)
+        record.clientKeyId = identity->key->id;
+    record.requestedModel = model;
+    Result<GeminiEmbedRequest> embed = parseGeminiEmbedRequest(request.body, method == "batchEmbedContents", model);
+    if (!embed) {
+        reject(request, response, record, embed.error());
+        return;
+    }
+    if (identity->key && !identity->key->allowsModel(model)) {
+        reject(request, response, record,
+               {ErrorCode::PermissionDenied,
+                QStringLiteral("client key '%1' may not use model '%2'").arg(identity->key->name, model)});
+        return;
+    }
+    RouteRequest route;
+    route.model = model;
+    Result<RoutePlan> plan = m_context.router->plan(*config, route);
+    if (!plan) {
+        reject(request, response, record, plan.error());
+        return;
+    }
+    auto exchange = std::make_unique<GeminiEmbedExchange>(*this, std::move(request), response, std::move(config),
+                                                          std::move(*embed), std::move(*plan), std::move(record));
+    GeminiEmbedExchange *raw = exchange.get();
     m_exchanges.emplace(raw, std::move(exchange));
     raw->start();
 }

@@ -22,7 +22,8 @@ public:
     virtual ~Exchange() = default;
 };
 
-// Answers the API of one worker thread: health, model lists, the proxied OpenAI Chat and Anthropic
+// Answers the API of one worker thread: health, model lists (in each client's shape), the proxied
+// OpenAI Chat, Gemini (generate, stream, embed) and Anthropic
 // Messages endpoints, and Anthropic's token counting.
 class ApiHandler final : public RequestHandler
 {
@@ -45,6 +46,9 @@ private:
     void handleModels(const HttpRequest &request, const HttpResponse &response);
     void handleProxy(HttpRequest &&request, const HttpResponse &response, QByteArrayView endpoint);
     void handleCountTokens(HttpRequest &&request, const HttpResponse &response);
+    // Gemini's :embedContent and :batchEmbedContents (method), through any channel that embeds.
+    void handleGeminiEmbed(HttpRequest &&request, const HttpResponse &response, const QString &model,
+                           const QByteArray &method);
     void reject(const HttpRequest &request, const HttpResponse &response, const UsageRecord &partial,
                 const Error &error);
     // One usage row for a request refused before it reached a channel.

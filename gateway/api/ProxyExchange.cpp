@@ -195,6 +195,10 @@ void ProxyExchange::onUpstreamHead(const UpstreamResponseHead &head)
 void ProxyExchange::startStreamToClient()
 {
     HeaderList headers = relayedHeaders(m_head.headers);
+    if (const QByteArray type = m_relay->contentType(); !type.isEmpty()) {
+        headers.removeIf([](const auto &header) { return headerNameIs(header.first, "content-type"); });
+        headers.append({QByteArrayLiteral("Content-Type"), type});
+    }
     headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
     m_record.status = m_head.status;
     m_record.ttftMs = (monotonicNs() - m_request.arrivedNs) / 1'000'000;

@@ -26,6 +26,8 @@ public:
     // The client format's in-band error event, for a failure Tarn saw (a cut-short stream, an
     // oversize event); the exchange writes it and ends the stream.
     virtual QByteArray errorEvent(int status, const QString &message, QByteArrayView code) const = 0;
+    // The client's Content-Type when the pipe frames the answer its own way; empty: the upstream's.
+    virtual QByteArray contentType() const { return {}; }
 
     virtual const TokenUsage &usage() const = 0;
     // An event with data has come (not only comments such as keep-alives); the first one's data,
