@@ -75,6 +75,32 @@ QStringList chatChunkShapes(const HttpStreamResult &r)
     return shapes;
 }
 
+// A Codex turn, trimmed: its shell tool, apply_patch as a custom tool with a Lark grammar, and the
+// settings it always sends.
+QJsonObject codexRequest(bool stream)
+{
+    QJsonObject body = QJsonDocument::fromJson(QByteArray(R"({
+        "model": "codex",
+        "instructions": "You are Codex, a coding agent.",
+        "input": [{"type": "message", "role": "user",
+                   "content": [{"type": "input_text", "text": "List the files here"}]}],
+        "tools": [
+            {"type": "function", "name": "exec_command", "description": "Runs a command", "strict": false,
+             "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}, "required": ["cmd"]}},
+            {"type": "custom", "name": "apply_patch", "description": "Apply a patch",
+             "format": {"type": "grammar", "syntax": "lark", "definition": "start: begin_patch hunk+ end_patch"}}
+        ],
+        "tool_choice": "auto",
+        "parallel_tool_calls": false,
+        "reasoning": {"effort": "medium", "summary": "auto"},
+        "store": false,
+        "include": ["reasoning.encrypted_content"],
+        "prompt_cache_key": "0199c3a0-codex-session"
+    })")).object();
+    body.insert(u"stream", stream);
+    return body;
+}
+
 class ResponsesChannelTest : public TranslationTest
 {
 protected:
@@ -643,4 +669,112 @@ TEST_F(ResponsesChannelTest, AnInBandFailureEndsAnOpenAiClientsStreamWithAnError
     const auto rows = m_tarn.usageRows();
     ASSERT_EQ(rows.size(), 1);
     EXPECT_NE(rows[0].status, 200);
+}
+
+// Codex in front of a Responses channel: one format end to end, so what Tarn does not need to
+// change (custom tools, include, prompt_cache_key, reasoning, store) reaches the provider as sent,
+// and the provider's events reach Codex in order, ending in response.completed.
+TEST_F(ResponsesChannelTest, CodexStreamsThroughAResponsesChannel)
+{
+    addResponsesChannel(s("codex"), s("gpt-5-codex"));
+    MockBehaviour b;
+    b.toolCalls = {{"exec_command", R"({"cmd":"ls"})"}};
+    b.thinking = "Look first";
+    m_mock.setDefaultBehaviour(b);
+    startGateway();
+
+    const QJsonObject body = codexRequest(true);
+    const HttpStreamResult r = postStream(s("/v1/responses"), body);
+    ASSERT_EQ(r.status, 200) << r.body.toStdString();
+    EXPECT_TRUE(r.complete);
+    const QList<SseEvent> events = sseEvents(r.body);
+    const QStringList types = eventTypes(events);
+    EXPECT_EQ(types.first(), s("response.created")) << types.join(u',').toStdString();
+    EXPECT_EQ(types.last(), s("response.completed")) << types.join(u',').toStdString();
+    EXPECT_TRUE(types.contains(s("response.reasoning_summary_text.delta")));
+    QJsonObject call, reasoning;
+    for (const SseEvent &event : events) {
+        const QJsonObject item = event.json().value(u"item").toObject();
+        if (event.json().value(u"type") == s("response.output_item.done") && item.value(u"type") == s("function_call"))
+            call = item;
+        if (event.json().value(u"type") == s("response.output_item.done") && item.value(u"type") == s("reasoning"))
+            reasoning = item;
+    }
+    EXPECT_EQ(call.value(u"name").toString(), s("exec_command"));
+    EXPECT_EQ(call.value(u"arguments").toString(), s(R"({"cmd":"ls"})"));
+    EXPECT_FALSE(call.value(u"call_id").toString().isEmpty());
+    EXPECT_EQ(reasoning.value(u"encrypted_content").toString(), s("mockenc")) << "Codex sends it back next turn";
+    const QJsonObject completed = events.last().json().value(u"response").toObject();
+    EXPECT_EQ(completed.value(u"status").toString(), s("completed"));
+    // P: "You are Codex, a coding agent." (30) + "List the files here" (19) = 49 bytes.
+    EXPECT_EQ(completed.value(u"usage").toObject().value(u"input_tokens").toInt(), 49 / 4 + 7);
+
+    QJsonObject sent = sentToResponses();
+    EXPECT_EQ(sent.value(u"model").toString(), s("gpt-5-codex"));
+    EXPECT_EQ(sent.value(u"tools"), body.value(u"tools")) << "the custom tool and its grammar survive";
+    EXPECT_EQ(sent.value(u"include"), body.value(u"include"));
+    EXPECT_EQ(sent.value(u"prompt_cache_key"), body.value(u"prompt_cache_key"));
+    EXPECT_EQ(sent.value(u"reasoning"), body.value(u"reasoning"));
+    EXPECT_EQ(sent.value(u"store"), QJsonValue(false));
+    EXPECT_EQ(sent.value(u"parallel_tool_calls"), QJsonValue(false));
+    EXPECT_EQ(sent.value(u"input"), body.value(u"input"));
+    EXPECT_EQ(sent.value(u"instructions"), body.value(u"instructions"));
+
+    const auto rows = m_tarn.usageRows();
+    ASSERT_EQ(rows.size(), 1);
+    EXPECT_EQ(rows[0].inboundFormat, s("responses"));
+    EXPECT_EQ(rows[0].channelFormat, s("responses"));
+    EXPECT_EQ(rows[0].status, 200);
+    EXPECT_EQ(rows[0].promptTokens, 49 / 4 + 7);
+    EXPECT_EQ(rows[0].completionTokens, 3); // three argument fragments, R = 0
+}
+
+// apply_patch is a custom tool: a Responses channel's custom_tool_call reaches Codex with its raw
+// input, and the next turn's custom_tool_call_output goes back with the same call id.
+TEST_F(ResponsesChannelTest, CodexGetsApplyPatchAsACustomToolCall)
+{
+    addResponsesChannel(s("codex"), s("gpt-5-codex"));
+    const QByteArray patch = "*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch\n";
+    MockBehaviour b;
+    b.toolCalls = {{"apply_patch", QJsonDocument(QJsonObject{{s("input"), QString::fromUtf8(patch)}}).toJson(QJsonDocument::Compact)}};
+    m_mock.pushBehaviour(b);
+    startGateway();
+
+    const HttpStreamResult r = postStream(s("/v1/responses"), codexRequest(true));
+    ASSERT_EQ(r.status, 200) << r.body.toStdString();
+    QJsonObject call;
+    QString deltas;
+    for (const SseEvent &event : sseEvents(r.body)) {
+        const QJsonObject data = event.json();
+        if (data.value(u"type") == s("response.custom_tool_call_input.delta"))
+            deltas += data.value(u"delta").toString();
+        if (data.value(u"type") == s("response.output_item.done"))
+            call = data.value(u"item").toObject();
+    }
+    EXPECT_EQ(call.value(u"type").toString(), s("custom_tool_call"));
+    EXPECT_EQ(call.value(u"name").toString(), s("apply_patch"));
+    EXPECT_EQ(call.value(u"input").toString(), QString::fromUtf8(patch));
+    EXPECT_EQ(deltas, QString::fromUtf8(patch));
+    const QString callId = call.value(u"call_id").toString();
+    EXPECT_EQ(callId, s("call_mock1_0"));
+
+    QJsonObject next = codexRequest(false);
+    QJsonArray input = next.value(u"input").toArray();
+    input.append(QJsonObject{{s("type"), s("custom_tool_call")}, {s("call_id"), callId},
+                             {s("name"), s("apply_patch")}, {s("input"), QString::fromUtf8(patch)}});
+    input.append(QJsonObject{{s("type"), s("custom_tool_call_output")}, {s("call_id"), callId},
+                             {s("output"), s("Success. Updated the following files: A a.txt")}});
+    next.insert(u"input", input);
+    MockBehaviour loop;
+    loop.toolLoop = true;
+    m_mock.pushBehaviour(loop);
+    const HttpResult second = post(s("/v1/responses"), next);
+    ASSERT_EQ(second.status, 200) << second.body.toStdString();
+    const QJsonArray output = second.json().value(u"output").toArray();
+    ASSERT_FALSE(output.isEmpty()) << second.body.toStdString();
+    EXPECT_EQ(itemText(output.last().toObject()), s("Done: Success. Updated the following files: A a.txt"));
+    const QJsonArray sentInput = sentToResponses().value(u"input").toArray();
+    ASSERT_EQ(sentInput.size(), 3);
+    EXPECT_EQ(sentInput.at(1).toObject().value(u"type").toString(), s("custom_tool_call"));
+    EXPECT_EQ(sentInput.at(2).toObject().value(u"call_id").toString(), callId);
 }

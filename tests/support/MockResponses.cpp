@@ -8,6 +8,8 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
 
 namespace tarn::test::detail {
 
@@ -72,11 +74,16 @@ struct Context
     QString model;
     qint64 created = 0;
     bool encrypted = false;
+    QSet<QString> customTools; // declared {"type":"custom"} tools: their calls are custom_tool_call
 
     QString responseId() const { return u"resp_mock%1"_s.arg(seq); }
     QString messageId() const { return u"msg_mock%1"_s.arg(seq); }
     QString reasoningId() const { return u"rs_mock%1"_s.arg(seq); }
-    QString callItemId(qsizetype i) const { return u"fc_mock%1_%2"_s.arg(seq).arg(i); }
+    QString callItemId(qsizetype i) const
+    {
+        return (isCustom(i) ? u"ctc_mock%1_%2"_s : u"fc_mock%1_%2"_s).arg(seq).arg(i);
+    }
+    bool isCustom(qsizetype i) const { return customTools.contains(turn.calls.at(i).name); }
     // As the Chat Completions mock names them, so a call id reads the same in either API.
     QString callId(qsizetype i) const
     {
@@ -148,9 +155,42 @@ QJsonObject messageItem(const Context &c, bool done)
             {u"content"_s, done ? QJsonArray{textPart(c.turn.fullText())} : QJsonArray{}}};
 }
 
+// A custom tool's raw input: the scripted arguments' "input" string ({"input":"…"}, as Tarn
+// carries a custom call), else the arguments text itself.
+QString customInput(const PlannedCall &call)
+{
+    const QJsonValue input = QJsonDocument::fromJson(call.arguments).object().value(u"input");
+    return input.isString() ? input.toString() : QString::fromUtf8(call.arguments);
+}
+
+// The input in about three pieces for the stream, never splitting a surrogate pair.
+QStringList inputPieces(const QString &input)
+{
+    const qsizetype n = qMin<qsizetype>(3, input.size());
+    QStringList pieces;
+    qsizetype start = 0;
+    for (qsizetype i = 1; i <= n; ++i) {
+        qsizetype end = i == n ? input.size() : input.size() * i / n;
+        if (end < input.size() && input.at(end).isLowSurrogate())
+            ++end;
+        if (end > start) {
+            pieces.append(input.mid(start, end - start));
+            start = end;
+        }
+    }
+    return pieces;
+}
+
 QJsonObject callItem(const Context &c, qsizetype i, bool done)
 {
     const PlannedCall &call = c.turn.calls.at(i);
+    if (c.isCustom(i)) {
+        return {{u"type"_s, u"custom_tool_call"_s},
+                {u"id"_s, c.callItemId(i)},
+                {u"call_id"_s, c.callId(i)},
+                {u"name"_s, call.name},
+                {u"input"_s, done ? customInput(call) : QString()}};
+    }
     return {{u"type"_s, u"function_call"_s},
             {u"id"_s, c.callItemId(i)},
             {u"call_id"_s, c.callId(i)},
@@ -246,6 +286,19 @@ void callEvents(const Context &c, qsizetype i, int index, EventWriter &w)
     const PlannedCall &call = c.turn.calls.at(i);
     w.send("response.output_item.added",
            {{u"output_index"_s, index}, {u"item"_s, callItem(c, i, false)}});
+    if (c.isCustom(i)) {
+        const QString input = customInput(call);
+        for (const QString &piece : inputPieces(input)) {
+            w.send("response.custom_tool_call_input.delta", {{u"item_id"_s, c.callItemId(i)},
+                                                             {u"output_index"_s, index},
+                                                             {u"delta"_s, piece}});
+        }
+        w.send("response.custom_tool_call_input.done",
+               {{u"item_id"_s, c.callItemId(i)}, {u"output_index"_s, index}, {u"input"_s, input}});
+        w.send("response.output_item.done",
+               {{u"output_index"_s, index}, {u"item"_s, callItem(c, i, true)}});
+        return;
+    }
     for (const QString &fragment : call.fragments) {
         w.send("response.function_call_arguments.delta", {{u"item_id"_s, c.callItemId(i)},
                                                           {u"output_index"_s, index},
@@ -295,6 +348,11 @@ void responsesAnswer(const MockRequest &request, const MockBehaviour &behaviour,
     c.model = c.json.value(u"model").toString(u"mock-model"_s);
     c.created = QDateTime::currentSecsSinceEpoch();
     c.encrypted = c.json.value(u"include").toArray().contains(u"reasoning.encrypted_content"_s);
+    for (const QJsonValue &value : c.json.value(u"tools").toArray()) {
+        const QJsonObject tool = value.toObject();
+        if (tool.value(u"type").toString() == u"custom")
+            c.customTools.insert(tool.value(u"name").toString());
+    }
     if (reply.stream) {
         stream(c, reply);
         return;

@@ -59,7 +59,10 @@
 //             reasoning "rs_mock<seq>" (summary_text; encrypted_content "mockenc" when the
 //             request's include asks for reasoning.encrypted_content), message "msg_mock<seq>"
 //             (one output_text part, annotations []), function_call items id "fc_mock<seq>_<i>"
-//             with call_id as OpenAI's tool call ids. Stream: "event: <type>" + data carrying
+//             with call_id as OpenAI's tool call ids; a call to a declared custom tool is a
+//             custom_tool_call "ctc_mock<seq>_<i>" whose input is the scripted arguments'
+//             "input" string (else their text), streamed as custom_tool_call_input.delta (about
+//             three pieces) and .done. Stream: "event: <type>" + data carrying
 //             type and sequence_number (from 0): response.created, response.in_progress, per item
 //             output_item.added, (reasoning_summary_part.added, reasoning_summary_text.delta…,
 //             .done, reasoning_summary_part.done | content_part.added, output_text.delta per
