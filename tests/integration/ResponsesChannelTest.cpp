@@ -778,3 +778,37 @@ TEST_F(ResponsesChannelTest, CodexGetsApplyPatchAsACustomToolCall)
     EXPECT_EQ(sentInput.at(1).toObject().value(u"type").toString(), s("custom_tool_call"));
     EXPECT_EQ(sentInput.at(2).toObject().value(u"call_id").toString(), callId);
 }
+
+// With nowhere else to go, a Responses channel's 429 reaches each client in its own shape with
+// the provider's Retry-After: Codex reads code rate_limit_exceeded, Claude Code rate_limit_error.
+TEST_F(ResponsesChannelTest, ARateLimitWithNowhereElseToGoReachesEachClientInItsShape)
+{
+    addResponsesChannel(s("codex"), s("gpt-5-codex"));
+    startGateway();
+    MockBehaviour limited;
+    limited.status = 429;
+    limited.headers = {{"Retry-After", "7"}};
+
+    m_mock.pushBehaviour(limited);
+    const HttpResult codex = post(s("/v1/responses"), codexRequest(false));
+    EXPECT_EQ(codex.status, 429) << codex.body.toStdString();
+    EXPECT_EQ(codex.header("retry-after"), QByteArrayLiteral("7"));
+    EXPECT_EQ(codex.json().value(u"error").toObject().value(u"code").toString(), s("rate_limit_exceeded")) << codex.body.toStdString();
+
+    // The Retry-After cooled the only channel: Tarn answers the next client itself, in its shape,
+    // with what is left of the wait.
+    const HttpResult claude = post(s("/v1/messages"), anthropicRequest(s("codex"), false, false), anthropicHeaders());
+    EXPECT_EQ(claude.status, 429) << claude.body.toStdString();
+    const int wait = claude.header("retry-after").toInt();
+    EXPECT_GE(wait, 1);
+    EXPECT_LE(wait, 7);
+    EXPECT_EQ(m_mock.requestCount(), 1);
+    EXPECT_EQ(claude.json().value(u"type").toString(), s("error"));
+    EXPECT_EQ(claude.json().value(u"error").toObject().value(u"type").toString(), s("rate_limit_error")) << claude.body.toStdString();
+
+    const auto rows = m_tarn.usageRows();
+    ASSERT_EQ(rows.size(), 2);
+    EXPECT_EQ(rows[0].status, 429);
+    EXPECT_EQ(rows[0].channelFormat, s("responses"));
+    EXPECT_EQ(rows[1].status, 429);
+}
