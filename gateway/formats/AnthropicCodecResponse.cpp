@@ -130,8 +130,12 @@ std::string AnthropicCodec::encodeResponse(const ir::Response &response) const
                 json.beginObject().member("type", "text").member("text", part.text).endObject();
             break;
         case ir::Part::Kind::Thinking:
+            // OpenAI's encrypted reasoning is no signature Anthropic can read (as in the stream
+            // encoder): the thinking goes unsigned, and without text it says nothing.
+            if (part.openAiEncrypted && part.text.empty())
+                break;
             json.beginObject().member("type", "thinking").member("thinking", part.text)
-                .member("signature", part.signature).endObject();
+                .member("signature", part.openAiEncrypted ? std::string_view() : std::string_view(part.signature)).endObject();
             break;
         case ir::Part::Kind::RedactedThinking:
             json.beginObject().member("type", "redacted_thinking").member("data", part.text).endObject();

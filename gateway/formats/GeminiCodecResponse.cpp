@@ -88,8 +88,11 @@ void writePart(JsonWriter &json, const ir::Part &part)
         json.beginObject().member("text", part.text).endObject();
         break;
     case ir::Part::Kind::Thinking:
+        // OpenAI's encrypted reasoning is no thoughtSignature (as in the stream encoder).
+        if (part.openAiEncrypted && part.text.empty())
+            break;
         json.beginObject().member("text", part.text).memberBool("thought", true);
-        if (!part.signature.empty())
+        if (!part.signature.empty() && !part.openAiEncrypted)
             json.member("thoughtSignature", part.signature);
         json.endObject();
         break;
@@ -113,8 +116,8 @@ void writePart(JsonWriter &json, const ir::Part &part)
 
 bool isWritten(const ir::Part &part)
 {
-    return part.kind == ir::Part::Kind::Text || part.kind == ir::Part::Kind::Thinking
-        || part.kind == ir::Part::Kind::ToolCall;
+    return part.kind == ir::Part::Kind::Text || part.kind == ir::Part::Kind::ToolCall
+        || (part.kind == ir::Part::Kind::Thinking && !(part.openAiEncrypted && part.text.empty()));
 }
 
 } // namespace

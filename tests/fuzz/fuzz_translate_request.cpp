@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -21,7 +22,7 @@ namespace {
     std::abort();
 }
 
-const ApiFormat kFormats[] = {ApiFormat::OpenAI, ApiFormat::Anthropic, ApiFormat::Gemini};
+const ApiFormat kFormats[] = {ApiFormat::OpenAI, ApiFormat::Anthropic, ApiFormat::Gemini, ApiFormat::Responses};
 
 } // namespace
 
@@ -30,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const uint8_t selector = data[0];
-    const ApiFormat from = kFormats[selector % 3];
+    const ApiFormat from = kFormats[selector % std::size(kFormats)];
     const std::string_view body(reinterpret_cast<const char *>(data + 1), size - 1);
 
     ir::setIdSeedForTests(1);

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -20,7 +21,7 @@ namespace {
     std::abort();
 }
 
-const ApiFormat kFormats[] = {ApiFormat::OpenAI, ApiFormat::Anthropic, ApiFormat::Gemini};
+const ApiFormat kFormats[] = {ApiFormat::OpenAI, ApiFormat::Anthropic, ApiFormat::Gemini, ApiFormat::Responses};
 
 // Calls without a name cannot be written in every format (encoders may drop them); named ones
 // must all arrive.
@@ -38,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    const ApiFormat from = kFormats[data[0] % 3];
+    const ApiFormat from = kFormats[data[0] % std::size(kFormats)];
     const std::string_view body(reinterpret_cast<const char *>(data + 1), size - 1);
 
     ir::setIdSeedForTests(1);
