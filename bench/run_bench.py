@@ -7,7 +7,8 @@ Starts tarn_bench_mock and a headless Tarn (fresh data dir, one channel pointing
 hits both paths alike. See bench/README.md for what each figure means and the targets.
 
 --client-format anthropic sends Anthropic Messages requests to Tarn's /v1/messages (translated to
-the OpenAI channel and back); the direct path stays the OpenAI request to the mock. --base-tarn PATH
+the OpenAI channel and back), responses sends OpenAI Responses API requests to /v1/responses
+(likewise translated); the direct path stays the OpenAI request to the mock. --base-tarn PATH
 measures a second Tarn (e.g. a build before a change) in the same alternating rounds.
 """
 import argparse
@@ -31,6 +32,7 @@ ROOT = os.path.dirname(HERE)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 CHAT_PATH = "/v1/chat/completions"
 MESSAGES_PATH = "/v1/messages"
+RESPONSES_PATH = "/v1/responses"
 MODEL = "bench-model"
 # Anthropic clients' sequential streams use this model: a second channel on the same mock whose
 # extra headers ask for 2 chunks 1 ms apart (the translator drops the mock_* body fields).
@@ -50,9 +52,11 @@ FORMATS = {
     "openai": Format("openai", CHAT_PATH, {}, "post.lua", b"[DONE]", b'"chat.completion"'),
     "anthropic": Format("anthropic", MESSAGES_PATH, {"anthropic-version": "2023-06-01"},
                         "post_anthropic.lua", b"event: message_stop", b'"type":"message"'),
+    "responses": Format("responses", RESPONSES_PATH, {}, "post_responses.lua",
+                        b"event: response.completed", b'"object":"response"'),
 }
 # Tarn's CPU per request target by client format (the issue's figure for translated requests).
-CPU_TARGET_US = {"openai": 30, "anthropic": 60}
+CPU_TARGET_US = {"openai": 30, "anthropic": 60, "responses": 60}
 
 
 class BenchError(RuntimeError):
@@ -190,6 +194,12 @@ def anthropic_body(stream, content="Say hello in five words.", model=MODEL):
             % (model, content, s)).encode()
 
 
+def responses_body(stream, content="Say hello in five words.", model=MODEL):
+    s = ',"stream":true' if stream else ""
+    return ('{"model":"%s","max_output_tokens":16,"store":false,"input":"%s"%s}'
+            % (model, content, s)).encode()
+
+
 def request_bytes(host, port, body, path=CHAT_PATH, headers=None):
     extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
     head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
@@ -300,6 +310,8 @@ async def concurrent_streams(host, port, n, fmt=None):
     fmt = fmt or FORMATS["openai"]
     if fmt.name == "anthropic":
         body = anthropic_body(True, content="hi")
+    elif fmt.name == "responses":
+        body = responses_body(True, content="hi")
     else:
         body = ('{"model":"%s","stream":true,"messages":[{"role":"user","content":"hi"}]}' % MODEL).encode()
     start = asyncio.Event()
@@ -333,6 +345,10 @@ class Path:
             if kind == "stream":
                 return anthropic_body(True, model=STREAM_MODEL)
             return anthropic_body(False, content=content) if content is not None else anthropic_body(False)
+        if self.fmt.name == "responses":
+            if kind == "stream":
+                return responses_body(True, model=STREAM_MODEL)
+            return responses_body(False, content=content) if content is not None else responses_body(False)
         if kind == "stream":
             return chat_body(True)
         return chat_body(False, content=content) if content is not None else chat_body(False)
@@ -361,7 +377,7 @@ def measure(args):
             try:
                 data_dir = tempfile.mkdtemp(prefix="tarn-bench-")
                 data_dirs.append(data_dir)
-                tarn = start_tarn(binary, mport, data_dir, stream_channel="anthropic" in formats, name=process)
+                tarn = start_tarn(binary, mport, data_dir, stream_channel=bool({"anthropic", "responses"} & set(formats)), name=process)
                 procs.append(tarn)
                 time.sleep(1.0)
                 r["rss"][process] = {"idle": tarn.rss_kib(), "checkpoints": []}
@@ -635,7 +651,8 @@ def main():
     ap.add_argument("--base-tarn", help="a second Tarn binary measured in the same rounds (paths 'base…')")
     ap.add_argument("--client-format", default="openai",
                     help="what clients send through Tarn: openai (/v1/chat/completions), anthropic "
-                         "(/v1/messages, translated to the OpenAI channel), or both: openai,anthropic")
+                         "(/v1/messages, translated to the OpenAI channel), responses (/v1/responses, "
+                         "likewise), or several: openai,anthropic,responses")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk round")
     ap.add_argument("--connections", type=int, default=16)

@@ -5,6 +5,7 @@
 #include "gateway/api/GeminiEmbedExchange.h"
 #include "gateway/api/GeminiModels.h"
 #include "gateway/api/ProxyExchange.h"
+#include "gateway/api/ResponseStore.h"
 #include "gateway/auth/ClientAuthenticator.h"
 #include "gateway/config/ConfigStore.h"
 #include "gateway/formats/Codec.h"
@@ -97,6 +98,8 @@ ApiFormat clientFormatOf(QByteArrayView path)
 {
     if (path.startsWith("/v1/messages"))
         return ApiFormat::Anthropic;
+    if (path.startsWith("/v1/responses"))
+        return ApiFormat::Responses;
     if (path.startsWith("/v1beta/") || geminiTarget(path).valid)
         return ApiFormat::Gemini;
     return ApiFormat::OpenAI;
@@ -105,7 +108,7 @@ ApiFormat clientFormatOf(QByteArrayView path)
 bool isProxiedEndpoint(QByteArrayView path)
 {
     return path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings"
-        || path == "/v1/messages" || isGeminiProxied(geminiTarget(path));
+        || path == "/v1/messages" || path == "/v1/responses" || isGeminiProxied(geminiTarget(path));
 }
 
 // 405 with the Allow header, in the client's error shape.
@@ -313,6 +316,35 @@ void ApiHandler::handleProxy(HttpRequest &&request, const HttpResponse &response
             return;
         }
         info = requestInfoOf(*parsed, ApiFormat::Anthropic, request.body.size());
+        decoded = std::move(*parsed);
+    } else if (endpoint == "/v1/responses") {
+        // Responses clients are decoded at once too: previous_response_id is resolved here, and
+        // Codex's channels mostly speak Chat Completions.
+        Result<ir::Request> parsed = codecFor(ApiFormat::Responses)
+                                         .decodeRequest(std::string_view(request.body.constData(), std::size_t(request.body.size())));
+        if (!parsed) {
+            reject(request, response, record, parsed.error());
+            return;
+        }
+        bool continued = false;
+        if (!parsed->previousResponseId.empty()) {
+            std::optional<std::vector<ir::Message>> stored;
+            if (m_context.responses)
+                stored = m_context.responses->find(record.clientKeyId, parsed->previousResponseId,
+                                                   monotonicNs() / 1'000'000);
+            if (!stored) {
+                reject(request, response, record,
+                       Error::invalid(QStringLiteral("Previous response with id '%1' not found: Tarn keeps recent "
+                                                     "responses for a while (see README), in memory, per client key")
+                                          .arg(QString::fromStdString(parsed->previousResponseId).left(200))));
+                return;
+            }
+            parsed->messages = continuedConversation(std::move(*stored), std::move(parsed->messages));
+            parsed->previousResponseId.clear();
+            continued = true;
+        }
+        info = requestInfoOf(*parsed, ApiFormat::Responses, request.body.size());
+        info->bodyRewritten = continued;
         decoded = std::move(*parsed);
     } else if (endpoint.startsWith("/v1beta/")) {
         // Gemini: the model and streaming are in the URL, not the body.

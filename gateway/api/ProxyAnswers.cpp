@@ -189,6 +189,8 @@ std::unique_ptr<StreamPipe> ProxyExchange::newStreamPipe() const
     options.includeUsage = m_info.clientWantsUsage;
     options.estimatedInputTokens = m_info.promptTokensEstimate;
     options.request = m_decoded ? &*m_decoded : nullptr;
+    options.collectAnswer = m_info.format == ApiFormat::Responses && m_decoded && m_decoded->store
+        && m_owner.context().responses;
     options.maxEventBytes = kMaxEventBytes;
     options.collectContentBytes = collect;
     options.secrets = channelSecrets(*m_current->channel);

@@ -376,6 +376,8 @@ void ProxyExchange::onUpstreamFinished(UpstreamFailure failure, const QString &d
             ? QStringLiteral("the tool call came back as plain text; tools marked unsupported for this model")
             : QString();
         logAttempt(m_head.status, note);
+        if (const ir::Response *answer = m_relay->answer())
+            keepResponse(*answer);
         recordUsage(note);
         m_response.end();
         m_owner.finished(this);

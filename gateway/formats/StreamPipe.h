@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/formats/Conversation.h"
 #include "gateway/formats/TokenUsage.h"
 
 #include <QByteArray>
@@ -41,6 +42,9 @@ public:
     // With content collection on: the start of the streamed text, and whether a tool call came.
     virtual const QString &content() const = 0;
     virtual bool sawToolCalls() const = 0;
+    // With answer collection on (StreamTranslator::Options::collectAnswer): the whole answer as
+    // the client saw it (its id included), once the stream finished; else nullptr.
+    virtual const ir::Response *answer() const { return nullptr; }
     // An event grew past the size limit: what came before it was relayed, it was not.
     virtual bool failed() const = 0;
 };
