@@ -51,7 +51,8 @@ bool looksLikeObject(std::string_view json)
 // Anthropic takes tool ids of [A-Za-z0-9_-] only; other upstreams' ids ("functions.Read:0") are
 // mapped alike in a tool_use and in the tool_result that answers it. A changed id gets a hash of
 // the original appended, so ids differing only in forbidden characters ("fn.1", "fn:1") stay apart.
-std::string wireToolId(std::string_view id, std::string_view signature)
+// A Gemini thoughtSignature is not packed into it: it means nothing to this channel.
+std::string wireToolId(std::string_view id)
 {
     std::string out(id);
     bool changed = false;
@@ -70,7 +71,7 @@ std::string wireToolId(std::string_view id, std::string_view signature)
         for (int shift = 28; shift >= 0; shift -= 4)
             out.push_back(kHex[(hash >> shift) & 0xF]);
     }
-    return ir::idWithSignature(out, signature);
+    return out;
 }
 
 // One message as it will be written: the IR parts Anthropic accepts in it, in wire order.
@@ -163,15 +164,7 @@ qint64 thinkingBudget(const ir::Request &request, const RequestTarget &target, c
 class RequestWriter
 {
 public:
-    RequestWriter(const ir::Request &request, JsonWriter &json) : m_request(request), m_json(json)
-    {
-        for (const ir::Message &message : request.messages) {
-            for (const ir::Part &part : message.parts) {
-                if (part.kind == Kind::ToolCall && !part.signature.empty())
-                    m_signatures.emplace_back(part.id, part.signature);
-            }
-        }
-    }
+    RequestWriter(const ir::Request &request, JsonWriter &json) : m_request(request), m_json(json) {}
 
     void system(bool jsonMode);
     void messages(const std::vector<WireMessage> &messages);
@@ -183,21 +176,10 @@ private:
     void media(const ir::Part &part);
     void toolResult(const ir::Part &part);
     void part(const ir::Part &part, bool finalText);
-    std::string_view signatureOf(std::string_view id) const;
 
     const ir::Request &m_request;
     JsonWriter &m_json;
-    std::vector<std::pair<std::string_view, std::string_view>> m_signatures; // tool call id → its signature
 };
-
-std::string_view RequestWriter::signatureOf(std::string_view id) const
-{
-    for (const auto &[callId, signature] : m_signatures) {
-        if (callId == id)
-            return signature;
-    }
-    return {};
-}
 
 void RequestWriter::cacheControl(const ir::Part &part)
 {
@@ -239,7 +221,7 @@ void RequestWriter::media(const ir::Part &part)
 
 void RequestWriter::toolResult(const ir::Part &part)
 {
-    m_json.beginObject().member("type", "tool_result").member("tool_use_id", wireToolId(part.id, signatureOf(part.id)));
+    m_json.beginObject().member("type", "tool_result").member("tool_use_id", wireToolId(part.id));
     std::vector<const ir::Part *> content;
     for (const ir::Part &inner : part.content) {
         if ((inner.kind == Kind::Text || inner.kind == Kind::Image) && emitted(inner, ir::Role::User))
@@ -278,7 +260,7 @@ void RequestWriter::part(const ir::Part &part, bool finalText)
         m_json.beginObject().member("type", "redacted_thinking").member("data", part.text).endObject();
         break;
     case Kind::ToolCall:
-        m_json.beginObject().member("type", "tool_use").member("id", wireToolId(part.id, part.signature))
+        m_json.beginObject().member("type", "tool_use").member("id", wireToolId(part.id))
             .member("name", part.name).memberRaw("input", anthropic::inputObject(part.arguments));
         cacheControl(part);
         m_json.endObject();

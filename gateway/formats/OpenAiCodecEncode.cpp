@@ -4,7 +4,6 @@
 #include "gateway/formats/JsonWriter.h"
 #include "gateway/formats/OpenAiCodecShared.h"
 
-#include <unordered_map>
 
 // ir::Request → a body for an OpenAI-compatible channel. Never fails: what Chat Completions cannot
 // say is dropped (thinking, top_k) or reshaped (a tool result's images follow it as a user turn).
@@ -14,10 +13,6 @@ namespace tarn::gateway {
 namespace {
 
 using Kind = ir::Part::Kind;
-
-// Gemini thoughtSignatures of the calls written so far, by call id: a tool message must quote
-// the call's id exactly as the assistant message wrote it.
-using Signatures = std::unordered_map<std::string_view, std::string_view>;
 
 void writeImage(JsonWriter &json, const ir::Image &image)
 {
@@ -38,7 +33,7 @@ void writeImage(JsonWriter &json, const ir::Image &image)
         .member("url", image.url.empty() ? std::string_view(url) : std::string_view(image.url)).endObject().endObject();
 }
 
-void writeUserMessage(JsonWriter &json, const ir::Message &message, const Signatures &signatures)
+void writeUserMessage(JsonWriter &json, const ir::Message &message)
 {
     std::vector<const ir::Part *> content; // a tool result's images, then the message's own parts
     for (const ir::Part &part : message.parts) {
@@ -46,9 +41,10 @@ void writeUserMessage(JsonWriter &json, const ir::Message &message, const Signat
             continue;
         std::string text = part.isError ? "Error: " : "";
         text.append(openai::joinedText(part.content, Kind::Text, "\n"));
-        const auto signature = signatures.find(part.id);
+        // Call ids go upstream bare: a Gemini thoughtSignature means nothing to this channel, and
+        // packed into the id it passes OpenAI's 40-character limit.
         json.beginObject().member("role", "tool")
-            .member("tool_call_id", ir::idWithSignature(part.id, signature == signatures.end() ? std::string_view() : signature->second))
+            .member("tool_call_id", part.id)
             .member("content", text).endObject();
         for (const ir::Part &inner : part.content) {
             if (inner.kind == Kind::Image)
@@ -81,7 +77,7 @@ void writeUserMessage(JsonWriter &json, const ir::Message &message, const Signat
     json.endObject();
 }
 
-void writeAssistantMessage(JsonWriter &json, const ir::Message &message, Signatures &signatures)
+void writeAssistantMessage(JsonWriter &json, const ir::Message &message)
 {
     bool hasText = false, hasCalls = false;
     for (const ir::Part &part : message.parts) {
@@ -100,9 +96,7 @@ void writeAssistantMessage(JsonWriter &json, const ir::Message &message, Signatu
         for (const ir::Part &part : message.parts) {
             if (part.kind != Kind::ToolCall)
                 continue;
-            if (!part.signature.empty())
-                signatures[part.id] = part.signature;
-            json.beginObject().member("id", ir::idWithSignature(part.id, part.signature)).member("type", "function")
+            json.beginObject().member("id", part.id).member("type", "function")
                 .key("function").beginObject().member("name", part.name)
                 .member("arguments", part.arguments.empty() ? std::string_view("{}") : std::string_view(part.arguments))
                 .endObject().endObject();
@@ -179,12 +173,11 @@ std::string OpenAiCodec::encodeRequest(const ir::Request &request, const Request
     const std::string system = openai::joinedText(request.system, Kind::Text, "\n\n");
     if (!system.empty())
         json.beginObject().member("role", "system").member("content", system).endObject();
-    Signatures signatures;
     for (const ir::Message &message : request.messages) {
         if (message.role == ir::Role::User)
-            writeUserMessage(json, message, signatures);
+            writeUserMessage(json, message);
         else
-            writeAssistantMessage(json, message, signatures);
+            writeAssistantMessage(json, message);
     }
     json.endArray();
 

@@ -624,3 +624,39 @@ TEST_F(TranslationTest, UpstreamKeepAlivesReachAnAnthropicClientAsPings)
     }
     EXPECT_EQ(text, s("Done thinking."));
 }
+
+// Gemini CLI sends its calls back with a placeholder thoughtSignature; a channel of another format
+// must get the call ids as they were, never longer (OpenAI refuses ids over 40 characters).
+TEST_F(TranslationTest, GeminiClientsSignaturesStayOffAnotherFormatsCallIds)
+{
+    addChannel(ChannelType::OpenAI, s("flash"), s("gpt-up"));
+    addChannel(ChannelType::Anthropic, s("flash-an"), s("claude-up"));
+    MockBehaviour b;
+    b.toolCallWhenToolsDeclared = false;
+    m_mock.setDefaultBehaviour(b);
+    startGateway();
+
+    const QJsonObject body = QJsonDocument::fromJson(R"({
+        "contents": [
+            {"role": "user", "parts": [{"text": "list files"}]},
+            {"role": "model", "parts": [{"functionCall": {"id": "call_mock1_0", "name": "run_shell_command",
+                                                          "args": {"command": "ls"}},
+                                         "thoughtSignature": "skip_thought_signature_validator"}]},
+            {"role": "user", "parts": [{"functionResponse": {"id": "call_mock1_0", "name": "run_shell_command",
+                                                             "response": {"output": "a.txt"}}}]}],
+        "tools": [{"functionDeclarations": [{"name": "run_shell_command",
+                                             "parametersJsonSchema": {"type": "object"}}]}]
+    })").object();
+    ASSERT_EQ(post(s("/v1beta/models/flash:generateContent"), body).status, 200);
+    const QJsonArray messages = m_mock.lastRequest().json().value(u"messages").toArray();
+    ASSERT_EQ(messages.size(), 3) << QJsonDocument(messages).toJson().toStdString();
+    EXPECT_EQ(messages[1].toObject().value(u"tool_calls").toArray()[0].toObject().value(u"id").toString(), s("call_mock1_0"));
+    EXPECT_EQ(messages[2].toObject().value(u"tool_call_id").toString(), s("call_mock1_0"));
+
+    ASSERT_EQ(post(s("/v1beta/models/flash-an:generateContent"), body).status, 200);
+    const QJsonArray turns = m_mock.lastRequest().json().value(u"messages").toArray();
+    ASSERT_EQ(turns.size(), 3);
+    EXPECT_EQ(turns[1].toObject().value(u"content").toArray()[0].toObject().value(u"id").toString(), s("call_mock1_0"));
+    EXPECT_EQ(turns[2].toObject().value(u"content").toArray()[0].toObject().value(u"tool_use_id").toString(),
+              s("call_mock1_0"));
+}
