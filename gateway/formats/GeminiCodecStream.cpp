@@ -306,16 +306,19 @@ private:
                 return;
             writeChunk(out, [&](JsonWriter &json) { json.beginObject().member("text", event.text).endObject(); });
             break;
-        case ir::Part::Kind::Thinking:
-            if (event.text.empty() && event.signature.empty())
+        case ir::Part::Kind::Thinking: {
+            // OpenAI's encrypted reasoning is no thoughtSignature Gemini can read: the thought goes unsigned.
+            const std::string_view signature = event.openAiEncrypted ? std::string_view() : std::string_view(event.signature);
+            if (event.text.empty() && signature.empty())
                 return;
             writeChunk(out, [&](JsonWriter &json) {
                 json.beginObject().member("text", event.text).memberBool("thought", true);
-                if (!event.signature.empty())
-                    json.member("thoughtSignature", event.signature);
+                if (!signature.empty())
+                    json.member("thoughtSignature", signature);
                 json.endObject();
             });
             break;
+        }
         case ir::Part::Kind::ToolCall:
             part->arguments.append(event.text);
             if (!event.signature.empty())

@@ -23,7 +23,7 @@ namespace {
     std::abort();
 }
 
-const ApiFormat kFormats[] = {ApiFormat::OpenAI, ApiFormat::Anthropic, ApiFormat::Gemini};
+const ApiFormat kFormats[] = {ApiFormat::OpenAI, ApiFormat::Anthropic, ApiFormat::Gemini, ApiFormat::Responses};
 
 struct Translated
 {
@@ -37,15 +37,16 @@ struct Translated
     bool failed = false;
 };
 
-// OpenAI chunks carry the time; two runs may straddle a second.
+// OpenAI chunks and Responses objects carry the time; two runs may straddle a second.
 QByteArray withoutTimes(QByteArray bytes)
 {
-    static constexpr QByteArrayView kKey("\"created\":");
-    for (qsizetype at = bytes.indexOf(kKey); at >= 0; at = bytes.indexOf(kKey, at + 1)) {
-        qsizetype end = at + kKey.size();
-        while (end < bytes.size() && bytes[end] >= '0' && bytes[end] <= '9')
-            ++end;
-        bytes.replace(at + kKey.size(), end - at - kKey.size(), "0");
+    for (const QByteArrayView key : {QByteArrayView("\"created\":"), QByteArrayView("\"created_at\":")}) {
+        for (qsizetype at = bytes.indexOf(key); at >= 0; at = bytes.indexOf(key, at + 1)) {
+            qsizetype end = at + key.size();
+            while (end < bytes.size() && bytes[end] >= '0' && bytes[end] <= '9')
+                ++end;
+            bytes.replace(at + key.size(), end - at - key.size(), "0");
+        }
     }
     return bytes;
 }
@@ -162,8 +163,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const tarn::fuzz::SplitInput in = tarn::fuzz::splitInput(data + 1, size - 1);
 
     StreamTranslator::Options options;
-    options.from = kFormats[selector % 3];
-    options.to = kFormats[(selector / 3) % 3];
+    options.from = kFormats[selector % 4];
+    options.to = kFormats[(selector / 4) % 4];
     options.passThrough = options.from == options.to && (selector & 0x10);
     options.includeUsage = (selector & 0x20) == 0;
     options.maxEventBytes = (selector & 0x40) ? 512 : 1024 * 1024;
