@@ -108,6 +108,9 @@ struct Request
     // request is routed), and whether the client lets it be stored (`store`, default true).
     std::string previousResponseId;
     bool store = true;
+    // Responses API: the request's own `instructions` (also the first system part), which its
+    // answers echo; system/developer input messages join `system` but are not instructions.
+    std::string instructions;
 };
 
 enum class StopReason { Unknown, EndTurn, MaxTokens, StopSequence, ToolUse, ContentFilter, Refusal };

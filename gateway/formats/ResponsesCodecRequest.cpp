@@ -141,8 +141,10 @@ Status RequestReader::read(object body)
     std::string_view instructions;
     if (Status status = optionalString(body, "instructions", instructions); !status)
         return status;
-    if (!instructions.empty())
+    if (!instructions.empty()) {
         request.system.push_back(textPart(instructions));
+        request.instructions = std::string(instructions);
+    }
     for (const auto read : {&RequestReader::readInput, &RequestReader::readTools, &RequestReader::readToolChoice,
                             &RequestReader::readParameters, &RequestReader::readText}) {
         if (Status status = (this->*read)(body); !status)

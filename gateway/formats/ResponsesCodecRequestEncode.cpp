@@ -6,7 +6,6 @@
 #include "gateway/formats/ResponsesCodecInternal.h"
 
 #include <algorithm>
-#include <unordered_map>
 #include <unordered_set>
 
 // ir::Request → a body for an OpenAI channel set to the Responses API. Never fails: thinking
@@ -58,17 +57,13 @@ private:
     const ir::Request &m_request;
     // Call ids written as custom_tool_call: their results must go back as custom_tool_call_output.
     std::unordered_set<std::string_view> m_customCalls;
-    // Gemini thoughtSignatures of the calls written so far, by call id: an output must quote the
-    // call_id exactly as its call wrote it.
-    std::unordered_map<std::string_view, std::string_view> m_signatures;
 };
 
 void InputWriter::writeToolOutput(const ir::Part &result)
 {
     const bool custom = result.custom || m_customCalls.contains(result.id);
-    const auto signature = m_signatures.find(result.id);
     m_json.beginObject().member("type", custom ? "custom_tool_call_output" : "function_call_output")
-        .member("call_id", ir::idWithSignature(result.id, signature == m_signatures.end() ? std::string_view() : signature->second))
+        .member("call_id", result.id)
         .key("output");
     const bool hasImages = std::any_of(result.content.begin(), result.content.end(),
                                        [](const ir::Part &part) { return part.kind == Kind::Image; });
@@ -141,9 +136,9 @@ void InputWriter::writeAssistant(const ir::Message &message)
             m_json.beginObject().member("type", "message").member("role", "assistant").key("content").beginArray()
                 .beginObject().member("type", "output_text").member("text", text).endObject().endArray().endObject();
         } else if (part.kind == Kind::ToolCall) {
-            const std::string callId = ir::idWithSignature(part.id, part.signature);
-            if (!part.signature.empty())
-                m_signatures[part.id] = part.signature;
+            // Bare, as every channel of another format gets it: a Gemini thoughtSignature means
+            // nothing here and would only lengthen the id.
+            const std::string &callId = part.id;
             if (responses::isCustomCall(part, &m_request)) {
                 m_customCalls.insert(part.id);
                 m_json.beginObject().member("type", "custom_tool_call").member("call_id", callId).member("name", part.name)

@@ -122,7 +122,9 @@ ir::StopReason stopReasonOf(std::string_view status, std::string_view incomplete
 
 void writeRequestEcho(JsonWriter &json, const ir::Request *request)
 {
-    const std::string instructions = request ? openai::joinedText(request->system, ir::Part::Kind::Text, "\n\n") : std::string();
+    // What the client sent as `instructions`, not the system prompt it became (Codex sends its
+    // prompt as developer messages: echoing those would repeat 26 KB in three events).
+    const std::string_view instructions = request ? std::string_view(request->instructions) : std::string_view();
     json.key("instructions");
     if (instructions.empty())
         json.null();

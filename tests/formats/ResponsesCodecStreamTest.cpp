@@ -185,6 +185,7 @@ TEST(ResponsesStreamEncoder, KeepsAResponsesUpstreamsIdAndEchoesTheRequest)
     ir::Request request;
     request.system.push_back({});
     request.system.back().text = "Be brief.";
+    request.instructions = "Be brief.";
     request.maxTokens = 100;
     request.store = false;
     const std::vector<WireEvent> events = wireEvents(encode({start("resp_abc"), finish(ir::StopReason::EndTurn)}, &request));

@@ -543,7 +543,8 @@ TEST(ResponsesCodecResponse, EncodesForAResponsesClient)
     EXPECT_EQ(body.value("object"_L1).toString().toStdString(), "response");
     EXPECT_EQ(body.value("status"_L1).toString().toStdString(), "completed");
     EXPECT_TRUE(body.value("incomplete_details"_L1).isNull());
-    EXPECT_EQ(body.value("instructions"_L1).toString().toStdString(), "You are Codex, a coding agent.\n\n<permissions>sandboxed</permissions>");
+    // The request's own instructions, not the developer message that joined the system prompt.
+    EXPECT_EQ(body.value("instructions"_L1).toString().toStdString(), "You are Codex, a coding agent.");
     EXPECT_FALSE(body.value("parallel_tool_calls"_L1).toBool(true));
     EXPECT_FALSE(body.value("store"_L1).toBool(true));
     EXPECT_EQ(body.value("tools"_L1).toArray().size(), 2);
