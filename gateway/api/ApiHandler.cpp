@@ -188,8 +188,19 @@ void ApiHandler::handle(HttpRequest &&request, const HttpResponse &response)
         return;
     }
     if (isModelList(path) || !modelOfPath(path).isEmpty()) {
-        if (request.method != "GET") {
+        if (request.method != "GET" && isModelList(path)) {
             sendMethodNotAllowed(response, QByteArrayLiteral("GET"), path);
+            return;
+        }
+        if (request.method != "GET") {
+            // A POST to …/models/{x} with no method after a colon (or an encoded one) is a call to
+            // a method that does not exist, as Google answers it: 404, not "use GET".
+            response.sendJson(404, errorBody(clientFormatOf(path), 404,
+                                             QStringLiteral("unknown endpoint %1 %2: generate with POST "
+                                                            "…/models/{model}:generateContent")
+                                                 .arg(QString::fromLatin1(request.method),
+                                                      QString::fromLatin1(path.first(std::min<qsizetype>(path.size(), 200)))),
+                                             "unknown_url"));
             return;
         }
         handleModels(request, response);
