@@ -119,15 +119,11 @@ void writeTools(JsonWriter &json, const ir::Request &request)
     }
     json.endArray();
 
-    switch (request.toolChoice.mode) {
-    case ir::ToolChoice::Mode::Unset: break;
-    case ir::ToolChoice::Mode::Auto: json.member("tool_choice", "auto"); break;
-    case ir::ToolChoice::Mode::None: json.member("tool_choice", "none"); break;
-    case ir::ToolChoice::Mode::Required: json.member("tool_choice", "required"); break;
-    case ir::ToolChoice::Mode::Named:
+    if (const char *mode = openai::toolChoiceModeName(request.toolChoice.mode)) {
+        json.member("tool_choice", mode);
+    } else if (request.toolChoice.mode == ir::ToolChoice::Mode::Named) {
         json.key("tool_choice").beginObject().member("type", "function").key("function").beginObject()
             .member("name", request.toolChoice.name).endObject().endObject();
-        break;
     }
     if (request.parallelToolCalls)
         json.memberBool("parallel_tool_calls", *request.parallelToolCalls);
@@ -141,33 +137,12 @@ bool takesMaxCompletionTokens(std::string_view model)
     return model.starts_with("o1") || model.starts_with("o3") || model.starts_with("o4") || model.starts_with("gpt-5");
 }
 
-const char *effortForBudget(qint64 budget)
-{
-    if (budget < 4096)
-        return "low";
-    return budget < 12288 ? "medium" : "high";
-}
-
-std::size_t sizeEstimate(const ir::Request &request)
-{
-    std::size_t size = 256;
-    for (const ir::Part &part : request.system)
-        size += part.text.size();
-    for (const ir::Message &message : request.messages) {
-        for (const ir::Part &part : message.parts)
-            size += 64 + part.text.size() + part.arguments.size() + part.image.data.size();
-    }
-    for (const ir::Tool &tool : request.tools)
-        size += 64 + tool.description.size() + tool.parameters.size();
-    return size;
-}
-
 } // namespace
 
 std::string OpenAiCodec::encodeRequest(const ir::Request &request, const RequestTarget &target) const
 {
     std::string out;
-    out.reserve(sizeEstimate(request));
+    out.reserve(openai::requestSizeEstimate(request));
     JsonWriter json(out);
     json.beginObject().member("model", target.model).key("messages").beginArray();
     const std::string system = openai::joinedText(request.system, Kind::Text, "\n\n");
@@ -207,12 +182,8 @@ std::string OpenAiCodec::encodeRequest(const ir::Request &request, const Request
             json.memberRaw("schema", request.jsonSchema);
         json.endObject().endObject();
     }
-    if (target.sendReasoning) {
-        if (!request.reasoningEffort.empty())
-            json.member("reasoning_effort", request.reasoningEffort);
-        else if (request.thinkingBudget && *request.thinkingBudget > 0)
-            json.member("reasoning_effort", effortForBudget(*request.thinkingBudget));
-    }
+    if (const char *effort = openai::reasoningEffortToSend(request, target.sendReasoning))
+        json.member("reasoning_effort", effort);
     if (!request.user.empty())
         json.member("user", request.user);
     json.endObject();

@@ -3,7 +3,6 @@
 
 #include "gateway/formats/OpenAiCodecShared.h"
 
-#include <algorithm>
 #include <unordered_map>
 
 // A client's Chat Completions body → ir::Request. Fields Tarn reads are type-checked and a wrong
@@ -19,30 +18,8 @@ using simdjson::dom::object;
 using openai::invalidField;
 using openai::member;
 using openai::missingField;
-
-ir::Part textPart(std::string_view text)
-{
-    ir::Part part;
-    part.kind = ir::Part::Kind::Text;
-    part.text = std::string(text);
-    return part;
-}
-
-// "data:<media type>[;params];base64,<data>" → inline data; anything else is kept as a URL.
-ir::Part imagePart(std::string_view url)
-{
-    ir::Part part;
-    part.kind = ir::Part::Kind::Image;
-    const std::size_t marker = url.find(";base64,");
-    if (url.starts_with("data:") && marker != std::string_view::npos) {
-        const std::string_view header = url.substr(5, marker - 5);
-        part.image.mediaType = std::string(header.substr(0, header.find(';')));
-        part.image.data = std::string(url.substr(marker + 8));
-    } else {
-        part.image.url = std::string(url);
-    }
-    return part;
-}
+using openai::imagePart;
+using openai::textPart;
 
 // Which content parts a role may carry.
 enum class ContentOf { System, User, Assistant, Tool };
@@ -50,7 +27,9 @@ enum class ContentOf { System, User, Assistant, Tool };
 class RequestReader
 {
 public:
-    ir::Request request;
+    explicit RequestReader(ir::Request &into) : request(into) {}
+
+    ir::Request &request;
 
     Status read(object body);
 
@@ -66,25 +45,8 @@ private:
     bool m_afterToolMessage = false; // the last IR message holds the tool results just read
 };
 
-Status duplicateKeyCheck(object body)
-{
-    std::vector<std::string_view> keys;
-    keys.reserve(body.size());
-    for (const auto field : body)
-        keys.push_back(field.key);
-    std::sort(keys.begin(), keys.end());
-    const auto twice = std::adjacent_find(keys.begin(), keys.end());
-    if (twice != keys.end()) {
-        return Error::invalid(QStringLiteral("duplicate top-level key '%1' in the request body")
-                                  .arg(QString::fromUtf8(twice->data(), qsizetype(std::min<std::size_t>(twice->size(), 200)))));
-    }
-    return {};
-}
-
 Status RequestReader::read(object body)
 {
-    if (Status status = duplicateKeyCheck(body); !status)
-        return status;
     element model;
     if (body["model"].get(model) || model.is_null())
         return Error::invalid(QStringLiteral("you must provide a model parameter"));
@@ -222,9 +184,7 @@ Status RequestReader::readAssistant(object message, std::size_t i)
             continue;
         }
         if (!text.empty()) {
-            ir::Part thinking = textPart(text);
-            thinking.kind = ir::Part::Kind::Thinking;
-            out.parts.push_back(std::move(thinking));
+            out.parts.push_back(textPart(text, ir::Part::Kind::Thinking));
         }
         break;
     }
@@ -299,20 +259,7 @@ Status RequestReader::readTool(object message, std::size_t i)
 
 Result<ir::Request> OpenAiCodec::decodeRequest(std::string_view json) const
 {
-    if (json.empty())
-        return Error::invalid(QStringLiteral("request body is empty; expected a JSON object"));
-    openai::ParsedJson parsed;
-    if (const auto error = parsed.parse(json)) {
-        return Error::invalid(QStringLiteral("request body is not valid JSON: %1")
-                                  .arg(QString::fromUtf8(simdjson::error_message(error))));
-    }
-    object body;
-    if (parsed.root().get(body))
-        return Error::invalid(QStringLiteral("request body must be a JSON object"));
-    RequestReader reader;
-    if (Status status = reader.read(body); !status)
-        return status.error();
-    return std::move(reader.request);
+    return openai::decodeRequestBody(json, [](object body, ir::Request &request) { return RequestReader(request).read(body); });
 }
 
 } // namespace tarn::gateway

@@ -60,30 +60,14 @@ Status readTools(object body, ir::Request &request)
 
 Status readToolChoice(object body, ir::Request &request)
 {
-    const std::optional<element> value = member(body, "tool_choice");
-    if (!value)
-        return {};
-    std::string_view mode;
-    if (!value->get(mode)) {
-        if (mode == "auto")
-            request.toolChoice.mode = ir::ToolChoice::Mode::Auto;
-        else if (mode == "none")
-            request.toolChoice.mode = ir::ToolChoice::Mode::None;
-        else if (mode == "required")
-            request.toolChoice.mode = ir::ToolChoice::Mode::Required;
-        else
-            return invalidField("must be 'none', 'auto', 'required' or a named tool", "tool_choice");
-        return {};
-    }
-    if (!value->is_object())
-        return invalidField("must be a string or an object", "tool_choice");
-    std::string_view type;
-    if ((*value)["type"].get(type))
-        return missingField("tool_choice.type");
-    if (type != "function") // allowed_tools, custom: no counterpart elsewhere, so the default
+    const Result<ToolChoiceObject> choice =
+        readToolChoiceMode(body, request.toolChoice, "must be 'none', 'auto', 'required' or a named tool");
+    if (!choice)
+        return choice.error();
+    if (choice->type != "function") // allowed_tools, custom: no counterpart elsewhere, so the default
         return {};
     std::string_view name;
-    if ((*value)["function"]["name"].get(name) || name.empty())
+    if (choice->value["function"]["name"].get(name) || name.empty())
         return missingField("tool_choice.function.name");
     request.toolChoice = {ir::ToolChoice::Mode::Named, std::string(name)};
     return {};
@@ -91,33 +75,8 @@ Status readToolChoice(object body, ir::Request &request)
 
 Status readParameters(object body, ir::Request &request)
 {
-    if (const std::optional<element> value = member(body, "parallel_tool_calls")) {
-        bool parallel = false;
-        if (value->get(parallel))
-            return invalidField("must be a boolean", "parallel_tool_calls");
-        request.parallelToolCalls = parallel;
-    }
-    for (const char *key : {"max_completion_tokens", "max_tokens"}) {
-        const std::optional<element> value = member(body, key);
-        if (!value)
-            continue;
-        int64_t tokens = 0;
-        if (value->get(tokens))
-            return invalidField("must be an integer", key);
-        if (tokens < 0) // no format takes one; translated, it would fail the channel's check instead
-            return invalidField("must be a non-negative integer", key);
-        if (!request.maxTokens)
-            request.maxTokens = qint64(tokens);
-    }
-    for (const auto &[key, target] : {std::pair{"temperature", &request.temperature}, std::pair{"top_p", &request.topP}}) {
-        const std::optional<element> value = member(body, key);
-        if (!value)
-            continue;
-        double number = 0;
-        if (value->get(number))
-            return invalidField("must be a number", key);
-        *target = number;
-    }
+    if (Status status = readCommonParameters(body, {"max_completion_tokens", "max_tokens"}, request); !status)
+        return status;
     if (const std::optional<element> value = member(body, "top_k")) { // vLLM and others take it
         int64_t topK = 0;
         if (value->get(topK))
@@ -167,17 +126,11 @@ Status readResponseFormat(object body, ir::Request &request)
         return {};
     if (!value->is_object())
         return invalidField("must be an object", "response_format");
-    std::string_view type;
-    if ((*value)["type"].get(type))
-        return missingField("response_format.type");
-    if (type == "text")
+    const Result<bool> schemaFollows = readResponseFormatType(*value, "response_format", request);
+    if (!schemaFollows)
+        return schemaFollows.error();
+    if (!*schemaFollows)
         return {};
-    if (type == "json_object") {
-        request.responseFormat = ir::ResponseFormat::JsonObject;
-        return {};
-    }
-    if (type != "json_schema")
-        return invalidField("must be 'text', 'json_object' or 'json_schema'", "response_format.type");
     const std::optional<element> schema = member(*value, "json_schema");
     if (!schema || !schema->is_object())
         return missingField("response_format.json_schema");

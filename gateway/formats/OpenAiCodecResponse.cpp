@@ -16,21 +16,13 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-ir::Part partOf(ir::Part::Kind kind, std::string_view text)
-{
-    ir::Part part;
-    part.kind = kind;
-    part.text = std::string(text);
-    return part;
-}
-
 // Content as a string, or as parts: text, and Mistral's {"type":"thinking","thinking":[text parts]}.
 void readContent(element content, std::vector<ir::Part> &parts)
 {
     std::string_view text;
     if (!content.get(text)) {
         if (!text.empty())
-            parts.push_back(partOf(ir::Part::Kind::Text, text));
+            parts.push_back(openai::textPart(text));
         return;
     }
     array list;
@@ -41,14 +33,14 @@ void readContent(element content, std::vector<ir::Part> &parts)
         if (item["type"].get(type))
             continue;
         if (type == "text" && !item["text"].get(text) && !text.empty()) {
-            parts.push_back(partOf(ir::Part::Kind::Text, text));
+            parts.push_back(openai::textPart(text));
         } else if (type == "thinking") {
             array thoughts;
             if (item["thinking"].get(thoughts))
                 continue;
             for (const element thought : thoughts) {
                 if (!thought["text"].get(text) && !text.empty())
-                    parts.push_back(partOf(ir::Part::Kind::Thinking, text));
+                    parts.push_back(openai::textPart(text, ir::Part::Kind::Thinking));
             }
         }
     }
@@ -83,20 +75,15 @@ void readToolCalls(element calls, std::vector<ir::Part> &parts)
 Result<ir::Response> OpenAiCodec::decodeResponse(std::string_view json) const
 {
     openai::ParsedJson parsed;
-    if (parsed.parse(json))
-        return Error::invalid(QStringLiteral("the answer is not valid JSON"));
-    object root;
-    std::string_view type;
     array choices;
-    if (parsed.root().get(root) || (!root["object"].get(type) && type != "chat.completion") || root["choices"].get(choices))
-        return Error::invalid(QStringLiteral("the answer is not a chat.completion object"));
+    const Result<object> answer = openai::answerRootOf(parsed, json, "chat.completion", "choices", choices);
+    if (!answer)
+        return answer.error();
+    const object root = *answer;
 
     ir::Response response;
+    openai::readIdAndModel(root, response);
     std::string_view text;
-    if (!root["id"].get(text))
-        response.id = std::string(text);
-    if (!root["model"].get(text))
-        response.model = std::string(text);
 
     // No choice, or a message or content of the wrong type, is no answer: refused, not passed on
     // as an empty one.
@@ -115,7 +102,7 @@ Result<ir::Response> OpenAiCodec::decodeResponse(std::string_view json) const
             for (const char *key : {"reasoning_content", "reasoning"}) {
                 if (!message[key].get(text)) {
                     if (!text.empty())
-                        response.parts.push_back(partOf(ir::Part::Kind::Thinking, text));
+                        response.parts.push_back(openai::textPart(text, ir::Part::Kind::Thinking));
                     break;
                 }
             }
@@ -123,7 +110,7 @@ Result<ir::Response> OpenAiCodec::decodeResponse(std::string_view json) const
                 readContent(content, response.parts);
             bool refused = false;
             if (!message["refusal"].get(text) && !text.empty()) {
-                response.parts.push_back(partOf(ir::Part::Kind::Text, text));
+                response.parts.push_back(openai::textPart(text));
                 refused = true;
             }
             element calls;

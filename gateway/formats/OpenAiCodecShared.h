@@ -10,6 +10,7 @@
 
 #include <simdjson.h>
 
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,6 +89,53 @@ Error missingField(const Pieces &...pieces)
 
 // Everything in a request body but its model and messages (OpenAiCodecRequestParams.cpp).
 Status readRequestParameters(simdjson::dom::object body, ir::Request &request);
+
+// What Chat Completions and Responses read and write alike (OpenAiCodecShared.cpp): the two
+// formats share OpenAI's parsing rules, error wording and parameter names, so a fix to one is a
+// fix to both. Error paths are the caller's, so each format names its own fields.
+
+// A text (or, with `kind`, thinking) part.
+ir::Part textPart(std::string_view text, ir::Part::Kind kind = ir::Part::Kind::Text);
+// "data:<media type>[;params];base64,<data>" → inline data; anything else is kept as a URL.
+ir::Part imagePart(std::string_view url);
+
+// A client's request body, checked alike by both formats (not empty, valid JSON, an object, no
+// top-level key twice), then read by the format's own `read` into a new ir::Request.
+using RequestBodyReader = Status (*)(simdjson::dom::object body, ir::Request &request);
+Result<ir::Request> decodeRequestBody(std::string_view json, RequestBodyReader read);
+
+// tool_choice as far as the two formats agree: absent, or a string 'auto', 'none' or 'required'
+// (another string is refused with `badMode`); else an object with a string "type". `type` is
+// empty when there is nothing more to read; otherwise the caller reads `value` in its vocabulary.
+struct ToolChoiceObject
+{
+    simdjson::dom::element value;
+    std::string_view type;
+};
+Result<ToolChoiceObject> readToolChoiceMode(simdjson::dom::object body, ir::ToolChoice &choice, const char *badMode);
+
+// parallel_tool_calls, the token limit under each of `maxTokenKeys` (the first given wins),
+// temperature and top_p, checked in that order.
+Status readCommonParameters(simdjson::dom::object body, std::initializer_list<const char *> maxTokenKeys,
+                            ir::Request &request);
+
+// A response format object's "type" ('text', 'json_object', 'json_schema'), named in errors as
+// `path`.type. Returns whether a JSON schema follows, for the caller to read from its own fields.
+Result<bool> readResponseFormatType(simdjson::dom::element format, const char *path, ir::Request &request);
+
+// The reasoning effort to send a channel, or nullptr: the client's effort, else one for its budget.
+const char *reasoningEffortToSend(const ir::Request &request, bool sendReasoning);
+// 'auto', 'none' or 'required' for those modes of tool_choice; nullptr for Unset and Named.
+const char *toolChoiceModeName(ir::ToolChoice::Mode mode);
+// About how long an encoded request will be, to reserve its buffer once.
+std::size_t requestSizeEstimate(const ir::Request &request);
+
+// A whole answer's root: valid JSON, an object whose "object" member (when given) is `type`,
+// holding the array `listKey`. Errors: "the answer is not valid JSON", "… not a <type> object".
+Result<simdjson::dom::object> answerRootOf(ParsedJson &parsed, std::string_view json, std::string_view type,
+                                           std::string_view listKey, simdjson::dom::array &list);
+// An answer's "id" and "model", where they are strings.
+void readIdAndModel(simdjson::dom::object root, ir::Response &response);
 
 // A tool call's arguments as the IR keeps them: a JSON object's compact text; "{}" for none;
 // anything else wrapped as {"_raw": "<text>"} so it never silently disappears.

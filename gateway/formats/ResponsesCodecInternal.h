@@ -48,6 +48,13 @@ ir::StopReason stopReasonOf(std::string_view status, std::string_view incomplete
 // tool_choice, tools, top_p, metadata, previous_response_id. Written into an open object.
 void writeRequestEcho(JsonWriter &json, const ir::Request *request);
 
+// What a request to a channel and a Response's echo of the client's request write alike. A tools[]
+// entry's type, name, description and a custom tool's format, left open: a request sends a
+// function's schema with strict=false, an echo what the client gave.
+void beginToolItem(JsonWriter &json, const ir::Tool &tool);
+// The members of text.format: its type, and a JSON schema's name and schema.
+void writeTextFormatMembers(JsonWriter &json, const ir::Request &request);
+
 // One output item of a whole answer or a stream's output_item.done. Ids are generated.
 void writeReasoningItem(JsonWriter &json, const ir::Part &thinking, std::string_view id);
 void writeFunctionCallItem(JsonWriter &json, const ir::Part &call, std::string_view id, const ir::Request *request);

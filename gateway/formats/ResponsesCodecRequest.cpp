@@ -24,35 +24,13 @@ using simdjson::dom::object;
 using openai::invalidField;
 using openai::member;
 using openai::missingField;
+using openai::imagePart;
+using openai::textPart;
 using Kind = ir::Part::Kind;
 
 // A grammar longer than this is cut in the description of a custom tool's `input` parameter: the
 // description is prompt text, and the channel's model only needs the gist of a huge grammar.
 constexpr std::size_t kMaxGrammarInDescription = 16 * 1024;
-
-ir::Part textPart(std::string_view text, Kind kind = Kind::Text)
-{
-    ir::Part part;
-    part.kind = kind;
-    part.text = std::string(text);
-    return part;
-}
-
-// "data:<media type>[;params];base64,<data>" → inline data; anything else is kept as a URL.
-ir::Part imagePart(std::string_view url)
-{
-    ir::Part part;
-    part.kind = Kind::Image;
-    const std::size_t marker = url.find(";base64,");
-    if (url.starts_with("data:") && marker != std::string_view::npos) {
-        const std::string_view header = url.substr(5, marker - 5);
-        part.image.mediaType = std::string(header.substr(0, header.find(';')));
-        part.image.data = std::string(url.substr(marker + 8));
-    } else {
-        part.image.url = std::string(url);
-    }
-    return part;
-}
 
 // At most `size` bytes of text, not cutting a UTF-8 sequence in two.
 std::string_view utf8Prefix(std::string_view text, std::size_t size)
@@ -62,21 +40,6 @@ std::string_view utf8Prefix(std::string_view text, std::size_t size)
     while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xC0) == 0x80)
         --size;
     return text.substr(0, size);
-}
-
-Status duplicateKeyCheck(object body)
-{
-    std::vector<std::string_view> keys;
-    keys.reserve(body.size());
-    for (const auto field : body)
-        keys.push_back(field.key);
-    std::sort(keys.begin(), keys.end());
-    const auto twice = std::adjacent_find(keys.begin(), keys.end());
-    if (twice != keys.end()) {
-        return Error::invalid(QStringLiteral("duplicate top-level key '%1' in the request body")
-                                  .arg(QString::fromUtf8(twice->data(), qsizetype(std::min<std::size_t>(twice->size(), 200)))));
-    }
-    return {};
 }
 
 // A member that must be a string when given (null counts as not given).
@@ -95,7 +58,9 @@ enum class ContentOf { System, User, Assistant, ToolOutput };
 class RequestReader
 {
 public:
-    ir::Request request;
+    explicit RequestReader(ir::Request &into) : request(into) {}
+
+    ir::Request &request;
 
     Status read(object body);
 
@@ -128,8 +93,6 @@ ir::Message &RequestReader::messageFor(ir::Role role)
 
 Status RequestReader::read(object body)
 {
-    if (Status status = duplicateKeyCheck(body); !status)
-        return status;
     const std::optional<element> model = member(body, "model");
     if (!model)
         return missingField("model");
@@ -235,35 +198,21 @@ Status RequestReader::readCustomTool(object tool, std::size_t i, ir::Tool &out)
 
 Status RequestReader::readToolChoice(object body)
 {
-    const std::optional<element> value = member(body, "tool_choice");
-    if (!value)
-        return {};
-    std::string_view mode;
-    if (!value->get(mode)) {
-        if (mode == "auto")
-            request.toolChoice.mode = ir::ToolChoice::Mode::Auto;
-        else if (mode == "none")
-            request.toolChoice.mode = ir::ToolChoice::Mode::None;
-        else if (mode == "required")
-            request.toolChoice.mode = ir::ToolChoice::Mode::Required;
-        else
-            return invalidField("must be 'none', 'auto', 'required' or an object", "tool_choice");
-        return {};
-    }
-    if (!value->is_object())
-        return invalidField("must be a string or an object", "tool_choice");
-    std::string_view type;
-    if ((*value)["type"].get(type))
-        return missingField("tool_choice.type");
+    const Result<openai::ToolChoiceObject> choice =
+        openai::readToolChoiceMode(body, request.toolChoice, "must be 'none', 'auto', 'required' or an object");
+    if (!choice)
+        return choice.error();
+    const std::string_view type = choice->type;
+    const element value = choice->value;
     if (type == "function" || type == "custom") {
         std::string_view name;
-        if ((*value)["name"].get(name) || name.empty())
+        if (value["name"].get(name) || name.empty())
             return missingField("tool_choice.name");
         request.toolChoice = {ir::ToolChoice::Mode::Named, std::string(name)};
     } else if (type == "allowed_tools") {
         // A subset of the tools with a mode: the nearest the other formats say is the mode alone.
         std::string_view allowed;
-        if ((*value)["mode"].get(allowed) || (allowed != "auto" && allowed != "required"))
+        if (value["mode"].get(allowed) || (allowed != "auto" && allowed != "required"))
             return invalidField("must be 'auto' or 'required'", "tool_choice.mode");
         request.toolChoice.mode = allowed == "auto" ? ir::ToolChoice::Mode::Auto : ir::ToolChoice::Mode::Required;
     } // a built-in tool or an MCP server: dropped with the tools, so the default
@@ -272,29 +221,8 @@ Status RequestReader::readToolChoice(object body)
 
 Status RequestReader::readParameters(object body)
 {
-    if (const std::optional<element> value = member(body, "parallel_tool_calls")) {
-        bool parallel = false;
-        if (value->get(parallel))
-            return invalidField("must be a boolean", "parallel_tool_calls");
-        request.parallelToolCalls = parallel;
-    }
-    if (const std::optional<element> value = member(body, "max_output_tokens")) {
-        int64_t tokens = 0;
-        if (value->get(tokens))
-            return invalidField("must be an integer", "max_output_tokens");
-        if (tokens < 0)
-            return invalidField("must be a non-negative integer", "max_output_tokens");
-        request.maxTokens = qint64(tokens);
-    }
-    for (const auto &[key, target] : {std::pair{"temperature", &request.temperature}, std::pair{"top_p", &request.topP}}) {
-        const std::optional<element> value = member(body, key);
-        if (!value)
-            continue;
-        double number = 0;
-        if (value->get(number))
-            return invalidField("must be a number", key);
-        *target = number;
-    }
+    if (Status status = openai::readCommonParameters(body, {"max_output_tokens"}, request); !status)
+        return status;
     for (const auto &[key, target] : {std::pair{"stream", &request.stream}, std::pair{"store", &request.store}}) {
         const std::optional<element> value = member(body, key);
         if (value && value->get(*target))
@@ -338,17 +266,11 @@ Status RequestReader::readText(object body)
         return {};
     if (!format->is_object())
         return invalidField("must be an object", "text.format");
-    std::string_view type;
-    if ((*format)["type"].get(type))
-        return missingField("text.format.type");
-    if (type == "text")
+    const Result<bool> schemaFollows = openai::readResponseFormatType(*format, "text.format", request);
+    if (!schemaFollows)
+        return schemaFollows.error();
+    if (!*schemaFollows)
         return {};
-    if (type == "json_object") {
-        request.responseFormat = ir::ResponseFormat::JsonObject;
-        return {};
-    }
-    if (type != "json_schema")
-        return invalidField("must be 'text', 'json_object' or 'json_schema'", "text.format.type");
     request.responseFormat = ir::ResponseFormat::JsonSchema;
     std::string_view name;
     if (Status status = optionalString(*format, "name", name, "text.format."); !status)
@@ -567,20 +489,7 @@ Status RequestReader::readReasoning(object item, std::size_t i)
 
 Result<ir::Request> ResponsesCodec::decodeRequest(std::string_view json) const
 {
-    if (json.empty())
-        return Error::invalid(QStringLiteral("request body is empty; expected a JSON object"));
-    openai::ParsedJson parsed;
-    if (const auto error = parsed.parse(json)) {
-        return Error::invalid(QStringLiteral("request body is not valid JSON: %1")
-                                  .arg(QString::fromUtf8(simdjson::error_message(error))));
-    }
-    object body;
-    if (parsed.root().get(body))
-        return Error::invalid(QStringLiteral("request body must be a JSON object"));
-    RequestReader reader;
-    if (Status status = reader.read(body); !status)
-        return status.error();
-    return std::move(reader.request);
+    return openai::decodeRequestBody(json, [](object body, ir::Request &request) { return RequestReader(request).read(body); });
 }
 
 } // namespace tarn::gateway

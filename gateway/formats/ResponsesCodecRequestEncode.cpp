@@ -158,13 +158,8 @@ void writeTools(JsonWriter &json, const ir::Request &request)
 {
     json.key("tools").beginArray();
     for (const ir::Tool &tool : request.tools) {
-        json.beginObject().member("type", tool.custom ? "custom" : "function").member("name", tool.name);
-        if (!tool.description.empty())
-            json.member("description", tool.description);
-        if (tool.custom) {
-            if (!tool.format.empty())
-                json.memberRaw("format", tool.format);
-        } else {
+        responses::beginToolItem(json, tool);
+        if (!tool.custom) {
             json.memberRaw("parameters", tool.parameters.empty() ? std::string_view(R"({"type":"object","properties":{}})")
                                                                  : std::string_view(tool.parameters));
             // Responses functions default to strict, which rejects schemas other formats allow.
@@ -174,40 +169,15 @@ void writeTools(JsonWriter &json, const ir::Request &request)
     }
     json.endArray();
 
-    switch (request.toolChoice.mode) {
-    case ir::ToolChoice::Mode::Unset: break;
-    case ir::ToolChoice::Mode::Auto: json.member("tool_choice", "auto"); break;
-    case ir::ToolChoice::Mode::None: json.member("tool_choice", "none"); break;
-    case ir::ToolChoice::Mode::Required: json.member("tool_choice", "required"); break;
-    case ir::ToolChoice::Mode::Named:
+    if (const char *mode = openai::toolChoiceModeName(request.toolChoice.mode)) {
+        json.member("tool_choice", mode);
+    } else if (request.toolChoice.mode == ir::ToolChoice::Mode::Named) {
         json.key("tool_choice").beginObject()
             .member("type", responses::isCustomTool(&request, request.toolChoice.name) ? "custom" : "function")
             .member("name", request.toolChoice.name).endObject();
-        break;
     }
     if (request.parallelToolCalls)
         json.memberBool("parallel_tool_calls", *request.parallelToolCalls);
-}
-
-const char *effortForBudget(qint64 budget)
-{
-    if (budget < 4096)
-        return "low";
-    return budget < 12288 ? "medium" : "high";
-}
-
-std::size_t sizeEstimate(const ir::Request &request)
-{
-    std::size_t size = 256;
-    for (const ir::Part &part : request.system)
-        size += part.text.size();
-    for (const ir::Message &message : request.messages) {
-        for (const ir::Part &part : message.parts)
-            size += 96 + part.text.size() + part.arguments.size() + part.image.data.size() + part.signature.size();
-    }
-    for (const ir::Tool &tool : request.tools)
-        size += 64 + tool.description.size() + tool.parameters.size() + tool.format.size();
-    return size;
 }
 
 bool carriesEncryptedReasoning(const ir::Request &request)
@@ -226,7 +196,7 @@ bool carriesEncryptedReasoning(const ir::Request &request)
 std::string ResponsesCodec::encodeRequest(const ir::Request &request, const RequestTarget &target) const
 {
     std::string out;
-    out.reserve(sizeEstimate(request));
+    out.reserve(openai::requestSizeEstimate(request));
     JsonWriter json(out);
     json.beginObject().member("model", target.model);
     const std::string instructions = openai::joinedText(request.system, Kind::Text, "\n\n");
@@ -253,23 +223,14 @@ std::string ResponsesCodec::encodeRequest(const ir::Request &request, const Requ
     if (request.stream)
         json.memberBool("stream", true);
 
-    const char *effort = nullptr;
-    if (target.sendReasoning) {
-        if (!request.reasoningEffort.empty())
-            effort = request.reasoningEffort.c_str();
-        else if (request.thinkingBudget && *request.thinkingBudget > 0)
-            effort = effortForBudget(*request.thinkingBudget);
-    }
+    const char *effort = openai::reasoningEffortToSend(request, target.sendReasoning);
     if (effort)
         json.key("reasoning").beginObject().member("effort", effort).endObject();
 
-    if (request.responseFormat == ir::ResponseFormat::JsonObject) {
-        json.key("text").beginObject().key("format").beginObject().member("type", "json_object").endObject().endObject();
-    } else if (request.responseFormat == ir::ResponseFormat::JsonSchema) {
-        json.key("text").beginObject().key("format").beginObject().member("type", "json_schema")
-            .member("name", request.jsonSchemaName.empty() ? std::string_view("response") : std::string_view(request.jsonSchemaName))
-            .memberRaw("schema", request.jsonSchema.empty() ? std::string_view("{}") : std::string_view(request.jsonSchema))
-            .endObject().endObject();
+    if (request.responseFormat != ir::ResponseFormat::Text) {
+        json.key("text").beginObject().key("format").beginObject();
+        responses::writeTextFormatMembers(json, request);
+        json.endObject().endObject();
     }
     json.memberBool("store", false);
     if (effort || carriesEncryptedReasoning(request))

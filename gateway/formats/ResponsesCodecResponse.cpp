@@ -19,14 +19,6 @@ using simdjson::dom::element;
 using simdjson::dom::object;
 using Kind = ir::Part::Kind;
 
-ir::Part partOf(Kind kind, std::string_view text)
-{
-    ir::Part part;
-    part.kind = kind;
-    part.text = std::string(text);
-    return part;
-}
-
 // A message item's text; a refusal is text too, and says so through `refused`.
 void readMessage(object item, std::vector<ir::Part> &parts, bool &refused)
 {
@@ -38,9 +30,9 @@ void readMessage(object item, std::vector<ir::Part> &parts, bool &refused)
         if (entry["type"].get(type))
             continue;
         if (type == "output_text" && !entry["text"].get(text) && !text.empty()) {
-            parts.push_back(partOf(Kind::Text, text));
+            parts.push_back(openai::textPart(text));
         } else if (type == "refusal" && !entry["refusal"].get(text) && !text.empty()) {
-            parts.push_back(partOf(Kind::Text, text));
+            parts.push_back(openai::textPart(text));
             refused = true;
         }
     }
@@ -73,7 +65,7 @@ void readCall(object item, bool custom, std::vector<ir::Part> &parts)
 // Summaries joined; a model that shows its raw reasoning (gpt-oss) has reasoning_text content.
 void readReasoning(object item, std::vector<ir::Part> &parts)
 {
-    ir::Part thinking = partOf(Kind::Thinking, {});
+    ir::Part thinking = openai::textPart({}, Kind::Thinking);
     for (const char *key : {"summary", "content"}) {
         array list;
         if (item[key].get(list))
@@ -105,13 +97,12 @@ void readReasoning(object item, std::vector<ir::Part> &parts)
 Result<ir::Response> ResponsesCodec::decodeResponse(std::string_view json) const
 {
     openai::ParsedJson parsed;
-    if (parsed.parse(json))
-        return Error::invalid(QStringLiteral("the answer is not valid JSON"));
-    object root;
-    std::string_view type, status;
     array output;
-    if (parsed.root().get(root) || (!root["object"].get(type) && type != "response") || root["output"].get(output))
-        return Error::invalid(QStringLiteral("the answer is not a response object"));
+    const Result<object> answer = openai::answerRootOf(parsed, json, "response", "output", output);
+    if (!answer)
+        return answer.error();
+    const object root = *answer;
+    std::string_view type, status;
     openai::readOptional(root["status"], status);
     if (status == "failed" || status == "cancelled" || status == "queued" || status == "in_progress") {
         std::string_view message = "no message";
@@ -123,11 +114,7 @@ Result<ir::Response> ResponsesCodec::decodeResponse(std::string_view json) const
     }
 
     ir::Response response;
-    std::string_view text;
-    if (!root["id"].get(text))
-        response.id = std::string(text);
-    if (!root["model"].get(text))
-        response.model = std::string(text);
+    openai::readIdAndModel(root, response);
     bool refused = false;
     for (const element value : output) {
         object item;

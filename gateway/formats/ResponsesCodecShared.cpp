@@ -120,6 +120,28 @@ ir::StopReason stopReasonOf(std::string_view status, std::string_view incomplete
     return ir::StopReason::MaxTokens;
 }
 
+void beginToolItem(JsonWriter &json, const ir::Tool &tool)
+{
+    json.beginObject().member("type", tool.custom ? "custom" : "function").member("name", tool.name);
+    if (!tool.description.empty())
+        json.member("description", tool.description);
+    if (tool.custom && !tool.format.empty())
+        json.memberRaw("format", tool.format);
+}
+
+void writeTextFormatMembers(JsonWriter &json, const ir::Request &request)
+{
+    switch (request.responseFormat) {
+    case ir::ResponseFormat::Text: json.member("type", "text"); break;
+    case ir::ResponseFormat::JsonObject: json.member("type", "json_object"); break;
+    case ir::ResponseFormat::JsonSchema:
+        json.member("type", "json_schema")
+            .member("name", request.jsonSchemaName.empty() ? std::string_view("response") : std::string_view(request.jsonSchemaName))
+            .memberRaw("schema", request.jsonSchema.empty() ? std::string_view("{}") : std::string_view(request.jsonSchema));
+        break;
+    }
+}
+
 void writeRequestEcho(JsonWriter &json, const ir::Request *request)
 {
     // What the client sent as `instructions`, not the system prompt it became (Codex sends its
@@ -156,15 +178,10 @@ void writeRequestEcho(JsonWriter &json, const ir::Request *request)
     else
         json.null();
     json.key("text").beginObject().key("format").beginObject();
-    if (request && request->responseFormat == ir::ResponseFormat::JsonObject) {
-        json.member("type", "json_object");
-    } else if (request && request->responseFormat == ir::ResponseFormat::JsonSchema) {
-        json.member("type", "json_schema")
-            .member("name", request->jsonSchemaName.empty() ? std::string_view("response") : std::string_view(request->jsonSchemaName))
-            .memberRaw("schema", request->jsonSchema.empty() ? std::string_view("{}") : std::string_view(request->jsonSchema));
-    } else {
+    if (request)
+        writeTextFormatMembers(json, *request);
+    else
         json.member("type", "text");
-    }
     json.endObject().endObject();
 
     json.key("tool_choice");
@@ -182,13 +199,8 @@ void writeRequestEcho(JsonWriter &json, const ir::Request *request)
     json.key("tools").beginArray();
     if (request) {
         for (const ir::Tool &tool : request->tools) {
-            json.beginObject().member("type", tool.custom ? "custom" : "function").member("name", tool.name);
-            if (!tool.description.empty())
-                json.member("description", tool.description);
-            if (tool.custom) {
-                if (!tool.format.empty())
-                    json.memberRaw("format", tool.format);
-            } else {
+            beginToolItem(json, tool);
+            if (!tool.custom) {
                 json.key("parameters");
                 if (tool.parameters.empty())
                     json.null();
