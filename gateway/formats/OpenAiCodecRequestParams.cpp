@@ -14,25 +14,9 @@ using simdjson::dom::object;
 
 Status readTools(object body, ir::Request &request)
 {
-    const std::optional<element> value = member(body, "tools");
-    if (!value)
-        return {};
-    array tools;
-    if (value->get(tools))
-        return invalidField("must be an array", "tools");
-    request.tools.reserve(tools.size());
-    std::size_t i = 0;
-    for (const element item : tools) {
-        object tool;
-        if (item.get(tool))
-            return invalidField("must be an object", "tools", i);
-        std::string_view type;
-        if (tool["type"].get(type))
-            return missingField("tools", i, ".type");
-        if (type != "function") { // custom and hosted tools have no counterpart elsewhere
-            ++i;
-            continue;
-        }
+    return readToolEntries(body, [&request](object tool, std::string_view type, std::size_t i) -> Status {
+        if (type != "function") // custom and hosted tools have no counterpart elsewhere
+            return {};
         const std::optional<element> function = member(tool, "function");
         if (!function || !function->is_object())
             return missingField("tools", i, ".function");
@@ -53,9 +37,8 @@ Status readTools(object body, ir::Request &request)
             out.parameters = simdjson::minify(*parameters);
         }
         request.tools.push_back(std::move(out));
-        ++i;
-    }
-    return {};
+        return {};
+    });
 }
 
 Status readToolChoice(object body, ir::Request &request)

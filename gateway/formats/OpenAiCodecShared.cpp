@@ -106,6 +106,29 @@ Result<ToolChoiceObject> readToolChoiceMode(object body, ir::ToolChoice &choice,
     return ToolChoiceObject{*value, type};
 }
 
+Status readToolEntries(object body, const ToolEntryReader &read)
+{
+    const std::optional<element> value = member(body, "tools");
+    if (!value)
+        return {};
+    array tools;
+    if (value->get(tools))
+        return invalidField("must be an array", "tools");
+    std::size_t i = 0;
+    for (const element item : tools) {
+        object tool;
+        if (item.get(tool))
+            return invalidField("must be an object", "tools", i);
+        std::string_view type;
+        if (tool["type"].get(type))
+            return missingField("tools", i, ".type");
+        if (Status status = read(tool, type, i); !status)
+            return status;
+        ++i;
+    }
+    return {};
+}
+
 Status readCommonParameters(object body, std::initializer_list<const char *> maxTokenKeys, ir::Request &request)
 {
     if (const std::optional<element> value = member(body, "parallel_tool_calls")) {

@@ -10,6 +10,7 @@
 
 #include <simdjson.h>
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -113,6 +114,12 @@ struct ToolChoiceObject
     std::string_view type;
 };
 Result<ToolChoiceObject> readToolChoiceMode(simdjson::dom::object body, ir::ToolChoice &choice, const char *badMode);
+
+// The "tools" array, when given, as both formats check it: an array of objects with a string
+// "type". Each entry goes to `read` with its type and index; the entry's other fields are the
+// format's own.
+using ToolEntryReader = std::function<Status(simdjson::dom::object tool, std::string_view type, std::size_t i)>;
+Status readToolEntries(simdjson::dom::object body, const ToolEntryReader &read);
 
 // parallel_tool_calls, the token limit under each of `maxTokenKeys` (the first given wins),
 // temperature and top_p, checked in that order.

@@ -118,24 +118,9 @@ Status RequestReader::read(object body)
 
 Status RequestReader::readTools(object body)
 {
-    const std::optional<element> value = member(body, "tools");
-    if (!value)
-        return {};
-    array tools;
-    if (value->get(tools))
-        return invalidField("must be an array", "tools");
-    std::size_t i = 0;
-    for (const element item : tools) {
-        object tool;
-        if (item.get(tool))
-            return invalidField("must be an object", "tools", i);
-        std::string_view type;
-        if (tool["type"].get(type))
-            return missingField("tools", i, ".type");
-        if (type != "function" && type != "custom") { // built-in tools: only OpenAI can run them
-            ++i;
-            continue;
-        }
+    return openai::readToolEntries(body, [this](object tool, std::string_view type, std::size_t i) -> Status {
+        if (type != "function" && type != "custom") // built-in tools: only OpenAI can run them
+            return {};
         ir::Tool out;
         std::string_view name, description;
         if (tool["name"].get(name) || name.empty())
@@ -155,9 +140,8 @@ Status RequestReader::readTools(object body)
         if (const std::optional<element> strict = member(tool, "strict"); strict && !strict->is_bool())
             return invalidField("must be a boolean", "tools", i, ".strict");
         request.tools.push_back(std::move(out));
-        ++i;
-    }
-    return {};
+        return {};
+    });
 }
 
 // A custom tool becomes a function with one string parameter `input` (what formats without
