@@ -108,13 +108,8 @@ Status RequestReader::readContent(object message, std::size_t i, ContentOf role,
     const std::optional<element> content = member(message, "content");
     if (!content)
         return {};
-    std::string_view text;
-    if (!content->get(text)) {
-        // An empty system prompt, answer or tool output says nothing; a user's empty turn is a turn.
-        if (!text.empty() || role == ContentOf::User)
-            parts.push_back(textPart(text));
+    if (openai::readTextContent(*content, role == ContentOf::User, parts))
         return {};
-    }
     array list;
     if (content->get(list))
         return invalidField("must be a string or an array of content parts", "messages", i, ".content");

@@ -35,6 +35,16 @@ ir::Part imagePart(std::string_view url)
     return part;
 }
 
+bool readTextContent(element content, bool userTurn, std::vector<ir::Part> &parts)
+{
+    std::string_view text;
+    if (content.get(text))
+        return false;
+    if (!text.empty() || userTurn) // a user's empty turn is a turn
+        parts.push_back(textPart(text));
+    return true;
+}
+
 namespace {
 
 Status duplicateKeyCheck(object body)

@@ -100,6 +100,10 @@ ir::Part textPart(std::string_view text, ir::Part::Kind kind = ir::Part::Kind::T
 // "data:<media type>[;params];base64,<data>" → inline data; anything else is kept as a URL.
 ir::Part imagePart(std::string_view url);
 
+// Content given as a string: one text part. An empty system prompt, answer or tool output says
+// nothing, so an empty text is kept only for a user's turn. False when the content is no string.
+bool readTextContent(simdjson::dom::element content, bool userTurn, std::vector<ir::Part> &parts);
+
 // A client's request body, checked alike by both formats (not empty, valid JSON, an object, no
 // top-level key twice), then read by the format's own `read` into a new ir::Request.
 using RequestBodyReader = Status (*)(simdjson::dom::object body, ir::Request &request);

@@ -342,13 +342,9 @@ Status RequestReader::readMessage(object item, std::size_t i)
 Status RequestReader::readContent(element content, std::size_t i, std::string_view key, ContentOf role,
                                   std::vector<ir::Part> &parts)
 {
-    std::string_view text;
-    if (!content.get(text)) {
-        // An empty system prompt, answer or tool output says nothing; a user's empty turn is a turn.
-        if (!text.empty() || role == ContentOf::User)
-            parts.push_back(textPart(text));
+    if (openai::readTextContent(content, role == ContentOf::User, parts))
         return {};
-    }
+    std::string_view text;
     array list;
     if (content.get(list))
         return invalidField("must be a string or an array of content parts", "input", i, ".", key);
