@@ -312,9 +312,9 @@ QByteArray StreamTranslator::errorEvent(int status, const QString &message, QByt
     event.error.kind = ir::errorKindForStatus(status);
     event.error.message = redactSecrets(message, m_options.secrets).toStdString();
     event.error.code = std::string(code.data(), std::size_t(code.size()));
-    if (m_encoder && !m_ended && m_options.to == ApiFormat::Responses) {
-        // Responses events carry the response's id and a sequence number: the failure continues
-        // the stream's own (the exchange ends the stream after it).
+    if (m_encoder && !m_ended) {
+        // The stream's own encoder: the failure continues the stream (Responses events carry the
+        // response's id and a sequence number); the exchange ends the stream after it.
         std::string out;
         m_encoder->encode(event, out);
         return QByteArray(out.data(), qsizetype(out.size()));
