@@ -56,6 +56,7 @@ public:
     bool isPaused() const { return m_paused; }
 
     QList<QUrl> urls() const;
+    const GatewayOptions &options() const { return m_options; }
     // Request body bytes held right now across all connections (see HttpLimits).
     qint64 bufferedRequestBytes() const;
     ConfigStore &config() const { return *m_config; }

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/core/Result.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+#include <memory>
+
+class QThread;
+
+namespace tarn::gateway {
+
+class Database;
+class Gateway;
+class DesktopDatabaseWorker;
+
+// The desktop's one way into the gateway: live state straight from the Gateway, and every read or
+// write of the store on a thread of its own with its own SQLite connection, so a page never blocks
+// the GUI thread on the database (a 1 M-row aggregate, a busy write lock). The UI never sees SQL:
+// the work it hands over calls repositories and returns plain structs.
+class DesktopService final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DesktopService)
+
+public:
+    explicit DesktopService(Gateway &gateway, QObject *parent = nullptr);
+    ~DesktopService() override;
+
+    // Opens the service's own connection to the gateway's database (on its thread). Call once,
+    // after the gateway has started.
+    Status start();
+    // Stops the database thread after the work already handed over has run.
+    void stop();
+
+    Gateway &gateway() const { return m_gateway; }
+
+    // Runs work on the database thread; then done(result) on context's thread, unless context has
+    // been destroyed meanwhile (the result is then dropped). Work runs in submission order.
+    template<typename T>
+    void run(QObject *context, std::function<T(Database &)> work, std::function<void(T)> done)
+    {
+        QPointer<QObject> guard(context);
+        post([guard, work = std::move(work), done = std::move(done)](Database &database) {
+            auto result = std::make_shared<T>(work(database));
+            if (!guard)
+                return;
+            QMetaObject::invokeMethod(guard.data(), [guard, result, done] {
+                if (guard)
+                    done(std::move(*result));
+            }, Qt::QueuedConnection);
+        });
+    }
+
+    // A change written through run() reaches the router at once (not at the next poll of the
+    // configuration revision). Call from the GUI thread, in the write's done callback.
+    void applyConfiguration();
+
+Q_SIGNALS:
+    // The configuration changed: written here, by the command line, or by another process.
+    void configurationChanged();
+
+private:
+    void post(std::function<void(Database &)> job);
+
+    Gateway &m_gateway;
+    QThread *m_thread = nullptr;
+    DesktopDatabaseWorker *m_worker = nullptr;
+};
+
+} // namespace tarn::gateway

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/core/Result.h"
+#include "gateway/storage/UsageStats.h"
+
+namespace tarn::gateway {
+
+class Database;
+
+// The desktop's aggregates over the usage table: totals, time series, shares, heatmap, channel
+// quality, the request log and model prices. Each call is one read (or write, for prices) on the
+// caller's connection; the desktop calls them on DesktopService's thread, never the GUI thread.
+// Every aggregate must stay under 300 ms with 1 M usage rows (bench/usage_stats_bench).
+class UsageStatsRepository final
+{
+public:
+    explicit UsageStatsRepository(Database &database) : m_db(database) {}
+
+    Result<UsageTotals> totals(const UsageRange &range) const;
+    // Buckets with no request are left out; points are ordered by bucket, then series.
+    Result<QList<UsagePoint>> series(const UsageRange &range, UsageGranularity granularity,
+                                     UsageGrouping grouping) const;
+    // Ordered by tokens (prompt + completion), then requests, then name.
+    Result<QList<UsageShare>> shares(const UsageRange &range, UsageGrouping grouping) const;
+    Result<UsageHeatmap> heatmap(const UsageRange &range) const;
+    Result<QList<ChannelQuality>> channelQuality(const UsageRange &range) const;
+
+    Result<QList<RequestLogRow>> requestLog(const RequestLogFilter &filter) const;
+    // Distinct values the log's filters offer.
+    Result<QStringList> knownModels() const;
+    Result<QStringList> knownChannels() const;
+
+    Result<QList<ModelPrice>> prices() const;
+    Status setPrice(const ModelPrice &price);
+    Status removePrice(const QString &model);
+
+private:
+    Database &m_db;
+};
+
+} // namespace tarn::gateway
