@@ -2,6 +2,7 @@
 #include "app/DesktopModule.h"
 
 #include "app/ShutdownSignals.h"
+#include "gateway/desktop/DesktopService.h"
 #include "ui/MainWindow.h"
 #include "ui/SingleInstance.h"
 #include "ui/tray/TrayIcon.h"
@@ -41,7 +42,14 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     for (const QUrl &url : gateway.urls())
         urls.append(url.toString());
 
-    ui::MainWindow window;
+    gateway::DesktopService service(gateway);
+    if (const gateway::Status status = service.start(); !status) {
+        std::fprintf(stderr, "tarn: %s\n", qPrintable(status.error().message));
+        QMessageBox::critical(nullptr, QObject::tr("Tarn cannot start"), status.error().message);
+        return 1;
+    }
+
+    ui::MainWindow window(service);
     window.setListenAddresses(urls);
     ui::TrayIcon tray;
     tray.setStatus(QObject::tr("Tarn — listening on %1").arg(urls.join(QStringLiteral(", "))), true);

@@ -3,6 +3,7 @@
 
 #include "ui/channels/ChannelsPage.h"
 #include "ui/logs/LogsPage.h"
+#include "ui/overview/OverviewPage.h"
 #include "ui/routing/RoutingPage.h"
 #include "ui/settings/SettingsPage.h"
 #include "ui/usage/UsagePage.h"
@@ -17,7 +18,7 @@
 
 namespace tarn::ui {
 
-MainWindow::MainWindow(QWidget *parent)
+MainWindow::MainWindow(gateway::DesktopService &service, QWidget *parent)
     : QMainWindow(parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -47,12 +48,14 @@ MainWindow::MainWindow(QWidget *parent)
     layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
-    m_channelsPage = new ChannelsPage(m_pages);
-    m_routingPage = new RoutingPage(m_pages);
-    m_usagePage = new UsagePage(m_pages);
-    m_logsPage = new LogsPage(m_pages);
-    m_settingsPage = new SettingsPage(m_pages);
+    m_overviewPage = new OverviewPage(service, m_pages);
+    m_channelsPage = new ChannelsPage(service, m_pages);
+    m_routingPage = new RoutingPage(service, m_pages);
+    m_usagePage = new UsagePage(service, m_pages);
+    m_logsPage = new LogsPage(service, m_pages);
+    m_settingsPage = new SettingsPage(service, m_pages);
     // Same order as enum Page.
+    addPage(m_overviewPage, tr("Overview"), QStringLiteral("page-overview"));
     addPage(m_channelsPage, tr("Channels"), QStringLiteral("page-channels"));
     addPage(m_routingPage, tr("Routing"), QStringLiteral("page-routing"));
     addPage(m_usagePage, tr("Usage"), QStringLiteral("page-usage"));
@@ -108,6 +111,7 @@ void MainWindow::showAndActivate()
     activateWindow();
 }
 
+OverviewPage *MainWindow::overviewPage() const { return m_overviewPage; }
 ChannelsPage *MainWindow::channelsPage() const { return m_channelsPage; }
 RoutingPage *MainWindow::routingPage() const { return m_routingPage; }
 UsagePage *MainWindow::usagePage() const { return m_usagePage; }

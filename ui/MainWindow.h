@@ -7,10 +7,15 @@ class QLabel;
 class QListWidget;
 class QStackedWidget;
 
+namespace tarn::gateway {
+class DesktopService;
+}
+
 namespace tarn::ui {
 
 class ChannelsPage;
 class LogsPage;
+class OverviewPage;
 class RoutingPage;
 class SettingsPage;
 class UsagePage;
@@ -23,10 +28,11 @@ class MainWindow final : public QMainWindow
 
 public:
     // Order of the navigation entries and of the stacked pages.
-    enum class Page { Channels, Routing, Usage, Logs, Settings };
+    enum class Page { Overview, Channels, Routing, Usage, Logs, Settings };
     Q_ENUM(Page)
 
-    explicit MainWindow(QWidget *parent = nullptr);
+    // The pages read and write through service, which must outlive the window.
+    explicit MainWindow(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Shows e.g. "Listening on http://127.0.0.1:8276" in the status bar; empty means not listening.
@@ -42,6 +48,7 @@ public:
     // Shows, un-minimises, raises and activates the window (tray click, second instance).
     void showAndActivate();
 
+    [[nodiscard]] OverviewPage *overviewPage() const;
     [[nodiscard]] ChannelsPage *channelsPage() const;
     [[nodiscard]] RoutingPage *routingPage() const;
     [[nodiscard]] UsagePage *usagePage() const;
@@ -63,6 +70,7 @@ private:
     QListWidget *m_navigation = nullptr;
     QStackedWidget *m_pages = nullptr;
     QLabel *m_listenStatus = nullptr;
+    OverviewPage *m_overviewPage = nullptr;
     ChannelsPage *m_channelsPage = nullptr;
     RoutingPage *m_routingPage = nullptr;
     UsagePage *m_usagePage = nullptr;

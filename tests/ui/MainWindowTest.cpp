@@ -2,6 +2,8 @@
 #include "ui/MainWindow.h"
 
 #include "ui/channels/ChannelsPage.h"
+#include "ui/overview/OverviewPage.h"
+#include "tests/ui/support/DesktopFixture.h"
 #include "ui/logs/LogsPage.h"
 #include "ui/routing/RoutingPage.h"
 #include "ui/settings/SettingsPage.h"
@@ -30,7 +32,8 @@ class MainWindowTest : public ::testing::Test
 protected:
     void SetUp() override
     {
-        window = std::make_unique<MainWindow>();
+        ASSERT_TRUE(fixture.isValid());
+        window = std::make_unique<MainWindow>(fixture.service());
         navigation = window->findChild<QListWidget *>(QStringLiteral("navigation"));
         pages = window->findChild<QStackedWidget *>(QStringLiteral("pages"));
         ASSERT_NE(navigation, nullptr);
@@ -45,22 +48,23 @@ protected:
         QTest::mouseClick(navigation->viewport(), Qt::LeftButton, {}, rect.center());
     }
 
+    tarn::test::DesktopFixture fixture; // declared before the window: outlives it
     std::unique_ptr<MainWindow> window;
     QListWidget *navigation = nullptr;
     QStackedWidget *pages = nullptr;
 };
 
-TEST_F(MainWindowTest, HasTitleSizeIconAndFivePages)
+TEST_F(MainWindowTest, HasTitleSizeIconAndSixPages)
 {
     EXPECT_EQ(window->windowTitle(), QStringLiteral("Tarn"));
     EXPECT_EQ(window->size(), QSize(1000, 680));
     EXPECT_FALSE(window->windowIcon().isNull());
-    ASSERT_EQ(navigation->count(), 5);
-    ASSERT_EQ(pages->count(), 5);
+    ASSERT_EQ(navigation->count(), 6);
+    ASSERT_EQ(pages->count(), 6);
     for (int row = 0; row < navigation->count(); ++row)
         EXPECT_FALSE(navigation->item(row)->icon().isNull()) << row;
-    EXPECT_EQ(pages->currentWidget(), window->channelsPage());
-    EXPECT_EQ(window->currentPage(), MainWindow::Page::Channels);
+    EXPECT_EQ(pages->currentWidget(), window->overviewPage());
+    EXPECT_EQ(window->currentPage(), MainWindow::Page::Overview);
 }
 
 TEST_F(MainWindowTest, ClickingNavigationSwitchesPage)
@@ -70,24 +74,26 @@ TEST_F(MainWindowTest, ClickingNavigationSwitchesPage)
     QSignalSpy pageChanged(window.get(), &MainWindow::currentPageChanged);
 
     clickNavigation(1);
-    EXPECT_NE(qobject_cast<tarn::ui::RoutingPage *>(pages->currentWidget()), nullptr);
+    EXPECT_NE(qobject_cast<tarn::ui::ChannelsPage *>(pages->currentWidget()), nullptr);
     clickNavigation(2);
-    EXPECT_NE(qobject_cast<tarn::ui::UsagePage *>(pages->currentWidget()), nullptr);
+    EXPECT_NE(qobject_cast<tarn::ui::RoutingPage *>(pages->currentWidget()), nullptr);
     clickNavigation(3);
-    EXPECT_NE(qobject_cast<tarn::ui::LogsPage *>(pages->currentWidget()), nullptr);
+    EXPECT_NE(qobject_cast<tarn::ui::UsagePage *>(pages->currentWidget()), nullptr);
     clickNavigation(4);
+    EXPECT_NE(qobject_cast<tarn::ui::LogsPage *>(pages->currentWidget()), nullptr);
+    clickNavigation(5);
     EXPECT_NE(qobject_cast<tarn::ui::SettingsPage *>(pages->currentWidget()), nullptr);
     EXPECT_EQ(pages->currentWidget()->objectName(), QStringLiteral("settingsPage"));
     EXPECT_EQ(window->currentPage(), MainWindow::Page::Settings);
     clickNavigation(0);
-    EXPECT_NE(qobject_cast<tarn::ui::ChannelsPage *>(pages->currentWidget()), nullptr);
-    EXPECT_EQ(pageChanged.count(), 5);
+    EXPECT_NE(qobject_cast<tarn::ui::OverviewPage *>(pages->currentWidget()), nullptr);
+    EXPECT_EQ(pageChanged.count(), 6);
 }
 
 TEST_F(MainWindowTest, ShowPageSelectsNavigationEntry)
 {
     window->showPage(MainWindow::Page::Logs);
-    EXPECT_EQ(navigation->currentRow(), 3);
+    EXPECT_EQ(navigation->currentRow(), 4);
     EXPECT_EQ(pages->currentWidget(), window->logsPage());
 }
 

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/ChannelsPage.h"
 
+#include "gateway/desktop/DesktopService.h"
+
 #include "ui/PageLayout.h"
 
 #include <QVBoxLayout>
 
 namespace tarn::ui {
 
-ChannelsPage::ChannelsPage(QWidget *parent)
+ChannelsPage::ChannelsPage(gateway::DesktopService &service, QWidget *parent)
     : QWidget(parent)
+    , m_service(service)
 {
     setObjectName(QStringLiteral("channelsPage"));
     QVBoxLayout *layout = createPageLayout(

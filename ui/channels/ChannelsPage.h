@@ -3,6 +3,10 @@
 
 #include <QWidget>
 
+namespace tarn::gateway {
+class DesktopService;
+}
+
 namespace tarn::ui {
 
 // The Channels page: upstream provider accounts.
@@ -12,8 +16,11 @@ class ChannelsPage final : public QWidget
     Q_DISABLE_COPY_MOVE(ChannelsPage)
 
 public:
-    explicit ChannelsPage(QWidget *parent = nullptr);
+    explicit ChannelsPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~ChannelsPage() override;
+
+private:
+    gateway::DesktopService &m_service;
 };
 
 } // namespace tarn::ui

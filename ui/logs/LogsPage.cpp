@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/logs/LogsPage.h"
 
+#include "gateway/desktop/DesktopService.h"
+
 #include "ui/PageLayout.h"
 
 #include <QVBoxLayout>
 
 namespace tarn::ui {
 
-LogsPage::LogsPage(QWidget *parent)
+LogsPage::LogsPage(gateway::DesktopService &service, QWidget *parent)
     : QWidget(parent)
+    , m_service(service)
 {
     setObjectName(QStringLiteral("logsPage"));
     QVBoxLayout *layout = createPageLayout(

@@ -3,6 +3,10 @@
 
 #include <QWidget>
 
+namespace tarn::gateway {
+class DesktopService;
+}
+
 namespace tarn::ui {
 
 // The Logs page: recent gateway requests and events.
@@ -12,8 +16,11 @@ class LogsPage final : public QWidget
     Q_DISABLE_COPY_MOVE(LogsPage)
 
 public:
-    explicit LogsPage(QWidget *parent = nullptr);
+    explicit LogsPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~LogsPage() override;
+
+private:
+    gateway::DesktopService &m_service;
 };
 
 } // namespace tarn::ui

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/routing/RoutingPage.h"
 
+#include "gateway/desktop/DesktopService.h"
+
 #include "ui/PageLayout.h"
 
 #include <QVBoxLayout>
 
 namespace tarn::ui {
 
-RoutingPage::RoutingPage(QWidget *parent)
+RoutingPage::RoutingPage(gateway::DesktopService &service, QWidget *parent)
     : QWidget(parent)
+    , m_service(service)
 {
     setObjectName(QStringLiteral("routingPage"));
     QVBoxLayout *layout = createPageLayout(

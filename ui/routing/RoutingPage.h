@@ -3,6 +3,10 @@
 
 #include <QWidget>
 
+namespace tarn::gateway {
+class DesktopService;
+}
+
 namespace tarn::ui {
 
 // The Routing page: how requests choose a channel.
@@ -12,8 +16,11 @@ class RoutingPage final : public QWidget
     Q_DISABLE_COPY_MOVE(RoutingPage)
 
 public:
-    explicit RoutingPage(QWidget *parent = nullptr);
+    explicit RoutingPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~RoutingPage() override;
+
+private:
+    gateway::DesktopService &m_service;
 };
 
 } // namespace tarn::ui

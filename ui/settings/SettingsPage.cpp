@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/settings/SettingsPage.h"
 
+#include "gateway/desktop/DesktopService.h"
+
 #include "ui/PageLayout.h"
 
 #include <QVBoxLayout>
 
 namespace tarn::ui {
 
-SettingsPage::SettingsPage(QWidget *parent)
+SettingsPage::SettingsPage(gateway::DesktopService &service, QWidget *parent)
     : QWidget(parent)
+    , m_service(service)
 {
     setObjectName(QStringLiteral("settingsPage"));
     QVBoxLayout *layout = createPageLayout(

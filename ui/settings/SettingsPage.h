@@ -3,6 +3,10 @@
 
 #include <QWidget>
 
+namespace tarn::gateway {
+class DesktopService;
+}
+
 namespace tarn::ui {
 
 // The Settings page: gateway and application preferences.
@@ -12,8 +16,11 @@ class SettingsPage final : public QWidget
     Q_DISABLE_COPY_MOVE(SettingsPage)
 
 public:
-    explicit SettingsPage(QWidget *parent = nullptr);
+    explicit SettingsPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~SettingsPage() override;
+
+private:
+    gateway::DesktopService &m_service;
 };
 
 } // namespace tarn::ui

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/usage/UsagePage.h"
 
+#include "gateway/desktop/DesktopService.h"
+
 #include "ui/PageLayout.h"
 
 #include <QVBoxLayout>
 
 namespace tarn::ui {
 
-UsagePage::UsagePage(QWidget *parent)
+UsagePage::UsagePage(gateway::DesktopService &service, QWidget *parent)
     : QWidget(parent)
+    , m_service(service)
 {
     setObjectName(QStringLiteral("usagePage"));
     QVBoxLayout *layout = createPageLayout(

@@ -3,6 +3,10 @@
 
 #include <QWidget>
 
+namespace tarn::gateway {
+class DesktopService;
+}
+
 namespace tarn::ui {
 
 // The Usage page: token and cost usage over time.
@@ -12,8 +16,11 @@ class UsagePage final : public QWidget
     Q_DISABLE_COPY_MOVE(UsagePage)
 
 public:
-    explicit UsagePage(QWidget *parent = nullptr);
+    explicit UsagePage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~UsagePage() override;
+
+private:
+    gateway::DesktopService &m_service;
 };
 
 } // namespace tarn::ui
