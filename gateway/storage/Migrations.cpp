@@ -168,6 +168,41 @@ QStringList schemaV4()
     };
 }
 
+// The desktop's usage pages: model prices for cost estimates, and rollups the aggregates read
+// instead of scanning every usage row (UsageStatsRepository keeps them up to date from the query
+// side, so the request path writes exactly what it wrote before). meta.usage_rollup_id is the
+// last usage id both rollups include.
+QStringList schemaV5()
+{
+    return {
+        QStringLiteral(R"(CREATE TABLE model_prices (
+            model TEXT PRIMARY KEY NOT NULL,
+            input_per_mtok REAL NOT NULL DEFAULT 0,
+            output_per_mtok REAL NOT NULL DEFAULT 0,
+            cached_per_mtok REAL NOT NULL DEFAULT 0))"),
+        QStringLiteral(R"(CREATE TABLE usage_hourly (
+            hour TEXT NOT NULL,
+            channel_id INTEGER NOT NULL,
+            channel_name TEXT NOT NULL,
+            requested_model TEXT NOT NULL,
+            upstream_model TEXT NOT NULL,
+            requests INTEGER NOT NULL,
+            errors INTEGER NOT NULL,
+            prompt_tokens INTEGER NOT NULL,
+            completion_tokens INTEGER NOT NULL,
+            cached_tokens INTEGER NOT NULL,
+            PRIMARY KEY (hour, channel_id, channel_name, requested_model, upstream_model)) WITHOUT ROWID)"),
+        QStringLiteral(R"(CREATE TABLE usage_latency_daily (
+            day TEXT NOT NULL,
+            channel_id INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (day, channel_id, kind, bucket)) WITHOUT ROWID)"),
+        QStringLiteral("INSERT INTO meta (key, value) VALUES ('usage_rollup_id', 0)"),
+    };
+}
+
 QString sqlErrorText(const QSqlQuery &query)
 {
     const QSqlError error = query.lastError();
@@ -183,6 +218,7 @@ const QList<Migration> &schemaMigrations()
         {2, schemaV2()},
         {3, schemaV3()},
         {4, schemaV4()},
+        {5, schemaV5()},
     };
     return migrations;
 }

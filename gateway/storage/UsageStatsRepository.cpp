@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/storage/UsageStatsRepository.h"
+
+#include "gateway/storage/Database.h"
+#include "gateway/storage/StorageSupport.h"
+
+#include <QHash>
+#include <QSqlQuery>
+#include <QTimeZone>
+
+#include <functional>
+
+namespace tarn::gateway {
+
+using namespace storage;
+
+// How the aggregates stay under 300 ms with a million rows: they read two rollups, not the usage
+// table. usage_hourly holds the counts per UTC hour, channel and model pair; usage_latency_daily
+// holds per UTC day and channel a histogram of latency and time to first byte. Both include every
+// usage row up to meta.usage_rollup_id, and each aggregate first rolls up the rows written since
+// (one short write transaction; no trigger on usage, so the request path costs what it did). A
+// range's whole hours (days, for the histograms) come from the rollups; its ragged edges and rows
+// newer than the watermark come from usage itself, through the ts index or the rowid, so every
+// answer is exact for the half-open range even when the catch-up could not run.
+//
+// Medians come from the histograms: 1 ms buckets below 32 ms, then 16 buckets per doubling, so a
+// median is within about 3 % (the bucket's middle is reported).
+
+namespace {
+
+constexpr qint64 kHourMs = 3'600'000;
+constexpr qint64 kDayMs = 86'400'000;
+constexpr int kExactBuckets = 32;
+constexpr int kBucketsPerOctave = 16;
+constexpr int kLastOctave = 20; // 2^21 ms (35 minutes) and more share the overflow bucket
+constexpr int kOverflowBucket = kExactBuckets + (kLastOctave - 4) * kBucketsPerOctave;
+
+const QString kEmptyFrom = QStringLiteral("1"); // with kEmptyTo: a text range no timestamp falls in
+const QString kEmptyTo = QStringLiteral("0");
+const QString kOpenTo = QStringLiteral("~");    // sorts after every timestamp
+
+// The SQL for the histogram bucket of an integer column (see the comment at the top).
+QString bucketSql(const QString &column)
+{
+    QString sql = QStringLiteral("CASE WHEN %1 < %2 THEN %1").arg(column).arg(kExactBuckets);
+    for (int octave = 5; octave <= kLastOctave; ++octave) {
+        const qint64 low = qint64(1) << octave;
+        const qint64 width = qint64(1) << (octave - 4);
+        sql += QStringLiteral(" WHEN %1 < %2 THEN %3 + (%1 - %4) / %5")
+                   .arg(column)
+                   .arg(low * 2)
+                   .arg(kExactBuckets + (octave - 5) * kBucketsPerOctave)
+                   .arg(low)
+                   .arg(width);
+    }
+    return sql + QStringLiteral(" ELSE %1 END").arg(kOverflowBucket);
+}
+
+// The middle of a bucket, in ms.
+qint64 bucketValue(int bucket)
+{
+    if (bucket < kExactBuckets)
+        return bucket;
+    if (bucket >= kOverflowBucket)
+        return qint64(1) << (kLastOctave + 1);
+    const int octave = 5 + (bucket - kExactBuckets) / kBucketsPerOctave;
+    const qint64 width = qint64(1) << (octave - 4);
+    return (qint64(1) << octave) + ((bucket - kExactBuckets) % kBucketsPerOctave) * width + (width - 1) / 2;
+}
+
+qint64 floorTo(qint64 ms, qint64 unit)
+{
+    return ms >= 0 ? ms / unit * unit : -((-ms + unit - 1) / unit) * unit;
+}
+
+// A range split into the whole units (hours or days) a rollup answers and the ragged edges usage
+// answers. Texts are bound as-is; an empty edge is [kEmptyFrom, kEmptyTo).
+struct RangePlan
+{
+    QString rollupFrom, rollupTo; // rollup keys (ts prefixes), half-open
+    QString edge1From, edge1To;   // usage ts, half-open
+    QString edge2From, edge2To;
+    QString from, to;             // the whole range, as usage ts
+};
+
+RangePlan planRange(const UsageRange &range, qint64 unit, int keyLength)
+{
+    // Plain flags, not std::optional: GCC 12 warns (-Werror) about optionals it cannot follow here.
+    RangePlan plan;
+    const bool hasFrom = range.from.isValid();
+    const bool hasTo = range.to.isValid();
+    const qint64 lo = hasFrom ? range.from.toMSecsSinceEpoch() : 0;
+    const qint64 hi = hasTo ? range.to.toMSecsSinceEpoch() : 0;
+    plan.from = hasFrom ? dbTimeFromMSecs(lo) : QString();
+    plan.to = hasTo ? dbTimeFromMSecs(hi) : kOpenTo;
+    const qint64 wholeFrom = -floorTo(-lo, unit);
+    const qint64 wholeTo = floorTo(hi, unit);
+    plan.edge1From = plan.edge2From = kEmptyFrom;
+    plan.edge1To = plan.edge2To = kEmptyTo;
+    if (hasFrom && hasTo && wholeFrom >= wholeTo) {
+        // Not one whole unit inside: usage answers all of it (under two units of rows).
+        plan.rollupFrom = kEmptyFrom;
+        plan.rollupTo = kEmptyTo;
+        plan.edge1From = plan.from;
+        plan.edge1To = plan.to;
+        return plan;
+    }
+    plan.rollupFrom = hasFrom ? dbTimeFromMSecs(wholeFrom).left(keyLength) : QString();
+    plan.rollupTo = hasTo ? dbTimeFromMSecs(wholeTo).left(keyLength) : kOpenTo;
+    if (hasFrom) {
+        plan.edge1From = plan.from;
+        plan.edge1To = dbTimeFromMSecs(wholeFrom);
+    }
+    if (hasTo) {
+        plan.edge2From = dbTimeFromMSecs(wholeTo);
+        plan.edge2To = plan.to;
+    }
+    return plan;
+}
+
+// Rolls up the usage rows written since the last call. Best effort: when it cannot (the database
+// is busy), the aggregates read those rows from usage instead.
+void catchUp(Database &db)
+{
+    (void)db.transaction([&]() -> Status {
+        const QString what = QStringLiteral("rolling up usage");
+        QSqlQuery q(db.handle());
+        if (Status s = execute(q, QStringLiteral("SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'usage_rollup_id'), "
+                                                 "(SELECT coalesce(max(id), 0) FROM usage)"),
+                               {}, what);
+            !s)
+            return s;
+        if (!q.next())
+            return {};
+        const qint64 done = q.value(0).toLongLong();
+        const qint64 last = q.value(1).toLongLong();
+        q.finish();
+        if (last <= done)
+            return {};
+        if (Status s = execute(q, QStringLiteral(
+                                      "INSERT INTO usage_hourly (hour, channel_id, channel_name, requested_model, upstream_model, "
+                                      "requests, errors, prompt_tokens, completion_tokens, cached_tokens) "
+                                      "SELECT substr(ts, 1, 13), channel_id, channel_name, requested_model, upstream_model, count(*), "
+                                      "sum(status >= 400 OR status = 0), sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens) "
+                                      "FROM usage WHERE id > ? AND id <= ? GROUP BY 1, 2, 3, 4, 5 "
+                                      "ON CONFLICT (hour, channel_id, channel_name, requested_model, upstream_model) DO UPDATE SET "
+                                      "requests = requests + excluded.requests, errors = errors + excluded.errors, "
+                                      "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
+                                      "completion_tokens = completion_tokens + excluded.completion_tokens, "
+                                      "cached_tokens = cached_tokens + excluded.cached_tokens"),
+                               {done, last}, what);
+            !s)
+            return s;
+        // CROSS JOIN keeps usage the outer loop: one pass yields both the latency and the ttft row.
+        if (Status s = execute(q, QStringLiteral(
+                                      "INSERT INTO usage_latency_daily (day, channel_id, kind, bucket, n) "
+                                      "SELECT substr(ts, 1, 10), channel_id, k.kind, "
+                                      "CASE k.kind WHEN 0 THEN %1 ELSE %2 END, count(*) "
+                                      "FROM usage CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) AS k "
+                                      "WHERE id > ? AND id <= ? AND channel_id != 0 AND (k.kind = 0 OR ttft_ms >= 0) "
+                                      "GROUP BY 1, 2, 3, 4 "
+                                      "ON CONFLICT (day, channel_id, kind, bucket) DO UPDATE SET n = n + excluded.n")
+                                      .arg(bucketSql(QStringLiteral("max(latency_ms, 0)")), bucketSql(QStringLiteral("ttft_ms"))),
+                               {done, last}, what);
+            !s)
+            return s;
+        return execute(q, QStringLiteral("UPDATE meta SET value = ? WHERE key = 'usage_rollup_id'"), {last}, what);
+    });
+}
+
+Result<qint64> rolledUpTo(Database &db)
+{
+    QSqlQuery q(db.handle());
+    if (Status s = execute(q, QStringLiteral("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'usage_rollup_id'"), {},
+                           QStringLiteral("reading the usage rollup"));
+        !s)
+        return s.error();
+    return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+// Rows shaped like usage_hourly for a range: the rollup's whole hours, usage's edges, and usage
+// rows newer than the rollup. Columns: hour, channel_id, channel_name, requested_model,
+// upstream_model, requests, errors, prompt_tokens, completion_tokens, cached_tokens.
+// The unary + keeps SQLite on the index the part is written for (ts for the edges, the rowid for
+// the newest rows).
+QString hourlySourceSql()
+{
+    const QString raw = QStringLiteral(
+        "SELECT substr(ts, 1, 13), channel_id, channel_name, requested_model, upstream_model, 1, "
+        "status >= 400 OR status = 0, prompt_tokens, completion_tokens, cached_tokens FROM usage WHERE ");
+    return QStringLiteral("SELECT hour, channel_id, channel_name, requested_model, upstream_model, requests, errors, "
+                          "prompt_tokens, completion_tokens, cached_tokens FROM usage_hourly WHERE hour >= ? AND hour < ? "
+                          "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
+                          "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
+                          "UNION ALL %1 id > ? AND +ts >= ? AND +ts < ?")
+        .arg(raw);
+}
+
+QVariantList hourlyBindings(const RangePlan &plan, qint64 watermark)
+{
+    return {plan.rollupFrom, plan.rollupTo, plan.edge1From, plan.edge1To, watermark,
+            plan.edge2From, plan.edge2To, watermark, watermark, plan.from, plan.to};
+}
+
+// Aggregate columns over the source aliased s, with model_prices joined as pu (upstream model)
+// and pr (requested model): the upstream model's price when it has one, else the requested one's.
+const QString kTotalsColumns = QStringLiteral(
+    "sum(s.requests), sum(s.errors), sum(s.prompt_tokens), sum(s.completion_tokens), sum(s.cached_tokens), "
+    "total((s.prompt_tokens - s.cached_tokens) * coalesce(pu.input_per_mtok, pr.input_per_mtok, 0) "
+    "+ s.cached_tokens * coalesce(pu.cached_per_mtok, pr.cached_per_mtok, 0) "
+    "+ s.completion_tokens * coalesce(pu.output_per_mtok, pr.output_per_mtok, 0)) / 1000000.0");
+const QString kPriceJoins = QStringLiteral("LEFT JOIN model_prices pu ON pu.model = s.upstream_model "
+                                           "LEFT JOIN model_prices pr ON pr.model = s.requested_model");
+
+UsageTotals totalsFrom(const QSqlQuery &q, int first)
+{
+    UsageTotals t;
+    t.requests = q.value(first).toLongLong();
+    t.errors = q.value(first + 1).toLongLong();
+    t.promptTokens = q.value(first + 2).toLongLong();
+    t.completionTokens = q.value(first + 3).toLongLong();
+    t.cachedTokens = q.value(first + 4).toLongLong();
+    t.costUsd = q.value(first + 5).toDouble();
+    return t;
+}
+
+// Runs one aggregate over the hourly source in a read snapshot; each result row goes to row().
+Status readHourly(Database &db, const UsageRange &range, const QString &selectSql, const QString &tailSql,
+                  const std::function<void(const QSqlQuery &)> &row, const QString &what)
+{
+    catchUp(db);
+    return db.readTransaction([&]() -> Status {
+        const Result<qint64> watermark = rolledUpTo(db);
+        if (!watermark)
+            return watermark.error();
+        const RangePlan plan = planRange(range, kHourMs, 13);
+        QSqlQuery q(db.handle());
+        q.setForwardOnly(true);
+        if (Status s = execute(q, QStringLiteral("SELECT %1 FROM (%2) AS s %3 %4")
+                                      .arg(selectSql, hourlySourceSql(), kPriceJoins, tailSql),
+                               hourlyBindings(plan, *watermark), what);
+            !s)
+            return s;
+        while (q.next())
+            row(q);
+        return {};
+    });
+}
+
+QString nameColumn(UsageGrouping grouping)
+{
+    return grouping == UsageGrouping::Channel ? QStringLiteral("s.channel_name") : QStringLiteral("s.requested_model");
+}
+
+QDateTime bucketTime(const QString &key)
+{
+    // Keys are "YYYY-MM-DDTHH", "YYYY-MM-DD" or "YYYY-MM" (UTC).
+    const QDate date(key.left(4).toInt(), key.mid(5, 2).toInt(), key.size() >= 10 ? key.mid(8, 2).toInt() : 1);
+    const int hour = key.size() >= 13 ? key.mid(11, 2).toInt() : 0;
+    return QDateTime(date, QTime(hour, 0), QTimeZone::utc());
+}
+
+RequestLogRow logRowFrom(const QSqlQuery &q)
+{
+    RequestLogRow row;
+    UsageRecord &r = row.record;
+    r.id = q.value(0).toLongLong();
+    r.time = fromDbTime(q.value(1));
+    r.clientKeyId = q.value(2).toLongLong();
+    r.inboundFormat = q.value(3).toString();
+    r.endpoint = q.value(4).toString();
+    r.requestedModel = q.value(5).toString();
+    r.channelId = q.value(6).toLongLong();
+    r.channelName = q.value(7).toString();
+    r.upstreamModel = q.value(8).toString();
+    r.status = q.value(9).toInt();
+    r.stream = q.value(10).toInt() != 0;
+    r.promptTokens = q.value(11).toLongLong();
+    r.completionTokens = q.value(12).toLongLong();
+    r.cachedTokens = q.value(13).toLongLong();
+    r.latencyMs = q.value(14).toLongLong();
+    r.ttftMs = q.value(15).toLongLong();
+    r.attempts = q.value(16).toInt();
+    r.error = q.value(17).toString();
+    r.channelFormat = q.value(18).toString();
+    row.clientKeyName = q.value(19).toString();
+    return row;
+}
+
+} // namespace
+
+Result<UsageTotals> UsageStatsRepository::totals(const UsageRange &range) const
+{
+    UsageTotals totals;
+    if (Status s = readHourly(m_db, range, kTotalsColumns, QString(), [&](const QSqlQuery &q) { totals = totalsFrom(q, 0); },
+                              QStringLiteral("reading usage totals"));
+        !s)
+        return s.error();
+    return totals;
+}
+
+Result<QList<UsagePoint>> UsageStatsRepository::series(const UsageRange &range, UsageGranularity granularity,
+                                                       UsageGrouping grouping) const
+{
+    QString bucket;
+    switch (granularity) {
+    case UsageGranularity::Hour: bucket = QStringLiteral("s.hour"); break;
+    case UsageGranularity::Day: bucket = QStringLiteral("substr(s.hour, 1, 10)"); break;
+    // The Monday on or before the day: back six days, then forward to the next Monday.
+    case UsageGranularity::Week: bucket = QStringLiteral("date(substr(s.hour, 1, 10), '-6 days', 'weekday 1')"); break;
+    case UsageGranularity::Month: bucket = QStringLiteral("substr(s.hour, 1, 7)"); break;
+    }
+    QList<UsagePoint> points;
+    const Status s = readHourly(
+        m_db, range, QStringLiteral("%1 AS bucket, %2 AS name, %3").arg(bucket, nameColumn(grouping), kTotalsColumns),
+        QStringLiteral("GROUP BY 1, 2 ORDER BY 1, 2"),
+        [&](const QSqlQuery &q) { points.append({bucketTime(q.value(0).toString()), q.value(1).toString(), totalsFrom(q, 2)}); },
+        QStringLiteral("reading the usage series"));
+    if (!s)
+        return s.error();
+    return points;
+}
+
+Result<QList<UsageShare>> UsageStatsRepository::shares(const UsageRange &range, UsageGrouping grouping) const
+{
+    QList<UsageShare> shares;
+    const Status s = readHourly(
+        m_db, range, QStringLiteral("%1 AS name, %2").arg(nameColumn(grouping), kTotalsColumns),
+        QStringLiteral("GROUP BY 1 ORDER BY sum(s.prompt_tokens) + sum(s.completion_tokens) DESC, sum(s.requests) DESC, 1"),
+        [&](const QSqlQuery &q) { shares.append({q.value(0).toString(), totalsFrom(q, 1)}); },
+        QStringLiteral("reading usage shares"));
+    if (!s)
+        return s.error();
+    return shares;
+}
+
+Result<UsageHeatmap> UsageStatsRepository::heatmap(const UsageRange &range) const
+{
+    UsageHeatmap map{};
+    // Counted per UTC hour, then placed at the local time of the hour's middle: exact wherever the
+    // offset from UTC is whole hours; in half-hour zones an hour lands on the local hour it mostly
+    // overlaps.
+    const Status s = readHourly(
+        m_db, range, QStringLiteral("s.hour, sum(s.requests)"), QStringLiteral("GROUP BY 1"),
+        [&](const QSqlQuery &q) {
+            const QDateTime local = bucketTime(q.value(0).toString()).addSecs(30 * 60).toLocalTime();
+            map[local.date().dayOfWeek() - 1][local.time().hour()] += q.value(1).toLongLong();
+        },
+        QStringLiteral("reading the usage heatmap"));
+    if (!s)
+        return s.error();
+    return map;
+}
+
+Result<QList<ChannelQuality>> UsageStatsRepository::channelQuality(const UsageRange &range) const
+{
+    QList<ChannelQuality> channels;
+    QHash<qint64, qsizetype> index;
+    const QString what = QStringLiteral("reading channel quality");
+    // Counts from the hourly source; the newest name a channel had in the range names it.
+    if (Status s = readHourly(
+            m_db, range, QStringLiteral("s.channel_id, max(s.hour || ' ' || s.channel_name), sum(s.requests), sum(s.errors)"),
+            QStringLiteral("WHERE s.channel_id != 0 GROUP BY 1 ORDER BY 1"),
+            [&](const QSqlQuery &q) {
+                ChannelQuality c;
+                c.channelId = q.value(0).toLongLong();
+                c.channelName = q.value(1).toString().section(u' ', 1);
+                c.requests = q.value(2).toLongLong();
+                c.errors = q.value(3).toLongLong();
+                index.insert(c.channelId, channels.size());
+                channels.append(c);
+            },
+            what);
+        !s)
+        return s.error();
+    if (channels.isEmpty())
+        return channels;
+
+    // Medians: the daily histograms for whole days, usage for the edges and the newest rows.
+    const Status s = m_db.readTransaction([&]() -> Status {
+        const Result<qint64> watermark = rolledUpTo(m_db);
+        if (!watermark)
+            return watermark.error();
+        const RangePlan plan = planRange(range, kDayMs, 10);
+        const QString raw = QStringLiteral(
+                                "SELECT channel_id, k.kind AS kind, CASE k.kind WHEN 0 THEN %1 ELSE %2 END AS bucket, 1 AS n "
+                                "FROM usage CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) AS k "
+                                "WHERE channel_id != 0 AND (k.kind = 0 OR ttft_ms >= 0) AND ")
+                                .arg(bucketSql(QStringLiteral("max(latency_ms, 0)")), bucketSql(QStringLiteral("ttft_ms")));
+        QSqlQuery q(m_db.handle());
+        q.setForwardOnly(true);
+        if (Status st = execute(q, QStringLiteral(
+                                       "SELECT channel_id, kind, bucket, sum(n) FROM ("
+                                       "SELECT channel_id, kind, bucket, n FROM usage_latency_daily WHERE day >= ? AND day < ? "
+                                       "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
+                                       "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
+                                       "UNION ALL %1 id > ? AND +ts >= ? AND +ts < ?) "
+                                       "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+                                       .arg(raw),
+                                {plan.rollupFrom, plan.rollupTo, plan.edge1From, plan.edge1To, *watermark, plan.edge2From,
+                                 plan.edge2To, *watermark, *watermark, plan.from, plan.to},
+                                what);
+            !st)
+            return st;
+        // Histograms arrive in bucket order per channel and kind; gather them, then walk to the
+        // lower median (the ((n - 1) / 2)-th value, counting from 0).
+        QHash<QPair<qint64, int>, QList<QPair<int, qint64>>> histograms;
+        while (q.next())
+            histograms[{q.value(0).toLongLong(), q.value(1).toInt()}].append({q.value(2).toInt(), q.value(3).toLongLong()});
+        for (auto it = histograms.cbegin(); it != histograms.cend(); ++it) {
+            const auto found = index.constFind(it.key().first);
+            if (found == index.cend())
+                continue;
+            qint64 count = 0;
+            for (const QPair<int, qint64> &bucket : it.value())
+                count += bucket.second;
+            qint64 seen = 0;
+            qint64 median = -1;
+            for (const auto &[bucket, n] : it.value()) {
+                seen += n;
+                if (seen > (count - 1) / 2) {
+                    median = bucketValue(bucket);
+                    break;
+                }
+            }
+            ChannelQuality &c = channels[*found];
+            (it.key().second == 0 ? c.medianLatencyMs : c.medianTtftMs) = median;
+        }
+        return {};
+    });
+    if (!s)
+        return s.error();
+    return channels;
+}
+
+Result<QList<RequestLogRow>> UsageStatsRepository::requestLog(const RequestLogFilter &filter) const
+{
+    QStringList where;
+    QVariantList bindings;
+    if (!filter.model.isEmpty()) {
+        where << QStringLiteral("(u.requested_model = ? OR u.upstream_model = ?)");
+        bindings << filter.model << filter.model;
+    }
+    if (!filter.channel.isEmpty()) {
+        where << QStringLiteral("u.channel_name = ?");
+        bindings << filter.channel;
+    }
+    if (filter.clientKeyId != 0) {
+        where << QStringLiteral("u.client_key_id = ?");
+        bindings << filter.clientKeyId;
+    }
+    if (!filter.inboundFormat.isEmpty()) {
+        where << QStringLiteral("u.inbound_format = ?");
+        bindings << filter.inboundFormat;
+    }
+    if (filter.status == RequestLogFilter::Status::Success)
+        where << QStringLiteral("u.status > 0 AND u.status < 400");
+    else if (filter.status == RequestLogFilter::Status::Error)
+        where << QStringLiteral("(u.status >= 400 OR u.status = 0)");
+    // Keyset paging on the rowid: a page costs the same however deep it is.
+    if (filter.beforeId > 0) {
+        where << QStringLiteral("u.id < ?");
+        bindings << filter.beforeId;
+    }
+    if (filter.afterId > 0) {
+        where << QStringLiteral("u.id > ?");
+        bindings << filter.afterId;
+    }
+    bindings << std::max(filter.limit, 0);
+    QSqlQuery q(m_db.handle());
+    q.setForwardOnly(true);
+    if (Status s = execute(q, QStringLiteral(
+                                  "SELECT u.id, u.ts, u.client_key_id, u.inbound_format, u.endpoint, u.requested_model, "
+                                  "u.channel_id, u.channel_name, u.upstream_model, u.status, u.stream, u.prompt_tokens, "
+                                  "u.completion_tokens, u.cached_tokens, u.latency_ms, u.ttft_ms, u.attempts, u.error, "
+                                  "u.channel_format, k.name FROM usage u LEFT JOIN client_keys k ON k.id = u.client_key_id "
+                                  "%1 ORDER BY u.id DESC LIMIT ?")
+                                  .arg(where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "))),
+                           bindings, QStringLiteral("reading the request log"));
+        !s)
+        return s.error();
+    QList<RequestLogRow> rows;
+    while (q.next())
+        rows.append(logRowFrom(q));
+    return rows;
+}
+
+Result<QStringList> UsageStatsRepository::knownModels() const
+{
+    catchUp(m_db);
+    QStringList models;
+    const Status s = m_db.readTransaction([&]() -> Status {
+        const Result<qint64> watermark = rolledUpTo(m_db);
+        if (!watermark)
+            return watermark.error();
+        QSqlQuery q(m_db.handle());
+        q.setForwardOnly(true);
+        if (Status st = execute(q, QStringLiteral(
+                                       "SELECT requested_model FROM usage_hourly UNION SELECT upstream_model FROM usage_hourly "
+                                       "UNION SELECT requested_model FROM usage WHERE id > ? "
+                                       "UNION SELECT upstream_model FROM usage WHERE id > ? ORDER BY 1"),
+                                {*watermark, *watermark}, QStringLiteral("reading the models in usage"));
+            !st)
+            return st;
+        while (q.next())
+            if (const QString model = q.value(0).toString(); !model.isEmpty())
+                models.append(model);
+        return {};
+    });
+    if (!s)
+        return s.error();
+    return models;
+}
+
+Result<QStringList> UsageStatsRepository::knownChannels() const
+{
+    catchUp(m_db);
+    QStringList channels;
+    const Status s = m_db.readTransaction([&]() -> Status {
+        const Result<qint64> watermark = rolledUpTo(m_db);
+        if (!watermark)
+            return watermark.error();
+        QSqlQuery q(m_db.handle());
+        q.setForwardOnly(true);
+        if (Status st = execute(q, QStringLiteral("SELECT channel_name FROM usage_hourly "
+                                                  "UNION SELECT channel_name FROM usage WHERE id > ? ORDER BY 1"),
+                                {*watermark}, QStringLiteral("reading the channels in usage"));
+            !st)
+            return st;
+        while (q.next())
+            if (const QString channel = q.value(0).toString(); !channel.isEmpty())
+                channels.append(channel);
+        return {};
+    });
+    if (!s)
+        return s.error();
+    return channels;
+}
+
+Result<QList<ModelPrice>> UsageStatsRepository::prices() const
+{
+    QSqlQuery q(m_db.handle());
+    q.setForwardOnly(true);
+    if (Status s = execute(q, QStringLiteral("SELECT model, input_per_mtok, output_per_mtok, cached_per_mtok FROM model_prices "
+                                             "ORDER BY model"),
+                           {}, QStringLiteral("reading model prices"));
+        !s)
+        return s.error();
+    QList<ModelPrice> prices;
+    while (q.next())
+        prices.append({q.value(0).toString(), q.value(1).toDouble(), q.value(2).toDouble(), q.value(3).toDouble()});
+    return prices;
+}
+
+Status UsageStatsRepository::setPrice(const ModelPrice &price)
+{
+    if (price.model.trimmed().isEmpty())
+        return Error::invalid(QStringLiteral("a price needs a model name"));
+    // !(x >= 0) also refuses NaN.
+    if (!(price.inputPerMTok >= 0) || !(price.outputPerMTok >= 0) || !(price.cachedPerMTok >= 0))
+        return Error::invalid(QStringLiteral("prices cannot be negative (model %1)").arg(price.model));
+    QSqlQuery q(m_db.handle());
+    return execute(q, QStringLiteral("INSERT INTO model_prices (model, input_per_mtok, output_per_mtok, cached_per_mtok) "
+                                     "VALUES (?, ?, ?, ?) ON CONFLICT (model) DO UPDATE SET "
+                                     "input_per_mtok = excluded.input_per_mtok, output_per_mtok = excluded.output_per_mtok, "
+                                     "cached_per_mtok = excluded.cached_per_mtok"),
+                   {price.model.trimmed(), price.inputPerMTok, price.outputPerMTok, price.cachedPerMTok},
+                   QStringLiteral("saving the price of %1").arg(price.model));
+}
+
+Status UsageStatsRepository::removePrice(const QString &model)
+{
+    QSqlQuery q(m_db.handle());
+    if (Status s = execute(q, QStringLiteral("DELETE FROM model_prices WHERE model = ?"), {model},
+                           QStringLiteral("removing the price of %1").arg(model));
+        !s)
+        return s;
+    if (q.numRowsAffected() == 0)
+        return Error::notFound(QStringLiteral("no price for model %1").arg(model));
+    return {};
+}
+
+} // namespace tarn::gateway
