@@ -1,25 +1,324 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/overview/OverviewPage.h"
 
+#include "gateway/Gateway.h"
 #include "gateway/desktop/DesktopService.h"
-
 #include "ui/PageLayout.h"
+#include "ui/overview/OverviewData.h"
+#include "ui/overview/UsageFormat.h"
 
+#include <QChart>
+#include <QChartView>
+#include <QDateTimeAxis>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineSeries>
+#include <QPieSeries>
+#include <QScrollArea>
+#include <QTableWidget>
+#include <QTimer>
+#include <QValueAxis>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <map>
 
 namespace tarn::ui {
 
-OverviewPage::OverviewPage(gateway::DesktopService &service, QWidget *parent)
+using namespace tarn::gateway;
+
+namespace {
+
+constexpr int RefreshIntervalMs = 5000;
+
+struct Metric
+{
+    const char *key;
+    const char *title;
+};
+
+constexpr Metric Metrics[] = {
+    {"requests", QT_TRANSLATE_NOOP("tarn::ui::OverviewPage", "Requests")},
+    {"tokensIn", QT_TRANSLATE_NOOP("tarn::ui::OverviewPage", "Tokens in")},
+    {"tokensOut", QT_TRANSLATE_NOOP("tarn::ui::OverviewPage", "Tokens out")},
+    {"tokensCached", QT_TRANSLATE_NOOP("tarn::ui::OverviewPage", "Cached")},
+    {"cost", QT_TRANSLATE_NOOP("tarn::ui::OverviewPage", "Est. cost")},
+    {"success", QT_TRANSLATE_NOOP("tarn::ui::OverviewPage", "Success rate")},
+};
+
+QString metricText(const UsageTotals &totals, const QString &metric)
+{
+    if (metric == QLatin1String("requests"))
+        return formatCount(totals.requests);
+    if (metric == QLatin1String("tokensIn"))
+        return formatCount(totals.promptTokens);
+    if (metric == QLatin1String("tokensOut"))
+        return formatCount(totals.completionTokens);
+    if (metric == QLatin1String("tokensCached"))
+        return formatCount(totals.cachedTokens);
+    if (metric == QLatin1String("cost"))
+        return formatCost(totals.costUsd);
+    return totals.requests > 0 ? formatRate(totals.successRate()) : QStringLiteral("–");
+}
+
+QString healthText(const ChannelStatus &status)
+{
+    const QString until = status.cooldownUntil.isValid()
+        ? status.cooldownUntil.toLocalTime().toString(QStringLiteral("HH:mm:ss")) : QString();
+    switch (status.state) {
+    case HealthState::Healthy:
+        return OverviewPage::tr("healthy");
+    case HealthState::Cooling:
+        return until.isEmpty() ? OverviewPage::tr("cooling") : OverviewPage::tr("cooling until %1").arg(until);
+    case HealthState::Open:
+        return until.isEmpty() ? OverviewPage::tr("circuit open")
+                               : OverviewPage::tr("circuit open until %1").arg(until);
+    case HealthState::Disabled:
+        return status.reason.isEmpty() ? OverviewPage::tr("disabled")
+                                       : OverviewPage::tr("disabled: %1").arg(status.reason);
+    }
+    return {};
+}
+
+QColor healthColor(HealthState state)
+{
+    switch (state) {
+    case HealthState::Healthy: return QColor(0x2e, 0x7d, 0x32);
+    case HealthState::Cooling: return QColor(0xef, 0x6c, 0x00);
+    case HealthState::Open: return QColor(0xc6, 0x28, 0x28);
+    case HealthState::Disabled: return QColor(0x75, 0x75, 0x75);
+    }
+    return {};
+}
+
+void fillPie(QPieSeries *pie, const QList<UsageShare> &shares)
+{
+    pie->clear();
+    // More than a handful of slices is unreadable: the rest go into one "other" slice.
+    constexpr int MaxSlices = 6;
+    qint64 other = 0;
+    for (int i = 0; i < shares.size(); ++i) {
+        const qint64 tokens = shares[i].totals.promptTokens + shares[i].totals.completionTokens;
+        if (i < MaxSlices)
+            pie->append(shares[i].name.isEmpty() ? OverviewPage::tr("(none)") : shares[i].name, double(tokens));
+        else
+            other += tokens;
+    }
+    if (other > 0)
+        pie->append(OverviewPage::tr("other"), double(other));
+}
+
+} // namespace
+
+OverviewPage::OverviewPage(DesktopService &service, QWidget *parent)
     : QWidget(parent)
     , m_service(service)
+    , m_timer(new QTimer(this))
 {
     setObjectName(QStringLiteral("overviewPage"));
     QVBoxLayout *layout = createPageLayout(
         this, tr("Overview"),
-        tr("Requests, tokens, cost and success rate for today and the last 7 days, and the health of every pool."));
-    layout->addStretch(1);
+        tr("Requests, tokens, cost and success rate for today and the last 7 days, and the health of every channel."));
+
+    auto *cards = new QHBoxLayout;
+    cards->addWidget(createCards(QStringLiteral("today"), tr("Today")));
+    cards->addWidget(createCards(QStringLiteral("week"), tr("Last 7 days")));
+    layout->addLayout(cards);
+
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("overviewError"));
+    m_error->setVisible(false);
+    layout->addWidget(m_error);
+
+    auto *chart = new QChart;
+    chart->setTitle(tr("Last 24 hours"));
+    m_hourlyView = new QChartView(chart, this);
+    m_hourlyView->setObjectName(QStringLiteral("overviewHourlyChart"));
+    m_hourlyView->setAccessibleName(tr("Requests and tokens per hour, last 24 hours"));
+    m_hourlyView->setRenderHint(QPainter::Antialiasing);
+    m_hourlyView->setMinimumHeight(220);
+    layout->addWidget(m_hourlyView, 2);
+
+    auto *lower = new QHBoxLayout;
+    lower->addWidget(createPie(QStringLiteral("overviewModelShare"), tr("Tokens by model (7 days)"), &m_modelPie), 1);
+    lower->addWidget(createPie(QStringLiteral("overviewChannelShare"), tr("Tokens by channel (7 days)"), &m_channelPie), 1);
+
+    m_health = new QTableWidget(0, 4, this);
+    m_health->setObjectName(QStringLiteral("overviewHealthTable"));
+    m_health->setAccessibleName(tr("Channel health"));
+    m_health->setHorizontalHeaderLabels({tr("Channel"), tr("State"), tr("Weight"), tr("Latency")});
+    m_health->verticalHeader()->setVisible(false);
+    m_health->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_health->setSelectionMode(QAbstractItemView::NoSelection);
+    m_health->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    lower->addWidget(m_health, 1);
+    layout->addLayout(lower, 2);
+
+    m_timer->setInterval(RefreshIntervalMs);
+    connect(m_timer, &QTimer::timeout, this, &OverviewPage::refresh);
+    connect(&m_service, &DesktopService::configurationChanged, this, [this] {
+        if (isVisible())
+            refresh();
+    });
 }
 
 OverviewPage::~OverviewPage() = default;
+
+QWidget *OverviewPage::createCards(const QString &period, const QString &title)
+{
+    auto *box = new QGroupBox(title, this);
+    box->setObjectName(QStringLiteral("overviewCards_") + period);
+    box->setAccessibleName(title);
+    auto *grid = new QGridLayout(box);
+    int column = 0;
+    for (const Metric &metric : Metrics) {
+        const QString key = QString::fromLatin1(metric.key);
+        const QString name = tr(metric.title);
+        auto *caption = new QLabel(name, box);
+        auto *value = new QLabel(QStringLiteral("–"), box);
+        value->setObjectName(QStringLiteral("overview_%1_%2").arg(period, key));
+        value->setAccessibleName(QStringLiteral("%1: %2").arg(title, name));
+        QFont font = value->font();
+        font.setPointSizeF(font.pointSizeF() * 1.4);
+        font.setBold(true);
+        value->setFont(font);
+        grid->addWidget(value, 0, column);
+        grid->addWidget(caption, 1, column);
+        m_cards.insert(period + QLatin1Char('.') + key, value);
+        ++column;
+    }
+    return box;
+}
+
+QChartView *OverviewPage::createPie(const QString &name, const QString &title, QPieSeries **series)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    *series = new QPieSeries(chart);
+    (*series)->setName(title);
+    chart->addSeries(*series);
+    chart->legend()->setAlignment(Qt::AlignRight);
+    auto *view = new QChartView(chart, this);
+    view->setObjectName(name);
+    view->setAccessibleName(title);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(200);
+    return view;
+}
+
+void OverviewPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    refresh();
+    m_timer->start();
+}
+
+void OverviewPage::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_timer->stop();
+}
+
+void OverviewPage::refresh()
+{
+    showHealth();
+    const quint64 sequence = ++m_sequence;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    m_service.run<OverviewData>(
+        this, [now](Database &database) { return loadOverview(database, now); },
+        [this, sequence](OverviewData data) {
+            if (sequence != m_sequence)
+                return; // a newer refresh is on its way
+            showData(data);
+            Q_EMIT refreshed();
+        });
+}
+
+void OverviewPage::showData(const OverviewData &data)
+{
+    m_error->setVisible(!data.error.isEmpty());
+    m_error->setText(tr("Could not read usage: %1").arg(data.error));
+    for (const Metric &metric : Metrics) {
+        const QString key = QString::fromLatin1(metric.key);
+        m_cards.value(QStringLiteral("today.") + key)->setText(metricText(data.today, key));
+        m_cards.value(QStringLiteral("week.") + key)->setText(metricText(data.week, key));
+    }
+
+    // The series come per channel and leave empty hours out; the chart wants one point per hour.
+    std::map<qint64, std::pair<qint64, qint64>> buckets; // bucket msecs -> requests, tokens
+    for (int hour = 0; hour < 24; ++hour)
+        buckets[data.hourlyFrom.addSecs(hour * 3600).toMSecsSinceEpoch()] = {0, 0};
+    for (const UsagePoint &point : data.hourly) {
+        auto &bucket = buckets[point.bucketStart.toMSecsSinceEpoch()];
+        bucket.first += point.totals.requests;
+        bucket.second += point.totals.promptTokens + point.totals.completionTokens;
+    }
+    QChart *chart = m_hourlyView->chart();
+    chart->removeAllSeries();
+    const auto axes = chart->axes();
+    for (QAbstractAxis *axis : axes) {
+        chart->removeAxis(axis);
+        delete axis;
+    }
+    auto *requests = new QLineSeries;
+    requests->setName(tr("Requests"));
+    auto *tokens = new QLineSeries;
+    tokens->setName(tr("Tokens"));
+    qint64 maxRequests = 1;
+    qint64 maxTokens = 1;
+    for (const auto &[msecs, values] : buckets) {
+        requests->append(double(msecs), double(values.first));
+        tokens->append(double(msecs), double(values.second));
+        maxRequests = std::max(maxRequests, values.first);
+        maxTokens = std::max(maxTokens, values.second);
+    }
+    chart->addSeries(requests);
+    chart->addSeries(tokens);
+    auto *time = new QDateTimeAxis;
+    time->setFormat(QStringLiteral("HH:mm"));
+    time->setTickCount(7);
+    chart->addAxis(time, Qt::AlignBottom);
+    auto *requestAxis = new QValueAxis;
+    requestAxis->setTitleText(tr("Requests"));
+    requestAxis->setRange(0, double(maxRequests) * 1.1);
+    requestAxis->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(requestAxis, Qt::AlignLeft);
+    auto *tokenAxis = new QValueAxis;
+    tokenAxis->setTitleText(tr("Tokens"));
+    tokenAxis->setRange(0, double(maxTokens) * 1.1);
+    tokenAxis->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(tokenAxis, Qt::AlignRight);
+    requests->attachAxis(time);
+    requests->attachAxis(requestAxis);
+    tokens->attachAxis(time);
+    tokens->attachAxis(tokenAxis);
+
+    fillPie(m_modelPie, data.byModel);
+    fillPie(m_channelPie, data.byChannel);
+}
+
+void OverviewPage::showHealth()
+{
+    // Live state comes from the router in memory, not the store: cheap enough for the GUI thread.
+    const RouterStatus status = m_service.gateway().routerStatus();
+    m_health->setRowCount(int(status.channels.size()));
+    for (int row = 0; row < status.channels.size(); ++row) {
+        const ChannelStatus &channel = status.channels[row];
+        auto *name = new QTableWidgetItem(channel.name);
+        auto *state = new QTableWidgetItem(healthText(channel));
+        state->setForeground(healthColor(channel.state));
+        if (!channel.reason.isEmpty())
+            state->setToolTip(channel.reason);
+        auto *weight = new QTableWidgetItem(QString::number(channel.effectiveWeight, 'g', 3));
+        auto *latency = new QTableWidgetItem(channel.latencyMs < 0 ? QStringLiteral("–")
+                                                                   : tr("%1 ms").arg(qRound(channel.latencyMs)));
+        m_health->setItem(row, 0, name);
+        m_health->setItem(row, 1, state);
+        m_health->setItem(row, 2, weight);
+        m_health->setItem(row, 3, latency);
+    }
+}
 
 } // namespace tarn::ui

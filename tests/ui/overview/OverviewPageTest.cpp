@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/overview/OverviewPage.h"
+
+#include "gateway/desktop/DesktopService.h"
+#include "gateway/storage/ChannelRepository.h"
+#include "gateway/storage/UsageRepository.h"
+#include "gateway/storage/UsageStatsRepository.h"
+#include "tests/ui/support/DesktopFixture.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QLabel>
+#include <QLineSeries>
+#include <QPieSeries>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace tarn::gateway;
+using tarn::ui::OverviewPage;
+
+namespace {
+
+UsageRecord row(const QDateTime &time, const QString &channel, const QString &model, int status, qint64 prompt,
+                qint64 completion, qint64 cached)
+{
+    UsageRecord record;
+    record.time = time;
+    record.inboundFormat = QStringLiteral("openai");
+    record.channelFormat = QStringLiteral("openai");
+    record.endpoint = QStringLiteral("/v1/chat/completions");
+    record.requestedModel = model;
+    record.channelId = channel == QLatin1String("alpha") ? 1 : 2;
+    record.channelName = channel;
+    record.upstreamModel = model;
+    record.status = status;
+    record.promptTokens = prompt;
+    record.completionTokens = completion;
+    record.cachedTokens = cached;
+    record.latencyMs = 800;
+    record.ttftMs = 300;
+    record.attempts = 1;
+    return record;
+}
+
+class OverviewPageTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(fixture.isValid());
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        // Rows of today must stay today even when the test runs just after local midnight.
+        const QDateTime todayStart = QDateTime(now.toLocalTime().date(), QTime(0, 0)).toUTC();
+        const QDateTime recent = std::max(now.addSecs(-300), todayStart.addSecs(1));
+        UsageRepository usage(fixture.database());
+        ASSERT_TRUE(usage.insert({
+            row(recent, QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 1000, 200, 100),
+            row(recent, QStringLiteral("beta"), QStringLiteral("claude"), 200, 500, 100, 0),
+            row(recent, QStringLiteral("beta"), QStringLiteral("claude"), 500, 0, 0, 0),
+            row(now.addDays(-3), QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 2000, 400, 0),
+            row(now.addDays(-10), QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 9000, 900, 0),
+        }).ok());
+        UsageStatsRepository stats(fixture.database());
+        ASSERT_TRUE(stats.setPrice({QStringLiteral("gpt-4o"), 2.0, 8.0, 1.0}).ok());
+    }
+
+    QString card(OverviewPage &page, const char *period, const char *metric)
+    {
+        auto *label = page.findChild<QLabel *>(QStringLiteral("overview_%1_%2").arg(QLatin1String(period), QLatin1String(metric)));
+        return label ? label->text() : QStringLiteral("<missing>");
+    }
+
+    tarn::test::DesktopFixture fixture;
+};
+
+TEST_F(OverviewPageTest, CardsShowTodayAndTheLastSevenDays)
+{
+    OverviewPage page(fixture.service());
+    QSignalSpy refreshed(&page, &OverviewPage::refreshed);
+    page.show();
+    ASSERT_TRUE(refreshed.wait(10000));
+
+    EXPECT_EQ(card(page, "today", "requests"), QStringLiteral("3"));
+    EXPECT_EQ(card(page, "today", "tokensIn"), QStringLiteral("1500"));
+    EXPECT_EQ(card(page, "today", "tokensOut"), QStringLiteral("300"));
+    EXPECT_EQ(card(page, "today", "tokensCached"), QStringLiteral("100"));
+    EXPECT_EQ(card(page, "today", "success"), QStringLiteral("66.7 %"));
+    // gpt-4o today: 900 uncached input at $2, 100 cached at $1, 200 output at $8 per million.
+    EXPECT_EQ(card(page, "today", "cost"), QStringLiteral("$0.0035"));
+
+    EXPECT_EQ(card(page, "week", "requests"), QStringLiteral("4"));
+    EXPECT_EQ(card(page, "week", "tokensIn"), QStringLiteral("3500"));
+    EXPECT_EQ(card(page, "week", "tokensOut"), QStringLiteral("700"));
+    EXPECT_EQ(card(page, "week", "success"), QStringLiteral("75.0 %"));
+}
+
+TEST_F(OverviewPageTest, HourlyChartHasTwentyFourPointsOfRequestsAndTokens)
+{
+    OverviewPage page(fixture.service());
+    QSignalSpy refreshed(&page, &OverviewPage::refreshed);
+    page.show();
+    ASSERT_TRUE(refreshed.wait(10000));
+
+    auto *view = page.findChild<QChartView *>(QStringLiteral("overviewHourlyChart"));
+    ASSERT_NE(view, nullptr);
+    EXPECT_FALSE(view->accessibleName().isEmpty());
+    const auto series = view->chart()->series();
+    ASSERT_EQ(series.size(), 2);
+    auto *requests = qobject_cast<QLineSeries *>(series[0]);
+    auto *tokens = qobject_cast<QLineSeries *>(series[1]);
+    ASSERT_TRUE(requests && tokens);
+    EXPECT_EQ(requests->name(), QStringLiteral("Requests"));
+    EXPECT_EQ(tokens->name(), QStringLiteral("Tokens"));
+    ASSERT_EQ(requests->count(), 24);
+    ASSERT_EQ(tokens->count(), 24);
+    double requestSum = 0;
+    double tokenSum = 0;
+    for (int i = 0; i < 24; ++i) {
+        requestSum += requests->at(i).y();
+        tokenSum += tokens->at(i).y();
+    }
+    EXPECT_EQ(requestSum, 3.0); // the 3-day-old row is outside the last 24 h
+    EXPECT_EQ(tokenSum, 1800.0);
+}
+
+TEST_F(OverviewPageTest, SharesByModelAndChannelCoverTheLastSevenDays)
+{
+    OverviewPage page(fixture.service());
+    QSignalSpy refreshed(&page, &OverviewPage::refreshed);
+    page.show();
+    ASSERT_TRUE(refreshed.wait(10000));
+
+    auto slices = [&page](const char *name) {
+        QStringList result;
+        auto *view = page.findChild<QChartView *>(QLatin1String(name));
+        if (!view || view->chart()->series().isEmpty())
+            return result;
+        auto *pie = qobject_cast<QPieSeries *>(view->chart()->series().first());
+        const auto all = pie->slices();
+        for (QPieSlice *slice : all)
+            result.append(QStringLiteral("%1=%2").arg(slice->label()).arg(slice->value()));
+        return result;
+    };
+    EXPECT_EQ(slices("overviewModelShare"), (QStringList{QStringLiteral("gpt-4o=3600"), QStringLiteral("claude=600")}));
+    EXPECT_EQ(slices("overviewChannelShare"), (QStringList{QStringLiteral("alpha=3600"), QStringLiteral("beta=600")}));
+}
+
+TEST_F(OverviewPageTest, HealthTableListsTheRoutersChannels)
+{
+    Channel channel;
+    channel.name = QStringLiteral("alpha");
+    channel.baseUrl = QStringLiteral("http://127.0.0.1:9/v1");
+    channel.keys = {QStringLiteral("sk-test")};
+    channel.models = {QStringLiteral("gpt-4o")};
+    ASSERT_TRUE(ChannelRepository(fixture.database()).add(channel).ok());
+    fixture.service().applyConfiguration();
+
+    OverviewPage page(fixture.service());
+    page.show();
+    auto *table = page.findChild<QTableWidget *>(QStringLiteral("overviewHealthTable"));
+    ASSERT_NE(table, nullptr);
+    QTRY_VERIFY_WITH_TIMEOUT((page.refresh(), table->rowCount() == 1), 10000);
+    EXPECT_EQ(table->item(0, 0)->text(), QStringLiteral("alpha"));
+    EXPECT_EQ(table->item(0, 1)->text(), QStringLiteral("healthy"));
+}
+
+TEST_F(OverviewPageTest, StopsRefreshingWhenHidden)
+{
+    OverviewPage page(fixture.service());
+    QSignalSpy refreshed(&page, &OverviewPage::refreshed);
+    page.show();
+    ASSERT_TRUE(refreshed.wait(10000));
+    page.hide();
+    refreshed.clear();
+    // Hidden, the page stops polling the store; an explicit refresh still answers.
+    EXPECT_FALSE(refreshed.wait(300));
+    page.refresh();
+    ASSERT_TRUE(refreshed.wait(10000));
+}
+
+} // namespace
