@@ -337,13 +337,30 @@ Result<QList<UsageShare>> UsageStatsRepository::shares(const UsageRange &range, 
 Result<UsageHeatmap> UsageStatsRepository::heatmap(const UsageRange &range) const
 {
     UsageHeatmap map{};
-    // Counted per UTC hour, then placed at the local time of the hour's middle: exact wherever the
-    // offset from UTC is whole hours; in half-hour zones an hour lands on the local hour it mostly
-    // overlaps.
+    // The hourly rollup is by UTC hour, which maps onto local hours only where the offset from
+    // UTC is whole hours; elsewhere (India, Nepal, parts of Australia) usage answers, slower.
+    const QTimeZone zone = QTimeZone::systemTimeZone();
+    bool wholeHours = true;
+    for (const QDateTime &t : {range.from, range.to, QDateTime::currentDateTimeUtc()})
+        wholeHours = wholeHours && (!t.isValid() || zone.offsetFromUtc(t) % 3600 == 0);
+    if (!wholeHours) {
+        QSqlQuery q(m_db.handle());
+        q.setForwardOnly(true);
+        const RangePlan plan = planRange(range, kHourMs, 13);
+        if (Status s = execute(q, QStringLiteral("SELECT strftime('%w', ts, 'localtime'), strftime('%H', ts, 'localtime'), "
+                                                 "count(*) FROM usage WHERE ts >= ? AND ts < ? GROUP BY 1, 2"),
+                               {plan.from, plan.to}, QStringLiteral("reading the usage heatmap"));
+            !s)
+            return s.error();
+        // strftime's %w counts from Sunday.
+        while (q.next())
+            map[(q.value(0).toInt() + 6) % 7][q.value(1).toInt()] += q.value(2).toLongLong();
+        return map;
+    }
     const Status s = readHourly(
         m_db, range, QStringLiteral("s.hour, sum(s.requests)"), QStringLiteral("GROUP BY 1"),
         [&](const QSqlQuery &q) {
-            const QDateTime local = bucketTime(q.value(0).toString()).addSecs(30 * 60).toLocalTime();
+            const QDateTime local = bucketTime(q.value(0).toString()).toLocalTime();
             map[local.date().dayOfWeek() - 1][local.time().hour()] += q.value(1).toLongLong();
         },
         QStringLiteral("reading the usage heatmap"));

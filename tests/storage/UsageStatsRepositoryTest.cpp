@@ -255,10 +255,9 @@ TEST_F(UsageStatsRepositoryTest, EmptyTableGivesZeroesAndEmptyLists)
     EXPECT_TRUE(repo.prices()->isEmpty());
 }
 
-TEST_F(StatsWithRows, AggregatesMatchTheRowsForEveryRangeBeforeTheRollupCatchesUp)
+TEST_F(StatsWithRows, AggregatesMatchTheRowsForEveryRange)
 {
-    // The first call rolls everything up; checking the ranges in a fresh order exercises the
-    // edges against the rollup.
+    // The first call rolls everything up; the later ranges read its whole hours and usage's edges.
     const UsageStatsRepository repo(db());
     int n = 0;
     for (const UsageRange &range : ranges())
