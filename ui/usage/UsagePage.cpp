@@ -2,24 +2,299 @@
 #include "ui/usage/UsagePage.h"
 
 #include "gateway/desktop/DesktopService.h"
-
 #include "ui/PageLayout.h"
+#include "ui/usage/HeatmapWidget.h"
+#include "ui/usage/UsageCharts.h"
 
+#include <QButtonGroup>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QFile>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QTableWidget>
+#include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace tarn::ui {
 
-UsagePage::UsagePage(gateway::DesktopService &service, QWidget *parent)
+using namespace tarn::gateway;
+
+namespace {
+
+// A page left open keeps following new traffic, but less eagerly than the Overview.
+constexpr int RefreshIntervalMs = 15000;
+
+QString medianText(qint64 ms)
+{
+    return ms < 0 ? QStringLiteral("–") : UsagePage::tr("%1 ms").arg(ms);
+}
+
+} // namespace
+
+UsagePage::UsagePage(DesktopService &service, QWidget *parent)
     : QWidget(parent)
     , m_service(service)
+    , m_timer(new QTimer(this))
 {
     setObjectName(QStringLiteral("usagePage"));
     QVBoxLayout *layout = createPageLayout(
         this, tr("Usage"),
-        tr("Charts and tables of requests, tokens and cost per key, model and channel will appear here."));
-    layout->addStretch(1);
+        tr("Requests, tokens and errors over time, by channel or model, with each channel's success rate and speed."));
+    layout->addWidget(createControls());
+
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("usageScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *body = new QWidget(scroll);
+    auto *grid = new QGridLayout(body);
+    m_tokens = createChart(QStringLiteral("usageTokensChart"), tr("Tokens over time"));
+    m_split = createChart(QStringLiteral("usageSplitChart"), tr("Input, cached and output tokens"));
+    m_requests = createChart(QStringLiteral("usageRequestsChart"), tr("Requests and errors"));
+    m_modelShare = createChart(QStringLiteral("usageModelShareChart"), tr("Tokens by model"));
+    m_channelShare = createChart(QStringLiteral("usageChannelShareChart"), tr("Tokens by channel"));
+    m_heatmap = new HeatmapWidget(body);
+    m_quality = new QTableWidget(0, 5, body);
+    m_quality->setObjectName(QStringLiteral("usageQualityTable"));
+    m_quality->setAccessibleName(tr("Success rate and median latency per channel"));
+    m_quality->setHorizontalHeaderLabels(
+        {tr("Channel"), tr("Requests"), tr("Success rate"), tr("Median latency"), tr("Median TTFT")});
+    m_quality->verticalHeader()->setVisible(false);
+    m_quality->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_quality->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_quality->setMinimumHeight(160);
+
+    grid->addWidget(m_tokens, 0, 0, 1, 2);
+    grid->addWidget(m_split, 1, 0);
+    grid->addWidget(m_requests, 1, 1);
+    grid->addWidget(m_modelShare, 2, 0);
+    grid->addWidget(m_channelShare, 2, 1);
+    auto *heatmapTitle = new QLabel(tr("Requests by weekday and hour (local time)"), body);
+    grid->addWidget(heatmapTitle, 3, 0, 1, 2);
+    grid->addWidget(m_heatmap, 4, 0, 1, 2);
+    grid->addWidget(m_quality, 5, 0, 1, 2);
+    scroll->setWidget(body);
+    layout->addWidget(scroll, 1);
+
+    m_timer->setInterval(RefreshIntervalMs);
+    connect(m_timer, &QTimer::timeout, this, &UsagePage::refresh);
 }
 
 UsagePage::~UsagePage() = default;
+
+QWidget *UsagePage::createControls()
+{
+    auto *bar = new QWidget(this);
+    auto *row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+
+    m_range = new QComboBox(bar);
+    m_range->setObjectName(QStringLiteral("usageRangeCombo"));
+    m_range->setAccessibleName(tr("Time range"));
+    m_range->addItem(tr("Last 24 hours"), int(UsageRangePreset::Day));
+    m_range->addItem(tr("Last 7 days"), int(UsageRangePreset::Week));
+    m_range->addItem(tr("Last 30 days"), int(UsageRangePreset::Month));
+    m_range->addItem(tr("All"), int(UsageRangePreset::All));
+    m_range->addItem(tr("Custom"), int(UsageRangePreset::Custom));
+
+    const QDateTime now = QDateTime::currentDateTime();
+    m_from = new QDateTimeEdit(now.addDays(-7), bar);
+    m_from->setObjectName(QStringLiteral("usageFromEdit"));
+    m_from->setAccessibleName(tr("From"));
+    m_from->setCalendarPopup(true);
+    m_to = new QDateTimeEdit(now, bar);
+    m_to->setObjectName(QStringLiteral("usageToEdit"));
+    m_to->setAccessibleName(tr("To"));
+    m_to->setCalendarPopup(true);
+
+    m_granularity = new QComboBox(bar);
+    m_granularity->setObjectName(QStringLiteral("usageGranularityCombo"));
+    m_granularity->setAccessibleName(tr("Granularity"));
+    m_granularity->addItem(tr("Hour"), int(UsageGranularity::Hour));
+    m_granularity->addItem(tr("Day"), int(UsageGranularity::Day));
+    m_granularity->addItem(tr("Week"), int(UsageGranularity::Week));
+    m_granularity->addItem(tr("Month"), int(UsageGranularity::Month));
+
+    m_grouping = new QButtonGroup(bar);
+    auto *byChannel = new QToolButton(bar);
+    byChannel->setObjectName(QStringLiteral("usageGroupByChannel"));
+    byChannel->setText(tr("By channel"));
+    byChannel->setAccessibleName(tr("Group by channel"));
+    byChannel->setCheckable(true);
+    byChannel->setChecked(true);
+    auto *byModel = new QToolButton(bar);
+    byModel->setObjectName(QStringLiteral("usageGroupByModel"));
+    byModel->setText(tr("By model"));
+    byModel->setAccessibleName(tr("Group by model"));
+    byModel->setCheckable(true);
+    m_grouping->addButton(byChannel, int(UsageGrouping::Channel));
+    m_grouping->addButton(byModel, int(UsageGrouping::Model));
+
+    m_export = new QPushButton(tr("Export CSV…"), bar);
+    m_export->setObjectName(QStringLiteral("usageExportButton"));
+    m_status = new QLabel(bar);
+    m_status->setObjectName(QStringLiteral("usageStatus"));
+
+    row->addWidget(new QLabel(tr("Range:"), bar));
+    row->addWidget(m_range);
+    row->addWidget(m_from);
+    row->addWidget(m_to);
+    row->addWidget(new QLabel(tr("Per:"), bar));
+    row->addWidget(m_granularity);
+    row->addWidget(byChannel);
+    row->addWidget(byModel);
+    row->addWidget(m_status, 1);
+    row->addWidget(m_export);
+
+    m_from->setEnabled(false);
+    m_to->setEnabled(false);
+    connect(m_range, &QComboBox::currentIndexChanged, this, &UsagePage::onRangeChanged);
+    connect(m_from, &QDateTimeEdit::dateTimeChanged, this, &UsagePage::refresh);
+    connect(m_to, &QDateTimeEdit::dateTimeChanged, this, &UsagePage::refresh);
+    connect(m_granularity, &QComboBox::currentIndexChanged, this, &UsagePage::refresh);
+    connect(m_grouping, &QButtonGroup::idClicked, this, &UsagePage::refresh);
+    connect(m_export, &QPushButton::clicked, this, &UsagePage::onExport);
+    return bar;
+}
+
+QChartView *UsagePage::createChart(const QString &name, const QString &title)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    auto *view = new QChartView(chart, this);
+    view->setObjectName(name);
+    view->setAccessibleName(title);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(240);
+    return view;
+}
+
+void UsagePage::onRangeChanged()
+{
+    const auto preset = UsageRangePreset(m_range->currentData().toInt());
+    m_from->setEnabled(preset == UsageRangePreset::Custom);
+    m_to->setEnabled(preset == UsageRangePreset::Custom);
+    // A range comes with the bucket size that reads best; the user can still change it after.
+    const QSignalBlocker blocker(m_granularity);
+    switch (preset) {
+    case UsageRangePreset::Day: m_granularity->setCurrentIndex(int(UsageGranularity::Hour)); break;
+    case UsageRangePreset::Week:
+    case UsageRangePreset::Month: m_granularity->setCurrentIndex(int(UsageGranularity::Day)); break;
+    case UsageRangePreset::All: m_granularity->setCurrentIndex(int(UsageGranularity::Month)); break;
+    case UsageRangePreset::Custom: break;
+    }
+    refresh();
+}
+
+UsageQuery UsagePage::currentQuery() const
+{
+    UsageQuery query;
+    const auto preset = UsageRangePreset(m_range->currentData().toInt());
+    if (preset == UsageRangePreset::Custom)
+        query.range = {m_from->dateTime().toUTC(), m_to->dateTime().toUTC()};
+    else
+        query.range = usageRangeFor(preset, QDateTime::currentDateTimeUtc());
+    query.granularity = UsageGranularity(m_granularity->currentData().toInt());
+    query.grouping = UsageGrouping(m_grouping->checkedId());
+    return query;
+}
+
+void UsagePage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    refresh();
+    m_timer->start();
+}
+
+void UsagePage::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_timer->stop();
+}
+
+void UsagePage::refresh()
+{
+    const quint64 sequence = ++m_sequence;
+    const UsageQuery query = currentQuery();
+    m_status->setText(tr("Loading…"));
+    m_service.run<UsageData>(
+        this, [query](Database &database) { return loadUsage(database, query); },
+        [this, sequence](UsageData data) {
+            if (sequence != m_sequence)
+                return; // the controls changed while this ran; the newer query's answer is coming
+            showData(std::move(data));
+            Q_EMIT refreshed();
+        });
+}
+
+void UsagePage::showData(UsageData data)
+{
+    m_data = std::move(data);
+    m_status->setText(m_data.error.isEmpty() ? QString() : tr("Could not read usage: %1").arg(m_data.error));
+    fillTokensChart(m_tokens->chart(), m_data);
+    fillSplitChart(m_split->chart(), m_data);
+    fillRequestsChart(m_requests->chart(), m_data);
+    fillShareChart(m_modelShare->chart(), m_data.byModel, tr("Tokens by model"));
+    fillShareChart(m_channelShare->chart(), m_data.byChannel, tr("Tokens by channel"));
+    m_heatmap->setHeatmap(m_data.heatmap);
+    showQuality();
+}
+
+void UsagePage::showQuality()
+{
+    m_quality->setRowCount(int(m_data.quality.size()));
+    for (int row = 0; row < m_data.quality.size(); ++row) {
+        const ChannelQuality &quality = m_data.quality[row];
+        const double rate = quality.requests > 0 ? double(quality.requests - quality.errors) / double(quality.requests) : 1.0;
+        const QStringList cells = {
+            quality.channelName,
+            QString::number(quality.requests),
+            quality.requests > 0 ? QString(QString::number(rate * 100.0, 'f', 1) + QStringLiteral(" %")) : QStringLiteral("–"),
+            medianText(quality.medianLatencyMs),
+            medianText(quality.medianTtftMs),
+        };
+        for (int column = 0; column < cells.size(); ++column) {
+            auto *item = new QTableWidgetItem(cells[column]);
+            if (column > 0)
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            m_quality->setItem(row, column, item);
+        }
+    }
+}
+
+bool UsagePage::exportCsv(const QString &path, QString *error) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text) || file.write(usageSeriesCsv(m_data).toUtf8()) < 0
+        || !file.commit()) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+void UsagePage::onExport()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export usage"), QStringLiteral("tarn-usage.csv"),
+                                                      tr("CSV files (*.csv)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!exportCsv(path, &error))
+        QMessageBox::warning(this, tr("Export usage"), tr("Could not write %1: %2").arg(path, error));
+}
 
 } // namespace tarn::ui

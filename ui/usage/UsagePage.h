@@ -1,7 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "ui/usage/UsageQuery.h"
+
 #include <QWidget>
+
+class QButtonGroup;
+class QChartView;
+class QComboBox;
+class QDateTimeEdit;
+class QLabel;
+class QPushButton;
+class QTableWidget;
+class QTimer;
 
 namespace tarn::gateway {
 class DesktopService;
@@ -9,7 +20,12 @@ class DesktopService;
 
 namespace tarn::ui {
 
-// The Usage page: token and cost usage over time.
+class HeatmapWidget;
+
+// The Usage page: tokens over time stacked by channel or model, the input/cached/output split,
+// requests and errors, shares, an hour-by-weekday heatmap and each channel's success rate and
+// median latency, for a chosen range and bucket size. Only aggregates are read, on the service's
+// thread; a result for a query that has been replaced meanwhile is dropped.
 class UsagePage final : public QWidget
 {
     Q_OBJECT
@@ -19,8 +35,52 @@ public:
     explicit UsagePage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~UsagePage() override;
 
+    // The query the controls describe now (presets are taken relative to the current time).
+    UsageQuery currentQuery() const;
+    // The data on screen (that of the newest query answered).
+    const UsageData &data() const { return m_data; }
+    // Writes the series on screen as CSV; false (and why, in error) when the file cannot be written.
+    bool exportCsv(const QString &path, QString *error = nullptr) const;
+
+public Q_SLOTS:
+    void refresh();
+
+Q_SIGNALS:
+    // A query's result has been shown (tests wait on it).
+    void refreshed();
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
 private:
+    QWidget *createControls();
+    QChartView *createChart(const QString &name, const QString &title);
+    void onRangeChanged();
+    void onExport();
+    void showData(UsageData data);
+    void showQuality();
+
     gateway::DesktopService &m_service;
+    QTimer *m_timer = nullptr;
+    quint64 m_sequence = 0;
+    UsageData m_data;
+
+    QComboBox *m_range = nullptr;
+    QDateTimeEdit *m_from = nullptr;
+    QDateTimeEdit *m_to = nullptr;
+    QComboBox *m_granularity = nullptr;
+    QButtonGroup *m_grouping = nullptr;
+    QPushButton *m_export = nullptr;
+    QLabel *m_status = nullptr;
+
+    QChartView *m_tokens = nullptr;
+    QChartView *m_split = nullptr;
+    QChartView *m_requests = nullptr;
+    QChartView *m_modelShare = nullptr;
+    QChartView *m_channelShare = nullptr;
+    HeatmapWidget *m_heatmap = nullptr;
+    QTableWidget *m_quality = nullptr;
 };
 
 } // namespace tarn::ui

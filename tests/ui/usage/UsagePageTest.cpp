@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/usage/UsagePage.h"
+
+#include "gateway/desktop/DesktopService.h"
+#include "gateway/storage/UsageRepository.h"
+#include "gateway/storage/UsageStatsRepository.h"
+#include "tests/ui/support/DesktopFixture.h"
+#include "ui/usage/HeatmapWidget.h"
+
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QFile>
+#include <QPieSeries>
+#include <QSignalSpy>
+#include <QStackedBarSeries>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+#include <gtest/gtest.h>
+
+using namespace tarn::gateway;
+using tarn::ui::UsagePage;
+
+namespace {
+
+UsageRecord row(const QDateTime &time, const QString &channel, const QString &model, int status, qint64 prompt,
+                qint64 completion, qint64 cached, qint64 latencyMs)
+{
+    UsageRecord record;
+    record.time = time;
+    record.inboundFormat = QStringLiteral("openai");
+    record.channelFormat = QStringLiteral("openai");
+    record.endpoint = QStringLiteral("/v1/chat/completions");
+    record.requestedModel = model;
+    record.channelId = channel == QLatin1String("alpha") ? 1 : channel == QLatin1String("beta") ? 2 : 3;
+    record.channelName = channel;
+    record.upstreamModel = model;
+    record.status = status;
+    record.promptTokens = prompt;
+    record.completionTokens = completion;
+    record.cachedTokens = cached;
+    record.latencyMs = latencyMs;
+    record.ttftMs = latencyMs / 2;
+    record.attempts = 1;
+    return record;
+}
+
+// Values of a bar chart's sets, by set label.
+QMap<QString, QList<double>> barSets(UsagePage &page, const char *chart)
+{
+    QMap<QString, QList<double>> result;
+    auto *view = page.findChild<QChartView *>(QLatin1String(chart));
+    if (!view || view->chart()->series().isEmpty())
+        return result;
+    auto *series = qobject_cast<QAbstractBarSeries *>(view->chart()->series().first());
+    if (!series)
+        return result;
+    const auto sets = series->barSets();
+    for (QBarSet *set : sets) {
+        QList<double> values;
+        for (int i = 0; i < set->count(); ++i)
+            values.append(set->at(i));
+        result.insert(set->label(), values);
+    }
+    return result;
+}
+
+class UsagePageTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(fixture.isValid());
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QDateTime hour = now;
+        hour.setTime(QTime(now.time().hour(), 0));
+        bucketA = hour.addSecs(-2 * 3600);
+        bucketB = hour.addSecs(-3600);
+        const QDateTime a = bucketA.addSecs(600);
+        const QDateTime b = bucketB.addSecs(600);
+        UsageRepository usage(fixture.database());
+        ASSERT_TRUE(usage.insert({
+            row(a, QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 1000, 200, 100, 800),
+            row(a, QStringLiteral("beta"), QStringLiteral("claude"), 200, 500, 100, 0, 1200),
+            row(b, QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 400, 100, 0, 800),
+            row(b, QStringLiteral("beta"), QStringLiteral("claude"), 502, 0, 0, 0, 1200),
+            row(now.addDays(-3), QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 2000, 400, 0, 800),
+            row(now.addDays(-40), QStringLiteral("gamma"), QStringLiteral("gemini"), 200, 100, 50, 0, 500),
+        }).ok());
+        ASSERT_TRUE(UsageStatsRepository(fixture.database()).setPrice({QStringLiteral("gpt-4o"), 2.0, 8.0, 1.0}).ok());
+    }
+
+    // Shows the page and waits for its first answer.
+    void showPage(UsagePage &page)
+    {
+        QSignalSpy refreshed(&page, &UsagePage::refreshed);
+        page.show();
+        ASSERT_TRUE(refreshed.wait(10000));
+    }
+
+    // Runs change (which re-queries) and waits for the answer.
+    template<typename F>
+    void requery(UsagePage &page, F change)
+    {
+        QSignalSpy refreshed(&page, &UsagePage::refreshed);
+        change();
+        ASSERT_TRUE(refreshed.wait(10000));
+    }
+
+    tarn::test::DesktopFixture fixture;
+    QDateTime bucketA;
+    QDateTime bucketB;
+};
+
+TEST_F(UsagePageTest, TokensStackByChannelPerHourForTheLastDay)
+{
+    UsagePage page(fixture.service());
+    showPage(page);
+    const auto tokens = barSets(page, "usageTokensChart");
+    EXPECT_EQ(tokens.keys(), (QStringList{QStringLiteral("alpha"), QStringLiteral("beta")}));
+    EXPECT_EQ(tokens.value(QStringLiteral("alpha")), (QList<double>{1200, 500}));
+    EXPECT_EQ(tokens.value(QStringLiteral("beta")), (QList<double>{600, 0}));
+
+    const auto split = barSets(page, "usageSplitChart");
+    EXPECT_EQ(split.value(QStringLiteral("Input")), (QList<double>{1400, 400}));
+    EXPECT_EQ(split.value(QStringLiteral("Cached")), (QList<double>{100, 0}));
+    EXPECT_EQ(split.value(QStringLiteral("Output")), (QList<double>{300, 100}));
+
+    const auto requests = barSets(page, "usageRequestsChart");
+    EXPECT_EQ(requests.value(QStringLiteral("Requests")), (QList<double>{2, 2}));
+    EXPECT_EQ(requests.value(QStringLiteral("Errors")), (QList<double>{0, 1}));
+
+    auto *view = page.findChild<QChartView *>(QStringLiteral("usageModelShareChart"));
+    ASSERT_NE(view, nullptr);
+    auto *pie = qobject_cast<QPieSeries *>(view->chart()->series().value(0));
+    ASSERT_NE(pie, nullptr);
+    ASSERT_EQ(pie->count(), 2);
+    EXPECT_EQ(pie->slices().at(0)->label(), QStringLiteral("gpt-4o"));
+    EXPECT_EQ(pie->slices().at(0)->value(), 1700.0);
+    EXPECT_EQ(pie->slices().at(1)->label(), QStringLiteral("claude"));
+}
+
+TEST_F(UsagePageTest, GroupingToggleStacksByModel)
+{
+    UsagePage page(fixture.service());
+    showPage(page);
+    auto *byModel = page.findChild<QToolButton *>(QStringLiteral("usageGroupByModel"));
+    ASSERT_NE(byModel, nullptr);
+    requery(page, [byModel] { QTest::mouseClick(byModel, Qt::LeftButton); });
+    const auto tokens = barSets(page, "usageTokensChart");
+    EXPECT_EQ(tokens.keys(), (QStringList{QStringLiteral("claude"), QStringLiteral("gpt-4o")}));
+    EXPECT_EQ(tokens.value(QStringLiteral("gpt-4o")), (QList<double>{1200, 500}));
+}
+
+TEST_F(UsagePageTest, RangeChangeRequeriesWithTheMatchingBucketSize)
+{
+    UsagePage page(fixture.service());
+    showPage(page);
+    auto *range = page.findChild<QComboBox *>(QStringLiteral("usageRangeCombo"));
+    auto *granularity = page.findChild<QComboBox *>(QStringLiteral("usageGranularityCombo"));
+    ASSERT_TRUE(range && granularity);
+
+    requery(page, [range] { range->setCurrentIndex(1); }); // last 7 days
+    EXPECT_EQ(granularity->currentText(), QStringLiteral("Day"));
+    EXPECT_EQ(page.data().query.granularity, UsageGranularity::Day);
+    double total = 0;
+    const auto week = barSets(page, "usageTokensChart");
+    for (const auto &values : week)
+        for (double value : values)
+            total += value;
+    EXPECT_EQ(total, 4700.0); // the last day's 2300 and the 2400 of three days ago
+    EXPECT_FALSE(week.contains(QStringLiteral("gamma")));
+
+    requery(page, [range] { range->setCurrentIndex(3); }); // all
+    EXPECT_TRUE(barSets(page, "usageTokensChart").contains(QStringLiteral("gamma")));
+    EXPECT_EQ(page.data().query.granularity, UsageGranularity::Month);
+}
+
+TEST_F(UsagePageTest, CustomRangeReadsOnlyThatWindow)
+{
+    UsagePage page(fixture.service());
+    showPage(page);
+    auto *range = page.findChild<QComboBox *>(QStringLiteral("usageRangeCombo"));
+    auto *from = page.findChild<QDateTimeEdit *>(QStringLiteral("usageFromEdit"));
+    auto *to = page.findChild<QDateTimeEdit *>(QStringLiteral("usageToEdit"));
+    ASSERT_TRUE(range && from && to);
+    requery(page, [range] { range->setCurrentIndex(4); });
+    EXPECT_TRUE(from->isEnabled());
+    requery(page, [&] {
+        from->setDateTime(bucketB.toLocalTime());
+        to->setDateTime(bucketB.addSecs(3600).toLocalTime());
+    });
+    const auto tokens = barSets(page, "usageTokensChart");
+    EXPECT_EQ(tokens.value(QStringLiteral("alpha")), (QList<double>{500}));
+    EXPECT_EQ(barSets(page, "usageRequestsChart").value(QStringLiteral("Errors")), (QList<double>{1}));
+}
+
+TEST_F(UsagePageTest, StaleAnswerIsDropped)
+{
+    UsagePage page(fixture.service());
+    showPage(page);
+    auto *range = page.findChild<QComboBox *>(QStringLiteral("usageRangeCombo"));
+    auto *byModel = page.findChild<QToolButton *>(QStringLiteral("usageGroupByModel"));
+    QSignalSpy refreshed(&page, &UsagePage::refreshed);
+    // Two queries in a row: only the second one's answer may reach the screen.
+    QTest::mouseClick(byModel, Qt::LeftButton);
+    range->setCurrentIndex(3);
+    ASSERT_TRUE(refreshed.wait(10000));
+    EXPECT_FALSE(refreshed.wait(300));
+    EXPECT_EQ(refreshed.count(), 1);
+    EXPECT_EQ(page.data().query.grouping, UsageGrouping::Model);
+    EXPECT_FALSE(page.data().query.range.from.isValid());
+    EXPECT_TRUE(barSets(page, "usageTokensChart").contains(QStringLiteral("gemini")));
+}
+
+TEST_F(UsagePageTest, HeatmapAndQualityTable)
+{
+    UsagePage page(fixture.service());
+    showPage(page);
+    auto *heatmap = page.findChild<tarn::ui::HeatmapWidget *>(QStringLiteral("usageHeatmap"));
+    ASSERT_NE(heatmap, nullptr);
+    qint64 sum = 0;
+    for (const auto &day : heatmap->heatmap())
+        for (qint64 count : day)
+            sum += count;
+    EXPECT_EQ(sum, 4);
+    EXPECT_EQ(heatmap->maximum(), 2);
+
+    auto *table = page.findChild<QTableWidget *>(QStringLiteral("usageQualityTable"));
+    ASSERT_NE(table, nullptr);
+    ASSERT_EQ(table->rowCount(), 2);
+    QMap<QString, QStringList> rows;
+    for (int r = 0; r < table->rowCount(); ++r)
+        rows.insert(table->item(r, 0)->text(),
+                    {table->item(r, 1)->text(), table->item(r, 2)->text(), table->item(r, 3)->text()});
+    const QStringList alpha = rows.value(QStringLiteral("alpha"));
+    ASSERT_EQ(alpha.size(), 3);
+    EXPECT_EQ(alpha[0], QStringLiteral("2"));
+    EXPECT_EQ(alpha[1], QStringLiteral("100.0 %"));
+    // Medians come from latency histograms, within about 3 % of the true 800 ms.
+    ASSERT_TRUE(alpha[2].endsWith(QStringLiteral(" ms"))) << alpha[2].toStdString();
+    EXPECT_NEAR(alpha[2].chopped(3).toDouble(), 800.0, 800.0 * 0.03);
+    EXPECT_EQ(rows.value(QStringLiteral("beta")).value(1), QStringLiteral("50.0 %"));
+}
+
+TEST_F(UsagePageTest, ExportsTheSeriesOnScreenAsCsv)
+{
+    UsagePage page(fixture.service());
+    showPage(page);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("usage.csv"));
+    QString error;
+    ASSERT_TRUE(page.exportCsv(path, &error)) << error.toStdString();
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    ASSERT_EQ(lines.size(), 5);
+    EXPECT_EQ(lines[0], QStringLiteral("bucket_start,channel,requests,errors,prompt_tokens,completion_tokens,"
+                                       "cached_tokens,cost_usd"));
+    // gpt-4o on alpha in the first hour: 900 uncached input at $2, 100 cached at $1, 200 output at $8 per million.
+    EXPECT_TRUE(lines.contains(QStringLiteral("%1,alpha,1,0,1000,200,100,0.003500")
+                                   .arg(bucketA.toString(Qt::ISODate))))
+        << lines.join(QLatin1Char('\n')).toStdString();
+    EXPECT_TRUE(lines.contains(QStringLiteral("%1,beta,1,1,0,0,0,0.000000").arg(bucketB.toString(Qt::ISODate))))
+        << lines.join(QLatin1Char('\n')).toStdString();
+    EXPECT_FALSE(page.exportCsv(dir.filePath(QStringLiteral("missing/dir/usage.csv"))));
+}
+
+} // namespace

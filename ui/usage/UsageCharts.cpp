@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/usage/UsageCharts.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QCoreApplication>
+#include <QPieSeries>
+#include <QStackedBarSeries>
+#include <QValueAxis>
+
+#include <map>
+
+namespace tarn::ui {
+
+using namespace tarn::gateway;
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("tarn::ui::UsageCharts", text);
+}
+
+void clearChart(QChart *chart)
+{
+    chart->removeAllSeries();
+    const auto axes = chart->axes();
+    for (QAbstractAxis *axis : axes) {
+        chart->removeAxis(axis);
+        delete axis;
+    }
+}
+
+// The buckets of the series in time order: the categories every bar chart of one query shares.
+QList<QDateTime> bucketsOf(const UsageData &data)
+{
+    std::map<qint64, QDateTime> buckets;
+    for (const UsagePoint &point : data.series)
+        buckets.emplace(point.bucketStart.toMSecsSinceEpoch(), point.bucketStart);
+    QList<QDateTime> result;
+    for (const auto &entry : buckets)
+        result.append(entry.second);
+    return result;
+}
+
+QHash<qint64, int> indexOf(const QList<QDateTime> &buckets)
+{
+    QHash<qint64, int> index;
+    for (int i = 0; i < buckets.size(); ++i)
+        index.insert(buckets[i].toMSecsSinceEpoch(), i);
+    return index;
+}
+
+void attachAxes(QChart *chart, QAbstractBarSeries *series, const QList<QDateTime> &buckets,
+                UsageGranularity granularity, double maximum)
+{
+    chart->addSeries(series);
+    QStringList labels;
+    for (const QDateTime &bucket : buckets)
+        labels.append(usageBucketLabel(bucket, granularity));
+    auto *categories = new QBarCategoryAxis;
+    categories->append(labels);
+    chart->addAxis(categories, Qt::AlignBottom);
+    series->attachAxis(categories);
+    auto *values = new QValueAxis;
+    values->setRange(0, maximum > 0 ? maximum * 1.1 : 1.0);
+    values->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(values, Qt::AlignLeft);
+    series->attachAxis(values);
+}
+
+} // namespace
+
+QString usageBucketLabel(const QDateTime &bucketStart, UsageGranularity granularity)
+{
+    const QDateTime local = bucketStart.toLocalTime();
+    switch (granularity) {
+    case UsageGranularity::Hour: return local.toString(QStringLiteral("MM-dd HH:00"));
+    case UsageGranularity::Day: return local.toString(QStringLiteral("yyyy-MM-dd"));
+    case UsageGranularity::Week: return QStringLiteral("W%1 %2").arg(local.date().weekNumber()).arg(local.date().year());
+    case UsageGranularity::Month: return local.toString(QStringLiteral("yyyy-MM"));
+    }
+    return {};
+}
+
+void fillTokensChart(QChart *chart, const UsageData &data)
+{
+    clearChart(chart);
+    const QList<QDateTime> buckets = bucketsOf(data);
+    const QHash<qint64, int> index = indexOf(buckets);
+    std::map<QString, QList<double>> groups; // sorted by name, so colours stay put between refreshes
+    QList<double> totals(buckets.size(), 0.0);
+    for (const UsagePoint &point : data.series) {
+        QList<double> &values = groups[point.series];
+        if (values.isEmpty())
+            values.resize(buckets.size(), 0.0);
+        const int at = index.value(point.bucketStart.toMSecsSinceEpoch());
+        const double tokens = double(point.totals.promptTokens + point.totals.completionTokens);
+        values[at] += tokens;
+        totals[at] += tokens;
+    }
+    auto *series = new QStackedBarSeries;
+    series->setName(tr("Tokens"));
+    for (const auto &[name, values] : groups) {
+        auto *set = new QBarSet(name.isEmpty() ? tr("(none)") : name);
+        set->append(values);
+        series->append(set);
+    }
+    double maximum = 0;
+    for (double total : totals)
+        maximum = std::max(maximum, total);
+    attachAxes(chart, series, buckets, data.query.granularity, maximum);
+}
+
+void fillSplitChart(QChart *chart, const UsageData &data)
+{
+    clearChart(chart);
+    const QList<QDateTime> buckets = bucketsOf(data);
+    const QHash<qint64, int> index = indexOf(buckets);
+    QList<double> input(buckets.size(), 0.0), cached(buckets.size(), 0.0), output(buckets.size(), 0.0);
+    for (const UsagePoint &point : data.series) {
+        const int at = index.value(point.bucketStart.toMSecsSinceEpoch());
+        // Prompt tokens include the cached ones; the chart stacks them apart.
+        input[at] += double(point.totals.promptTokens - point.totals.cachedTokens);
+        cached[at] += double(point.totals.cachedTokens);
+        output[at] += double(point.totals.completionTokens);
+    }
+    auto *series = new QStackedBarSeries;
+    series->setName(tr("Token split"));
+    double maximum = 0;
+    for (int i = 0; i < buckets.size(); ++i)
+        maximum = std::max(maximum, input[i] + cached[i] + output[i]);
+    const std::pair<const char *, const QList<double> *> sets[] = {
+        {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Input"), &input},
+        {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Cached"), &cached},
+        {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Output"), &output},
+    };
+    for (const auto &[label, values] : sets) {
+        auto *set = new QBarSet(tr(label));
+        set->append(*values);
+        series->append(set);
+    }
+    attachAxes(chart, series, buckets, data.query.granularity, maximum);
+}
+
+void fillRequestsChart(QChart *chart, const UsageData &data)
+{
+    clearChart(chart);
+    const QList<QDateTime> buckets = bucketsOf(data);
+    const QHash<qint64, int> index = indexOf(buckets);
+    QList<double> requests(buckets.size(), 0.0), errors(buckets.size(), 0.0);
+    for (const UsagePoint &point : data.series) {
+        const int at = index.value(point.bucketStart.toMSecsSinceEpoch());
+        requests[at] += double(point.totals.requests);
+        errors[at] += double(point.totals.errors);
+    }
+    auto *series = new QBarSeries;
+    series->setName(tr("Requests"));
+    auto *requestSet = new QBarSet(tr("Requests"));
+    requestSet->append(requests);
+    auto *errorSet = new QBarSet(tr("Errors"));
+    errorSet->append(errors);
+    errorSet->setColor(QColor(0xc6, 0x28, 0x28));
+    series->append(requestSet);
+    series->append(errorSet);
+    double maximum = 0;
+    for (double value : requests)
+        maximum = std::max(maximum, value);
+    attachAxes(chart, series, buckets, data.query.granularity, maximum);
+}
+
+void fillShareChart(QChart *chart, const QList<UsageShare> &shares, const QString &name)
+{
+    clearChart(chart);
+    auto *pie = new QPieSeries;
+    pie->setName(name);
+    // More than a handful of slices is unreadable: the rest go into one "other" slice.
+    constexpr int MaxSlices = 8;
+    qint64 other = 0;
+    for (int i = 0; i < shares.size(); ++i) {
+        const qint64 tokens = shares[i].totals.promptTokens + shares[i].totals.completionTokens;
+        if (i < MaxSlices)
+            pie->append(shares[i].name.isEmpty() ? tr("(none)") : shares[i].name, double(tokens));
+        else
+            other += tokens;
+    }
+    if (other > 0)
+        pie->append(tr("other"), double(other));
+    chart->addSeries(pie);
+}
+
+} // namespace tarn::ui
