@@ -4,6 +4,7 @@
 #include "gateway/desktop/DesktopService.h"
 #include "ui/PageLayout.h"
 #include "ui/usage/HeatmapWidget.h"
+#include "ui/usage/PricesDialog.h"
 #include "ui/usage/UsageCharts.h"
 
 #include <QButtonGroup>
@@ -52,6 +53,11 @@ UsagePage::UsagePage(DesktopService &service, QWidget *parent)
         this, tr("Usage"),
         tr("Requests, tokens and errors over time, by channel or model, with each channel's success rate and speed."));
     layout->addWidget(createControls());
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("usageSummary"));
+    m_summary->setAccessibleName(tr("Totals for the range"));
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_summary);
 
     auto *scroll = new QScrollArea(this);
     scroll->setObjectName(QStringLiteral("usageScroll"));
@@ -145,6 +151,9 @@ QWidget *UsagePage::createControls()
     m_export->setObjectName(QStringLiteral("usageExportButton"));
     m_status = new QLabel(bar);
     m_status->setObjectName(QStringLiteral("usageStatus"));
+    auto *prices = new QPushButton(tr("Prices…"), bar);
+    prices->setObjectName(QStringLiteral("usagePricesButton"));
+    prices->setAccessibleName(tr("Edit model prices"));
 
     row->addWidget(new QLabel(tr("Range:"), bar));
     row->addWidget(m_range);
@@ -155,6 +164,7 @@ QWidget *UsagePage::createControls()
     row->addWidget(byChannel);
     row->addWidget(byModel);
     row->addWidget(m_status, 1);
+    row->addWidget(prices);
     row->addWidget(m_export);
 
     m_from->setEnabled(false);
@@ -165,6 +175,12 @@ QWidget *UsagePage::createControls()
     connect(m_granularity, &QComboBox::currentIndexChanged, this, &UsagePage::refresh);
     connect(m_grouping, &QButtonGroup::idClicked, this, &UsagePage::refresh);
     connect(m_export, &QPushButton::clicked, this, &UsagePage::onExport);
+    connect(prices, &QPushButton::clicked, this, [this] {
+        auto *dialog = new PricesDialog(m_service, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &PricesDialog::saved, this, &UsagePage::refresh);
+        dialog->open();
+    });
     return bar;
 }
 
@@ -243,6 +259,22 @@ void UsagePage::showData(UsageData data)
 {
     m_data = std::move(data);
     m_status->setText(m_data.error.isEmpty() ? QString() : tr("Could not read usage: %1").arg(m_data.error));
+    UsageTotals total;
+    for (const UsagePoint &point : m_data.series) {
+        total.requests += point.totals.requests;
+        total.errors += point.totals.errors;
+        total.promptTokens += point.totals.promptTokens;
+        total.completionTokens += point.totals.completionTokens;
+        total.cachedTokens += point.totals.cachedTokens;
+        total.costUsd += point.totals.costUsd;
+    }
+    m_summary->setText(tr("%1 requests · %2 tokens in (%3 cached) · %4 out · $%5 estimated · %6 % success")
+                           .arg(total.requests)
+                           .arg(total.promptTokens)
+                           .arg(total.cachedTokens)
+                           .arg(total.completionTokens)
+                           .arg(total.costUsd, 0, 'f', total.costUsd < 1.0 ? 4 : 2)
+                           .arg(total.successRate() * 100.0, 0, 'f', 1));
     fillTokensChart(m_tokens->chart(), m_data);
     fillSplitChart(m_split->chart(), m_data);
     fillRequestsChart(m_requests->chart(), m_data);

@@ -73,6 +73,7 @@ private:
     QButtonGroup *m_grouping = nullptr;
     QPushButton *m_export = nullptr;
     QLabel *m_status = nullptr;
+    QLabel *m_summary = nullptr;
 
     QChartView *m_tokens = nullptr;
     QChartView *m_split = nullptr;

@@ -6,6 +6,7 @@
 #include "gateway/storage/UsageStatsRepository.h"
 #include "tests/ui/support/DesktopFixture.h"
 #include "ui/usage/HeatmapWidget.h"
+#include "ui/usage/PricesDialog.h"
 
 #include <QBarSet>
 #include <QChart>
@@ -13,6 +14,7 @@
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QFile>
+#include <QLabel>
 #include <QPieSeries>
 #include <QSignalSpy>
 #include <QStackedBarSeries>
@@ -269,6 +271,47 @@ TEST_F(UsagePageTest, ExportsTheSeriesOnScreenAsCsv)
     EXPECT_TRUE(lines.contains(QStringLiteral("%1,beta,1,1,0,0,0,0.000000").arg(bucketB.toString(Qt::ISODate))))
         << lines.join(QLatin1Char('\n')).toStdString();
     EXPECT_FALSE(page.exportCsv(dir.filePath(QStringLiteral("missing/dir/usage.csv"))));
+}
+
+} // namespace
+
+namespace {
+
+TEST_F(UsagePageTest, SummaryTotalsTheRange)
+{
+    UsagePage page(fixture.service());
+    showPage(page);
+    auto *summary = page.findChild<QLabel *>(QStringLiteral("usageSummary"));
+    ASSERT_NE(summary, nullptr);
+    // gpt-4o: (900 + 400) uncached input at $2, 100 cached at $1, 300 output at $8 per million.
+    EXPECT_EQ(summary->text(), QStringLiteral("4 requests · 1900 tokens in (100 cached) · 400 out · $0.0051 estimated · "
+                                              "75.0 % success"));
+}
+
+TEST_F(UsagePageTest, PricesDialogSavesToTheStoreAndCostsFollow)
+{
+    UsagePage page(fixture.service());
+    showPage(page);
+    tarn::ui::PricesDialog dialog(fixture.service(), &page);
+    QSignalSpy loaded(&dialog, &tarn::ui::PricesDialog::loaded);
+    ASSERT_TRUE(loaded.wait(10000));
+    auto *table = dialog.findChild<QTableWidget *>(QStringLiteral("pricesTable"));
+    ASSERT_NE(table, nullptr);
+    ASSERT_EQ(table->rowCount(), 1);
+    EXPECT_EQ(table->item(0, 0)->text(), QStringLiteral("gpt-4o"));
+
+    table->removeRow(0);
+    dialog.addRow({QStringLiteral("claude"), 3.0, 15.0, 0.3});
+    QSignalSpy saved(&dialog, &tarn::ui::PricesDialog::saved);
+    dialog.save();
+    ASSERT_TRUE(saved.wait(10000));
+    const auto stored = UsageStatsRepository(fixture.database()).prices();
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored.value(), (QList<ModelPrice>{{QStringLiteral("claude"), 3.0, 15.0, 0.3}}));
+
+    requery(page, [&page] { page.refresh(); });
+    // claude: 500 input at $3 and 100 output at $15 per million; gpt-4o has no price any more.
+    EXPECT_TRUE(page.findChild<QLabel *>(QStringLiteral("usageSummary"))->text().contains(QStringLiteral("$0.0030")));
 }
 
 } // namespace
