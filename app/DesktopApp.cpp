@@ -5,6 +5,7 @@
 #include "gateway/desktop/DesktopService.h"
 #include "ui/MainWindow.h"
 #include "ui/SingleInstance.h"
+#include "ui/tray/TrayController.h"
 #include "ui/tray/TrayIcon.h"
 
 #include <QApplication>
@@ -52,7 +53,8 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     ui::MainWindow window(service);
     window.setListenAddresses(urls);
     ui::TrayIcon tray;
-    tray.setStatus(QObject::tr("Tarn — listening on %1").arg(urls.join(QStringLiteral(", "))), true);
+    // Polls the router and today's usage into the tray and carries out its pause intent.
+    ui::TrayController trayController(service, tray);
     // With a tray, closing the window keeps Tarn running; without one, it quits.
     const auto applyTray = [&window, &app](bool available) {
         window.setCloseHidesToTray(available);
@@ -63,10 +65,6 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     QObject::connect(&tray, &ui::TrayIcon::showWindowRequested, &window, &ui::MainWindow::showAndActivate);
     QObject::connect(&tray, &ui::TrayIcon::quitRequested, &app, &QCoreApplication::quit);
     QObject::connect(&window, &ui::MainWindow::quitRequested, &app, &QCoreApplication::quit);
-    QObject::connect(&tray, &ui::TrayIcon::pauseRequested, &gateway, [&gateway, &tray](bool paused) {
-        gateway.setPaused(paused);
-        tray.setPaused(paused);
-    });
     QObject::connect(&instance, &ui::SingleInstance::activationRequested, &window, &ui::MainWindow::showAndActivate);
 
     QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app, &QCoreApplication::quit);

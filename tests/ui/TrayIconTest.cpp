@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 using tarn::ui::TrayIcon;
 
 namespace {
@@ -23,7 +25,7 @@ QAction *menuAction(const TrayIcon &tray, const char *objectName)
     return nullptr;
 }
 
-TEST(TrayIconTest, MenuHasShowPauseQuit)
+TEST(TrayIconTest, MenuHasOpenPauseChannelsQuit)
 {
     TrayIcon tray;
     QAction *show = menuAction(tray, "showAction");
@@ -32,7 +34,9 @@ TEST(TrayIconTest, MenuHasShowPauseQuit)
     ASSERT_NE(show, nullptr);
     ASSERT_NE(pause, nullptr);
     ASSERT_NE(quit, nullptr);
-    EXPECT_EQ(show->text(), QStringLiteral("Show Tarn"));
+    EXPECT_EQ(show->text(), QStringLiteral("Open Tarn"));
+    ASSERT_NE(tray.channelsMenu(), nullptr);
+    EXPECT_EQ(tray.channelsMenu()->title(), QStringLiteral("Channels"));
     EXPECT_EQ(pause->text(), QStringLiteral("Pause gateway"));
     EXPECT_TRUE(pause->isCheckable());
     EXPECT_EQ(quit->text(), QStringLiteral("Quit"));
@@ -66,6 +70,9 @@ TEST(TrayIconTest, SetPausedDoesNotEmitIntent)
     QSignalSpy pause(&tray, &TrayIcon::pauseRequested);
     tray.setPaused(true);
     EXPECT_TRUE(menuAction(tray, "pauseAction")->isChecked());
+    EXPECT_EQ(menuAction(tray, "pauseAction")->text(), QStringLiteral("Resume gateway"));
+    tray.setPaused(false);
+    EXPECT_EQ(menuAction(tray, "pauseAction")->text(), QStringLiteral("Pause gateway"));
     EXPECT_EQ(pause.count(), 0);
 }
 
@@ -76,19 +83,31 @@ TEST(TrayIconTest, LeftClickRequestsWindow)
     auto *systemTray = tray.findChild<QSystemTrayIcon *>();
     ASSERT_NE(systemTray, nullptr);
 
-    emit systemTray->activated(QSystemTrayIcon::Trigger);
+    Q_EMIT systemTray->activated(QSystemTrayIcon::Trigger);
     EXPECT_EQ(show.count(), 1);
-    emit systemTray->activated(QSystemTrayIcon::Context);
+    Q_EMIT systemTray->activated(QSystemTrayIcon::Context);
     EXPECT_EQ(show.count(), 1);
 }
 
-TEST(TrayIconTest, SetStatusUpdatesTooltip)
+TEST(TrayIconTest, TodayTotalsInTooltip)
 {
     TrayIcon tray;
-    tray.setStatus(QStringLiteral("Tarn — paused"), false);
-    EXPECT_EQ(tray.toolTip(), QStringLiteral("Tarn — paused"));
-    tray.setStatus(QStringLiteral("Tarn — listening"), true);
-    EXPECT_EQ(tray.toolTip(), QStringLiteral("Tarn — listening"));
+    tray.setTodayTotals(12, 340, 0.5);
+    EXPECT_EQ(tray.toolTip(), QStringLiteral("Tarn — 12 requests, 340 tokens, $0.50 today"));
+}
+
+TEST(TrayIconTest, StateChoosesIconVariant)
+{
+    TrayIcon tray;
+    for (const auto &[state, name] : {std::pair{tarn::ui::TrayState::Serving, "serving"},
+                                      std::pair{tarn::ui::TrayState::Degraded, "degraded"},
+                                      std::pair{tarn::ui::TrayState::Paused, "paused"},
+                                      std::pair{tarn::ui::TrayState::Error, "error"}}) {
+        tray.setState(state);
+        EXPECT_TRUE(tray.iconPath().startsWith(QString(QStringLiteral(":/tarn/icons/tray-") + QLatin1String(name))))
+            << qPrintable(tray.iconPath());
+        EXPECT_FALSE(tray.icon().pixmap(22, 22).isNull());
+    }
 }
 
 TEST(TrayIconTest, WorksWithoutTrayAndGivesUpRetrying)
@@ -109,7 +128,7 @@ TEST(TrayIconTest, WorksWithoutTrayAndGivesUpRetrying)
 
     // Still usable: intents keep working and status updates do not crash.
     QSignalSpy quit(&tray, &TrayIcon::quitRequested);
-    tray.setStatus(QStringLiteral("Tarn"), false);
+    tray.setState(tarn::ui::TrayState::Error);
     menuAction(tray, "quitAction")->trigger();
     EXPECT_EQ(quit.count(), 1);
     QTest::qWait(50);

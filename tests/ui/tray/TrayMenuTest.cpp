@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/Gateway.h"
+#include "gateway/core/UsageRecord.h"
+#include "gateway/storage/UsageRepository.h"
+#include "tests/ui/support/DesktopFixture.h"
+#include "ui/tray/TrayController.h"
+#include "ui/tray/TrayIcon.h"
+
+#include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QMenu>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+using tarn::gateway::ChannelStatus;
+using tarn::gateway::HealthState;
+using tarn::gateway::RouterStatus;
+using tarn::ui::TrayController;
+using tarn::ui::TrayIcon;
+using tarn::ui::TrayState;
+
+namespace {
+
+ChannelStatus channel(const char *name, HealthState state, const char *reason = "")
+{
+    ChannelStatus status;
+    status.name = QString::fromUtf8(name);
+    status.state = state;
+    status.reason = QString::fromUtf8(reason);
+    return status;
+}
+
+QAction *channelAction(const TrayIcon &tray, const char *name)
+{
+    return tray.channelsMenu()->findChild<QAction *>(QStringLiteral("channel:") + QString::fromUtf8(name));
+}
+
+TEST(TrayMenuTest, ChannelEntriesUpdateInPlace)
+{
+    TrayIcon tray;
+    tray.setChannels({channel("openai", HealthState::Healthy), channel("zhipu", HealthState::Healthy)});
+    QAction *openai = channelAction(tray, "openai");
+    QAction *zhipu = channelAction(tray, "zhipu");
+    ASSERT_NE(openai, nullptr);
+    ASSERT_NE(zhipu, nullptr);
+    EXPECT_EQ(openai->text(), QStringLiteral("openai — healthy"));
+    const QList<QAction *> before = tray.menu()->actions();
+
+    tray.setChannels({channel("openai", HealthState::Open), channel("zhipu", HealthState::Disabled, "401 Unauthorized")});
+    EXPECT_EQ(channelAction(tray, "openai"), openai);
+    EXPECT_EQ(channelAction(tray, "zhipu"), zhipu);
+    EXPECT_EQ(openai->text(), QStringLiteral("openai — circuit open"));
+    EXPECT_EQ(zhipu->text(), QStringLiteral("zhipu — disabled: 401 Unauthorized"));
+    EXPECT_EQ(tray.menu()->actions(), before);
+
+    // A channel that appeared goes in its place; one that went away leaves; the others stay.
+    tray.setChannels({channel("deepseek", HealthState::Healthy), channel("openai", HealthState::Healthy)});
+    QAction *deepseek = channelAction(tray, "deepseek");
+    ASSERT_NE(deepseek, nullptr);
+    QList<QAction *> visible;
+    for (QAction *action : tray.channelsMenu()->actions()) {
+        if (action->isVisible())
+            visible.append(action);
+    }
+    EXPECT_EQ(visible, (QList<QAction *>{deepseek, openai}));
+    EXPECT_EQ(openai->text(), QStringLiteral("openai — healthy"));
+    EXPECT_FALSE(tray.channelsMenu()->actions().contains(zhipu));
+}
+
+TEST(TrayMenuTest, EndpointEntriesCopyAndUpdateInPlace)
+{
+    TrayIcon tray;
+    tray.setEndpoints({QStringLiteral("http://127.0.0.1:8276")});
+    auto *copy = tray.menu()->findChild<QAction *>(QStringLiteral("endpointAction0"));
+    ASSERT_NE(copy, nullptr);
+    EXPECT_EQ(copy->text(), QStringLiteral("Copy http://127.0.0.1:8276"));
+    copy->trigger();
+    EXPECT_EQ(QGuiApplication::clipboard()->text(), QStringLiteral("http://127.0.0.1:8276"));
+
+    tray.setEndpoints({QStringLiteral("http://127.0.0.1:9000"), QStringLiteral("http://100.64.1.2:9000")});
+    EXPECT_EQ(tray.menu()->findChild<QAction *>(QStringLiteral("endpointAction0")), copy);
+    EXPECT_EQ(copy->text(), QStringLiteral("Copy http://127.0.0.1:9000"));
+    auto *second = tray.menu()->findChild<QAction *>(QStringLiteral("endpointAction1"));
+    ASSERT_NE(second, nullptr);
+    EXPECT_EQ(tray.menu()->actions().indexOf(second), tray.menu()->actions().indexOf(copy) + 1);
+}
+
+TEST(TrayControllerTest, NotifiesWhenChannelGoesDisabled)
+{
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    TrayIcon tray;
+    TrayController controller(fixture.service(), tray);
+    QSignalSpy notifications(&tray, &TrayIcon::notificationRaised);
+    const QHash<QString, QStringList> pools = {{QStringLiteral("gpt-4o"), {QStringLiteral("openai"), QStringLiteral("backup")}}};
+
+    RouterStatus status;
+    status.takenAt = QDateTime::currentDateTimeUtc();
+    status.channels = {channel("openai", HealthState::Healthy), channel("backup", HealthState::Healthy)};
+    controller.applyStatus(status, pools);
+    EXPECT_EQ(tray.state(), TrayState::Serving);
+    EXPECT_EQ(notifications.count(), 0);
+
+    status.takenAt = status.takenAt.addSecs(2);
+    status.channels[0] = channel("openai", HealthState::Disabled, "401 Unauthorized");
+    controller.applyStatus(status, pools);
+    ASSERT_EQ(notifications.count(), 1);
+    EXPECT_EQ(notifications.at(0).at(0).toString(), QStringLiteral("Channel openai disabled"));
+    EXPECT_EQ(tray.state(), TrayState::Degraded);
+    EXPECT_EQ(channelAction(tray, "openai")->text(), QStringLiteral("openai — disabled: 401 Unauthorized"));
+
+    // The next poll with the same state raises nothing more.
+    status.takenAt = status.takenAt.addSecs(2);
+    controller.applyStatus(status, pools);
+    EXPECT_EQ(notifications.count(), 1);
+}
+
+TEST(TrayControllerTest, TooltipShowsTodayTotalsAndPauseReachesGateway)
+{
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    tarn::gateway::UsageRecord record;
+    record.time = QDateTime::currentDateTimeUtc();
+    record.requestedModel = QStringLiteral("gpt-4o");
+    record.status = 200;
+    record.promptTokens = 100;
+    record.completionTokens = 23;
+    ASSERT_TRUE(tarn::gateway::UsageRepository(fixture.database()).insert({record, record}).ok());
+
+    TrayIcon tray;
+    TrayController controller(fixture.service(), tray);
+    QTRY_COMPARE_WITH_TIMEOUT(tray.toolTip(), QStringLiteral("Tarn — 2 requests, 246 tokens, $0.00 today"), 5000);
+    ASSERT_NE(tray.menu()->findChild<QAction *>(QStringLiteral("endpointAction0")), nullptr);
+
+    tray.menu()->findChild<QAction *>(QStringLiteral("pauseAction"))->trigger();
+    EXPECT_TRUE(fixture.gateway().isPaused());
+    EXPECT_EQ(tray.state(), TrayState::Paused);
+    tray.menu()->findChild<QAction *>(QStringLiteral("pauseAction"))->trigger();
+    EXPECT_FALSE(fixture.gateway().isPaused());
+}
+
+} // namespace

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/core/RouterStatus.h"
+#include "ui/tray/TrayStatusTracker.h"
+
+#include <QHash>
+#include <QObject>
+#include <QStringList>
+
+#include <chrono>
+
+class QTimer;
+
+namespace tarn::gateway {
+class DesktopService;
+}
+
+namespace tarn::ui {
+
+class TrayIcon;
+
+// Feeds the tray: polls the router's live state (icon, Channels submenu, notifications) and
+// today's usage totals (tooltip, read on the service's thread), and carries out the tray's pause
+// intent on the gateway.
+class TrayController final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrayController)
+
+public:
+    TrayController(gateway::DesktopService &service, TrayIcon &tray, QObject *parent = nullptr);
+    ~TrayController() override;
+
+    void setInterval(std::chrono::milliseconds interval);
+    // Polls now (also done every interval).
+    void refresh();
+    // One router snapshot: icon, channel entries and the notifications it deserves. pools maps a
+    // model to the channels serving it.
+    void applyStatus(const gateway::RouterStatus &status, const QHash<QString, QStringList> &pools);
+
+    // Model -> names of the enabled channels serving it, from the live configuration.
+    static QHash<QString, QStringList> poolsOf(gateway::DesktopService &service);
+
+private:
+    void refreshTotals();
+
+    gateway::DesktopService &m_service;
+    TrayIcon &m_tray;
+    TrayStatusTracker m_tracker;
+    QTimer *m_timer = nullptr;
+    bool m_totalsPending = false;
+};
+
+} // namespace tarn::ui

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/core/RouterStatus.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+
+namespace tarn::ui {
+
+// What the tray icon shows, most urgent last.
+enum class TrayState { Serving, Degraded, Paused, Error };
+
+// A desktop notification the tray should raise.
+struct TrayNotification
+{
+    enum class Kind { ChannelDisabled, PoolCooling, Failover };
+    Kind kind = Kind::Failover;
+    QString subject; // the channel's name, or the pool's model name
+    QString title;
+    QString text;
+};
+
+// Compares successive router snapshots and says which changes deserve a desktop notification: a
+// channel became disabled, every channel of a pool is cooling down, failover moved traffic off a
+// healthy channel. The same kind for the same channel or pool is raised at most once per
+// rate-limit window, so a flapping upstream does not flood the desktop. Plain logic, no Qt
+// widgets, so tests feed it snapshots directly.
+class TrayStatusTracker final
+{
+public:
+    explicit TrayStatusTracker(std::chrono::seconds rateLimit = std::chrono::minutes(10));
+
+    // pools: model name -> names of the enabled channels serving it. The first snapshot only sets
+    // the baseline (a channel already disabled at start was reported by an earlier run, if any).
+    QList<TrayNotification> update(const gateway::RouterStatus &status,
+                                   const QHash<QString, QStringList> &pools, const QDateTime &now);
+
+    // The state the router acts on: the channel's own, or Disabled/Cooling when none of its keys
+    // can serve.
+    static gateway::HealthState effectiveState(const gateway::ChannelStatus &channel);
+    // Error when not listening or when no channel can serve; Paused; Degraded when some channel
+    // is not healthy (or there is none); Serving otherwise.
+    static TrayState overallState(const gateway::RouterStatus &status, bool paused, bool listening);
+    // "healthy", "cooling until 14:05", "circuit open", "disabled: 401 Unauthorized".
+    static QString describe(const gateway::ChannelStatus &channel);
+
+private:
+    bool allow(TrayNotification::Kind kind, const QString &subject, const QDateTime &now);
+
+    std::chrono::seconds m_rateLimit;
+    bool m_hasBaseline = false;
+    QHash<QString, gateway::HealthState> m_states;    // channel name -> last effective state
+    QHash<QString, bool> m_poolCooling;               // model -> every channel was unavailable
+    QHash<QString, QDateTime> m_lastRaised;           // kind:subject -> when last raised
+};
+
+} // namespace tarn::ui
