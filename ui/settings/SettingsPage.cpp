@@ -1,25 +1,321 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/settings/SettingsPage.h"
 
+#include "gateway/Gateway.h"
+#include "gateway/core/Paths.h"
 #include "gateway/desktop/DesktopService.h"
-
+#include "gateway/storage/ClientKeyRepository.h"
+#include "gateway/storage/SettingsRepository.h"
 #include "ui/PageLayout.h"
+#include "ui/settings/ClientKeyModel.h"
+#include "ui/settings/CreateKeyDialog.h"
+#include "ui/settings/LaunchAtLogin.h"
 
+#include <QCheckBox>
+#include <QCoreApplication>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QTableView>
+#include <QUrl>
 #include <QVBoxLayout>
 
+#include <optional>
+
 namespace tarn::ui {
+
+namespace {
+
+struct StoredSettings
+{
+    QString listen;
+    QString startHidden;
+    QString retention;
+};
+
+// The data folder is passed on when it is not the default, so the login start opens the same one.
+QStringList launchArguments(const QString &dataDir)
+{
+    if (dataDir.isEmpty() || dataDir == gateway::resolveDataDir({}))
+        return {};
+    return {QStringLiteral("--data-dir"), dataDir};
+}
+
+} // namespace
 
 SettingsPage::SettingsPage(gateway::DesktopService &service, QWidget *parent)
     : QWidget(parent)
     , m_service(service)
+    , m_launch(std::make_unique<LaunchAtLogin>(QCoreApplication::applicationFilePath(),
+                                               launchArguments(service.gateway().options().dataDir)))
 {
     setObjectName(QStringLiteral("settingsPage"));
+    m_confirm = [this](const QString &question) {
+        return QMessageBox::question(this, tr("Revoke key"), question) == QMessageBox::Yes;
+    };
     QVBoxLayout *layout = createPageLayout(
-        this, tr("Settings"),
-        tr("Listen addresses, client keys, startup and tray behaviour will be set here."));
-    layout->addStretch(1);
+        this, tr("Settings"), tr("Where Tarn listens, who may use it, and how it starts. The theme follows the OS."));
+    layout->addWidget(createListenGroup());
+    layout->addWidget(createKeysGroup(), 1);
+    auto *row = new QHBoxLayout;
+    row->addWidget(createStartupGroup(), 1);
+    row->addWidget(createDataGroup(), 1);
+    layout->addLayout(row);
+    connect(&service, &gateway::DesktopService::configurationChanged, this, &SettingsPage::reloadKeys);
+    reload();
 }
 
 SettingsPage::~SettingsPage() = default;
+
+QWidget *SettingsPage::createListenGroup()
+{
+    auto *group = new QGroupBox(tr("Listen addresses"), this);
+    const gateway::GatewayOptions &options = m_service.gateway().options();
+    QStringList hosts;
+    quint16 port = 8276;
+    for (const gateway::ListenAddress &address : options.listen) {
+        hosts.append(address.host);
+        if (address.port != 0)
+            port = address.port;
+    }
+    m_listenHosts = new QLineEdit(hosts.join(QStringLiteral(", ")), group);
+    m_listenHosts->setObjectName(QStringLiteral("listenEdit"));
+    m_listenHosts->setPlaceholderText(tr("127.0.0.1, 100.64.1.2"));
+    m_listenHosts->setToolTip(tr("Addresses to listen on, comma-separated. Anything but loopback lets other "
+                                 "machines reach Tarn: they then need a client key."));
+    m_port = new QSpinBox(group);
+    m_port->setObjectName(QStringLiteral("portSpin"));
+    m_port->setRange(1, 65535);
+    m_port->setValue(port);
+    auto *save = new QPushButton(tr("Save"), group);
+    save->setObjectName(QStringLiteral("saveListenButton"));
+    connect(save, &QPushButton::clicked, this, &SettingsPage::saveListen);
+
+    QStringList urls;
+    for (const QUrl &url : m_service.gateway().urls())
+        urls.append(url.toString());
+    m_listenNote = new QLabel(tr("Now listening on %1. Changes apply at the next start.")
+                                  .arg(urls.isEmpty() ? tr("nothing") : urls.join(QStringLiteral(", "))),
+                              group);
+    m_listenNote->setObjectName(QStringLiteral("listenNote"));
+    m_listenNote->setWordWrap(true);
+    m_listenNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *fields = new QHBoxLayout;
+    fields->addWidget(new QLabel(tr("Addresses"), group));
+    fields->addWidget(m_listenHosts, 1);
+    fields->addWidget(new QLabel(tr("Port"), group));
+    fields->addWidget(m_port);
+    fields->addWidget(save);
+    auto *layout = new QVBoxLayout(group);
+    layout->addLayout(fields);
+    layout->addWidget(m_listenNote);
+    return group;
+}
+
+QWidget *SettingsPage::createKeysGroup()
+{
+    auto *group = new QGroupBox(tr("Client keys"), this);
+    m_keyModel = new ClientKeyModel(this);
+    m_keyTable = new QTableView(group);
+    m_keyTable->setObjectName(QStringLiteral("keysTable"));
+    m_keyTable->setModel(m_keyModel);
+    m_keyTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_keyTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_keyTable->verticalHeader()->hide();
+    m_keyTable->horizontalHeader()->setStretchLastSection(true);
+    m_keyTable->horizontalHeader()->setSectionResizeMode(ClientKeyModel::Models, QHeaderView::Stretch);
+    m_keyTable->setMinimumHeight(120);
+
+    auto *create = new QPushButton(tr("Create…"), group);
+    create->setObjectName(QStringLiteral("createKeyButton"));
+    connect(create, &QPushButton::clicked, this, [this] { openCreateKeyDialog(); });
+    m_revokeButton = new QPushButton(tr("Revoke…"), group);
+    m_revokeButton->setObjectName(QStringLiteral("revokeKeyButton"));
+    m_revokeButton->setEnabled(false);
+    connect(m_revokeButton, &QPushButton::clicked, this, &SettingsPage::revokeSelectedKey);
+    connect(m_keyTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        const QModelIndexList rows = m_keyTable->selectionModel()->selectedRows();
+        m_revokeButton->setEnabled(!rows.isEmpty() && !m_keyModel->keyAt(rows.first().row()).revoked);
+    });
+
+    auto *note = new QLabel(tr("Clients on this machine need no key; any other client must send one."), group);
+    note->setWordWrap(true);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(note, 1);
+    buttons->addWidget(create);
+    buttons->addWidget(m_revokeButton);
+    auto *layout = new QVBoxLayout(group);
+    layout->addWidget(m_keyTable, 1);
+    layout->addLayout(buttons);
+    return group;
+}
+
+QWidget *SettingsPage::createStartupGroup()
+{
+    auto *group = new QGroupBox(tr("Startup"), this);
+    m_launchAtLogin = new QCheckBox(tr("Launch Tarn at login"), group);
+    m_launchAtLogin->setObjectName(QStringLiteral("launchAtLoginCheck"));
+    m_launchAtLogin->setChecked(m_launch->isEnabled());
+    m_launchAtLogin->setToolTip(m_launch->location());
+    connect(m_launchAtLogin, &QCheckBox::toggled, this, [this](bool enabled) {
+        if (!m_launch->setEnabled(enabled)) {
+            QMessageBox::warning(this, tr("Launch at login"), m_launch->errorString());
+            const QSignalBlocker blocker(m_launchAtLogin);
+            m_launchAtLogin->setChecked(m_launch->isEnabled());
+        }
+    });
+    m_startHidden = new QCheckBox(tr("Start hidden in the tray"), group);
+    m_startHidden->setObjectName(QStringLiteral("startHiddenCheck"));
+    connect(m_startHidden, &QCheckBox::toggled, this, [this](bool hidden) {
+        saveSetting(QString::fromLatin1(kStartHiddenKey), hidden ? QStringLiteral("true") : QStringLiteral("false"));
+    });
+    auto *layout = new QVBoxLayout(group);
+    layout->addWidget(m_launchAtLogin);
+    layout->addWidget(m_startHidden);
+    layout->addStretch(1);
+    return group;
+}
+
+QWidget *SettingsPage::createDataGroup()
+{
+    auto *group = new QGroupBox(tr("Data"), this);
+    auto *folder = new QLabel(m_service.gateway().options().dataDir, group);
+    folder->setObjectName(QStringLiteral("dataDirLabel"));
+    folder->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    folder->setWordWrap(true);
+    m_retention = new QSpinBox(group);
+    m_retention->setObjectName(QStringLiteral("retentionSpin"));
+    m_retention->setRange(0, 3650);
+    m_retention->setSuffix(tr(" days"));
+    m_retention->setSpecialValueText(tr("keep everything"));
+    connect(m_retention, &QSpinBox::editingFinished, this, [this] {
+        saveSetting(QString::fromLatin1(kRetentionKey), QString::number(m_retention->value()));
+    });
+    auto *form = new QFormLayout(group);
+    form->addRow(tr("Data folder"), folder);
+    form->addRow(tr("Keep usage for"), m_retention);
+    return group;
+}
+
+void SettingsPage::setConfirmation(std::function<bool(const QString &)> confirm)
+{
+    m_confirm = std::move(confirm);
+}
+
+void SettingsPage::reload()
+{
+    m_service.run<std::optional<StoredSettings>>(
+        this,
+        [](gateway::Database &database) -> std::optional<StoredSettings> {
+            gateway::SettingsRepository settings(database);
+            auto listen = settings.value(QString::fromLatin1(kListenKey));
+            auto hidden = settings.value(QString::fromLatin1(kStartHiddenKey), QStringLiteral("false"));
+            auto retention = settings.value(QString::fromLatin1(kRetentionKey), QStringLiteral("0"));
+            if (!listen || !hidden || !retention)
+                return std::nullopt;
+            return StoredSettings{*listen, *hidden, *retention};
+        },
+        [this](std::optional<StoredSettings> stored) {
+            if (!stored)
+                return;
+            const QSignalBlocker hiddenBlocker(m_startHidden);
+            m_startHidden->setChecked(stored->startHidden == u"true");
+            const QSignalBlocker retentionBlocker(m_retention);
+            m_retention->setValue(stored->retention.toInt());
+            // A saved address list waits for the next start; show it rather than the running one.
+            if (!stored->listen.isEmpty()) {
+                QStringList hosts;
+                int port = 0;
+                for (const QString &entry : stored->listen.split(u',', Qt::SkipEmptyParts)) {
+                    const qsizetype colon = entry.lastIndexOf(u':');
+                    hosts.append(entry.left(colon).remove(u'[').remove(u']'));
+                    port = entry.mid(colon + 1).toInt();
+                }
+                m_listenHosts->setText(hosts.join(QStringLiteral(", ")));
+                if (port > 0)
+                    m_port->setValue(port);
+            }
+        });
+    reloadKeys();
+}
+
+void SettingsPage::reloadKeys()
+{
+    m_service.run<gateway::Result<QList<gateway::ClientKey>>>(
+        this, [](gateway::Database &database) { return gateway::ClientKeyRepository(database).list(); },
+        [this](gateway::Result<QList<gateway::ClientKey>> keys) {
+            if (!keys)
+                return;
+            m_keyModel->setKeys(std::move(keys.value()));
+            m_keyTable->resizeColumnToContents(ClientKeyModel::Name);
+            m_revokeButton->setEnabled(false);
+            Q_EMIT keysReloaded();
+        });
+}
+
+void SettingsPage::saveSetting(const QString &key, const QString &value)
+{
+    m_service.run<gateway::Status>(
+        this, [key, value](gateway::Database &database) { return gateway::SettingsRepository(database).setValue(key, value); },
+        [this, key](gateway::Status status) {
+            if (!status) {
+                QMessageBox::warning(this, tr("Settings"), status.error().message);
+                return;
+            }
+            Q_EMIT saved(key);
+        });
+}
+
+void SettingsPage::saveListen()
+{
+    QStringList entries;
+    for (const QString &host : m_listenHosts->text().split(u',', Qt::SkipEmptyParts)) {
+        const QString trimmed = host.trimmed();
+        if (trimmed.isEmpty())
+            continue;
+        const QString bracketed = trimmed.contains(u':') ? u'[' + trimmed + u']' : trimmed; // IPv6
+        entries.append(bracketed + u':' + QString::number(m_port->value()));
+    }
+    if (entries.isEmpty())
+        entries.append(QStringLiteral("127.0.0.1:%1").arg(m_port->value()));
+    saveSetting(QString::fromLatin1(kListenKey), entries.join(u','));
+}
+
+CreateKeyDialog *SettingsPage::openCreateKeyDialog()
+{
+    auto *dialog = new CreateKeyDialog(m_service, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &CreateKeyDialog::keyCreated, this, &SettingsPage::reloadKeys);
+    dialog->open();
+    return dialog;
+}
+
+void SettingsPage::revokeSelectedKey()
+{
+    const QModelIndexList rows = m_keyTable->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return;
+    const QString name = m_keyModel->keyAt(rows.first().row()).name;
+    if (!m_confirm(tr("Revoke the key “%1”? Clients using it are refused from now on.").arg(name)))
+        return;
+    m_service.run<gateway::Status>(
+        this, [name](gateway::Database &database) { return gateway::ClientKeyRepository(database).revoke(name); },
+        [this](gateway::Status status) {
+            if (!status)
+                QMessageBox::warning(this, tr("Revoke key"), status.error().message);
+            else
+                m_service.applyConfiguration();
+            reloadKeys();
+        });
+}
 
 } // namespace tarn::ui

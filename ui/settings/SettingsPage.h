@@ -3,24 +3,81 @@
 
 #include <QWidget>
 
+#include <functional>
+#include <memory>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTableView;
+
 namespace tarn::gateway {
 class DesktopService;
 }
 
 namespace tarn::ui {
 
-// The Settings page: gateway and application preferences.
+class ClientKeyModel;
+class CreateKeyDialog;
+class LaunchAtLogin;
+
+// The Settings page: listen addresses, client keys, startup and tray behaviour, usage retention.
+// Every read and write of the store goes through DesktopService::run.
 class SettingsPage final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SettingsPage)
 
 public:
+    // Settings keys this page writes (settings table).
+    static constexpr char kListenKey[] = "gateway.listen";            // "host:port,host:port"
+    static constexpr char kStartHiddenKey[] = "desktop.start_hidden"; // "true" / "false"
+    static constexpr char kRetentionKey[] = "usage.retention_days";   // days; "0" keeps everything
+
     explicit SettingsPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~SettingsPage() override;
 
+    // Asked before revoking a key; tests replace the message box.
+    void setConfirmation(std::function<bool(const QString &question)> confirm);
+    // Opens the create dialog (non-modal; tests and screenshots reach it).
+    CreateKeyDialog *openCreateKeyDialog();
+    // Revokes the key in the selected row, after confirmation.
+    void revokeSelectedKey();
+    // Re-reads keys and settings from the store.
+    void reload();
+
+    [[nodiscard]] ClientKeyModel *keyModel() const { return m_keyModel; }
+    [[nodiscard]] QTableView *keyTable() const { return m_keyTable; }
+    [[nodiscard]] LaunchAtLogin &launchAtLogin() const { return *m_launch; }
+
+Q_SIGNALS:
+    // A write reached the store (tests wait on it).
+    void saved(const QString &key);
+    void keysReloaded();
+
 private:
+    QWidget *createListenGroup();
+    QWidget *createKeysGroup();
+    QWidget *createStartupGroup();
+    QWidget *createDataGroup();
+    void saveSetting(const QString &key, const QString &value);
+    void saveListen();
+    void reloadKeys();
+
     gateway::DesktopService &m_service;
+    std::unique_ptr<LaunchAtLogin> m_launch;
+    std::function<bool(const QString &)> m_confirm;
+    QLineEdit *m_listenHosts = nullptr;
+    QSpinBox *m_port = nullptr;
+    QLabel *m_listenNote = nullptr;
+    ClientKeyModel *m_keyModel = nullptr;
+    QTableView *m_keyTable = nullptr;
+    QPushButton *m_revokeButton = nullptr;
+    QCheckBox *m_launchAtLogin = nullptr;
+    QCheckBox *m_startHidden = nullptr;
+    QSpinBox *m_retention = nullptr;
 };
 
 } // namespace tarn::ui

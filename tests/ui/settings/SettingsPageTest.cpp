@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/storage/ClientKeyRepository.h"
+#include "gateway/storage/SettingsRepository.h"
+#include "tests/ui/support/DesktopFixture.h"
+#include "ui/settings/ClientKeyModel.h"
+#include "ui/settings/CreateKeyDialog.h"
+#include "ui/settings/LaunchAtLogin.h"
+#include "ui/settings/SettingsPage.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QFile>
+#include <QGuiApplication>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+using tarn::gateway::ClientKey;
+using tarn::gateway::ClientKeyRepository;
+using tarn::gateway::SettingsRepository;
+using tarn::ui::ClientKeyModel;
+using tarn::ui::CreateKeyDialog;
+using tarn::ui::LaunchAtLogin;
+using tarn::ui::SettingsPage;
+
+namespace {
+
+template<typename T>
+T *child(QObject *parent, const char *name)
+{
+    return parent->findChild<T *>(QString::fromLatin1(name));
+}
+
+TEST(SettingsPageTest, CreateKeyShowsSecretOnceAndStoresIt)
+{
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    SettingsPage page(fixture.service());
+    QAbstractItemModelTester tester(page.keyModel(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+    page.show();
+
+    CreateKeyDialog *dialog = page.openCreateKeyDialog();
+    ASSERT_NE(dialog, nullptr);
+    auto *secret = child<QLineEdit>(dialog, "secretEdit");
+    ASSERT_NE(secret, nullptr);
+    EXPECT_FALSE(secret->isVisible());
+
+    QTest::keyClicks(child<QLineEdit>(dialog, "nameEdit"), QStringLiteral("laptop"));
+    QTest::keyClicks(child<QLineEdit>(dialog, "modelsEdit"), QStringLiteral("gpt-4o, glm-4.6"));
+    child<QCheckBox>(dialog, "expiresCheck")->setChecked(true);
+    QSignalSpy created(dialog, &CreateKeyDialog::keyCreated);
+    QTest::mouseClick(child<QPushButton>(dialog, "createButton"), Qt::LeftButton);
+    ASSERT_TRUE(created.count() == 1 || created.wait(5000));
+
+    EXPECT_TRUE(secret->isVisible());
+    EXPECT_TRUE(secret->isReadOnly());
+    EXPECT_TRUE(secret->text().startsWith(QStringLiteral("tarn-")));
+    EXPECT_FALSE(child<QPushButton>(dialog, "createButton")->isVisible());
+    QTest::mouseClick(child<QPushButton>(dialog, "copyButton"), Qt::LeftButton);
+    EXPECT_EQ(QGuiApplication::clipboard()->text(), secret->text());
+
+    // Stored by hash: the secret matches the stored key, and nothing else keeps it.
+    auto stored = ClientKeyRepository(fixture.database()).findByName(QStringLiteral("laptop"));
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->hash, ClientKeyRepository::hashKey(secret->text().toUtf8()));
+    EXPECT_EQ(stored->models, (QStringList{QStringLiteral("gpt-4o"), QStringLiteral("glm-4.6")}));
+    EXPECT_TRUE(stored->expiresAt.isValid());
+
+    // The table shows it, without the secret.
+    QTRY_COMPARE_WITH_TIMEOUT(page.keyModel()->rowCount(), 1, 5000);
+    const QAbstractItemModel *model = page.keyModel();
+    EXPECT_EQ(model->index(0, ClientKeyModel::Name).data().toString(), QStringLiteral("laptop"));
+    EXPECT_EQ(model->index(0, ClientKeyModel::Models).data().toString(), QStringLiteral("gpt-4o, glm-4.6"));
+    EXPECT_EQ(model->index(0, ClientKeyModel::LastUsed).data().toString(), QStringLiteral("never"));
+    EXPECT_EQ(model->index(0, ClientKeyModel::Status).data().toString(), QStringLiteral("active"));
+    for (int column = 0; column < model->columnCount(); ++column)
+        EXPECT_FALSE(model->index(0, column).data().toString().contains(secret->text()));
+    dialog->close();
+}
+
+TEST(SettingsPageTest, InvalidNameIsRefusedInline)
+{
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    SettingsPage page(fixture.service());
+    CreateKeyDialog *dialog = page.openCreateKeyDialog();
+    QTest::keyClicks(child<QLineEdit>(dialog, "nameEdit"), QStringLiteral("has space"));
+    QTest::mouseClick(child<QPushButton>(dialog, "createButton"), Qt::LeftButton);
+    EXPECT_TRUE(child<QWidget>(dialog, "errorLabel")->isVisible());
+    EXPECT_TRUE(dialog->secret().isEmpty());
+    dialog->close();
+}
+
+TEST(SettingsPageTest, RevokeAfterConfirmation)
+{
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    ClientKey key;
+    key.name = QStringLiteral("ci");
+    ASSERT_TRUE(ClientKeyRepository(fixture.database()).create(key).ok());
+
+    SettingsPage page(fixture.service());
+    QTRY_COMPARE_WITH_TIMEOUT(page.keyModel()->rowCount(), 1, 5000);
+    QStringList asked;
+    bool answer = false;
+    page.setConfirmation([&](const QString &question) {
+        asked.append(question);
+        return answer;
+    });
+    page.keyTable()->selectRow(0);
+    auto *revoke = child<QPushButton>(&page, "revokeKeyButton");
+    ASSERT_TRUE(revoke->isEnabled());
+
+    QTest::mouseClick(revoke, Qt::LeftButton); // declined
+    ASSERT_EQ(asked.size(), 1);
+    EXPECT_TRUE(asked.at(0).contains(QStringLiteral("ci")));
+    QTest::qWait(100);
+    EXPECT_FALSE(ClientKeyRepository(fixture.database()).findByName(QStringLiteral("ci"))->revoked);
+
+    answer = true;
+    QSignalSpy reloaded(&page, &SettingsPage::keysReloaded);
+    QTest::mouseClick(revoke, Qt::LeftButton);
+    ASSERT_TRUE(reloaded.wait(5000));
+    EXPECT_TRUE(ClientKeyRepository(fixture.database()).findByName(QStringLiteral("ci"))->revoked);
+    EXPECT_EQ(page.keyModel()->index(0, ClientKeyModel::Status).data().toString(), QStringLiteral("revoked"));
+}
+
+TEST(SettingsPageTest, ListenStartHiddenAndRetentionAreSaved)
+{
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    SettingsPage page(fixture.service());
+    auto *listen = child<QLineEdit>(&page, "listenEdit");
+    EXPECT_EQ(listen->text(), QStringLiteral("127.0.0.1"));
+    EXPECT_TRUE(child<QWidget>(&page, "listenNote")->property("text").toString().contains(QStringLiteral("next start")));
+
+    QSignalSpy saved(&page, &SettingsPage::saved);
+    listen->setText(QStringLiteral("127.0.0.1, ::1"));
+    child<QSpinBox>(&page, "portSpin")->setValue(9000);
+    QTest::mouseClick(child<QPushButton>(&page, "saveListenButton"), Qt::LeftButton);
+    ASSERT_TRUE(saved.wait(5000));
+    SettingsRepository settings(fixture.database());
+    EXPECT_EQ(settings.value(QStringLiteral("gateway.listen")).value(), QStringLiteral("127.0.0.1:9000,[::1]:9000"));
+
+    child<QCheckBox>(&page, "startHiddenCheck")->setChecked(true);
+    ASSERT_TRUE(saved.wait(5000));
+    EXPECT_EQ(settings.value(QStringLiteral("desktop.start_hidden")).value(), QStringLiteral("true"));
+
+    auto *retention = child<QSpinBox>(&page, "retentionSpin");
+    retention->setValue(90);
+    Q_EMIT retention->editingFinished();
+    ASSERT_TRUE(saved.wait(5000));
+    EXPECT_EQ(settings.value(QStringLiteral("usage.retention_days")).value(), QStringLiteral("90"));
+
+    // A new page reads back what was saved.
+    SettingsPage again(fixture.service());
+    QTRY_COMPARE_WITH_TIMEOUT(child<QSpinBox>(&again, "retentionSpin")->value(), 90, 5000);
+    EXPECT_TRUE(child<QCheckBox>(&again, "startHiddenCheck")->isChecked());
+    EXPECT_EQ(child<QLineEdit>(&again, "listenEdit")->text(), QStringLiteral("127.0.0.1, ::1"));
+    EXPECT_EQ(child<QSpinBox>(&again, "portSpin")->value(), 9000);
+}
+
+#if !defined(Q_OS_WIN) && !defined(Q_OS_MACOS)
+TEST(LaunchAtLoginTest, WritesAndRemovesXdgAutostartEntry)
+{
+    QTemporaryDir config;
+    const QByteArray previous = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+
+    LaunchAtLogin launch(QStringLiteral("/opt/Tarn App/tarn"), {QStringLiteral("--data-dir"), QStringLiteral("/data")});
+    const QString path = config.path() + QStringLiteral("/autostart/tarn.desktop");
+    EXPECT_EQ(launch.location(), path);
+    EXPECT_FALSE(launch.isEnabled());
+
+    ASSERT_TRUE(launch.setEnabled(true)) << qPrintable(launch.errorString());
+    EXPECT_TRUE(launch.isEnabled());
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+    const QString content = QString::fromUtf8(file.readAll());
+    EXPECT_TRUE(content.startsWith(QStringLiteral("[Desktop Entry]\n")));
+    EXPECT_TRUE(content.contains(QStringLiteral("Exec=\"/opt/Tarn App/tarn\" --data-dir /data\n"))) << qPrintable(content);
+    EXPECT_TRUE(content.contains(QStringLiteral("Type=Application\n")));
+
+    ASSERT_TRUE(launch.setEnabled(false));
+    EXPECT_FALSE(QFile::exists(path));
+    EXPECT_FALSE(launch.isEnabled());
+    EXPECT_TRUE(launch.setEnabled(false)); // already gone is fine
+
+    if (previous.isNull())
+        qunsetenv("XDG_CONFIG_HOME");
+    else
+        qputenv("XDG_CONFIG_HOME", previous);
+}
+
+TEST(LaunchAtLoginTest, CheckboxOnSettingsPageTogglesEntry)
+{
+    QTemporaryDir config;
+    const QByteArray previous = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    {
+        tarn::test::DesktopFixture fixture;
+        ASSERT_TRUE(fixture.isValid());
+        SettingsPage page(fixture.service());
+        auto *check = child<QCheckBox>(&page, "launchAtLoginCheck");
+        EXPECT_FALSE(check->isChecked());
+        check->setChecked(true);
+        EXPECT_TRUE(QFile::exists(config.path() + QStringLiteral("/autostart/tarn.desktop")));
+        check->setChecked(false);
+        EXPECT_FALSE(QFile::exists(config.path() + QStringLiteral("/autostart/tarn.desktop")));
+    }
+    if (previous.isNull())
+        qunsetenv("XDG_CONFIG_HOME");
+    else
+        qputenv("XDG_CONFIG_HOME", previous);
+}
+#endif
+
+} // namespace

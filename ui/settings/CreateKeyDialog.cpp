@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/settings/CreateKeyDialog.h"
+
+#include "gateway/desktop/DesktopService.h"
+#include "gateway/storage/ClientKeyRepository.h"
+
+#include <QCheckBox>
+#include <QClipboard>
+#include <QDateTimeEdit>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QVBoxLayout>
+
+namespace tarn::ui {
+
+CreateKeyDialog::CreateKeyDialog(gateway::DesktopService &service, QWidget *parent)
+    : QDialog(parent)
+    , m_service(service)
+{
+    setObjectName(QStringLiteral("createKeyDialog"));
+    setWindowTitle(tr("Create client key"));
+
+    m_name = new QLineEdit(this);
+    m_name->setObjectName(QStringLiteral("nameEdit"));
+    m_name->setPlaceholderText(tr("e.g. laptop-claude-code"));
+    m_models = new QLineEdit(this);
+    m_models->setObjectName(QStringLiteral("modelsEdit"));
+    m_models->setPlaceholderText(tr("all models (or a comma-separated list)"));
+    m_expires = new QCheckBox(tr("Expires"), this);
+    m_expires->setObjectName(QStringLiteral("expiresCheck"));
+    m_expiresAt = new QDateTimeEdit(QDateTime::currentDateTime().addDays(90), this);
+    m_expiresAt->setObjectName(QStringLiteral("expiresEdit"));
+    m_expiresAt->setCalendarPopup(true);
+    m_expiresAt->setMinimumDateTime(QDateTime::currentDateTime());
+    m_expiresAt->setEnabled(false);
+    connect(m_expires, &QCheckBox::toggled, m_expiresAt, &QWidget::setEnabled);
+    auto *expiryRow = new QHBoxLayout;
+    expiryRow->addWidget(m_expires);
+    expiryRow->addWidget(m_expiresAt, 1);
+
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("errorLabel"));
+    m_error->setStyleSheet(QStringLiteral("color: #c0392b"));
+    m_error->setWordWrap(true);
+    m_error->hide();
+
+    m_secretNote = new QLabel(tr("This is the only time the key is shown: copy it now. Clients send it as "
+                                 "<code>Authorization: Bearer &lt;key&gt;</code>."),
+                              this);
+    m_secretNote->setWordWrap(true);
+    m_secretNote->hide();
+    m_secret = new QLineEdit(this);
+    m_secret->setObjectName(QStringLiteral("secretEdit"));
+    m_secret->setReadOnly(true);
+    m_secret->hide();
+    m_copy = new QPushButton(tr("Copy"), this);
+    m_copy->setObjectName(QStringLiteral("copyButton"));
+    m_copy->hide();
+    connect(m_copy, &QPushButton::clicked, this, [this] {
+        if (QClipboard *clipboard = QGuiApplication::clipboard())
+            clipboard->setText(m_secret->text());
+        m_copy->setText(tr("Copied"));
+    });
+    auto *secretRow = new QHBoxLayout;
+    secretRow->addWidget(m_secret, 1);
+    secretRow->addWidget(m_copy);
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Name"), m_name);
+    form->addRow(tr("Allowed models"), m_models);
+    form->addRow(tr("Expiry"), expiryRow);
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    m_createButton = m_buttons->addButton(tr("Create"), QDialogButtonBox::AcceptRole);
+    m_createButton->setObjectName(QStringLiteral("createButton"));
+    m_createButton->setDefault(true);
+    connect(m_createButton, &QPushButton::clicked, this, &CreateKeyDialog::create);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addWidget(m_secretNote);
+    layout->addLayout(secretRow);
+    layout->addWidget(m_buttons);
+    resize(480, sizeHint().height());
+}
+
+CreateKeyDialog::~CreateKeyDialog() = default;
+
+QString CreateKeyDialog::secret() const
+{
+    return m_secret->text();
+}
+
+void CreateKeyDialog::create()
+{
+    gateway::ClientKey key;
+    key.name = m_name->text().trimmed();
+    static const QRegularExpression validName(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
+    if (!validName.match(key.name).hasMatch()) {
+        m_error->setText(tr("A name is 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit."));
+        m_error->show();
+        m_name->setFocus();
+        return;
+    }
+    for (const QString &model : m_models->text().split(u',', Qt::SkipEmptyParts)) {
+        if (!model.trimmed().isEmpty())
+            key.models.append(model.trimmed());
+    }
+    if (m_expires->isChecked())
+        key.expiresAt = m_expiresAt->dateTime().toUTC();
+    m_error->hide();
+    m_createButton->setEnabled(false);
+    const QString name = key.name;
+    m_service.run<gateway::Result<QString>>(
+        this, [key](gateway::Database &database) { return gateway::ClientKeyRepository(database).create(key); },
+        [this, name](gateway::Result<QString> created) {
+            if (!created) {
+                m_error->setText(created.error().message);
+                m_error->show();
+                m_createButton->setEnabled(true);
+                return;
+            }
+            m_service.applyConfiguration();
+            showSecret(name, created.value());
+        });
+}
+
+void CreateKeyDialog::showSecret(const QString &name, const QString &secret)
+{
+    m_name->setReadOnly(true);
+    m_models->setReadOnly(true);
+    m_expires->setEnabled(false);
+    m_expiresAt->setEnabled(false);
+    m_secret->setText(secret);
+    m_secretNote->show();
+    m_secret->show();
+    m_copy->show();
+    m_createButton->hide();
+    m_buttons->button(QDialogButtonBox::Cancel)->setText(tr("Close"));
+    m_secret->selectAll();
+    m_secret->setFocus();
+    Q_EMIT keyCreated(name);
+}
+
+} // namespace tarn::ui
