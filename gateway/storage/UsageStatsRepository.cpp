@@ -8,6 +8,7 @@
 #include <QSqlQuery>
 #include <QTimeZone>
 
+#include <algorithm>
 #include <functional>
 
 namespace tarn::gateway {
@@ -118,54 +119,65 @@ RangePlan planRange(const UsageRange &range, qint64 unit, int keyLength)
     return plan;
 }
 
-// Rolls up the usage rows written since the last call. Best effort: when it cannot (the database
-// is busy), the aggregates read those rows from usage instead.
+// Rolls up the usage rows written since the last call, kChunk rows per write transaction: a
+// first catch-up over a million rows takes seconds, and the gateway's usage writer must not wait
+// that long for the lock. Best effort: when it cannot (the database is busy), the aggregates read
+// those rows from usage instead.
+constexpr qint64 kChunk = 50'000;
+
 void catchUp(Database &db)
 {
-    (void)db.transaction([&]() -> Status {
-        const QString what = QStringLiteral("rolling up usage");
-        QSqlQuery q(db.handle());
-        if (Status s = execute(q, QStringLiteral("SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'usage_rollup_id'), "
-                                                 "(SELECT coalesce(max(id), 0) FROM usage)"),
-                               {}, what);
-            !s)
-            return s;
-        if (!q.next())
-            return {};
-        const qint64 done = q.value(0).toLongLong();
-        const qint64 last = q.value(1).toLongLong();
-        q.finish();
-        if (last <= done)
-            return {};
-        if (Status s = execute(q, QStringLiteral(
-                                      "INSERT INTO usage_hourly (hour, channel_id, channel_name, requested_model, upstream_model, "
-                                      "requests, errors, prompt_tokens, completion_tokens, cached_tokens) "
-                                      "SELECT substr(ts, 1, 13), channel_id, channel_name, requested_model, upstream_model, count(*), "
-                                      "sum(status >= 400 OR status = 0), sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens) "
-                                      "FROM usage WHERE id > ? AND id <= ? GROUP BY 1, 2, 3, 4, 5 "
-                                      "ON CONFLICT (hour, channel_id, channel_name, requested_model, upstream_model) DO UPDATE SET "
-                                      "requests = requests + excluded.requests, errors = errors + excluded.errors, "
-                                      "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
-                                      "completion_tokens = completion_tokens + excluded.completion_tokens, "
-                                      "cached_tokens = cached_tokens + excluded.cached_tokens"),
-                               {done, last}, what);
-            !s)
-            return s;
-        // CROSS JOIN keeps usage the outer loop: one pass yields both the latency and the ttft row.
-        if (Status s = execute(q, QStringLiteral(
-                                      "INSERT INTO usage_latency_daily (day, channel_id, kind, bucket, n) "
-                                      "SELECT substr(ts, 1, 10), channel_id, k.kind, "
-                                      "CASE k.kind WHEN 0 THEN %1 ELSE %2 END, count(*) "
-                                      "FROM usage CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) AS k "
-                                      "WHERE id > ? AND id <= ? AND channel_id != 0 AND (k.kind = 0 OR ttft_ms >= 0) "
-                                      "GROUP BY 1, 2, 3, 4 "
-                                      "ON CONFLICT (day, channel_id, kind, bucket) DO UPDATE SET n = n + excluded.n")
-                                      .arg(bucketSql(QStringLiteral("max(latency_ms, 0)")), bucketSql(QStringLiteral("ttft_ms"))),
-                               {done, last}, what);
-            !s)
-            return s;
-        return execute(q, QStringLiteral("UPDATE meta SET value = ? WHERE key = 'usage_rollup_id'"), {last}, what);
-    });
+    bool more = true;
+    while (more) {
+        more = false;
+        const Status rolled = db.transaction([&]() -> Status {
+            const QString what = QStringLiteral("rolling up usage");
+            QSqlQuery q(db.handle());
+            if (Status s = execute(q, QStringLiteral("SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'usage_rollup_id'), "
+                                                     "(SELECT coalesce(max(id), 0) FROM usage)"),
+                                   {}, what);
+                !s)
+                return s;
+            if (!q.next())
+                return {};
+            const qint64 done = q.value(0).toLongLong();
+            const qint64 last = q.value(1).toLongLong();
+            q.finish();
+            if (last <= done)
+                return {};
+            const qint64 upTo = std::min(last, done + kChunk);
+            more = upTo < last;
+            if (Status s = execute(q, QStringLiteral(
+                                          "INSERT INTO usage_hourly (hour, channel_id, channel_name, requested_model, upstream_model, "
+                                          "requests, errors, prompt_tokens, completion_tokens, cached_tokens) "
+                                          "SELECT substr(ts, 1, 13), channel_id, channel_name, requested_model, upstream_model, count(*), "
+                                          "sum(status >= 400 OR status = 0), sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens) "
+                                          "FROM usage WHERE id > ? AND id <= ? GROUP BY 1, 2, 3, 4, 5 "
+                                          "ON CONFLICT (hour, channel_id, channel_name, requested_model, upstream_model) DO UPDATE SET "
+                                          "requests = requests + excluded.requests, errors = errors + excluded.errors, "
+                                          "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
+                                          "completion_tokens = completion_tokens + excluded.completion_tokens, "
+                                          "cached_tokens = cached_tokens + excluded.cached_tokens"),
+                                   {done, upTo}, what);
+                !s)
+                return s;
+            // CROSS JOIN keeps usage the outer loop: one pass yields both the latency and the ttft row.
+            if (Status s = execute(q, QStringLiteral(
+                                          "INSERT INTO usage_latency_daily (day, channel_id, kind, bucket, n) "
+                                          "SELECT substr(ts, 1, 10), channel_id, k.kind, "
+                                          "CASE k.kind WHEN 0 THEN %1 ELSE %2 END, count(*) "
+                                          "FROM usage CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) AS k "
+                                          "WHERE id > ? AND id <= ? AND channel_id != 0 AND (k.kind = 0 OR ttft_ms >= 0) "
+                                          "GROUP BY 1, 2, 3, 4 "
+                                          "ON CONFLICT (day, channel_id, kind, bucket) DO UPDATE SET n = n + excluded.n")
+                                          .arg(bucketSql(QStringLiteral("max(latency_ms, 0)")), bucketSql(QStringLiteral("ttft_ms"))),
+                                   {done, upTo}, what);
+                !s)
+                return s;
+            return execute(q, QStringLiteral("UPDATE meta SET value = ? WHERE key = 'usage_rollup_id'"), {upTo}, what);
+        });
+        more = more && rolled.ok();
+    }
 }
 
 Result<qint64> rolledUpTo(Database &db)

@@ -298,6 +298,29 @@ TEST_F(StatsWithRows, RowsWrittenAfterTheRollupCountWhetherOrNotItCatchesUp)
     EXPECT_EQ(watermark.value(0).toLongLong(), 520);
 }
 
+TEST_F(UsageStatsRepositoryTest, ALargeBacklogIsRolledUpInChunks)
+{
+    // More rows than one catch-up transaction takes (50 000), written straight in SQL for speed.
+    QSqlQuery q(db().handle());
+    ASSERT_TRUE(q.exec(QStringLiteral(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 120000) "
+        "INSERT INTO usage (ts, channel_id, channel_name, requested_model, status, prompt_tokens, latency_ms) "
+        "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 1893456000 + i * 10, 'unixepoch'), 1 + i % 2, 'c' || (1 + i % 2), 'm', "
+        "CASE WHEN i % 4 = 0 THEN 500 ELSE 200 END, i % 10, i % 20 FROM seq")));
+    const UsageStatsRepository repo(db());
+    const UsageTotals totals = *repo.totals({});
+    EXPECT_EQ(totals.requests, 120000);
+    EXPECT_EQ(totals.errors, 30000);
+    EXPECT_EQ(totals.promptTokens, 12000 * 45);
+    ASSERT_TRUE(q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'usage_rollup_id'")) && q.next());
+    EXPECT_EQ(q.value(0).toLongLong(), 120000);
+    const QList<ChannelQuality> channels = *repo.channelQuality({});
+    ASSERT_EQ(channels.size(), 2);
+    EXPECT_EQ(channels[0].requests, 60000);
+    EXPECT_EQ(channels[0].medianLatencyMs, 8); // c1, even i: 0, 2, ..., 18 (the lower median)
+    EXPECT_EQ(channels[1].medianLatencyMs, 9); // c2, odd i: 1, 3, ..., 19
+}
+
 TEST_F(StatsWithRows, CostFallsBackFromTheUpstreamModelToTheRequestedOneAndFollowsPriceChanges)
 {
     UsageStatsRepository repo(db());
