@@ -10,7 +10,9 @@
 #include <QStackedBarSeries>
 #include <QValueAxis>
 
+#include <algorithm>
 #include <map>
+#include <numeric>
 
 namespace tarn::ui {
 
@@ -33,13 +35,40 @@ void clearChart(QChart *chart)
     }
 }
 
+QDateTime nextBucket(const QDateTime &bucket, UsageGranularity granularity)
+{
+    switch (granularity) {
+    case UsageGranularity::Hour: return bucket.addSecs(3600);
+    case UsageGranularity::Day: return bucket.addDays(1);
+    case UsageGranularity::Week: return bucket.addDays(7);
+    case UsageGranularity::Month: return bucket.addMonths(1);
+    }
+    return bucket.addSecs(3600);
+}
+
 // The buckets of the series in time order: the categories every bar chart of one query shares.
+// The store leaves empty buckets out; they are put back so a quiet hour shows as a gap in time,
+// unless that would make the chart unreadably wide (then only the buckets with traffic show).
 QList<QDateTime> bucketsOf(const UsageData &data)
 {
+    constexpr int MaxFilledBuckets = 400;
     std::map<qint64, QDateTime> buckets;
     for (const UsagePoint &point : data.series)
-        buckets.emplace(point.bucketStart.toMSecsSinceEpoch(), point.bucketStart);
+        buckets.emplace(point.bucketStart.toMSecsSinceEpoch(), point.bucketStart.toUTC());
     QList<QDateTime> result;
+    if (!buckets.empty()) {
+        const QDateTime last = buckets.rbegin()->second;
+        for (QDateTime at = buckets.begin()->second; at <= last && result.size() <= MaxFilledBuckets;
+             at = nextBucket(at, data.query.granularity))
+            result.append(at);
+        // Buckets that do not fall on the step (a calendar quirk) would be lost: keep the sparse list then.
+        bool aligned = result.size() <= MaxFilledBuckets;
+        for (auto it = buckets.begin(); aligned && it != buckets.end(); ++it)
+            aligned = result.contains(it->second);
+        if (aligned)
+            return result;
+        result.clear();
+    }
     for (const auto &entry : buckets)
         result.append(entry.second);
     return result;
@@ -75,7 +104,9 @@ void attachAxes(QChart *chart, QAbstractBarSeries *series, const QList<QDateTime
 
 QString usageBucketLabel(const QDateTime &bucketStart, UsageGranularity granularity)
 {
-    const QDateTime local = bucketStart.toLocalTime();
+    // Hours are shown in local time; days, weeks and months are UTC calendar buckets in the store,
+    // so they keep their UTC date (a local date could name the day before).
+    const QDateTime local = granularity == UsageGranularity::Hour ? bucketStart.toLocalTime() : bucketStart.toUTC();
     switch (granularity) {
     case UsageGranularity::Hour: return local.toString(QStringLiteral("MM-dd HH:00"));
     case UsageGranularity::Day: return local.toString(QStringLiteral("yyyy-MM-dd"));
@@ -101,11 +132,32 @@ void fillTokensChart(QChart *chart, const UsageData &data)
         values[at] += tokens;
         totals[at] += tokens;
     }
+    // More than a handful of stacked colours cannot be told apart: the smallest groups are summed
+    // into one "other" set.
+    constexpr int MaxGroups = 8;
+    QList<std::pair<double, QString>> bySize;
+    for (const auto &[name, values] : groups)
+        bySize.append({-std::accumulate(values.begin(), values.end(), 0.0), name});
+    std::sort(bySize.begin(), bySize.end());
+    QStringList kept;
+    for (int i = 0; i < bySize.size() && (i < MaxGroups - 1 || bySize.size() == MaxGroups); ++i)
+        kept.append(bySize[i].second);
+    QList<double> other(buckets.size(), 0.0);
     auto *series = new QStackedBarSeries;
     series->setName(tr("Tokens"));
     for (const auto &[name, values] : groups) {
+        if (!kept.contains(name)) {
+            for (int i = 0; i < values.size(); ++i)
+                other[i] += values[i];
+            continue;
+        }
         auto *set = new QBarSet(name.isEmpty() ? tr("(none)") : name);
         set->append(values);
+        series->append(set);
+    }
+    if (kept.size() < bySize.size()) {
+        auto *set = new QBarSet(tr("other"));
+        set->append(other);
         series->append(set);
     }
     double maximum = 0;

@@ -177,6 +177,9 @@ TEST_F(UsagePageTest, RangeChangeRequeriesWithTheMatchingBucketSize)
             total += value;
     EXPECT_EQ(total, 4700.0); // the last day's 2300 and the 2400 of three days ago
     EXPECT_FALSE(week.contains(QStringLiteral("gamma")));
+    // Quiet days between the rows are put back as empty buckets.
+    const qint64 days = QDateTime::currentDateTimeUtc().addDays(-3).date().daysTo(bucketB.date()) + 1;
+    EXPECT_EQ(week.value(QStringLiteral("alpha")).size(), days);
 
     requery(page, [range] { range->setCurrentIndex(3); }); // all
     EXPECT_TRUE(barSets(page, "usageTokensChart").contains(QStringLiteral("gamma")));
@@ -312,6 +315,29 @@ TEST_F(UsagePageTest, PricesDialogSavesToTheStoreAndCostsFollow)
     requery(page, [&page] { page.refresh(); });
     // claude: 500 input at $3 and 100 output at $15 per million; gpt-4o has no price any more.
     EXPECT_TRUE(page.findChild<QLabel *>(QStringLiteral("usageSummary"))->text().contains(QStringLiteral("$0.0030")));
+}
+
+} // namespace
+
+namespace {
+
+TEST_F(UsagePageTest, ManyModelsStackAsTheLargestSevenAndOther)
+{
+    QList<UsageRecord> rows;
+    for (int i = 1; i <= 10; ++i)
+        rows.append(row(bucketB.addSecs(900), QStringLiteral("delta"), QStringLiteral("m%1").arg(i, 2, 10, QLatin1Char('0')),
+                        200, i * 1000, 0, 0, 500));
+    ASSERT_TRUE(UsageRepository(fixture.database()).insert(rows).ok());
+    UsagePage page(fixture.service());
+    showPage(page);
+    auto *byModel = page.findChild<QToolButton *>(QStringLiteral("usageGroupByModel"));
+    requery(page, [byModel] { QTest::mouseClick(byModel, Qt::LeftButton); });
+    const auto tokens = barSets(page, "usageTokensChart");
+    EXPECT_EQ(tokens.size(), 8);
+    EXPECT_TRUE(tokens.contains(QStringLiteral("m10")));
+    EXPECT_FALSE(tokens.contains(QStringLiteral("m01")));
+    // Left out: gpt-4o (1200 + 500), claude (600), m01..m03 (6000), of which only bucket B holds the m's.
+    EXPECT_EQ(tokens.value(QStringLiteral("other")), (QList<double>{1800, 6500}));
 }
 
 } // namespace
