@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/channels/ChannelDialog.h"
+
+#include "ui/channels/ChannelPresets.h"
+#include "ui/channels/ChannelTester.h"
+#include "ui/channels/KeyListEditor.h"
+
+#include "gateway/cli/CliSupport.h"
+#include "gateway/desktop/DesktopService.h"
+#include "gateway/storage/ChannelRepository.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace tarn::ui {
+
+using namespace tarn::gateway;
+
+namespace {
+
+// The command line's messages start lower-case ("invalid base URL ..."); a dialog line reads
+// better as a sentence.
+QString sentence(const QString &message)
+{
+    return message.isEmpty() ? message : message.at(0).toUpper() + message.mid(1);
+}
+
+QString aliasesText(const QMap<QString, QString> &map)
+{
+    QStringList pairs;
+    for (auto it = map.cbegin(); it != map.cend(); ++it)
+        pairs << it.key() + QLatin1Char('=') + it.value();
+    return pairs.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+ChannelDialog::ChannelDialog(DesktopService &service, const Channel &channel, const QStringList &takenNames,
+                             QWidget *parent)
+    : QDialog(parent)
+    , m_service(service)
+    , m_original(channel)
+    , m_takenNames(takenNames)
+{
+    setObjectName(QStringLiteral("channelDialog"));
+    setWindowTitle(channel.id ? tr("Edit channel %1").arg(channel.name) : tr("Add channel"));
+    buildForm();
+    load(channel);
+    revalidate();
+}
+
+ChannelDialog::~ChannelDialog() = default;
+
+void ChannelDialog::buildForm()
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *form = new QFormLayout;
+    layout->addLayout(form);
+
+    m_preset = new QComboBox(this);
+    m_preset->setObjectName(QStringLiteral("presetCombo"));
+    for (const ChannelPreset &preset : channelPresets())
+        m_preset->addItem(preset.label);
+    form->addRow(tr("&Provider:"), m_preset);
+
+    m_name = new QLineEdit(this);
+    m_name->setObjectName(QStringLiteral("nameEdit"));
+    m_name->setPlaceholderText(tr("e.g. deepseek-main"));
+    form->addRow(tr("&Name:"), m_name);
+
+    m_type = new QComboBox(this);
+    m_type->setObjectName(QStringLiteral("typeCombo"));
+    for (const ChannelType type : {ChannelType::OpenAI, ChannelType::Anthropic, ChannelType::Gemini})
+        m_type->addItem(channelTypeName(type), int(type));
+    form->addRow(tr("&Type:"), m_type);
+
+    m_baseUrl = new QLineEdit(this);
+    m_baseUrl->setObjectName(QStringLiteral("baseUrlEdit"));
+    m_baseUrl->setPlaceholderText(QStringLiteral("https://api.example.com/v1"));
+    form->addRow(tr("Base &URL:"), m_baseUrl);
+
+    m_keys = new KeyListEditor(this);
+    m_keys->setObjectName(QStringLiteral("keysEditor"));
+    form->addRow(tr("API &keys:"), m_keys);
+
+    m_models = new QLineEdit(this);
+    m_models->setObjectName(QStringLiteral("modelsEdit"));
+    m_models->setPlaceholderText(tr("model-a, model-b"));
+    form->addRow(tr("&Models:"), m_models);
+
+    m_aliases = new QLineEdit(this);
+    m_aliases->setObjectName(QStringLiteral("aliasesEdit"));
+    m_aliases->setPlaceholderText(tr("alias=upstream-model, ..."));
+    m_aliases->setToolTip(tr("Names clients may ask for, each mapped to a model of this provider"));
+    form->addRow(tr("&Aliases:"), m_aliases);
+
+    m_priority = new QSpinBox(this);
+    m_priority->setObjectName(QStringLiteral("prioritySpin"));
+    m_priority->setRange(-1000, 1000);
+    m_priority->setToolTip(tr("Higher priorities are tried first"));
+    form->addRow(tr("&Priority:"), m_priority);
+
+    m_weight = new QDoubleSpinBox(this);
+    m_weight->setObjectName(QStringLiteral("weightSpin"));
+    m_weight->setRange(0, 1000);
+    m_weight->setDecimals(2);
+    m_weight->setToolTip(tr("Share of traffic within its priority; 0 = only when nothing else is left"));
+    form->addRow(tr("&Weight:"), m_weight);
+
+    m_enabled = new QCheckBox(tr("&Enabled"), this);
+    m_enabled->setObjectName(QStringLiteral("enabledCheck"));
+    form->addRow(QString(), m_enabled);
+
+    m_validation = new QLabel(this);
+    m_validation->setObjectName(QStringLiteral("validationLabel"));
+    m_validation->setWordWrap(true);
+    m_validation->setStyleSheet(QStringLiteral("color: #c62828;"));
+    layout->addWidget(m_validation);
+
+    auto *testRow = new QHBoxLayout;
+    m_test = new QPushButton(tr("&Test"), this);
+    m_test->setObjectName(QStringLiteral("testButton"));
+    m_test->setToolTip(tr("Sends a real request through every key of the saved channel"));
+    m_testResult = new QLabel(this);
+    m_testResult->setObjectName(QStringLiteral("testResultLabel"));
+    m_testResult->setWordWrap(true);
+    testRow->addWidget(m_test);
+    testRow->addWidget(m_testResult, 1);
+    layout->addLayout(testRow);
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_buttons->setObjectName(QStringLiteral("buttonBox"));
+    layout->addWidget(m_buttons);
+
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &ChannelDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &ChannelDialog::reject);
+    connect(m_test, &QPushButton::clicked, this, &ChannelDialog::runTest);
+    connect(m_preset, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (!m_loading)
+            applyPreset(index);
+    });
+    for (QLineEdit *edit : {m_name, m_baseUrl, m_models, m_aliases})
+        connect(edit, &QLineEdit::textChanged, this, &ChannelDialog::revalidate);
+    connect(m_type, &QComboBox::currentIndexChanged, this, &ChannelDialog::revalidate);
+    connect(m_keys, &KeyListEditor::changed, this, &ChannelDialog::revalidate);
+}
+
+void ChannelDialog::load(const Channel &c)
+{
+    m_loading = true;
+    m_name->setText(c.name);
+    m_type->setCurrentIndex(m_type->findData(int(c.type)));
+    m_baseUrl->setText(c.baseUrl);
+    m_keys->setKeys(c.keys);
+    m_models->setText(c.models.join(QStringLiteral(", ")));
+    m_aliases->setText(aliasesText(c.modelMap));
+    m_priority->setValue(c.priority);
+    m_weight->setValue(c.weight);
+    m_enabled->setChecked(c.enabled);
+    // Show the provider a stored channel came from; unknown endpoints are Custom.
+    const QList<ChannelPreset> &presets = channelPresets();
+    int preset = int(presets.size()) - 1;
+    for (int i = 0; i < presets.size(); ++i) {
+        if (!c.baseUrl.isEmpty() && presets.at(i).baseUrl == c.baseUrl)
+            preset = i;
+    }
+    m_preset->setCurrentIndex(preset);
+    m_loading = false;
+    // Only a saved channel can be tested: the test goes through the running router's own copy.
+    m_test->setEnabled(c.id != 0);
+    if (!c.id)
+        m_testResult->setText(tr("Save the channel to test it."));
+}
+
+void ChannelDialog::applyPreset(int index)
+{
+    const QList<ChannelPreset> &presets = channelPresets();
+    if (index < 0 || index >= presets.size())
+        return;
+    const ChannelPreset &preset = presets.at(index);
+    if (preset.baseUrl.isEmpty())
+        return; // Custom: the user fills in everything.
+    m_type->setCurrentIndex(m_type->findData(int(preset.type)));
+    m_baseUrl->setText(preset.baseUrl);
+    m_models->setPlaceholderText(preset.models.isEmpty() ? tr("ask the provider for its model names")
+                                                         : preset.models.join(QStringLiteral(", ")));
+    // Replace what an earlier preset suggested, never what the user typed.
+    const QString models = preset.models.join(QStringLiteral(", "));
+    if (m_models->text().trimmed().isEmpty() || m_models->text() == m_presetModels) {
+        m_models->setText(models);
+        m_presetModels = models;
+    }
+    if (!m_original.id && (m_name->text().trimmed().isEmpty() || m_name->text() == m_presetName)) {
+        QString name = preset.namePrefix;
+        for (int n = 2; m_takenNames.contains(name); ++n)
+            name = preset.namePrefix + QLatin1Char('-') + QString::number(n);
+        m_name->setText(name);
+        m_presetName = name;
+    }
+}
+
+Channel ChannelDialog::channel() const
+{
+    Channel c = m_original;
+    c.name = m_name->text().trimmed();
+    c.type = ChannelType(m_type->currentData().toInt());
+    if (c.type != ChannelType::OpenAI)
+        c.openAiApi = OpenAiApi::Chat;
+    c.baseUrl = m_baseUrl->text().trimmed();
+    c.keys = m_keys->keys();
+    c.models = cli::splitList(m_models->text());
+    if (const auto aliases = cli::parsePairs(tr("alias"), cli::splitList(m_aliases->text())))
+        c.modelMap = *aliases;
+    c.priority = m_priority->value();
+    c.weight = m_weight->value();
+    c.enabled = m_enabled->isChecked();
+    return c;
+}
+
+QString ChannelDialog::validationError() const
+{
+    const Channel c = channel();
+    if (c.name.isEmpty())
+        return tr("Give the channel a name.");
+    if (const Status s = cli::validateName(QStringLiteral("channel"), c.name); !s)
+        return sentence(s.error().message);
+    if (c.name != m_original.name && m_takenNames.contains(c.name))
+        return tr("A channel named '%1' already exists.").arg(c.name);
+    if (c.baseUrl.isEmpty())
+        return tr("Give the provider's base URL.");
+    if (const Status s = cli::validateHttpUrl(QStringLiteral("base URL"), c.baseUrl); !s)
+        return sentence(s.error().message);
+    if (const auto aliases = cli::parsePairs(QStringLiteral("alias"), cli::splitList(m_aliases->text())); !aliases)
+        return sentence(aliases.error().message);
+    if (c.models.isEmpty() && c.modelMap.isEmpty())
+        return tr("Give at least one model.");
+    if (const Status s = cli::validateChannel(c); !s)
+        return sentence(s.error().message);
+    return {};
+}
+
+void ChannelDialog::revalidate()
+{
+    const QString error = validationError();
+    m_validation->setText(error);
+    m_validation->setVisible(!error.isEmpty());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(error.isEmpty() && !m_busy);
+}
+
+void ChannelDialog::setBusy(bool busy)
+{
+    m_busy = busy;
+    revalidate();
+}
+
+void ChannelDialog::accept()
+{
+    if (m_busy || !validationError().isEmpty())
+        return;
+    const Channel c = channel();
+    setBusy(true);
+    m_service.run<Status>(
+        this,
+        [c](Database &db) -> Status {
+            ChannelRepository channels(db);
+            if (c.id)
+                return channels.update(c);
+            const Result<qint64> id = channels.add(c);
+            return id ? Status() : Status(id.error());
+        },
+        [this, name = c.name](const Status &status) {
+            setBusy(false);
+            if (!status) {
+                m_validation->setText(sentence(status.error().message));
+                m_validation->setVisible(true);
+                return;
+            }
+            m_service.applyConfiguration();
+            Q_EMIT saved(name);
+            QDialog::accept();
+        });
+}
+
+void ChannelDialog::runTest()
+{
+    m_test->setEnabled(false);
+    m_testResult->setText(tr("Testing..."));
+    testSavedChannel(m_service, this, m_original.id, [this](const ChannelTestOutcome &outcome) {
+        m_test->setEnabled(true);
+        m_testResult->setText(testOutcomeText(outcome));
+    });
+}
+
+} // namespace tarn::ui

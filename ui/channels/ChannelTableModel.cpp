@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/channels/ChannelTableModel.h"
+
+#include <QLocale>
+
+#include <algorithm>
+
+namespace tarn::ui {
+
+using namespace tarn::gateway;
+
+namespace {
+
+QString untilText(const QDateTime &utc)
+{
+    return ChannelTableModel::tr("cooling until %1").arg(utc.toLocalTime().toString(QStringLiteral("HH:mm")));
+}
+
+bool isNumeric(int column)
+{
+    return column == ChannelTableModel::Priority || column == ChannelTableModel::Weight
+        || column == ChannelTableModel::Latency || column == ChannelTableModel::TodayRequests
+        || column == ChannelTableModel::TodayTokens;
+}
+
+} // namespace
+
+ChannelTableModel::ChannelTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+ChannelTableModel::~ChannelTableModel() = default;
+
+int ChannelTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ChannelTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ChannelTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Name: return tr("Name");
+    case Type: return tr("Type");
+    case Models: return tr("Models");
+    case Priority: return tr("Priority");
+    case Weight: return tr("Weight");
+    case State: return tr("State");
+    case Latency: return tr("Latency");
+    case TodayRequests: return tr("Requests today");
+    case TodayTokens: return tr("Tokens today");
+    default: return {};
+    }
+}
+
+QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(row, index.column());
+    case Qt::ForegroundRole:
+        return foreground(row, index.column());
+    case Qt::TextAlignmentRole:
+        return isNumeric(index.column()) ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case Qt::ToolTipRole:
+        if (index.column() == State && row.status && !row.status->reason.isEmpty())
+            return row.status->reason;
+        if (index.column() == Latency && m_tests.contains(row.channel.id))
+            return m_tests.value(row.channel.id).error;
+        if (index.column() == Models)
+            return row.channel.servedModels().join(QLatin1Char('\n'));
+        return {};
+    case ChannelIdRole:
+        return row.channel.id;
+    default:
+        return {};
+    }
+}
+
+QVariant ChannelTableModel::display(const Row &row, int column) const
+{
+    const Channel &c = row.channel;
+    switch (column) {
+    case Name: return c.name;
+    case Type: return channelTypeName(c.type);
+    case Models: return c.servedModels().join(QStringLiteral(", "));
+    case Priority: return c.priority;
+    case Weight: return QLocale().toString(c.weight, 'g', 4);
+    case State: return stateText(c, row.status ? &*row.status : nullptr);
+    case Latency: return latencyText(row);
+    case TodayRequests: return QLocale().toString(row.today.requests);
+    case TodayTokens: return QLocale().toString(row.today.tokens);
+    default: return {};
+    }
+}
+
+QVariant ChannelTableModel::foreground(const Row &row, int column) const
+{
+    if (column == Latency) {
+        if (const auto test = m_tests.constFind(row.channel.id); test != m_tests.cend()) {
+            if (!test->error.isEmpty())
+                return latencyColor(1e12);
+            return latencyColor(double(test->latencyMs));
+        }
+        if (row.status && row.status->latencyMs >= 0)
+            return latencyColor(row.status->latencyMs);
+        return {};
+    }
+    if (column == State) {
+        const QString text = stateText(row.channel, row.status ? &*row.status : nullptr);
+        if (text == tr("healthy"))
+            return latencyColor(0);
+        if (text.startsWith(tr("cooling")))
+            return latencyColor(4000);
+        return latencyColor(1e12);
+    }
+    return {};
+}
+
+QString ChannelTableModel::latencyText(const Row &row) const
+{
+    double ms = -1;
+    if (const auto test = m_tests.constFind(row.channel.id); test != m_tests.cend()) {
+        if (!test->error.isEmpty())
+            return tr("failed");
+        ms = double(test->latencyMs);
+    } else if (row.status) {
+        ms = row.status->latencyMs;
+    }
+    if (ms < 0)
+        return QStringLiteral("–");
+    if (ms < 1000)
+        return tr("%1 ms").arg(qRound(ms));
+    return tr("%1 s").arg(QLocale().toString(ms / 1000.0, 'f', 1));
+}
+
+QString ChannelTableModel::stateText(const Channel &channel, const ChannelStatus *status)
+{
+    if (!channel.enabled)
+        return tr("disabled: turned off");
+    if (!status)
+        return tr("not loaded");
+    switch (status->state) {
+    case HealthState::Cooling: return untilText(status->cooldownUntil);
+    case HealthState::Open: return tr("circuit open");
+    case HealthState::Disabled: return tr("disabled: %1").arg(status->reason);
+    case HealthState::Healthy: break;
+    }
+    // The channel itself is fine; it still cannot serve when every key is out.
+    if (status->keys.isEmpty())
+        return tr("healthy");
+    const bool anyHealthy = std::any_of(status->keys.cbegin(), status->keys.cend(),
+                                        [](const KeyStatus &k) { return k.state == HealthState::Healthy; });
+    if (anyHealthy)
+        return tr("healthy");
+    QDateTime soonest;
+    for (const KeyStatus &k : status->keys) {
+        if (k.state == HealthState::Cooling && (!soonest.isValid() || k.cooldownUntil < soonest))
+            soonest = k.cooldownUntil;
+    }
+    if (soonest.isValid())
+        return untilText(soonest);
+    return tr("disabled: %1").arg(status->keys.first().reason);
+}
+
+QColor ChannelTableModel::latencyColor(double latencyMs)
+{
+    if (latencyMs <= 1000)
+        return QColor(0x2e, 0x7d, 0x32); // green
+    if (latencyMs <= 3000)
+        return QColor(0x7c, 0xb3, 0x42); // lime
+    if (latencyMs <= 5000)
+        return QColor(0xf9, 0xa8, 0x25); // yellow, dark enough to read on a light background
+    return QColor(0xc6, 0x28, 0x28);     // red
+}
+
+void ChannelTableModel::update(const QList<Channel> &channels, const QHash<qint64, ChannelUsageTotals> &today,
+                               const RouterStatus &status)
+{
+    QList<Row> rows;
+    rows.reserve(channels.size());
+    for (const Channel &c : channels) {
+        Row row{c, std::nullopt, today.value(c.id)};
+        for (const ChannelStatus &s : status.channels) {
+            if (s.channelId == c.id) {
+                row.status = s;
+                break;
+            }
+        }
+        rows.append(std::move(row));
+    }
+    const bool sameSet = rows.size() == m_rows.size()
+        && std::equal(rows.cbegin(), rows.cend(), m_rows.cbegin(),
+                      [](const Row &a, const Row &b) { return a.channel.id == b.channel.id; });
+    if (!sameSet) {
+        beginResetModel();
+        m_rows = std::move(rows);
+        endResetModel();
+        return;
+    }
+    for (int i = 0; i < rows.size(); ++i) {
+        if (rows.at(i) == m_rows.at(i))
+            continue;
+        m_rows[i] = std::move(rows[i]);
+        Q_EMIT dataChanged(index(i, 0), index(i, ColumnCount - 1));
+    }
+}
+
+void ChannelTableModel::setTestResult(qint64 channelId, qint64 latencyMs, const QString &error)
+{
+    m_tests.insert(channelId, TestResult{latencyMs, error});
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).channel.id == channelId)
+            Q_EMIT dataChanged(index(i, Latency), index(i, Latency));
+    }
+}
+
+const Channel *ChannelTableModel::channelAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows.at(row).channel : nullptr;
+}
+
+int ChannelTableModel::rowOf(const QString &name) const
+{
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).channel.name == name)
+            return i;
+    }
+    return -1;
+}
+
+} // namespace tarn::ui
