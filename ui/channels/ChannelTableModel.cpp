@@ -96,7 +96,7 @@ QVariant ChannelTableModel::display(const Row &row, int column) const
     case Models: return c.servedModels().join(QStringLiteral(", "));
     case Priority: return c.priority;
     case Weight: return QLocale().toString(c.weight, 'g', 4);
-    case State: return stateText(c, row.status ? &*row.status : nullptr);
+    case State: return liveState(c, row.status ? &*row.status : nullptr).text;
     case Latency: return latencyText(row);
     case TodayRequests: return QLocale().toString(row.today.requests);
     case TodayTokens: return QLocale().toString(row.today.tokens);
@@ -117,12 +117,15 @@ QVariant ChannelTableModel::foreground(const Row &row, int column) const
         return {};
     }
     if (column == State) {
-        const QString text = stateText(row.channel, row.status ? &*row.status : nullptr);
-        if (text == tr("healthy"))
-            return latencyColor(0);
-        if (text.startsWith(tr("cooling")))
-            return latencyColor(4000);
-        return latencyColor(1e12);
+        // The latency scale's colours: green serves, yellow waits, red cannot serve.
+        switch (liveState(row.channel, row.status ? &*row.status : nullptr).kind) {
+        case StateKind::Healthy: return latencyColor(0);
+        case StateKind::Cooling: return latencyColor(4000);
+        case StateKind::Open:
+        case StateKind::Disabled: return latencyColor(1e12);
+        case StateKind::Unknown: return {};
+        }
+        return {};
     }
     return {};
 }
@@ -144,33 +147,32 @@ QString ChannelTableModel::latencyText(const Row &row) const
     return tr("%1 s").arg(QLocale().toString(ms / 1000.0, 'f', 1));
 }
 
-QString ChannelTableModel::stateText(const Channel &channel, const ChannelStatus *status)
+ChannelTableModel::LiveState ChannelTableModel::liveState(const Channel &channel, const ChannelStatus *status)
 {
     if (!channel.enabled)
-        return tr("disabled: turned off");
+        return {StateKind::Disabled, tr("disabled: turned off")};
     if (!status)
-        return tr("not loaded");
+        return {StateKind::Unknown, tr("not loaded")};
     switch (status->state) {
-    case HealthState::Cooling: return untilText(status->cooldownUntil);
-    case HealthState::Open: return tr("circuit open");
-    case HealthState::Disabled: return tr("disabled: %1").arg(status->reason);
+    case HealthState::Cooling: return {StateKind::Cooling, untilText(status->cooldownUntil)};
+    case HealthState::Open: return {StateKind::Open, tr("circuit open")};
+    case HealthState::Disabled: return {StateKind::Disabled, tr("disabled: %1").arg(status->reason)};
     case HealthState::Healthy: break;
     }
-    // The channel itself is fine; it still cannot serve when every key is out.
-    if (status->keys.isEmpty())
-        return tr("healthy");
-    const bool anyHealthy = std::any_of(status->keys.cbegin(), status->keys.cend(),
-                                        [](const KeyStatus &k) { return k.state == HealthState::Healthy; });
-    if (anyHealthy)
-        return tr("healthy");
+    // The channel itself is fine; it still cannot serve while every key is out.
+    const bool anyKeyHealthy = status->keys.isEmpty()
+        || std::any_of(status->keys.cbegin(), status->keys.cend(),
+                       [](const KeyStatus &k) { return k.state == HealthState::Healthy; });
+    if (anyKeyHealthy)
+        return {StateKind::Healthy, tr("healthy")};
     QDateTime soonest;
     for (const KeyStatus &k : status->keys) {
-        if (k.state == HealthState::Cooling && (!soonest.isValid() || k.cooldownUntil < soonest))
+        if (k.state != HealthState::Disabled && k.cooldownUntil.isValid() && (!soonest.isValid() || k.cooldownUntil < soonest))
             soonest = k.cooldownUntil;
     }
     if (soonest.isValid())
-        return untilText(soonest);
-    return tr("disabled: %1").arg(status->keys.first().reason);
+        return {StateKind::Cooling, untilText(soonest)};
+    return {StateKind::Disabled, tr("disabled: %1").arg(status->keys.first().reason)};
 }
 
 QColor ChannelTableModel::latencyColor(double latencyMs)

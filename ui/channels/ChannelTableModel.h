@@ -44,8 +44,14 @@ public:
     const gateway::Channel *channelAt(int row) const;
     int rowOf(const QString &name) const;
 
-    // "healthy", "cooling until 14:05", "circuit open", "disabled: <reason>".
-    static QString stateText(const gateway::Channel &channel, const gateway::ChannelStatus *status);
+    // How a channel can serve now, for the State column's text and colour.
+    enum class StateKind { Healthy, Cooling, Open, Disabled, Unknown };
+    struct LiveState
+    {
+        StateKind kind = StateKind::Unknown;
+        QString text; // "healthy", "cooling until 14:05", "circuit open", "disabled: <reason>"
+    };
+    static LiveState liveState(const gateway::Channel &channel, const gateway::ChannelStatus *status);
     // Green up to 1 s, lime up to 3 s, yellow up to 5 s, red beyond.
     static QColor latencyColor(double latencyMs);
 

@@ -12,6 +12,7 @@
 #include "gateway/config/ConfigStore.h"
 #include "gateway/routing/Router.h"
 #include "gateway/storage/ChannelRepository.h"
+#include "gateway/storage/UsageRepository.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -330,10 +331,57 @@ TEST_F(ChannelsPageTest, ShowsCooldownFromTheLiveRouter)
     showPage();
     const QString expected = QStringLiteral("cooling until ") + until.toLocalTime().toString(QStringLiteral("HH:mm"));
     QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("limited"), ChannelTableModel::State), expected, kTimeoutMs);
+    const int stateRow = page->model()->rowOf(QStringLiteral("limited"));
+    EXPECT_EQ(page->model()->index(stateRow, ChannelTableModel::State).data(Qt::ForegroundRole).value<QColor>(),
+              ChannelTableModel::latencyColor(4000));
     // 4.2 s to the first byte: yellow.
     const int row = page->model()->rowOf(QStringLiteral("limited"));
     EXPECT_EQ(page->model()->index(row, ChannelTableModel::Latency).data(Qt::ForegroundRole).value<QColor>(),
               ChannelTableModel::latencyColor(4500));
+}
+
+TEST_F(ChannelsPageTest, ShowsTodaysRequestsAndTokensPerChannel)
+{
+    const qint64 alpha = seed(QStringLiteral("alpha"));
+    seed(QStringLiteral("beta"));
+    auto record = [&](const QDateTime &time, qint64 prompt, qint64 completion) {
+        UsageRecord r;
+        r.time = time;
+        r.inboundFormat = QStringLiteral("openai");
+        r.requestedModel = QStringLiteral("gpt-test");
+        r.channelId = alpha;
+        r.channelName = QStringLiteral("alpha");
+        r.status = 200;
+        r.promptTokens = prompt;
+        r.completionTokens = completion;
+        return r;
+    };
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    ASSERT_TRUE(UsageRepository(fixture.database())
+                    .insert({record(now, 1000, 200), record(now, 300, 34), record(now.addDays(-2), 5000, 5000)})
+                    .ok());
+    showPage();
+    QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("alpha"), ChannelTableModel::TodayRequests), QStringLiteral("2"), kTimeoutMs);
+    EXPECT_EQ(cell(QStringLiteral("alpha"), ChannelTableModel::TodayTokens), QLocale().toString(qint64(1534)));
+    EXPECT_EQ(cell(QStringLiteral("beta"), ChannelTableModel::TodayRequests), QStringLiteral("0"));
+}
+
+TEST_F(ChannelsPageTest, DoubleClickEdits)
+{
+    seed(QStringLiteral("alpha"));
+    showPage();
+    select(QStringLiteral("alpha"));
+    auto *view = page->findChild<QTableView *>(QStringLiteral("channelTable"));
+    const QModelIndex index = page->model()->index(0, ChannelTableModel::Name);
+    const QPoint at = view->visualRect(index).center();
+    // A double click is press, release, then a double-click event on the viewport.
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+    QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, at);
+    ChannelDialog *dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = page->findChild<ChannelDialog *>()) != nullptr, kTimeoutMs);
+    EXPECT_EQ(child<QLineEdit>(dialog, "nameEdit")->text(), QStringLiteral("alpha"));
+    // Editing a stored channel names the provider it came from when the endpoint is a preset's.
+    EXPECT_EQ(child<QComboBox>(dialog, "presetCombo")->currentText(), QStringLiteral("Custom"));
 }
 
 TEST_F(ChannelsPageTest, LatencyColoursFollowTheThresholds)
