@@ -184,8 +184,9 @@ QWidget *OverviewPage::createCards(const QString &period, const QString &title)
         font.setPointSizeF(font.pointSizeF() * 1.4);
         font.setBold(true);
         value->setFont(font);
-        grid->addWidget(value, 0, column);
-        grid->addWidget(caption, 1, column);
+        // Three metrics a row keeps both periods side by side within the default window width.
+        grid->addWidget(value, (column / 3) * 2, column % 3);
+        grid->addWidget(caption, (column / 3) * 2 + 1, column % 3);
         m_cards.insert(period + QLatin1Char('.') + key, value);
         ++column;
     }

@@ -102,8 +102,13 @@ UsagePage::~UsagePage() = default;
 QWidget *UsagePage::createControls()
 {
     auto *bar = new QWidget(this);
-    auto *row = new QHBoxLayout(bar);
-    row->setContentsMargins(0, 0, 0, 0);
+    // Two rows (what to read, then how to show it) keep the page within the default window width.
+    auto *rows = new QVBoxLayout(bar);
+    rows->setContentsMargins(0, 0, 0, 0);
+    auto *row = new QHBoxLayout;
+    auto *second = new QHBoxLayout;
+    rows->addLayout(row);
+    rows->addLayout(second);
 
     m_range = new QComboBox(bar);
     m_range->setObjectName(QStringLiteral("usageRangeCombo"));
@@ -159,13 +164,14 @@ QWidget *UsagePage::createControls()
     row->addWidget(m_range);
     row->addWidget(m_from);
     row->addWidget(m_to);
-    row->addWidget(new QLabel(tr("Per:"), bar));
-    row->addWidget(m_granularity);
-    row->addWidget(byChannel);
-    row->addWidget(byModel);
     row->addWidget(m_status, 1);
-    row->addWidget(prices);
-    row->addWidget(m_export);
+    second->addWidget(new QLabel(tr("Per:"), bar));
+    second->addWidget(m_granularity);
+    second->addWidget(byChannel);
+    second->addWidget(byModel);
+    second->addStretch(1);
+    second->addWidget(prices);
+    second->addWidget(m_export);
 
     m_from->setEnabled(false);
     m_to->setEnabled(false);

@@ -184,3 +184,14 @@ TEST_F(OverviewPageTest, StopsRefreshingWhenHidden)
 }
 
 } // namespace
+
+namespace {
+
+// The main window opens at 1000 × 680; the page must not force it wider.
+TEST_F(OverviewPageTest, FitsTheDefaultWindow)
+{
+    OverviewPage page(fixture.service());
+    EXPECT_LE(page.minimumSizeHint().width(), 760) << page.minimumSizeHint().width();
+}
+
+} // namespace

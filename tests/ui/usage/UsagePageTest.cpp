@@ -341,3 +341,14 @@ TEST_F(UsagePageTest, ManyModelsStackAsTheLargestSevenAndOther)
 }
 
 } // namespace
+
+namespace {
+
+// The main window opens at 1000 × 680; the page must not force it wider.
+TEST_F(UsagePageTest, FitsTheDefaultWindow)
+{
+    UsagePage page(fixture.service());
+    EXPECT_LE(page.minimumSizeHint().width(), 760) << page.minimumSizeHint().width();
+}
+
+} // namespace
