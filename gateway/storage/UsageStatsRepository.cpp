@@ -566,6 +566,30 @@ Result<QStringList> UsageStatsRepository::knownChannels() const
     return channels;
 }
 
+Result<qint64> UsageStatsRepository::pruneBefore(const QDateTime &before)
+{
+    if (!before.isValid())
+        return Error::invalid(QStringLiteral("pruning usage needs a date"));
+    // Rolled up first, so the rollups hold exactly the rows usage keeps once both are cut at the
+    // same day boundary.
+    catchUp(m_db);
+    const QString day = dbTimeFromMSecs(floorTo(before.toMSecsSinceEpoch(), kDayMs));
+    qint64 removed = 0;
+    const Status s = m_db.transaction([&]() -> Status {
+        const QString what = QStringLiteral("pruning usage");
+        QSqlQuery q(m_db.handle());
+        if (Status st = execute(q, QStringLiteral("DELETE FROM usage WHERE ts < ?"), {day}, what); !st)
+            return st;
+        removed = q.numRowsAffected();
+        if (Status st = execute(q, QStringLiteral("DELETE FROM usage_hourly WHERE hour < ?"), {day.left(13)}, what); !st)
+            return st;
+        return execute(q, QStringLiteral("DELETE FROM usage_latency_daily WHERE day < ?"), {day.left(10)}, what);
+    });
+    if (!s)
+        return s.error();
+    return removed;
+}
+
 Result<QList<ModelPrice>> UsageStatsRepository::prices() const
 {
     QSqlQuery q(m_db.handle());

@@ -31,6 +31,11 @@ public:
     Result<QStringList> knownModels() const;
     Result<QStringList> knownChannels() const;
 
+    // Usage retention: deletes the usage rows (and their rollups) from before the UTC day that
+    // holds `before`, in one write transaction; returns how many usage rows went. Whole days keep
+    // the rollups exact. Whatever prunes usage must do it here, never with a bare DELETE.
+    Result<qint64> pruneBefore(const QDateTime &before);
+
     Result<QList<ModelPrice>> prices() const;
     Status setPrice(const ModelPrice &price);
     Status removePrice(const QString &model);

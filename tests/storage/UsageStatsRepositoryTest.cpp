@@ -448,6 +448,30 @@ TEST_F(StatsWithRows, RequestLogPagesNewestFirstAndFiltersOnEveryField)
     EXPECT_EQ(repo.requestLog(one)->at(0).clientKeyName, QString());
 }
 
+TEST_F(StatsWithRows, PruningCutsUsageAndItsRollupsAtTheSameDay)
+{
+    UsageStatsRepository repo(db());
+    ASSERT_TRUE(repo.totals({}).ok()); // part rolled up, part not: pruning must handle both
+    QList<UsageRecord> more;
+    for (int i = 400; i < 450; ++i)
+        more.append(record(i));
+    ASSERT_TRUE(UsageRepository(db()).insert(more).ok());
+    m_f.records.append(more);
+
+    // Mid-day: everything before that day's midnight goes.
+    const QDateTime cutoff = kBase.addDays(4).addSecs(3600 * 15);
+    const QDateTime midnight = kBase.addDays(4);
+    const qint64 before = std::count_if(m_f.records.cbegin(), m_f.records.cend(),
+                                        [&](const UsageRecord &r) { return r.time < midnight; });
+    const Result<qint64> removed = repo.pruneBefore(cutoff);
+    ASSERT_TRUE(removed.ok()) << removed.error().message.toStdString();
+    EXPECT_EQ(*removed, before);
+    m_f.records.removeIf([&](const UsageRecord &r) { return r.time < midnight; });
+    checkRange(repo, m_f, {}, QStringLiteral("after pruning, all"));
+    checkRange(repo, m_f, {kBase.addDays(3), kBase.addDays(5).addSecs(123)}, QStringLiteral("across the cut"));
+    EXPECT_EQ(repo.pruneBefore({}).error().code, ErrorCode::InvalidArgument);
+}
+
 TEST_F(StatsWithRows, KnownModelsAndChannelsIncludeRowsNotYetRolledUp)
 {
     const UsageStatsRepository repo(db());
