@@ -4,6 +4,7 @@
 #include "ui/channels/ChannelPresets.h"
 #include "ui/channels/ChannelTester.h"
 #include "ui/channels/KeyListEditor.h"
+#include "ui/channels/ModelFetcher.h"
 
 #include "gateway/cli/CliSupport.h"
 #include "gateway/desktop/DesktopService.h"
@@ -17,6 +18,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -95,7 +97,25 @@ void ChannelDialog::buildForm()
     m_models = new QLineEdit(this);
     m_models->setObjectName(QStringLiteral("modelsEdit"));
     m_models->setPlaceholderText(tr("model-a, model-b"));
-    form->addRow(tr("&Models:"), m_models);
+    m_fetch = new QPushButton(tr("&Fetch models"), this);
+    m_fetch->setObjectName(QStringLiteral("fetchModelsButton"));
+    m_fetch->setToolTip(tr("Ask the provider which models it serves (uses the first key)"));
+    auto *modelsRow = new QHBoxLayout;
+    modelsRow->addWidget(m_models, 1);
+    modelsRow->addWidget(m_fetch);
+    form->addRow(tr("&Models:"), modelsRow);
+    m_fetchResult = new QLabel(this);
+    m_fetchResult->setObjectName(QStringLiteral("fetchResultLabel"));
+    m_fetchResult->setWordWrap(true);
+    m_fetchResult->hide();
+    form->addRow(QString(), m_fetchResult);
+    // What the provider listed, ticked where the channel serves it: ticking adds a model.
+    m_fetched = new QListWidget(this);
+    m_fetched->setObjectName(QStringLiteral("fetchedModelsList"));
+    m_fetched->setMaximumHeight(140);
+    m_fetched->hide();
+    form->addRow(QString(), m_fetched);
+    m_fetcher = new ModelFetcher(this);
 
     m_aliases = new QLineEdit(this);
     m_aliases->setObjectName(QStringLiteral("aliasesEdit"));
@@ -144,6 +164,9 @@ void ChannelDialog::buildForm()
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ChannelDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &ChannelDialog::reject);
     connect(m_test, &QPushButton::clicked, this, &ChannelDialog::runTest);
+    connect(m_fetch, &QPushButton::clicked, this, &ChannelDialog::fetchModels);
+    connect(m_fetcher, &ModelFetcher::finished, this, &ChannelDialog::showFetchedModels);
+    connect(m_fetched, &QListWidget::itemChanged, this, &ChannelDialog::fetchedModelToggled);
     connect(m_preset, &QComboBox::currentIndexChanged, this, [this](int index) {
         if (!m_loading)
             applyPreset(index);
@@ -254,6 +277,8 @@ void ChannelDialog::revalidate()
     m_validation->setText(error);
     m_validation->setVisible(!error.isEmpty());
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(error.isEmpty() && !m_busy);
+    m_fetch->setEnabled(!m_fetcher->isRunning()
+                        && cli::validateHttpUrl(QStringLiteral("base URL"), m_baseUrl->text().trimmed()).ok());
 }
 
 void ChannelDialog::setBusy(bool busy)
@@ -298,6 +323,43 @@ void ChannelDialog::runTest()
         m_test->setEnabled(true);
         m_testResult->setText(testOutcomeText(outcome));
     });
+}
+
+void ChannelDialog::fetchModels()
+{
+    m_fetcher->fetch(channel());
+    m_fetch->setEnabled(false);
+    m_fetchResult->setText(tr("Asking the provider..."));
+    m_fetchResult->show();
+}
+
+void ChannelDialog::showFetchedModels(const QStringList &models, const QString &error)
+{
+    revalidate();
+    if (!error.isEmpty()) {
+        m_fetchResult->setText(tr("Could not fetch the models: %1").arg(error));
+        return;
+    }
+    m_fetchResult->setText(tr("%n model(s) offered; tick the ones this channel serves.", nullptr, int(models.size())));
+    const QStringList current = cli::splitList(m_models->text());
+    const QSignalBlocker blocker(m_fetched);
+    m_fetched->clear();
+    for (const QString &model : models) {
+        auto *item = new QListWidgetItem(model, m_fetched);
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+        item->setCheckState(current.contains(model) ? Qt::Checked : Qt::Unchecked);
+    }
+    m_fetched->show();
+}
+
+void ChannelDialog::fetchedModelToggled(QListWidgetItem *item)
+{
+    QStringList models = cli::splitList(m_models->text());
+    if (item->checkState() == Qt::Checked && !models.contains(item->text()))
+        models.append(item->text());
+    else if (item->checkState() == Qt::Unchecked)
+        models.removeAll(item->text());
+    m_models->setText(models.join(QStringLiteral(", ")));
 }
 
 } // namespace tarn::ui

@@ -12,6 +12,8 @@ class QDialogButtonBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QListWidget;
+class QListWidgetItem;
 class QPushButton;
 class QSpinBox;
 
@@ -22,6 +24,7 @@ class DesktopService;
 namespace tarn::ui {
 
 class KeyListEditor;
+class ModelFetcher;
 
 // Adds or edits a channel. A preset fills type, base URL and model suggestions; the fields are
 // checked as they are typed (OK stays disabled with the reason shown) with the command line's own
@@ -55,6 +58,9 @@ private:
     void applyPreset(int index);
     void revalidate();
     void runTest();
+    void fetchModels();
+    void showFetchedModels(const QStringList &models, const QString &error);
+    void fetchedModelToggled(QListWidgetItem *item);
     void setBusy(bool busy);
 
     gateway::DesktopService &m_service;
@@ -71,6 +77,10 @@ private:
     QLineEdit *m_baseUrl = nullptr;
     KeyListEditor *m_keys = nullptr;
     QLineEdit *m_models = nullptr;
+    QPushButton *m_fetch = nullptr;
+    QLabel *m_fetchResult = nullptr;
+    QListWidget *m_fetched = nullptr;
+    ModelFetcher *m_fetcher = nullptr;
     QLineEdit *m_aliases = nullptr;
     QSpinBox *m_priority = nullptr;
     QDoubleSpinBox *m_weight = nullptr;

@@ -22,6 +22,7 @@
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -167,6 +168,34 @@ TEST_F(ChannelsPageTest, AddingThroughTheDialogShowsTheChannelAndStoresIt)
     EXPECT_TRUE(stored->enabled);
     // Applied to the running router at once, not at its next poll.
     EXPECT_TRUE(Router::servedModels(*fixture.gateway().config().snapshot()).contains(QStringLiteral("fast")));
+}
+
+TEST_F(ChannelsPageTest, FetchModelsListsWhatTheProviderServesAndTickingAddsIt)
+{
+    tarn::test::MockUpstream upstream;
+    showPage();
+    ChannelDialog *dialog = openDialog("addChannelAction");
+    ASSERT_NE(dialog, nullptr);
+    auto *fetch = child<QPushButton>(dialog, "fetchModelsButton");
+    EXPECT_FALSE(fetch->isEnabled()); // no base URL yet
+    QTest::keyClicks(child<QLineEdit>(dialog, "baseUrlEdit"), upstream.baseUrl());
+    QTest::keyClicks(child<QLineEdit>(dialog, "keyEdit"), QStringLiteral("sk-fetch"));
+    ASSERT_TRUE(fetch->isEnabled());
+    QTest::mouseClick(fetch, Qt::LeftButton);
+
+    auto *list = child<QListWidget>(dialog, "fetchedModelsList");
+    QTRY_COMPARE_WITH_TIMEOUT(list->count(), 2, kTimeoutMs);
+    EXPECT_TRUE(list->isVisible());
+    EXPECT_EQ(upstream.lastRequest().method, QByteArray("GET"));
+    EXPECT_EQ(upstream.lastRequest().path, QByteArray("/v1/models"));
+    EXPECT_EQ(upstream.lastRequest().header("authorization"), QByteArray("Bearer sk-fetch"));
+    QListWidgetItem *model = list->findItems(QStringLiteral("mock-model"), Qt::MatchExactly).value(0);
+    ASSERT_NE(model, nullptr);
+    EXPECT_EQ(model->checkState(), Qt::Unchecked);
+    model->setCheckState(Qt::Checked);
+    EXPECT_EQ(child<QLineEdit>(dialog, "modelsEdit")->text(), QStringLiteral("mock-model"));
+    model->setCheckState(Qt::Unchecked);
+    EXPECT_EQ(child<QLineEdit>(dialog, "modelsEdit")->text(), QString());
 }
 
 TEST_F(ChannelsPageTest, RevealShowsOneKeyOnRequest)
