@@ -3,19 +3,64 @@
 
 #include "app/ShutdownSignals.h"
 #include "gateway/desktop/DesktopService.h"
+#include "gateway/storage/SettingsRepository.h"
 #include "ui/MainWindow.h"
 #include "ui/SingleInstance.h"
+#include "ui/settings/CreateKeyDialog.h"
+#include "ui/settings/SettingsPage.h"
 #include "ui/tray/TrayController.h"
 #include "ui/tray/TrayIcon.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QMenu>
 #include <QMessageBox>
+#include <QMetaEnum>
+#include <QTimer>
 
 #include <cstdio>
 
 namespace tarn::app {
 
 namespace {
+
+// scripts/screenshots: walks every page (and the tray menu and the create-key dialog), saves each
+// as <dir>/<name>.png once the page had time to load its data, then quits.
+void takeScreenshots(ui::MainWindow &window, ui::TrayIcon &tray, const QString &dir)
+{
+    QDir().mkpath(dir);
+    const auto save = [dir](const QPixmap &shot, const QString &name) {
+        const QString path = QDir(dir).filePath(name + QStringLiteral(".png"));
+        std::fprintf(stdout, "screenshot %s %s\n", qPrintable(path), shot.save(path) ? "saved" : "FAILED");
+    };
+    const QMetaEnum pages = QMetaEnum::fromType<ui::MainWindow::Page>();
+    constexpr int settleMs = 1500; // pages load through the database thread; charts animate
+    int at = settleMs;
+    for (int i = 0; i < pages.keyCount(); ++i) {
+        const auto page = static_cast<ui::MainWindow::Page>(pages.value(i));
+        const QString name = QString::fromLatin1(pages.key(i)).toLower();
+        QTimer::singleShot(at, &window, [&window, page] { window.showPage(page); });
+        QTimer::singleShot(at + settleMs, &window, [&window, save, name] { save(window.grab(), name); });
+        at += settleMs + 200;
+    }
+    QTimer::singleShot(at, &window, [&window, &tray, save] {
+        QMenu *menu = tray.menu();
+        menu->ensurePolished();
+        menu->adjustSize();
+        save(menu->grab(), QStringLiteral("tray-menu"));
+        if (QMenu *channels = tray.channelsMenu()) {
+            channels->ensurePolished();
+            channels->adjustSize();
+            save(channels->grab(), QStringLiteral("tray-channels"));
+        }
+        ui::CreateKeyDialog *dialog = window.settingsPage()->openCreateKeyDialog();
+        QTimer::singleShot(500, dialog, [dialog, save] {
+            save(dialog->grab(), QStringLiteral("dialog-create-key"));
+            dialog->close();
+            QCoreApplication::quit();
+        });
+    });
+}
 
 int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, AnnounceFunction announce)
 {
@@ -70,7 +115,23 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app, &QCoreApplication::quit);
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &gateway, [&gateway] { gateway.stop(); });
 
-    window.show();
+    if (const QString dir = qEnvironmentVariable("TARN_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        window.show();
+        takeScreenshots(window, tray, dir);
+        return app.exec();
+    }
+    // "Start hidden in the tray" (Settings) only holds when there is a tray to come back from.
+    service.run<bool>(
+        &window,
+        [](gateway::Database &database) {
+            auto hidden = gateway::SettingsRepository(database).value(
+                QString::fromLatin1(ui::SettingsPage::kStartHiddenKey), QStringLiteral("false"));
+            return hidden && *hidden == u"true";
+        },
+        [&window, &tray](bool hidden) {
+            if (!hidden || !tray.isAvailable())
+                window.show();
+        });
     return app.exec();
 }
 

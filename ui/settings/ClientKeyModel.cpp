@@ -60,7 +60,9 @@ QVariant ClientKeyModel::data(const QModelIndex &index, int role) const
         case Name: return key.name;
         case Prefix: return QString(key.prefix + QStringLiteral("…"));
         case Models: return key.models.isEmpty() ? tr("all models") : key.models.join(QStringLiteral(", "));
-        case Expires: return formatTime(key.expiresAt, tr("never"));
+        case Expires:
+            return key.expiresAt.isValid() ? QLocale().toString(key.expiresAt.toLocalTime().date(), QLocale::ShortFormat)
+                                           : tr("never");
         case LastUsed: return formatTime(key.lastUsedAt, tr("never"));
         case Status: return statusText(key, QDateTime::currentDateTimeUtc());
         default: return {};

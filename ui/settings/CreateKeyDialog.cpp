@@ -13,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QVBoxLayout>
@@ -37,6 +38,7 @@ CreateKeyDialog::CreateKeyDialog(gateway::DesktopService &service, QWidget *pare
     m_expiresAt = new QDateTimeEdit(QDateTime::currentDateTime().addDays(90), this);
     m_expiresAt->setObjectName(QStringLiteral("expiresEdit"));
     m_expiresAt->setCalendarPopup(true);
+    m_expiresAt->setDisplayFormat(QLocale().dateFormat(QLocale::ShortFormat)); // a day is precise enough
     m_expiresAt->setMinimumDateTime(QDateTime::currentDateTime());
     m_expiresAt->setEnabled(false);
     connect(m_expires, &QCheckBox::toggled, m_expiresAt, &QWidget::setEnabled);

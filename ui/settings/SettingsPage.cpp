@@ -28,6 +28,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <optional>
 
 namespace tarn::ui {
@@ -86,6 +87,10 @@ QWidget *SettingsPage::createListenGroup()
         if (address.port != 0)
             port = address.port;
     }
+    // Port 0 (any free port) shows the one the gateway got.
+    if (const QList<QUrl> urls = m_service.gateway().urls(); !urls.isEmpty() && urls.first().port() > 0
+        && std::all_of(options.listen.cbegin(), options.listen.cend(), [](const auto &a) { return a.port == 0; }))
+        port = quint16(urls.first().port());
     m_listenHosts = new QLineEdit(hosts.join(QStringLiteral(", ")), group);
     m_listenHosts->setObjectName(QStringLiteral("listenEdit"));
     m_listenHosts->setPlaceholderText(tr("127.0.0.1, 100.64.1.2"));
@@ -197,6 +202,7 @@ QWidget *SettingsPage::createDataGroup()
     m_retention->setRange(0, 3650);
     m_retention->setSuffix(tr(" days"));
     m_retention->setSpecialValueText(tr("keep everything"));
+    m_retention->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     connect(m_retention, &QSpinBox::editingFinished, this, [this] {
         saveSetting(QString::fromLatin1(kRetentionKey), QString::number(m_retention->value()));
     });
@@ -256,7 +262,9 @@ void SettingsPage::reloadKeys()
             if (!keys)
                 return;
             m_keyModel->setKeys(std::move(keys.value()));
-            m_keyTable->resizeColumnToContents(ClientKeyModel::Name);
+            for (int column : {ClientKeyModel::Name, ClientKeyModel::Prefix, ClientKeyModel::Expires,
+                               ClientKeyModel::LastUsed})
+                m_keyTable->resizeColumnToContents(column);
             m_revokeButton->setEnabled(false);
             Q_EMIT keysReloaded();
         });
