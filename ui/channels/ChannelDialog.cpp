@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/ChannelDialog.h"
 
+#include "ui/channels/ChannelAdvancedForm.h"
 #include "ui/channels/ChannelPresets.h"
 #include "ui/channels/ChannelTester.h"
 #include "ui/channels/KeyListEditor.h"
@@ -21,6 +22,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace tarn::ui {
@@ -65,8 +67,15 @@ ChannelDialog::~ChannelDialog() = default;
 void ChannelDialog::buildForm()
 {
     auto *layout = new QVBoxLayout(this);
-    auto *form = new QFormLayout;
-    layout->addLayout(form);
+    auto *tabs = new QTabWidget(this);
+    tabs->setObjectName(QStringLiteral("channelTabs"));
+    layout->addWidget(tabs);
+    auto *general = new QWidget(tabs);
+    auto *form = new QFormLayout(general);
+    tabs->addTab(general, tr("&General"));
+    m_advanced = new ChannelAdvancedForm(tabs);
+    m_advanced->setObjectName(QStringLiteral("advancedForm"));
+    tabs->addTab(m_advanced, tr("&Limits and capabilities"));
 
     m_preset = new QComboBox(this);
     m_preset->setObjectName(QStringLiteral("presetCombo"));
@@ -175,6 +184,7 @@ void ChannelDialog::buildForm()
         connect(edit, &QLineEdit::textChanged, this, &ChannelDialog::revalidate);
     connect(m_type, &QComboBox::currentIndexChanged, this, &ChannelDialog::revalidate);
     connect(m_keys, &KeyListEditor::changed, this, &ChannelDialog::revalidate);
+    connect(m_advanced, &ChannelAdvancedForm::changed, this, &ChannelDialog::revalidate);
 }
 
 void ChannelDialog::load(const Channel &c)
@@ -189,6 +199,7 @@ void ChannelDialog::load(const Channel &c)
     m_priority->setValue(c.priority);
     m_weight->setValue(c.weight);
     m_enabled->setChecked(c.enabled);
+    m_advanced->load(c);
     // Show the provider a stored channel came from; unknown endpoints are Custom.
     const QList<ChannelPreset> &presets = channelPresets();
     int preset = int(presets.size()) - 1;
@@ -246,6 +257,7 @@ Channel ChannelDialog::channel() const
     c.priority = m_priority->value();
     c.weight = m_weight->value();
     c.enabled = m_enabled->isChecked();
+    m_advanced->apply(c);
     return c;
 }
 

@@ -23,6 +23,7 @@ class DesktopService;
 
 namespace tarn::ui {
 
+class ChannelAdvancedForm;
 class KeyListEditor;
 class ModelFetcher;
 
@@ -85,6 +86,7 @@ private:
     QSpinBox *m_priority = nullptr;
     QDoubleSpinBox *m_weight = nullptr;
     QCheckBox *m_enabled = nullptr;
+    ChannelAdvancedForm *m_advanced = nullptr;
     QLabel *m_validation = nullptr;
     QPushButton *m_test = nullptr;
     QLabel *m_testResult = nullptr;

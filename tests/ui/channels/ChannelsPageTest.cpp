@@ -26,6 +26,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTest>
 #include <QTimer>
@@ -261,6 +262,45 @@ TEST_F(ChannelsPageTest, EditingChangesTheStoredChannel)
     EXPECT_EQ(stored->weight, 3.0);
     EXPECT_EQ(stored->models, (QStringList{QStringLiteral("gpt-test"), QStringLiteral("gpt-other")}));
     EXPECT_EQ(stored->keys, QStringList{QStringLiteral("sk-alpha")});
+}
+
+TEST_F(ChannelsPageTest, LimitsTabEditsProxyBudgetsAndPricesAndKeepsTheRest)
+{
+    ChannelBudget budget;
+    budget.tokensPerDay = 5'000'000'000; // beyond a spin box: kept as stored unless edited
+    seed(QStringLiteral("alpha"), QStringLiteral("http://127.0.0.1:9/v1"), budget);
+    {
+        Channel c = *ChannelRepository(fixture.database()).findByName(QStringLiteral("alpha"));
+        c.extraHeaders.insert(QStringLiteral("X-Org"), QStringLiteral("tarn"));
+        c.price.inputPerMillion = 0.123456;
+        ASSERT_TRUE(ChannelRepository(fixture.database()).update(c).ok());
+    }
+    showPage();
+    select(QStringLiteral("alpha"));
+    ChannelDialog *dialog = openDialog("editChannelAction");
+    ASSERT_NE(dialog, nullptr);
+    auto *proxy = child<QLineEdit>(dialog, "proxyEdit");
+    QTest::keyClicks(proxy, QStringLiteral("ftp://proxy"));
+    EXPECT_FALSE(okButton(dialog)->isEnabled());
+    EXPECT_TRUE(child<QLabel>(dialog, "validationLabel")->text().startsWith(QStringLiteral("Invalid proxy URL")));
+    retype(proxy, QStringLiteral("http://127.0.0.1:3128"));
+    child<QSpinBox>(dialog, "rpmSpin")->setValue(60);
+    child<QDoubleSpinBox>(dialog, "priceOutputSpin")->setValue(2.5);
+    child<QComboBox>(dialog, "visionCombo")->setCurrentIndex(2); // off
+    ASSERT_TRUE(okButton(dialog)->isEnabled()) << dialog->validationError().toStdString();
+    QTest::mouseClick(okButton(dialog), Qt::LeftButton);
+
+    QTRY_VERIFY_WITH_TIMEOUT(!page->findChild<ChannelDialog *>() || !page->findChild<ChannelDialog *>()->isVisible(),
+                             kTimeoutMs);
+    Result<Channel> stored = ChannelRepository(fixture.database()).findByName(QStringLiteral("alpha"));
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->proxy, QStringLiteral("http://127.0.0.1:3128"));
+    EXPECT_EQ(stored->budget.requestsPerMinute, 60);
+    EXPECT_EQ(stored->budget.tokensPerDay, 5'000'000'000);
+    EXPECT_EQ(stored->price.outputPerMillion, 2.5);
+    EXPECT_EQ(stored->price.inputPerMillion, 0.123456);
+    EXPECT_EQ(stored->capabilities.vision, CapabilityMode::Off);
+    EXPECT_EQ(stored->extraHeaders.value(QStringLiteral("X-Org")), QStringLiteral("tarn"));
 }
 
 TEST_F(ChannelsPageTest, DuplicateAddsACopyUnderAFreeName)

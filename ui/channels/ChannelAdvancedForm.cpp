@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/channels/ChannelAdvancedForm.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <limits>
+
+namespace tarn::ui {
+
+using namespace tarn::gateway;
+
+ChannelAdvancedForm::ChannelAdvancedForm(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+
+    auto *connection = new QFormLayout;
+    m_proxy = new QLineEdit(this);
+    m_proxy->setObjectName(QStringLiteral("proxyEdit"));
+    m_proxy->setPlaceholderText(tr("none (the environment's); http://host:port or socks5://host:port"));
+    connection->addRow(tr("Pro&xy:"), m_proxy);
+    m_testModel = new QLineEdit(this);
+    m_testModel->setObjectName(QStringLiteral("testModelEdit"));
+    m_testModel->setPlaceholderText(tr("the first model"));
+    connection->addRow(tr("Test &model:"), m_testModel);
+    layout->addLayout(connection);
+
+    auto *caps = new QGroupBox(tr("Capabilities"), this);
+    auto *capsForm = new QFormLayout(caps);
+    m_tools = capabilityCombo(QStringLiteral("toolsCombo"));
+    m_vision = capabilityCombo(QStringLiteral("visionCombo"));
+    m_jsonMode = capabilityCombo(QStringLiteral("jsonModeCombo"));
+    capsForm->addRow(tr("Tools:"), m_tools);
+    capsForm->addRow(tr("Vision:"), m_vision);
+    capsForm->addRow(tr("JSON mode:"), m_jsonMode);
+    m_contextTokens = countSpin(QStringLiteral("contextTokensSpin"), std::numeric_limits<int>::max());
+    m_maxOutput = countSpin(QStringLiteral("maxOutputSpin"), std::numeric_limits<int>::max());
+    capsForm->addRow(tr("Context tokens:"), m_contextTokens);
+    capsForm->addRow(tr("Max output tokens:"), m_maxOutput);
+    m_learned = new QLabel(caps);
+    m_learned->setObjectName(QStringLiteral("learnedLabel"));
+    m_learned->setWordWrap(true);
+    capsForm->addRow(tr("Learned:"), m_learned);
+    layout->addWidget(caps);
+
+    auto *budgets = new QGroupBox(tr("Budgets (0 = no limit)"), this);
+    auto *budgetForm = new QFormLayout(budgets);
+    m_rpm = countSpin(QStringLiteral("rpmSpin"), std::numeric_limits<int>::max());
+    m_tpm = countSpin(QStringLiteral("tpmSpin"), std::numeric_limits<int>::max());
+    m_perDay = countSpin(QStringLiteral("tokensPerDaySpin"), std::numeric_limits<int>::max());
+    m_perMonth = countSpin(QStringLiteral("tokensPerMonthSpin"), std::numeric_limits<int>::max());
+    budgetForm->addRow(tr("Requests per minute:"), m_rpm);
+    budgetForm->addRow(tr("Tokens per minute:"), m_tpm);
+    budgetForm->addRow(tr("Tokens per day (UTC):"), m_perDay);
+    budgetForm->addRow(tr("Tokens per month (UTC):"), m_perMonth);
+    layout->addWidget(budgets);
+
+    auto *prices = new QGroupBox(tr("Prices (USD per million tokens)"), this);
+    auto *priceForm = new QFormLayout(prices);
+    m_priceIn = priceSpin(QStringLiteral("priceInputSpin"));
+    m_priceOut = priceSpin(QStringLiteral("priceOutputSpin"));
+    m_priceCached = priceSpin(QStringLiteral("priceCachedSpin"));
+    priceForm->addRow(tr("Input:"), m_priceIn);
+    priceForm->addRow(tr("Output:"), m_priceOut);
+    priceForm->addRow(tr("Cached input:"), m_priceCached);
+    layout->addWidget(prices);
+    layout->addStretch(1);
+
+    for (QLineEdit *edit : {m_proxy, m_testModel})
+        connect(edit, &QLineEdit::textChanged, this, &ChannelAdvancedForm::changed);
+}
+
+ChannelAdvancedForm::~ChannelAdvancedForm() = default;
+
+QComboBox *ChannelAdvancedForm::capabilityCombo(const QString &name)
+{
+    auto *combo = new QComboBox(this);
+    combo->setObjectName(name);
+    combo->addItem(tr("auto (learned, else known, else assumed)"), int(CapabilityMode::Auto));
+    combo->addItem(tr("on"), int(CapabilityMode::On));
+    combo->addItem(tr("off"), int(CapabilityMode::Off));
+    connect(combo, &QComboBox::currentIndexChanged, this, &ChannelAdvancedForm::changed);
+    return combo;
+}
+
+QSpinBox *ChannelAdvancedForm::countSpin(const QString &name, int max)
+{
+    auto *spin = new QSpinBox(this);
+    spin->setObjectName(name);
+    spin->setRange(0, max);
+    spin->setSpecialValueText(tr("none"));
+    spin->setGroupSeparatorShown(true);
+    connect(spin, &QSpinBox::valueChanged, this, &ChannelAdvancedForm::changed);
+    return spin;
+}
+
+QDoubleSpinBox *ChannelAdvancedForm::priceSpin(const QString &name)
+{
+    auto *spin = new QDoubleSpinBox(this);
+    spin->setObjectName(name);
+    spin->setRange(0, 100000);
+    spin->setDecimals(4);
+    connect(spin, &QDoubleSpinBox::valueChanged, this, &ChannelAdvancedForm::changed);
+    return spin;
+}
+
+void ChannelAdvancedForm::load(const Channel &c)
+{
+    m_proxy->setText(c.proxy);
+    m_testModel->setText(c.testModel);
+    m_tools->setCurrentIndex(m_tools->findData(int(c.capabilities.tools)));
+    m_vision->setCurrentIndex(m_vision->findData(int(c.capabilities.vision)));
+    m_jsonMode->setCurrentIndex(m_jsonMode->findData(int(c.capabilities.jsonMode)));
+    m_contextTokens->setValue(c.capabilities.contextTokens);
+    m_maxOutput->setValue(c.capabilities.maxOutputTokens);
+    // Budgets beyond a spin box's range are clamped in view only; apply() keeps them unless edited.
+    m_rpm->setValue(int(std::min<qint64>(c.budget.requestsPerMinute, m_rpm->maximum())));
+    m_tpm->setValue(int(std::min<qint64>(c.budget.tokensPerMinute, m_tpm->maximum())));
+    m_perDay->setValue(int(std::min<qint64>(c.budget.tokensPerDay, m_perDay->maximum())));
+    m_perMonth->setValue(int(std::min<qint64>(c.budget.tokensPerMonth, m_perMonth->maximum())));
+    m_priceIn->setValue(c.price.inputPerMillion);
+    m_priceOut->setValue(c.price.outputPerMillion);
+    m_priceCached->setValue(c.price.cachedPerMillion);
+    QStringList learned;
+    for (const LearnedCapability &l : c.learned) {
+        learned << tr("%1: %2 %3 (%4)")
+                       .arg(l.model, capabilityName(l.capability), l.supported ? tr("supported") : tr("not supported"),
+                            l.reason);
+    }
+    m_learned->setText(learned.isEmpty() ? tr("nothing yet") : learned.join(QLatin1Char('\n')));
+}
+
+void ChannelAdvancedForm::apply(Channel &c) const
+{
+    c.proxy = m_proxy->text().trimmed();
+    c.testModel = m_testModel->text().trimmed();
+    c.capabilities.tools = CapabilityMode(m_tools->currentData().toInt());
+    c.capabilities.vision = CapabilityMode(m_vision->currentData().toInt());
+    c.capabilities.jsonMode = CapabilityMode(m_jsonMode->currentData().toInt());
+    c.capabilities.contextTokens = m_contextTokens->value();
+    c.capabilities.maxOutputTokens = m_maxOutput->value();
+    auto keep = [](qint64 stored, const QSpinBox *spin) {
+        return stored > spin->maximum() && spin->value() == spin->maximum() ? stored : qint64(spin->value());
+    };
+    c.budget.requestsPerMinute = keep(c.budget.requestsPerMinute, m_rpm);
+    c.budget.tokensPerMinute = keep(c.budget.tokensPerMinute, m_tpm);
+    c.budget.tokensPerDay = keep(c.budget.tokensPerDay, m_perDay);
+    c.budget.tokensPerMonth = keep(c.budget.tokensPerMonth, m_perMonth);
+    // A stored price finer than the spin box shows stays as stored unless it was edited.
+    auto keepPrice = [](double stored, const QDoubleSpinBox *spin) {
+        return qFuzzyCompare(1 + spin->value(), 1 + std::round(stored * 1e4) / 1e4) ? stored : spin->value();
+    };
+    c.price.inputPerMillion = keepPrice(c.price.inputPerMillion, m_priceIn);
+    c.price.outputPerMillion = keepPrice(c.price.outputPerMillion, m_priceOut);
+    c.price.cachedPerMillion = keepPrice(c.price.cachedPerMillion, m_priceCached);
+}
+
+} // namespace tarn::ui
