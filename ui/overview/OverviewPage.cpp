@@ -152,6 +152,7 @@ OverviewPage::OverviewPage(DesktopService &service, QWidget *parent)
     m_health->verticalHeader()->setVisible(false);
     m_health->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_health->setSelectionMode(QAbstractItemView::NoSelection);
+    m_health->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_health->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     lower->addWidget(m_health, 1);
     layout->addLayout(lower, 2);
@@ -283,12 +284,20 @@ void OverviewPage::showData(const OverviewData &data)
     chart->addAxis(time, Qt::AlignBottom);
     auto *requestAxis = new QValueAxis;
     requestAxis->setTitleText(tr("Requests"));
-    requestAxis->setRange(0, double(maxRequests) * 1.1);
+    // Whole requests: one tick per request while few, "nice" steps after.
+    if (maxRequests < 5) {
+        requestAxis->setRange(0, double(maxRequests));
+        requestAxis->setTickCount(int(maxRequests) + 1);
+    } else {
+        requestAxis->setRange(0, double(maxRequests) * 1.05);
+        requestAxis->applyNiceNumbers();
+    }
     requestAxis->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(requestAxis, Qt::AlignLeft);
     auto *tokenAxis = new QValueAxis;
     tokenAxis->setTitleText(tr("Tokens"));
-    tokenAxis->setRange(0, double(maxTokens) * 1.1);
+    tokenAxis->setRange(0, double(maxTokens) * 1.05);
+    tokenAxis->applyNiceNumbers();
     tokenAxis->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(tokenAxis, Qt::AlignRight);
     requests->attachAxis(time);

@@ -11,6 +11,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 
@@ -94,7 +95,15 @@ void attachAxes(QChart *chart, QAbstractBarSeries *series, const QList<QDateTime
     chart->addAxis(categories, Qt::AlignBottom);
     series->attachAxis(categories);
     auto *values = new QValueAxis;
-    values->setRange(0, maximum > 0 ? maximum * 1.1 : 1.0);
+    // Counts are whole numbers: small ranges get one tick per unit, larger ones "nice" steps.
+    if (maximum < 5) {
+        const double top = std::max(1.0, std::ceil(maximum));
+        values->setRange(0, top);
+        values->setTickCount(int(top) + 1);
+    } else {
+        values->setRange(0, maximum * 1.05);
+        values->applyNiceNumbers();
+    }
     values->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(values, Qt::AlignLeft);
     series->attachAxis(values);

@@ -9,6 +9,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QDir>
 #include <QLabel>
 #include <QLineSeries>
 #include <QPieSeries>
@@ -192,6 +193,25 @@ TEST_F(OverviewPageTest, FitsTheDefaultWindow)
 {
     OverviewPage page(fixture.service());
     EXPECT_LE(page.minimumSizeHint().width(), 760) << page.minimumSizeHint().width();
+}
+
+} // namespace
+
+namespace {
+
+TEST_F(OverviewPageTest, SavesScreenshotForReview)
+{
+    OverviewPage page(fixture.service());
+    page.resize(820, 640);
+    QSignalSpy refreshed(&page, &OverviewPage::refreshed);
+    page.show();
+    ASSERT_TRUE(refreshed.wait(10000));
+    // Charts lay out their axes and legends on the next turns of the event loop; the picture is
+    // for a person to look at, so let them settle.
+    QTest::qWait(300);
+    const QDir dir(QStringLiteral(TARN_UI_SCREENS_DIR));
+    ASSERT_TRUE(dir.mkpath(QStringLiteral(".")));
+    EXPECT_TRUE(page.grab().save(dir.filePath(QStringLiteral("overview-page.png"))));
 }
 
 } // namespace

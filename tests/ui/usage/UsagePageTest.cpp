@@ -13,6 +13,7 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QDateTimeEdit>
+#include <QDir>
 #include <QFile>
 #include <QLabel>
 #include <QPieSeries>
@@ -349,6 +350,23 @@ TEST_F(UsagePageTest, FitsTheDefaultWindow)
 {
     UsagePage page(fixture.service());
     EXPECT_LE(page.minimumSizeHint().width(), 760) << page.minimumSizeHint().width();
+}
+
+} // namespace
+
+namespace {
+
+TEST_F(UsagePageTest, SavesScreenshotForReview)
+{
+    UsagePage page(fixture.service());
+    page.resize(820, 1400);
+    showPage(page);
+    // Charts lay out their axes and legends on the next turns of the event loop; the picture is
+    // for a person to look at, so let them settle.
+    QTest::qWait(300);
+    const QDir dir(QStringLiteral(TARN_UI_SCREENS_DIR));
+    ASSERT_TRUE(dir.mkpath(QStringLiteral(".")));
+    EXPECT_TRUE(page.grab().save(dir.filePath(QStringLiteral("usage-page.png"))));
 }
 
 } // namespace
