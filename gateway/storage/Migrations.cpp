@@ -199,6 +199,11 @@ QStringList schemaV5()
             bucket INTEGER NOT NULL,
             n INTEGER NOT NULL,
             PRIMARY KEY (day, channel_id, kind, bucket)) WITHOUT ROWID)"),
+        // Requests per quarter hour (UTC), for the heatmap in local time: every time zone's
+        // offset is a whole number of quarter hours, not always of hours.
+        QStringLiteral(R"(CREATE TABLE usage_quarter_hourly (
+            slot TEXT PRIMARY KEY NOT NULL,
+            requests INTEGER NOT NULL) WITHOUT ROWID)"),
         QStringLiteral("INSERT INTO meta (key, value) VALUES ('usage_rollup_id', 0)"),
     };
 }

@@ -15,14 +15,16 @@ namespace tarn::gateway {
 
 using namespace storage;
 
-// How the aggregates stay under 300 ms with a million rows: they read two rollups, not the usage
+// How the aggregates stay under 300 ms with a million rows: they read rollups, not the usage
 // table. usage_hourly holds the counts per UTC hour, channel and model pair; usage_latency_daily
-// holds per UTC day and channel a histogram of latency and time to first byte. Both include every
+// holds per UTC day and channel a histogram of latency and time to first byte;
+// usage_quarter_hourly the requests per UTC quarter hour, for the heatmap. All include every
 // usage row up to meta.usage_rollup_id, and each aggregate first rolls up the rows written since
-// (one short write transaction; no trigger on usage, so the request path costs what it did). A
-// range's whole hours (days, for the histograms) come from the rollups; its ragged edges and rows
-// newer than the watermark come from usage itself, through the ts index or the rowid, so every
-// answer is exact for the half-open range even when the catch-up could not run.
+// (short write transactions; no trigger on usage, so the request path costs what it did). A
+// range's whole hours (days for the histograms, quarter hours for the heatmap) come from the
+// rollups; its ragged edges and rows newer than the watermark come from usage itself, through the
+// ts index or the rowid, so every answer is exact for the half-open range even when the catch-up
+// could not run.
 //
 // Medians come from the histograms: 1 ms buckets below 32 ms, then 16 buckets per doubling, so a
 // median is within about 3 % (the bucket's middle is reported).
@@ -35,6 +37,11 @@ constexpr int kExactBuckets = 32;
 constexpr int kBucketsPerOctave = 16;
 constexpr int kLastOctave = 20; // 2^21 ms (35 minutes) and more share the overflow bucket
 constexpr int kOverflowBucket = kExactBuckets + (kLastOctave - 4) * kBucketsPerOctave;
+
+constexpr qint64 kQuarterMs = 900'000;
+
+// The UTC quarter hour a usage ts falls in, as "YYYY-MM-DDTHH:MM".
+const QString kSlotSql = QStringLiteral("substr(ts, 1, 14) || printf('%02d', CAST(substr(ts, 15, 2) AS INTEGER) / 15 * 15)");
 
 const QString kEmptyFrom = QStringLiteral("1"); // with kEmptyTo: a text range no timestamp falls in
 const QString kEmptyTo = QStringLiteral("0");
@@ -171,6 +178,14 @@ void catchUp(Database &db)
                                           "GROUP BY 1, 2, 3, 4 "
                                           "ON CONFLICT (day, channel_id, kind, bucket) DO UPDATE SET n = n + excluded.n")
                                           .arg(bucketSql(QStringLiteral("max(latency_ms, 0)")), bucketSql(QStringLiteral("ttft_ms"))),
+                                   {done, upTo}, what);
+                !s)
+                return s;
+            if (Status s = execute(q, QStringLiteral(
+                                          "INSERT INTO usage_quarter_hourly (slot, requests) SELECT %1, count(*) FROM usage "
+                                          "WHERE id > ? AND id <= ? GROUP BY 1 "
+                                          "ON CONFLICT (slot) DO UPDATE SET requests = requests + excluded.requests")
+                                          .arg(kSlotSql),
                                    {done, upTo}, what);
                 !s)
                 return s;
@@ -348,34 +363,36 @@ Result<QList<UsageShare>> UsageStatsRepository::shares(const UsageRange &range, 
 
 Result<UsageHeatmap> UsageStatsRepository::heatmap(const UsageRange &range) const
 {
+    // Counted per UTC quarter hour, then placed at the slot's local time: exact in every time zone
+    // (offsets are whole quarter hours), daylight saving included.
+    catchUp(m_db);
     UsageHeatmap map{};
-    // The hourly rollup is by UTC hour, which maps onto local hours only where the offset from
-    // UTC is whole hours; elsewhere (India, Nepal, parts of Australia) usage answers, slower.
-    const QTimeZone zone = QTimeZone::systemTimeZone();
-    bool wholeHours = true;
-    for (const QDateTime &t : {range.from, range.to, QDateTime::currentDateTimeUtc()})
-        wholeHours = wholeHours && (!t.isValid() || zone.offsetFromUtc(t) % 3600 == 0);
-    if (!wholeHours) {
+    const Status s = m_db.readTransaction([&]() -> Status {
+        const Result<qint64> watermark = rolledUpTo(m_db);
+        if (!watermark)
+            return watermark.error();
+        const RangePlan plan = planRange(range, kQuarterMs, 16);
+        const QString raw = QStringLiteral("SELECT %1 AS slot, 1 AS requests FROM usage WHERE ").arg(kSlotSql);
         QSqlQuery q(m_db.handle());
         q.setForwardOnly(true);
-        const RangePlan plan = planRange(range, kHourMs, 13);
-        if (Status s = execute(q, QStringLiteral("SELECT strftime('%w', ts, 'localtime'), strftime('%H', ts, 'localtime'), "
-                                                 "count(*) FROM usage WHERE ts >= ? AND ts < ? GROUP BY 1, 2"),
-                               {plan.from, plan.to}, QStringLiteral("reading the usage heatmap"));
-            !s)
-            return s.error();
-        // strftime's %w counts from Sunday.
-        while (q.next())
-            map[(q.value(0).toInt() + 6) % 7][q.value(1).toInt()] += q.value(2).toLongLong();
-        return map;
-    }
-    const Status s = readHourly(
-        m_db, range, QStringLiteral("s.hour, sum(s.requests)"), QStringLiteral("GROUP BY 1"),
-        [&](const QSqlQuery &q) {
-            const QDateTime local = bucketTime(q.value(0).toString()).toLocalTime();
+        if (Status st = execute(q, QStringLiteral("SELECT slot, sum(requests) FROM ("
+                                                  "SELECT slot, requests FROM usage_quarter_hourly WHERE slot >= ? AND slot < ? "
+                                                  "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
+                                                  "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
+                                                  "UNION ALL %1 id > ? AND +ts >= ? AND +ts < ?) GROUP BY 1")
+                                       .arg(raw),
+                                {plan.rollupFrom, plan.rollupTo, plan.edge1From, plan.edge1To, *watermark, plan.edge2From,
+                                 plan.edge2To, *watermark, *watermark, plan.from, plan.to},
+                                QStringLiteral("reading the usage heatmap"));
+            !st)
+            return st;
+        while (q.next()) {
+            const QString slot = q.value(0).toString();
+            const QDateTime local = bucketTime(slot).addSecs(slot.mid(14, 2).toInt() * 60).toLocalTime();
             map[local.date().dayOfWeek() - 1][local.time().hour()] += q.value(1).toLongLong();
-        },
-        QStringLiteral("reading the usage heatmap"));
+        }
+        return {};
+    });
     if (!s)
         return s.error();
     return map;
@@ -582,6 +599,8 @@ Result<qint64> UsageStatsRepository::pruneBefore(const QDateTime &before)
             return st;
         removed = q.numRowsAffected();
         if (Status st = execute(q, QStringLiteral("DELETE FROM usage_hourly WHERE hour < ?"), {day.left(13)}, what); !st)
+            return st;
+        if (Status st = execute(q, QStringLiteral("DELETE FROM usage_quarter_hourly WHERE slot < ?"), {day.left(16)}, what); !st)
             return st;
         return execute(q, QStringLiteral("DELETE FROM usage_latency_daily WHERE day < ?"), {day.left(10)}, what);
     });
