@@ -25,7 +25,7 @@ ChannelAdvancedForm::ChannelAdvancedForm(QWidget *parent)
     auto *connection = new QFormLayout;
     m_proxy = new QLineEdit(this);
     m_proxy->setObjectName(QStringLiteral("proxyEdit"));
-    m_proxy->setPlaceholderText(tr("none (the environment's); http://host:port or socks5://host:port"));
+    m_proxy->setPlaceholderText(tr("empty = the environment's; http:// or socks5://host:port"));
     connection->addRow(tr("Pro&xy:"), m_proxy);
     m_testModel = new QLineEdit(this);
     m_testModel->setObjectName(QStringLiteral("testModelEdit"));
@@ -84,7 +84,8 @@ QComboBox *ChannelAdvancedForm::capabilityCombo(const QString &name)
 {
     auto *combo = new QComboBox(this);
     combo->setObjectName(name);
-    combo->addItem(tr("auto (learned, else known, else assumed)"), int(CapabilityMode::Auto));
+    combo->addItem(tr("auto"), int(CapabilityMode::Auto));
+    combo->setToolTip(tr("auto: what the upstream taught Tarn, else the built-in table of known models, else assumed supported"));
     combo->addItem(tr("on"), int(CapabilityMode::On));
     combo->addItem(tr("off"), int(CapabilityMode::Off));
     connect(combo, &QComboBox::currentIndexChanged, this, &ChannelAdvancedForm::changed);

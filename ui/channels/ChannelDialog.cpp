@@ -58,6 +58,8 @@ ChannelDialog::ChannelDialog(DesktopService &service, const Channel &channel, co
     setObjectName(QStringLiteral("channelDialog"));
     setWindowTitle(channel.id ? tr("Edit channel %1").arg(channel.name) : tr("Add channel"));
     buildForm();
+    // Wide enough for a long base URL and a key with its buttons on one line.
+    setMinimumWidth(520);
     load(channel);
     revalidate();
 }
@@ -112,7 +114,10 @@ void ChannelDialog::buildForm()
     auto *modelsRow = new QHBoxLayout;
     modelsRow->addWidget(m_models, 1);
     modelsRow->addWidget(m_fetch);
-    form->addRow(tr("&Models:"), modelsRow);
+    // A row holding a layout gets no buddy from QFormLayout, so the mnemonic needs a label of its own.
+    auto *modelsLabel = new QLabel(tr("&Models:"), this);
+    modelsLabel->setBuddy(m_models);
+    form->addRow(modelsLabel, modelsRow);
     m_fetchResult = new QLabel(this);
     m_fetchResult->setObjectName(QStringLiteral("fetchResultLabel"));
     m_fetchResult->setWordWrap(true);

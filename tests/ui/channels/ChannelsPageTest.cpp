@@ -28,6 +28,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTabWidget>
 #include <QTest>
 #include <QTimer>
 #include <QToolButton>
@@ -483,6 +484,53 @@ TEST_F(ChannelsPageTest, TestRunsARealRequestAndShowsTheLatency)
     QTest::mouseClick(child<QPushButton>(dialog, "testButton"), Qt::LeftButton);
     auto *result = child<QLabel>(dialog, "testResultLabel");
     QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("failed: ")), 15000);
+}
+
+} // namespace
+
+namespace {
+
+// Pictures of the page and both dialog tabs for a person to review (build/test/tests/ui/screens).
+TEST_F(ChannelsPageTest, SavesScreenshotsForReview)
+{
+    ChannelBudget budget;
+    budget.requestsPerMinute = 1;
+    const qint64 limited = seed(QStringLiteral("deepseek-main"), QStringLiteral("https://api.deepseek.com/v1"), budget);
+    seed(QStringLiteral("zhipu-coding"), QStringLiteral("https://open.bigmodel.cn/api/coding/paas/v4"));
+    seed(QStringLiteral("ollama-local"), QStringLiteral("http://127.0.0.1:11434/v1"));
+    ASSERT_TRUE(ChannelRepository(fixture.database()).setEnabled(QStringLiteral("ollama-local"), false).ok());
+    ASSERT_TRUE(fixture.gateway().config().reload().ok());
+    Router &router = fixture.gateway().router();
+    RouteRequest request;
+    request.model = QStringLiteral("gpt-test");
+    Result<RoutePlan> plan = router.plan(*fixture.gateway().config().snapshot(), request);
+    ASSERT_TRUE(plan.ok());
+    for (auto candidate = router.next(*plan); candidate; candidate = router.next(*plan)) {
+        AttemptReport report;
+        report.status = 200;
+        report.verdict.kind = VerdictKind::Success;
+        report.ttfbMs = candidate->channel->id == limited ? 2400 : 640;
+        router.recordAttempt(*plan, *candidate, report);
+        if (candidate->channel->id == limited)
+            break;
+    }
+    showPage();
+    QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 3, kTimeoutMs);
+    select(QStringLiteral("deepseek-main"));
+    QTest::qWait(200);
+    const QDir dir(QStringLiteral(TARN_UI_SCREENS_DIR));
+    ASSERT_TRUE(dir.mkpath(QStringLiteral(".")));
+    EXPECT_TRUE(page->grab().save(dir.filePath(QStringLiteral("channels-page.png"))));
+
+    ChannelDialog *dialog = openDialog("editChannelAction");
+    ASSERT_NE(dialog, nullptr);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("addKeyButton")), Qt::LeftButton);
+    QTest::qWait(100);
+    EXPECT_TRUE(dialog->grab().save(dir.filePath(QStringLiteral("channel-dialog.png"))));
+    auto *tabs = dialog->findChild<QTabWidget *>(QStringLiteral("channelTabs"));
+    tabs->setCurrentIndex(1);
+    QTest::qWait(100);
+    EXPECT_TRUE(dialog->grab().save(dir.filePath(QStringLiteral("channel-dialog-limits.png"))));
 }
 
 } // namespace
