@@ -1,7 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "ui/routing/PoolView.h"
+
+#include <QHash>
+#include <QSet>
 #include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QTimer;
+class QVBoxLayout;
 
 namespace tarn::gateway {
 class DesktopService;
@@ -9,18 +19,66 @@ class DesktopService;
 
 namespace tarn::ui {
 
-// The Routing page: how requests choose a channel.
+class ChannelWeightRow;
+
+// The Routing page: per model pool, its channels by priority tier with a weight slider each, the
+// share of its tier those weights give, and the share it really got in the last hour; the pool's
+// strategy and stickiness. Edits are written (debounced while dragging) and applied to the
+// running router at once.
 class RoutingPage final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RoutingPage)
 
 public:
+    // How long a slider or spin box must rest before its value is written.
+    static constexpr int kSaveDelayMs = 250;
+    static constexpr int kObservedRefreshMs = 5000;
+
     explicit RoutingPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~RoutingPage() override;
 
+    QString currentPool() const;
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
 private:
+    struct PendingEdit
+    {
+        std::optional<double> weight;
+        std::optional<int> priority;
+    };
+
+    void reloadPools();
+    void showPool(const QString &model);
+    void rebuildTiers(const QList<PoolTierView> &tiers);
+    void syncWeights(const QList<PoolTierView> &tiers);
+    void updateShares();
+    void updateStates();
+    void onWeightEdited(qint64 channelId, double weight);
+    void onPriorityEdited(qint64 channelId, int priority);
+    void savePending();
+    void savePoolSettings();
+    void refreshObserved();
+
     gateway::DesktopService &m_service;
+    QComboBox *m_poolCombo = nullptr;
+    QComboBox *m_strategyCombo = nullptr;
+    QCheckBox *m_stickyCheck = nullptr;
+    QLabel *m_strategyNote = nullptr;
+    QLabel *m_message = nullptr;
+    QWidget *m_tiersHost = nullptr;
+    QVBoxLayout *m_tiersLayout = nullptr;
+    QList<QList<ChannelWeightRow *>> m_tiers;
+    QHash<qint64, ChannelWeightRow *> m_rows;
+    QString m_structureKey;
+    QHash<qint64, PendingEdit> m_pending;
+    QSet<qint64> m_inFlight;
+    QTimer *m_saveTimer = nullptr;
+    QTimer *m_observedTimer = nullptr;
+    ObservedShares m_observed;
 };
 
 } // namespace tarn::ui

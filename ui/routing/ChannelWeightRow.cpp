@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/routing/ChannelWeightRow.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+
+#include <cmath>
+
+namespace tarn::ui {
+
+ChannelWeightRow::ChannelWeightRow(const PoolMemberView &member, QWidget *parent)
+    : QWidget(parent)
+    , m_channelId(member.channelId)
+    , m_name(member.name)
+    , m_weight(member.weight)
+{
+    setObjectName(QStringLiteral("channelRow:") + member.name);
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    auto *name = new QLabel(member.name, this);
+    name->setMinimumWidth(140);
+    if (!member.upstreamModel.isEmpty())
+        name->setToolTip(tr("Sends %1 upstream").arg(member.upstreamModel));
+    m_state = new QLabel(this);
+    m_state->setObjectName(QStringLiteral("state:") + member.name);
+    m_state->setMinimumWidth(80);
+
+    m_slider = new QSlider(Qt::Horizontal, this);
+    m_slider->setObjectName(QStringLiteral("weight:") + member.name);
+    m_slider->setAccessibleName(tr("Weight of %1").arg(member.name));
+    m_slider->setMinimumWidth(180);
+    setStoredWeight(member.weight);
+
+    m_share = new QLabel(this);
+    m_share->setObjectName(QStringLiteral("share:") + member.name);
+    m_share->setMinimumWidth(90);
+    m_share->setToolTip(tr("Share of this priority tier with the weights as set"));
+    m_observed = new QLabel(this);
+    m_observed->setObjectName(QStringLiteral("observed:") + member.name);
+    m_observed->setMinimumWidth(110);
+    m_observed->setToolTip(tr("Share of the pool's requests this channel served in the last hour"));
+
+    m_priority = new QSpinBox(this);
+    m_priority->setObjectName(QStringLiteral("priority:") + member.name);
+    m_priority->setAccessibleName(tr("Priority of %1").arg(member.name));
+    m_priority->setRange(-1000, 1000);
+    m_priority->setValue(member.priority);
+    m_priority->setToolTip(tr("Higher tiers are tried first; lower ones take failover"));
+
+    layout->addWidget(name);
+    layout->addWidget(m_state);
+    layout->addWidget(m_slider, 1);
+    layout->addWidget(m_share);
+    layout->addWidget(m_observed);
+    layout->addWidget(new QLabel(tr("Priority"), this));
+    layout->addWidget(m_priority);
+
+    connect(m_slider, &QSlider::valueChanged, this, [this](int value) {
+        m_weight = value;
+        Q_EMIT weightEdited(m_channelId, m_weight);
+    });
+    connect(m_priority, &QSpinBox::valueChanged, this, [this](int value) { Q_EMIT priorityEdited(m_channelId, value); });
+}
+
+int ChannelWeightRow::priority() const
+{
+    return m_priority->value();
+}
+
+bool ChannelWeightRow::isDragging() const
+{
+    return m_slider->isSliderDown();
+}
+
+void ChannelWeightRow::setStoredWeight(double weight)
+{
+    m_weight = weight;
+    const QSignalBlocker block(m_slider);
+    // A weight set above the slider's range (from the command line) widens it rather than being
+    // clamped the moment the user touches the slider.
+    m_slider->setRange(0, std::max(kMaxSliderWeight, int(std::ceil(weight))));
+    m_slider->setValue(int(std::lround(weight)));
+    m_slider->setToolTip(tr("Weight %1").arg(weight));
+}
+
+void ChannelWeightRow::setShare(std::optional<double> share, bool weighted)
+{
+    if (!share)
+        m_share->setText(tr("last resort"));
+    else if (!weighted)
+        m_share->setText(QStringLiteral("–"));
+    else
+        m_share->setText(percentText(*share));
+}
+
+void ChannelWeightRow::setObserved(std::optional<double> share)
+{
+    m_observed->setText(share ? tr("%1 last hour").arg(percentText(*share)) : tr("no traffic"));
+}
+
+void ChannelWeightRow::setState(const QString &text, const QString &tooltip)
+{
+    m_state->setText(text);
+    m_state->setToolTip(tooltip);
+}
+
+} // namespace tarn::ui
