@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QSqlQuery>
+#include <QThread>
 #include <QTimeZone>
 
 #include <algorithm>
@@ -131,6 +132,7 @@ RangePlan planRange(const UsageRange &range, qint64 unit, int keyLength)
 // that long for the lock. Best effort: when it cannot (the database is busy), the aggregates read
 // those rows from usage instead.
 constexpr qint64 kChunk = 50'000;
+constexpr unsigned long kChunkPauseMs = 120;
 
 void catchUp(Database &db)
 {
@@ -192,6 +194,10 @@ void catchUp(Database &db)
             return execute(q, QStringLiteral("UPDATE meta SET value = ? WHERE key = 'usage_rollup_id'"), {upTo}, what);
         });
         more = more && rolled.ok();
+        // A pause between chunks: SQLite's busy handler retries after sleeps of up to 100 ms, so a
+        // writer that found the lock taken needs a gap to get in before the next chunk takes it.
+        if (more)
+            QThread::msleep(kChunkPauseMs);
     }
 }
 
