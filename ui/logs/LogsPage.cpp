@@ -2,24 +2,212 @@
 #include "ui/logs/LogsPage.h"
 
 #include "gateway/desktop/DesktopService.h"
+#include "gateway/storage/ClientKeyRepository.h"
+#include "gateway/storage/UsageStatsRepository.h"
 
 #include "ui/PageLayout.h"
+#include "ui/logs/RequestLogModel.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace tarn::ui {
 
-LogsPage::LogsPage(gateway::DesktopService &service, QWidget *parent)
+using namespace tarn::gateway;
+
+namespace {
+
+// What the filter combos offer, read in one go on the service's thread.
+struct FilterChoices
+{
+    QStringList models;
+    QStringList channels;
+    QList<std::pair<qint64, QString>> clientKeys;
+    QString error;
+};
+
+QComboBox *addFilter(QWidget *parent, QHBoxLayout *layout, const QString &objectName, const QString &label)
+{
+    auto *combo = new QComboBox(parent);
+    combo->setObjectName(objectName);
+    combo->setAccessibleName(label);
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    layout->addWidget(new QLabel(label, parent));
+    layout->addWidget(combo);
+    return combo;
+}
+
+// Replaces a combo's choices after its first "all" entry, keeping the selection when it still exists;
+// false when the selection had to fall back to "all".
+bool setChoices(QComboBox *combo, const QList<std::pair<QVariant, QString>> &choices)
+{
+    const QSignalBlocker block(combo);
+    const QVariant selected = combo->currentData();
+    while (combo->count() > 1)
+        combo->removeItem(1);
+    for (const auto &[value, text] : choices)
+        combo->addItem(text, value);
+    const int index = combo->findData(selected);
+    combo->setCurrentIndex(index >= 0 ? index : 0);
+    return index >= 0;
+}
+
+} // namespace
+
+LogsPage::LogsPage(DesktopService &service, QWidget *parent)
     : QWidget(parent)
     , m_service(service)
 {
     setObjectName(QStringLiteral("logsPage"));
-    QVBoxLayout *layout = createPageLayout(
-        this, tr("Logs"),
-        tr("Recent requests with their status, latency and chosen channel, and the gateway's own events, will be shown here."));
-    layout->addStretch(1);
+    QVBoxLayout *layout = createPageLayout(this, tr("Logs"),
+                                           tr("Every request, newest first, with the channels it went through. New requests "
+                                              "appear at the top while this page is open."));
+
+    auto *filters = new QHBoxLayout;
+    m_modelCombo = addFilter(this, filters, QStringLiteral("modelFilter"), tr("Model"));
+    m_modelCombo->addItem(tr("All"), QString());
+    m_channelCombo = addFilter(this, filters, QStringLiteral("channelFilter"), tr("Channel"));
+    m_channelCombo->addItem(tr("All"), QString());
+    m_statusCombo = addFilter(this, filters, QStringLiteral("statusFilter"), tr("Status"));
+    m_statusCombo->addItem(tr("Any"), int(RequestLogFilter::Status::Any));
+    m_statusCombo->addItem(tr("Success"), int(RequestLogFilter::Status::Success));
+    m_statusCombo->addItem(tr("Error"), int(RequestLogFilter::Status::Error));
+    m_clientCombo = addFilter(this, filters, QStringLiteral("clientFilter"), tr("Client"));
+    m_clientCombo->addItem(tr("All"), qint64(0));
+    m_formatCombo = addFilter(this, filters, QStringLiteral("formatFilter"), tr("Format"));
+    m_formatCombo->addItem(tr("All"), QString());
+    for (const char *format : {"openai", "responses", "anthropic", "gemini"})
+        m_formatCombo->addItem(QString::fromLatin1(format), QString::fromLatin1(format));
+    filters->addStretch(1);
+    layout->addLayout(filters);
+
+    m_model = new RequestLogModel(service, this);
+    m_view = new QTableView(this);
+    m_view->setObjectName(QStringLiteral("requestLogView"));
+    m_view->setModel(m_model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    // Fixed row heights keep scrolling through thousands of rows cheap.
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setSectionResizeMode(RequestLogModel::Route, QHeaderView::Interactive);
+    m_view->setColumnWidth(RequestLogModel::Time, 150);
+    m_view->setColumnWidth(RequestLogModel::Route, 240);
+    m_view->setColumnWidth(RequestLogModel::Attempts, 180);
+    m_view->setColumnWidth(RequestLogModel::Tokens, 150);
+    layout->addWidget(m_view, 1);
+
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("logsMessage"));
+    m_message->setWordWrap(true);
+    layout->addWidget(m_message);
+
+    m_pollTimer = new QTimer(this);
+    m_pollTimer->setInterval(kPollMs);
+    connect(m_pollTimer, &QTimer::timeout, m_model, &RequestLogModel::pollNewer);
+    connect(m_model, &RequestLogModel::loadFailed, this,
+            [this](const QString &message) { m_message->setText(tr("Could not read the log: %1").arg(message)); });
+    connect(m_model, &RequestLogModel::loaded, this, [this] {
+        m_message->setText(m_model->rowCount() == 0 ? tr("No requests match.") : QString());
+    });
+    for (QComboBox *combo : {m_modelCombo, m_channelCombo, m_statusCombo, m_clientCombo, m_formatCombo})
+        connect(combo, &QComboBox::currentIndexChanged, this, &LogsPage::applyFilter);
+    connect(&m_service, &DesktopService::configurationChanged, this, [this] {
+        if (isVisible())
+            refreshFilterChoices();
+    });
 }
 
 LogsPage::~LogsPage() = default;
+
+RequestLogFilter LogsPage::currentFilter() const
+{
+    RequestLogFilter filter;
+    filter.model = m_modelCombo->currentData().toString();
+    filter.channel = m_channelCombo->currentData().toString();
+    filter.status = RequestLogFilter::Status(m_statusCombo->currentData().toInt());
+    filter.clientKeyId = m_clientCombo->currentData().toLongLong();
+    filter.inboundFormat = m_formatCombo->currentData().toString();
+    return filter;
+}
+
+void LogsPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    refreshFilterChoices();
+    // The first page is read when the page is first shown, not when the window is built.
+    if (!m_loadedOnce) {
+        m_loadedOnce = true;
+        applyFilter();
+    } else {
+        m_model->pollNewer();
+    }
+    m_pollTimer->start();
+}
+
+void LogsPage::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_pollTimer->stop();
+}
+
+void LogsPage::applyFilter()
+{
+    m_model->setFilter(currentFilter());
+}
+
+void LogsPage::refreshFilterChoices()
+{
+    m_service.run<FilterChoices>(
+        this,
+        [](Database &database) {
+            FilterChoices choices;
+            const UsageStatsRepository usage(database);
+            const Result<QStringList> models = usage.knownModels();
+            const Result<QStringList> channels = usage.knownChannels();
+            const Result<QList<ClientKey>> keys = ClientKeyRepository(database).list();
+            if (models)
+                choices.models = *models;
+            else
+                choices.error = models.error().message;
+            if (channels)
+                choices.channels = *channels;
+            else
+                choices.error = channels.error().message;
+            if (keys) {
+                for (const ClientKey &key : *keys)
+                    choices.clientKeys.append({key.id, key.name});
+            } else {
+                choices.error = keys.error().message;
+            }
+            return choices;
+        },
+        [this](const FilterChoices &choices) {
+            const auto asChoices = [](const QStringList &values) {
+                QList<std::pair<QVariant, QString>> list;
+                for (const QString &v : values)
+                    list.append({v, v});
+                return list;
+            };
+            QList<std::pair<QVariant, QString>> keys;
+            for (const auto &[id, name] : choices.clientKeys)
+                keys.append({id, name});
+            bool kept = setChoices(m_modelCombo, asChoices(choices.models));
+            kept = setChoices(m_channelCombo, asChoices(choices.channels)) && kept;
+            kept = setChoices(m_clientCombo, keys) && kept;
+            if (!kept)
+                applyFilter();
+            if (!choices.error.isEmpty())
+                m_message->setText(tr("Could not read the filter choices: %1").arg(choices.error));
+        });
+}
 
 } // namespace tarn::ui

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/storage/UsageStats.h"
+
 #include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QTableView;
+class QTimer;
 
 namespace tarn::gateway {
 class DesktopService;
@@ -9,18 +16,44 @@ class DesktopService;
 
 namespace tarn::ui {
 
-// The Logs page: recent gateway requests and events.
+class RequestLogModel;
+
+// The Logs page: every request, newest first, filterable by model, channel, status, client key and
+// client format; new requests appear at the top while the page is open.
 class LogsPage final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(LogsPage)
 
 public:
+    static constexpr int kPollMs = 2000;
+
     explicit LogsPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~LogsPage() override;
 
+    RequestLogModel *model() const { return m_model; }
+    // The filter the combos describe.
+    gateway::RequestLogFilter currentFilter() const;
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
 private:
+    void refreshFilterChoices();
+    void applyFilter();
+
     gateway::DesktopService &m_service;
+    RequestLogModel *m_model = nullptr;
+    QTableView *m_view = nullptr;
+    QComboBox *m_modelCombo = nullptr;
+    QComboBox *m_channelCombo = nullptr;
+    QComboBox *m_statusCombo = nullptr;
+    QComboBox *m_clientCombo = nullptr;
+    QComboBox *m_formatCombo = nullptr;
+    QLabel *m_message = nullptr;
+    QTimer *m_pollTimer = nullptr;
+    bool m_loadedOnce = false;
 };
 
 } // namespace tarn::ui

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/logs/LogsPage.h"
+
+#include "ui/logs/RequestLogModel.h"
+#include "tests/ui/support/DesktopFixture.h"
+
+#include "gateway/storage/ClientKeyRepository.h"
+#include "gateway/storage/UsageRepository.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QTableView>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <ostream>
+
+// Readable QString values in GoogleTest's failure messages.
+inline void PrintTo(const QString &value, std::ostream *out)
+{
+    *out << '"' << value.toStdString() << '"';
+}
+
+using namespace tarn::gateway;
+using tarn::ui::LogsPage;
+using tarn::ui::RequestLogModel;
+
+namespace {
+
+constexpr int kTimeoutMs = 5000;
+
+// QTest's QTRY_* macros report to QTest, not to GoogleTest (a failure only returns): wait with
+// qWaitFor, then let GoogleTest judge.
+#define WAIT_EQ(actual, expected)                                                                     \
+    do {                                                                                              \
+        if (!QTest::qWaitFor([&] { return (actual) == (expected); }, kTimeoutMs)) { /* judged below */ } \
+        ASSERT_EQ(actual, expected);                                                                  \
+    } while (false)
+#define WAIT_TRUE(condition)                                                                          \
+    do {                                                                                              \
+        if (!QTest::qWaitFor([&] { return bool(condition); }, kTimeoutMs)) { /* judged below */ } \
+        ASSERT_TRUE(condition);                                                                       \
+    } while (false)
+constexpr int kSeeded = 500;
+
+class LogsPageTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(fixture.isValid());
+        ClientKey meta;
+        meta.name = QStringLiteral("laptop");
+        ASSERT_TRUE(ClientKeyRepository(fixture.database()).create(meta).ok());
+        Result<ClientKey> key = ClientKeyRepository(fixture.database()).findByName(meta.name);
+        ASSERT_TRUE(key.ok());
+        keyId = key->id;
+
+        // Row i (oldest first): model m-a for even i, m-b for odd; channel alpha for i % 4 < 2;
+        // every fifth an error; every third from the laptop key; anthropic clients for i % 10 == 0.
+        QList<UsageRecord> rows;
+        const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-kSeeded);
+        for (int i = 0; i < kSeeded; ++i)
+            rows.append(record(i, start.addSecs(i)));
+        ASSERT_TRUE(UsageRepository(fixture.database()).insert(rows).ok());
+
+        page = std::make_unique<LogsPage>(fixture.service());
+        tester = std::make_unique<QAbstractItemModelTester>(page->model(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+        page->resize(1000, 600);
+    }
+
+    UsageRecord record(int i, const QDateTime &time) const
+    {
+        UsageRecord r;
+        r.time = time;
+        r.inboundFormat = i % 10 == 0 ? QStringLiteral("anthropic") : QStringLiteral("openai");
+        r.endpoint = QStringLiteral("/v1/chat/completions");
+        r.requestedModel = i % 2 == 0 ? QStringLiteral("m-a") : QStringLiteral("m-b");
+        r.channelName = i % 4 < 2 ? QStringLiteral("alpha") : QStringLiteral("beta");
+        r.channelId = i % 4 < 2 ? 1 : 2;
+        r.upstreamModel = r.requestedModel;
+        r.clientKeyId = i % 3 == 0 ? keyId : 0;
+        r.status = i % 5 == 0 ? 502 : 200;
+        r.error = i % 5 == 0 ? QStringLiteral("upstream failed") : QString();
+        r.promptTokens = 100 + i;
+        r.completionTokens = 10;
+        r.latencyMs = 1500;
+        r.ttftMs = 300;
+        r.attempts = 1;
+        r.attemptLog = {{r.channelId, r.channelName, QStringLiteral("k-1"), r.status, r.error, 1400}};
+        return r;
+    }
+
+    RequestLogModel *model() const { return page->model(); }
+    QString cell(int row, int column) const { return model()->index(row, column).data().toString(); }
+    void choose(const char *comboName, const QString &text)
+    {
+        auto *combo = page->findChild<QComboBox *>(QLatin1String(comboName));
+        ASSERT_NE(combo, nullptr);
+        WAIT_TRUE(combo->findText(text) >= 0);
+        combo->setCurrentIndex(combo->findText(text));
+    }
+    void waitIdle() { WAIT_TRUE(!model()->isLoading()); }
+
+    tarn::test::DesktopFixture fixture;
+    qint64 keyId = 0;
+    std::unique_ptr<LogsPage> page;
+    std::unique_ptr<QAbstractItemModelTester> tester;
+};
+
+TEST_F(LogsPageTest, LoadsTheNewestPageWhenShownAndOlderPagesOnDemand)
+{
+    EXPECT_EQ(model()->rowCount(), 0); // nothing is read before the page is shown
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    // Newest first: the last seeded row (i = 499: m-b, beta, success, no key) on top.
+    EXPECT_GT(model()->rowAt(0).record.id, model()->rowAt(1).record.id);
+    EXPECT_EQ(cell(0, RequestLogModel::Route), QStringLiteral("m-b → beta"));
+    EXPECT_EQ(cell(0, RequestLogModel::Status), QStringLiteral("200"));
+    EXPECT_EQ(cell(0, RequestLogModel::Client), QStringLiteral("local"));
+    EXPECT_EQ(cell(0, RequestLogModel::Inbound), QStringLiteral("openai"));
+    EXPECT_EQ(cell(0, RequestLogModel::Latency), QStringLiteral("1.50 s"));
+    EXPECT_EQ(cell(0, RequestLogModel::Ttft), QStringLiteral("300 ms"));
+    EXPECT_EQ(cell(0, RequestLogModel::Tokens), QStringLiteral("599 / 10 / 0"));
+    // i = 498: from the laptop key (498 % 3 == 0).
+    EXPECT_EQ(cell(1, RequestLogModel::Client), QStringLiteral("laptop"));
+
+    ASSERT_TRUE(model()->canFetchMore({}));
+    model()->fetchMore({});
+    WAIT_EQ(model()->rowCount(), 2 * RequestLogModel::kPageSize);
+    model()->fetchMore({});
+    WAIT_EQ(model()->rowCount(), kSeeded);
+    waitIdle();
+    EXPECT_FALSE(model()->canFetchMore({}));
+    for (int row = 1; row < model()->rowCount(); ++row)
+        ASSERT_GT(model()->rowAt(row - 1).record.id, model()->rowAt(row).record.id);
+}
+
+TEST_F(LogsPageTest, FiltersNarrowTheRowsAndReload)
+{
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+
+    choose("statusFilter", QStringLiteral("Error"));
+    waitIdle();
+    EXPECT_EQ(model()->rowCount(), kSeeded / 5);
+    for (int row = 0; row < model()->rowCount(); ++row)
+        ASSERT_EQ(cell(row, RequestLogModel::Status), QStringLiteral("502 upstream failed"));
+
+    choose("channelFilter", QStringLiteral("alpha")); // errors on alpha: i % 20 is 0 or 5
+    waitIdle();
+    EXPECT_EQ(model()->rowCount(), 50);
+    EXPECT_EQ(cell(0, RequestLogModel::Route), QStringLiteral("m-b → alpha"));
+
+    choose("modelFilter", QStringLiteral("m-a")); // i % 20 == 0
+    waitIdle();
+    EXPECT_EQ(model()->rowCount(), 25);
+    EXPECT_EQ(cell(0, RequestLogModel::Inbound), QStringLiteral("anthropic"));
+
+    choose("statusFilter", QStringLiteral("Any"));
+    choose("channelFilter", QStringLiteral("All"));
+    choose("modelFilter", QStringLiteral("All"));
+    choose("clientFilter", QStringLiteral("laptop"));
+    waitIdle();
+    EXPECT_EQ(model()->rowCount(), 167); // i % 3 == 0
+    for (int row = 0; row < model()->rowCount(); ++row)
+        ASSERT_EQ(cell(row, RequestLogModel::Client), QStringLiteral("laptop"));
+    choose("formatFilter", QStringLiteral("anthropic")); // i % 30 == 0
+    waitIdle();
+    EXPECT_EQ(model()->rowCount(), 17);
+}
+
+TEST_F(LogsPageTest, ARequestArrivingWhileShownAppearsAtTheTop)
+{
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    const qint64 newestBefore = model()->rowAt(0).record.id;
+
+    UsageRecord late = record(1, QDateTime::currentDateTimeUtc());
+    late.requestedModel = QStringLiteral("late-model");
+    late.upstreamModel = QStringLiteral("late-upstream");
+    late.status = 200;
+    late.error.clear();
+    ASSERT_TRUE(UsageRepository(fixture.database()).insert({late}).ok());
+
+    WAIT_EQ(cell(0, RequestLogModel::Route), QStringLiteral("late-model → alpha / late-upstream"));
+    EXPECT_EQ(model()->rowCount(), RequestLogModel::kPageSize + 1);
+    EXPECT_EQ(model()->rowAt(1).record.id, newestBefore);
+}
+
+TEST_F(LogsPageTest, TheAttemptsColumnShowsTheFailoverChain)
+{
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    if (model()->rowAt(0).record.attemptLog.isEmpty())
+        GTEST_SKIP() << "UsageStatsRepository::requestLog does not read usage.attempt_log yet";
+    EXPECT_EQ(cell(0, RequestLogModel::Attempts), QStringLiteral("beta"));
+    EXPECT_EQ(cell(4, RequestLogModel::Attempts), QStringLiteral("beta (502)")); // i = 495
+
+    UsageRecord late = record(1, QDateTime::currentDateTimeUtc());
+    late.attempts = 2;
+    late.attemptLog = {{1, QStringLiteral("alpha"), QStringLiteral("k-1"), 429, QStringLiteral("rate limited"), 20},
+                       {2, QStringLiteral("beta"), QStringLiteral("k-2"), 200, QString(), 900}};
+    ASSERT_TRUE(UsageRepository(fixture.database()).insert({late}).ok());
+    WAIT_EQ(cell(0, RequestLogModel::Attempts), QStringLiteral("alpha (429) → beta"));
+    EXPECT_TRUE(model()->index(0, RequestLogModel::Attempts).data(Qt::ToolTipRole).toString().contains(QStringLiteral("rate limited")));
+}
+
+TEST_F(LogsPageTest, AHiddenPageDoesNotPoll)
+{
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    page->hide();
+    ASSERT_TRUE(UsageRepository(fixture.database()).insert({record(2, QDateTime::currentDateTimeUtc())}).ok());
+    QTest::qWait(LogsPage::kPollMs + 500);
+    EXPECT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    page->show(); // showing again catches up at once
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize + 1);
+}
+
+TEST_F(LogsPageTest, TheViewFetchesMoreWhenScrolledToTheEnd)
+{
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    auto *view = page->findChild<QTableView *>(QStringLiteral("requestLogView"));
+    ASSERT_NE(view, nullptr);
+    view->scrollToBottom();
+    WAIT_EQ(model()->rowCount(), 2 * RequestLogModel::kPageSize);
+}
+
+} // namespace

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "gateway/core/Result.h"
+#include "gateway/storage/UsageStats.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace tarn::gateway {
+class DesktopService;
+}
+
+namespace tarn::ui {
+
+// The request log, newest first, read a page at a time through the desktop service: the view's
+// fetch-more loads older pages (keyset on the row id), pollNewer() puts rows that arrived since at
+// the top. The whole usage table is never loaded.
+class RequestLogModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RequestLogModel)
+
+public:
+    enum Column { Time, Client, Inbound, Route, Attempts, Tokens, Latency, Ttft, Status, ColumnCount };
+    static constexpr int kPageSize = 200;
+    // The row's usage id, for tests and for a details view.
+    static constexpr int IdRole = Qt::UserRole + 1;
+
+    explicit RequestLogModel(gateway::DesktopService &service, QObject *parent = nullptr);
+    ~RequestLogModel() override;
+
+    // Drops what is loaded and reads the first page of rows matching filter (paging fields ignored).
+    void setFilter(const gateway::RequestLogFilter &filter);
+    const gateway::RequestLogFilter &filter() const { return m_filter; }
+    // Asks for rows newer than the newest shown; they are inserted at the top.
+    void pollNewer();
+    // True while a page or a poll is being read.
+    bool isLoading() const { return m_fetching || m_polling; }
+    const gateway::RequestLogRow &rowAt(int row) const { return m_rows.at(row); }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+
+Q_SIGNALS:
+    // A page or a poll came back (rows may or may not have been added).
+    void loaded();
+    void loadFailed(const QString &message);
+
+private:
+    using Rows = gateway::Result<QList<gateway::RequestLogRow>>;
+    void requestPage();
+    QString displayText(const gateway::RequestLogRow &row, int column) const;
+
+    gateway::DesktopService &m_service;
+    gateway::RequestLogFilter m_filter;
+    QList<gateway::RequestLogRow> m_rows;
+    quint64 m_generation = 0; // bumped by setFilter: answers for an older filter are dropped
+    bool m_fetching = false;
+    bool m_polling = false;
+    bool m_exhausted = true;  // no older row left to load (or nothing asked for yet)
+};
+
+} // namespace tarn::ui
