@@ -48,6 +48,7 @@ void takeScreenshots(ui::MainWindow &window, ui::TrayIcon &tray, const QString &
         menu->ensurePolished();
         menu->adjustSize();
         save(menu->grab(), QStringLiteral("tray-menu"));
+        save(tray.icon().pixmap(64, 64), QStringLiteral("tray-icon"));
         if (QMenu *channels = tray.channelsMenu()) {
             channels->ensurePolished();
             channels->adjustSize();

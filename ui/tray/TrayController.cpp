@@ -5,7 +5,7 @@
 #include "gateway/config/ConfigStore.h"
 #include "gateway/config/RuntimeConfig.h"
 #include "gateway/desktop/DesktopService.h"
-#include "gateway/storage/UsageRepository.h"
+#include "gateway/storage/UsageStatsRepository.h"
 #include "ui/tray/TrayIcon.h"
 
 #include <QTimer>
@@ -23,23 +23,6 @@ struct TodayTotals
     qint64 tokens = 0;
     double costUsd = 0;
 };
-
-// Estimated from each channel's prices, as the channels stood when the totals were read.
-double estimateCost(const gateway::UsageSummary &summary, const QList<gateway::Channel> &channels)
-{
-    QHash<QString, gateway::ChannelPrice> prices;
-    for (const gateway::Channel &channel : channels)
-        prices.insert(channel.name, channel.price);
-    double cost = 0;
-    for (const gateway::UsageSummaryRow &row : summary.channels) {
-        const gateway::ChannelPrice price = prices.value(row.name);
-        const qint64 uncached = std::max<qint64>(0, row.promptTokens - row.cachedTokens);
-        const double cachedPrice = price.cachedPerMillion > 0 ? price.cachedPerMillion : price.inputPerMillion;
-        cost += (double(uncached) * price.inputPerMillion + double(row.cachedTokens) * cachedPrice
-                 + double(row.completionTokens) * price.outputPerMillion) / 1e6;
-    }
-    return cost;
-}
 
 } // namespace
 
@@ -110,17 +93,15 @@ void TrayController::refreshTotals()
         return; // a slow read is still running; do not queue up more behind it
     m_totalsPending = true;
     const QDateTime midnight = QDateTime(QDate::currentDate(), QTime(0, 0)).toUTC();
-    const gateway::ConfigSnapshot config = m_service.gateway().config().snapshot();
-    const QList<gateway::Channel> channels = config ? config->channels : QList<gateway::Channel>();
+    // The same totals and cost estimate (model prices) as the Overview page shows for today.
     m_service.run<std::optional<TodayTotals>>(
         this,
-        [midnight, channels](gateway::Database &database) -> std::optional<TodayTotals> {
-            gateway::Result<gateway::UsageSummary> summary = gateway::UsageRepository(database).summarize(midnight);
-            if (!summary)
+        [midnight](gateway::Database &database) -> std::optional<TodayTotals> {
+            gateway::Result<gateway::UsageTotals> totals =
+                gateway::UsageStatsRepository(database).totals(gateway::UsageRange{midnight, {}});
+            if (!totals)
                 return std::nullopt;
-            return TodayTotals{summary->total.requests,
-                               summary->total.promptTokens + summary->total.completionTokens,
-                               estimateCost(*summary, channels)};
+            return TodayTotals{totals->requests, totals->promptTokens + totals->completionTokens, totals->costUsd};
         },
         [this](std::optional<TodayTotals> totals) {
             m_totalsPending = false;

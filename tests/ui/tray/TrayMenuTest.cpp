@@ -2,6 +2,7 @@
 #include "gateway/Gateway.h"
 #include "gateway/core/UsageRecord.h"
 #include "gateway/storage/UsageRepository.h"
+#include "gateway/storage/UsageStatsRepository.h"
 #include "tests/ui/support/DesktopFixture.h"
 #include "ui/tray/TrayController.h"
 #include "ui/tray/TrayIcon.h"
@@ -126,13 +127,19 @@ TEST(TrayControllerTest, TooltipShowsTodayTotalsAndPauseReachesGateway)
     record.time = QDateTime::currentDateTimeUtc();
     record.requestedModel = QStringLiteral("gpt-4o");
     record.status = 200;
-    record.promptTokens = 100;
-    record.completionTokens = 23;
+    record.promptTokens = 100'000;
+    record.completionTokens = 23'000;
     ASSERT_TRUE(tarn::gateway::UsageRepository(fixture.database()).insert({record, record}).ok());
+    // $2.50 in, $10 out per million: 2 x (0.25 + 0.23).
+    ASSERT_TRUE(tarn::gateway::UsageStatsRepository(fixture.database())
+                    .setPrice({QStringLiteral("gpt-4o"), 2.5, 10, 1.25})
+                    .ok());
 
     TrayIcon tray;
     TrayController controller(fixture.service(), tray);
-    QTRY_COMPARE_WITH_TIMEOUT(tray.toolTip(), QStringLiteral("Tarn — 2 requests, 246 tokens, $0.00 today"), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(tray.toolTip(), TrayIcon::formatTodayTotals(2, 246'000, 0.96), 5000);
+    EXPECT_TRUE(tray.toolTip().startsWith(QStringLiteral("Tarn — 2 requests, ")));
+    EXPECT_TRUE(tray.toolTip().endsWith(QStringLiteral(" tokens, $0.96 today")));
     ASSERT_NE(tray.menu()->findChild<QAction *>(QStringLiteral("endpointAction0")), nullptr);
 
     tray.menu()->findChild<QAction *>(QStringLiteral("pauseAction"))->trigger();
