@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/ChannelAdvancedForm.h"
 
+#include "gateway/cli/ChannelParams.h"
+#include "gateway/cli/CliSupport.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -43,6 +47,9 @@ ChannelAdvancedForm::ChannelAdvancedForm(QWidget *parent)
     capsForm->addRow(tr("JSON mode:"), m_jsonMode);
     m_contextTokens = countSpin(QStringLiteral("contextTokensSpin"), std::numeric_limits<int>::max());
     m_maxOutput = countSpin(QStringLiteral("maxOutputSpin"), std::numeric_limits<int>::max());
+    // 0 is "from the built-in table" here, not "no limit".
+    m_contextTokens->setSpecialValueText(tr("auto"));
+    m_maxOutput->setSpecialValueText(tr("auto"));
     capsForm->addRow(tr("Context tokens:"), m_contextTokens);
     capsForm->addRow(tr("Max output tokens:"), m_maxOutput);
     m_learned = new QLabel(caps);
@@ -72,9 +79,28 @@ ChannelAdvancedForm::ChannelAdvancedForm(QWidget *parent)
     priceForm->addRow(tr("Output:"), m_priceOut);
     priceForm->addRow(tr("Cached input:"), m_priceCached);
     layout->addWidget(prices);
+
+    auto *params = new QGroupBox(tr("Request parameters"), this);
+    auto *paramsForm = new QFormLayout(params);
+    m_setParams = new QPlainTextEdit(this);
+    m_setParams->setObjectName(QStringLiteral("setParamsEdit"));
+    m_setParams->setPlaceholderText(tr("one per line: path=JSON, e.g. temperature=1"));
+    m_setParams->setTabChangesFocus(true);
+    m_setParams->setMaximumHeight(m_setParams->fontMetrics().lineSpacing() * 4);
+    connect(m_setParams, &QPlainTextEdit::textChanged, this, &ChannelAdvancedForm::changed);
+    paramsForm->addRow(tr("Always send:"), m_setParams);
+    m_dropParams = new QLineEdit(this);
+    m_dropParams->setObjectName(QStringLiteral("dropParamsEdit"));
+    m_dropParams->setPlaceholderText(tr("top_p, tool_choice"));
+    paramsForm->addRow(tr("Never send:"), m_dropParams);
+    m_stripBetas = new QLineEdit(this);
+    m_stripBetas->setObjectName(QStringLiteral("stripBetasEdit"));
+    m_stripBetas->setPlaceholderText(tr("anthropic-beta values not passed on"));
+    paramsForm->addRow(tr("Strip betas:"), m_stripBetas);
+    layout->addWidget(params);
     layout->addStretch(1);
 
-    for (QLineEdit *edit : {m_proxy, m_testModel})
+    for (QLineEdit *edit : {m_proxy, m_testModel, m_dropParams, m_stripBetas})
         connect(edit, &QLineEdit::textChanged, this, &ChannelAdvancedForm::changed);
 }
 
@@ -130,6 +156,12 @@ void ChannelAdvancedForm::load(const Channel &c)
     m_priceIn->setValue(c.price.inputPerMillion);
     m_priceOut->setValue(c.price.outputPerMillion);
     m_priceCached->setValue(c.price.cachedPerMillion);
+    QStringList set;
+    for (auto it = c.params.set.cbegin(); it != c.params.set.cend(); ++it)
+        set << it.key() + QLatin1Char('=') + QString::fromUtf8(it.value());
+    m_setParams->setPlainText(set.join(QLatin1Char('\n')));
+    m_dropParams->setText(c.params.drop.join(QStringLiteral(", ")));
+    m_stripBetas->setText(c.stripBetas.join(QStringLiteral(", ")));
     QStringList learned;
     for (const LearnedCapability &l : c.learned) {
         learned << tr("%1: %2 %3 (%4)")
@@ -162,6 +194,39 @@ void ChannelAdvancedForm::apply(Channel &c) const
     c.price.inputPerMillion = keepPrice(c.price.inputPerMillion, m_priceIn);
     c.price.outputPerMillion = keepPrice(c.price.outputPerMillion, m_priceOut);
     c.price.cachedPerMillion = keepPrice(c.price.cachedPerMillion, m_priceCached);
+    Channel withParams = c;
+    if (applyParams(withParams)) {
+        c.params = withParams.params;
+        c.stripBetas = withParams.stripBetas;
+    }
+}
+
+Status ChannelAdvancedForm::applyParams(Channel &c) const
+{
+    QStringList args;
+    for (const QString &line : m_setParams->toPlainText().split(QLatin1Char('\n'))) {
+        if (!line.trimmed().isEmpty())
+            args << QStringLiteral("--set-param") << line.trimmed();
+    }
+    for (const QString &path : cli::splitList(m_dropParams->text()))
+        args << QStringLiteral("--drop-param") << path;
+    if (!m_stripBetas->text().trimmed().isEmpty())
+        args << QStringLiteral("--strip-beta") << m_stripBetas->text();
+    Result<cli::ParsedFlags> flags = cli::parseFlags(args, cli::paramFlags(false));
+    if (!flags)
+        return flags.error();
+    c.params = {};
+    c.stripBetas.clear();
+    if (Status s = cli::applyParamFlags(*flags, c); !s)
+        return s;
+    return cli::validateChannelParams(c);
+}
+
+QString ChannelAdvancedForm::error() const
+{
+    Channel scratch;
+    const Status s = applyParams(scratch);
+    return s ? QString() : s.error().message;
 }
 
 } // namespace tarn::ui

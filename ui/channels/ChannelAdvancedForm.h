@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/Channel.h"
+#include "gateway/core/Result.h"
 
 #include <QWidget>
 
@@ -9,6 +10,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QSpinBox;
 
 namespace tarn::ui {
@@ -25,13 +27,18 @@ public:
     ~ChannelAdvancedForm() override;
 
     void load(const gateway::Channel &channel);
-    // Writes the fields into channel; the rest of it is left as it is.
+    // Writes the fields into channel; the rest of it is left as it is (parameter overrides too,
+    // while error() has something to say about them).
     void apply(gateway::Channel &channel) const;
+    // What is wrong with the parameter overrides, in the command line's words; empty when fine.
+    QString error() const;
 
 Q_SIGNALS:
     void changed();
 
 private:
+    // The overrides as `tarn channel add` flags, read by the command line's own parser.
+    gateway::Status applyParams(gateway::Channel &channel) const;
     QComboBox *capabilityCombo(const QString &name);
     QSpinBox *countSpin(const QString &name, int max);
     QDoubleSpinBox *priceSpin(const QString &name);
@@ -51,6 +58,9 @@ private:
     QDoubleSpinBox *m_priceIn = nullptr;
     QDoubleSpinBox *m_priceOut = nullptr;
     QDoubleSpinBox *m_priceCached = nullptr;
+    QPlainTextEdit *m_setParams = nullptr;
+    QLineEdit *m_dropParams = nullptr;
+    QLineEdit *m_stripBetas = nullptr;
 };
 
 } // namespace tarn::ui

@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -75,9 +76,14 @@ void ChannelDialog::buildForm()
     auto *general = new QWidget(tabs);
     auto *form = new QFormLayout(general);
     tabs->addTab(general, tr("&General"));
-    m_advanced = new ChannelAdvancedForm(tabs);
+    // The second tab is long; it scrolls so the dialog fits a laptop screen.
+    auto *scroll = new QScrollArea(tabs);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_advanced = new ChannelAdvancedForm(scroll);
     m_advanced->setObjectName(QStringLiteral("advancedForm"));
-    tabs->addTab(m_advanced, tr("&Limits and capabilities"));
+    scroll->setWidget(m_advanced);
+    tabs->addTab(scroll, tr("&Limits and capabilities"));
 
     m_preset = new QComboBox(this);
     m_preset->setObjectName(QStringLiteral("presetCombo"));
@@ -283,6 +289,8 @@ QString ChannelDialog::validationError() const
         return sentence(aliases.error().message);
     if (c.models.isEmpty() && c.modelMap.isEmpty())
         return tr("Give at least one model.");
+    if (const QString params = m_advanced->error(); !params.isEmpty())
+        return sentence(params);
     if (const Status s = cli::validateChannel(c); !s)
         return sentence(s.error().message);
     return {};

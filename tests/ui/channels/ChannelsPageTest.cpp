@@ -24,6 +24,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -288,6 +289,13 @@ TEST_F(ChannelsPageTest, LimitsTabEditsProxyBudgetsAndPricesAndKeepsTheRest)
     child<QSpinBox>(dialog, "rpmSpin")->setValue(60);
     child<QDoubleSpinBox>(dialog, "priceOutputSpin")->setValue(2.5);
     child<QComboBox>(dialog, "visionCombo")->setCurrentIndex(2); // off
+    // Parameter overrides follow the command line's rules: messages belong to the client.
+    auto *setParams = child<QPlainTextEdit>(dialog, "setParamsEdit");
+    setParams->setPlainText(QStringLiteral("messages=[]"));
+    EXPECT_FALSE(okButton(dialog)->isEnabled());
+    EXPECT_FALSE(child<QLabel>(dialog, "validationLabel")->text().isEmpty());
+    setParams->setPlainText(QStringLiteral("temperature=1\ntool_choice=\"auto\""));
+    child<QLineEdit>(dialog, "dropParamsEdit")->setText(QStringLiteral("top_p"));
     ASSERT_TRUE(okButton(dialog)->isEnabled()) << dialog->validationError().toStdString();
     QTest::mouseClick(okButton(dialog), Qt::LeftButton);
 
@@ -302,6 +310,9 @@ TEST_F(ChannelsPageTest, LimitsTabEditsProxyBudgetsAndPricesAndKeepsTheRest)
     EXPECT_EQ(stored->price.inputPerMillion, 0.123456);
     EXPECT_EQ(stored->capabilities.vision, CapabilityMode::Off);
     EXPECT_EQ(stored->extraHeaders.value(QStringLiteral("X-Org")), QStringLiteral("tarn"));
+    EXPECT_EQ(stored->params.set.value(QStringLiteral("temperature")), QByteArray("1"));
+    EXPECT_EQ(stored->params.set.value(QStringLiteral("tool_choice")), QByteArray("\"auto\""));
+    EXPECT_EQ(stored->params.drop, QStringList{QStringLiteral("top_p")});
 }
 
 TEST_F(ChannelsPageTest, DuplicateAddsACopyUnderAFreeName)
