@@ -3,213 +3,21 @@
 
 #include "gateway/storage/Database.h"
 #include "gateway/storage/StorageSupport.h"
+#include "gateway/storage/UsageRollup.h"
 
 #include <QHash>
 #include <QSqlQuery>
-#include <QThread>
 #include <QTimeZone>
 
-#include <algorithm>
 #include <functional>
 
 namespace tarn::gateway {
 
 using namespace storage;
 
-// How the aggregates stay under 300 ms with a million rows: they read rollups, not the usage
-// table. usage_hourly holds the counts per UTC hour, channel and model pair; usage_latency_daily
-// holds per UTC day and channel a histogram of latency and time to first byte;
-// usage_quarter_hourly the requests per UTC quarter hour, for the heatmap. All include every
-// usage row up to meta.usage_rollup_id, and each aggregate first rolls up the rows written since
-// (short write transactions; no trigger on usage, so the request path costs what it did). A
-// range's whole hours (days for the histograms, quarter hours for the heatmap) come from the
-// rollups; its ragged edges and rows newer than the watermark come from usage itself, through the
-// ts index or the rowid, so every answer is exact for the half-open range even when the catch-up
-// could not run.
-//
-// Medians come from the histograms: 1 ms buckets below 32 ms, then 16 buckets per doubling, so a
-// median is within about 3 % (the bucket's middle is reported).
+// How the aggregates stay fast, and how medians are computed: see UsageRollup.h.
 
 namespace {
-
-constexpr qint64 kHourMs = 3'600'000;
-constexpr qint64 kDayMs = 86'400'000;
-constexpr int kExactBuckets = 32;
-constexpr int kBucketsPerOctave = 16;
-constexpr int kLastOctave = 20; // 2^21 ms (35 minutes) and more share the overflow bucket
-constexpr int kOverflowBucket = kExactBuckets + (kLastOctave - 4) * kBucketsPerOctave;
-
-constexpr qint64 kQuarterMs = 900'000;
-
-// The UTC quarter hour a usage ts falls in, as "YYYY-MM-DDTHH:MM".
-const QString kSlotSql = QStringLiteral("substr(ts, 1, 14) || printf('%02d', CAST(substr(ts, 15, 2) AS INTEGER) / 15 * 15)");
-
-const QString kEmptyFrom = QStringLiteral("1"); // with kEmptyTo: a text range no timestamp falls in
-const QString kEmptyTo = QStringLiteral("0");
-const QString kOpenTo = QStringLiteral("~");    // sorts after every timestamp
-
-// The SQL for the histogram bucket of an integer column (see the comment at the top).
-QString bucketSql(const QString &column)
-{
-    QString sql = QStringLiteral("CASE WHEN %1 < %2 THEN %1").arg(column).arg(kExactBuckets);
-    for (int octave = 5; octave <= kLastOctave; ++octave) {
-        const qint64 low = qint64(1) << octave;
-        const qint64 width = qint64(1) << (octave - 4);
-        sql += QStringLiteral(" WHEN %1 < %2 THEN %3 + (%1 - %4) / %5")
-                   .arg(column)
-                   .arg(low * 2)
-                   .arg(kExactBuckets + (octave - 5) * kBucketsPerOctave)
-                   .arg(low)
-                   .arg(width);
-    }
-    return sql + QStringLiteral(" ELSE %1 END").arg(kOverflowBucket);
-}
-
-// The middle of a bucket, in ms.
-qint64 bucketValue(int bucket)
-{
-    if (bucket < kExactBuckets)
-        return bucket;
-    if (bucket >= kOverflowBucket)
-        return qint64(1) << (kLastOctave + 1);
-    const int octave = 5 + (bucket - kExactBuckets) / kBucketsPerOctave;
-    const qint64 width = qint64(1) << (octave - 4);
-    return (qint64(1) << octave) + ((bucket - kExactBuckets) % kBucketsPerOctave) * width + (width - 1) / 2;
-}
-
-qint64 floorTo(qint64 ms, qint64 unit)
-{
-    return ms >= 0 ? ms / unit * unit : -((-ms + unit - 1) / unit) * unit;
-}
-
-// A range split into the whole units (hours or days) a rollup answers and the ragged edges usage
-// answers. Texts are bound as-is; an empty edge is [kEmptyFrom, kEmptyTo).
-struct RangePlan
-{
-    QString rollupFrom, rollupTo; // rollup keys (ts prefixes), half-open
-    QString edge1From, edge1To;   // usage ts, half-open
-    QString edge2From, edge2To;
-    QString from, to;             // the whole range, as usage ts
-};
-
-RangePlan planRange(const UsageRange &range, qint64 unit, int keyLength)
-{
-    // Plain flags, not std::optional: GCC 12 warns (-Werror) about optionals it cannot follow here.
-    RangePlan plan;
-    const bool hasFrom = range.from.isValid();
-    const bool hasTo = range.to.isValid();
-    const qint64 lo = hasFrom ? range.from.toMSecsSinceEpoch() : 0;
-    const qint64 hi = hasTo ? range.to.toMSecsSinceEpoch() : 0;
-    plan.from = hasFrom ? dbTimeFromMSecs(lo) : QString();
-    plan.to = hasTo ? dbTimeFromMSecs(hi) : kOpenTo;
-    const qint64 wholeFrom = -floorTo(-lo, unit);
-    const qint64 wholeTo = floorTo(hi, unit);
-    plan.edge1From = plan.edge2From = kEmptyFrom;
-    plan.edge1To = plan.edge2To = kEmptyTo;
-    if (hasFrom && hasTo && wholeFrom >= wholeTo) {
-        // Not one whole unit inside: usage answers all of it (under two units of rows).
-        plan.rollupFrom = kEmptyFrom;
-        plan.rollupTo = kEmptyTo;
-        plan.edge1From = plan.from;
-        plan.edge1To = plan.to;
-        return plan;
-    }
-    plan.rollupFrom = hasFrom ? dbTimeFromMSecs(wholeFrom).left(keyLength) : QString();
-    plan.rollupTo = hasTo ? dbTimeFromMSecs(wholeTo).left(keyLength) : kOpenTo;
-    if (hasFrom) {
-        plan.edge1From = plan.from;
-        plan.edge1To = dbTimeFromMSecs(wholeFrom);
-    }
-    if (hasTo) {
-        plan.edge2From = dbTimeFromMSecs(wholeTo);
-        plan.edge2To = plan.to;
-    }
-    return plan;
-}
-
-// Rolls up the usage rows written since the last call, kChunk rows per write transaction: a
-// first catch-up over a million rows takes seconds, and the gateway's usage writer must not wait
-// that long for the lock. Best effort: when it cannot (the database is busy), the aggregates read
-// those rows from usage instead.
-constexpr qint64 kChunk = 50'000;
-constexpr unsigned long kChunkPauseMs = 120;
-
-void catchUp(Database &db)
-{
-    bool more = true;
-    while (more) {
-        more = false;
-        const Status rolled = db.transaction([&]() -> Status {
-            const QString what = QStringLiteral("rolling up usage");
-            QSqlQuery q(db.handle());
-            if (Status s = execute(q, QStringLiteral("SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'usage_rollup_id'), "
-                                                     "(SELECT coalesce(max(id), 0) FROM usage)"),
-                                   {}, what);
-                !s)
-                return s;
-            if (!q.next())
-                return {};
-            const qint64 done = q.value(0).toLongLong();
-            const qint64 last = q.value(1).toLongLong();
-            q.finish();
-            if (last <= done)
-                return {};
-            const qint64 upTo = std::min(last, done + kChunk);
-            more = upTo < last;
-            if (Status s = execute(q, QStringLiteral(
-                                          "INSERT INTO usage_hourly (hour, channel_id, channel_name, requested_model, upstream_model, "
-                                          "requests, errors, prompt_tokens, completion_tokens, cached_tokens) "
-                                          "SELECT substr(ts, 1, 13), channel_id, channel_name, requested_model, upstream_model, count(*), "
-                                          "sum(status >= 400 OR status = 0), sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens) "
-                                          "FROM usage WHERE id > ? AND id <= ? GROUP BY 1, 2, 3, 4, 5 "
-                                          "ON CONFLICT (hour, channel_id, channel_name, requested_model, upstream_model) DO UPDATE SET "
-                                          "requests = requests + excluded.requests, errors = errors + excluded.errors, "
-                                          "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
-                                          "completion_tokens = completion_tokens + excluded.completion_tokens, "
-                                          "cached_tokens = cached_tokens + excluded.cached_tokens"),
-                                   {done, upTo}, what);
-                !s)
-                return s;
-            // CROSS JOIN keeps usage the outer loop: one pass yields both the latency and the ttft row.
-            if (Status s = execute(q, QStringLiteral(
-                                          "INSERT INTO usage_latency_daily (day, channel_id, kind, bucket, n) "
-                                          "SELECT substr(ts, 1, 10), channel_id, k.kind, "
-                                          "CASE k.kind WHEN 0 THEN %1 ELSE %2 END, count(*) "
-                                          "FROM usage CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) AS k "
-                                          "WHERE id > ? AND id <= ? AND channel_id != 0 AND (k.kind = 0 OR ttft_ms >= 0) "
-                                          "GROUP BY 1, 2, 3, 4 "
-                                          "ON CONFLICT (day, channel_id, kind, bucket) DO UPDATE SET n = n + excluded.n")
-                                          .arg(bucketSql(QStringLiteral("max(latency_ms, 0)")), bucketSql(QStringLiteral("ttft_ms"))),
-                                   {done, upTo}, what);
-                !s)
-                return s;
-            if (Status s = execute(q, QStringLiteral(
-                                          "INSERT INTO usage_quarter_hourly (slot, requests) SELECT %1, count(*) FROM usage "
-                                          "WHERE id > ? AND id <= ? GROUP BY 1 "
-                                          "ON CONFLICT (slot) DO UPDATE SET requests = requests + excluded.requests")
-                                          .arg(kSlotSql),
-                                   {done, upTo}, what);
-                !s)
-                return s;
-            return execute(q, QStringLiteral("UPDATE meta SET value = ? WHERE key = 'usage_rollup_id'"), {upTo}, what);
-        });
-        more = more && rolled.ok();
-        // A pause between chunks: SQLite's busy handler retries after sleeps of up to 100 ms, so a
-        // writer that found the lock taken needs a gap to get in before the next chunk takes it.
-        if (more)
-            QThread::msleep(kChunkPauseMs);
-    }
-}
-
-Result<qint64> rolledUpTo(Database &db)
-{
-    QSqlQuery q(db.handle());
-    if (Status s = execute(q, QStringLiteral("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'usage_rollup_id'"), {},
-                           QStringLiteral("reading the usage rollup"));
-        !s)
-        return s.error();
-    return q.next() ? q.value(0).toLongLong() : 0;
-}
 
 // Rows shaped like usage_hourly for a range: the rollup's whole hours, usage's edges, and usage
 // rows newer than the rollup. Columns: hour, channel_id, channel_name, requested_model,
@@ -261,9 +69,9 @@ UsageTotals totalsFrom(const QSqlQuery &q, int first)
 Status readHourly(Database &db, const UsageRange &range, const QString &selectSql, const QString &tailSql,
                   const std::function<void(const QSqlQuery &)> &row, const QString &what)
 {
-    catchUp(db);
+    catchUpUsageRollups(db);
     return db.readTransaction([&]() -> Status {
-        const Result<qint64> watermark = rolledUpTo(db);
+        const Result<qint64> watermark = usageRolledUpTo(db);
         if (!watermark)
             return watermark.error();
         const RangePlan plan = planRange(range, kHourMs, 13);
@@ -371,14 +179,14 @@ Result<UsageHeatmap> UsageStatsRepository::heatmap(const UsageRange &range) cons
 {
     // Counted per UTC quarter hour, then placed at the slot's local time: exact in every time zone
     // (offsets are whole quarter hours), daylight saving included.
-    catchUp(m_db);
+    catchUpUsageRollups(m_db);
     UsageHeatmap map{};
     const Status s = m_db.readTransaction([&]() -> Status {
-        const Result<qint64> watermark = rolledUpTo(m_db);
+        const Result<qint64> watermark = usageRolledUpTo(m_db);
         if (!watermark)
             return watermark.error();
         const RangePlan plan = planRange(range, kQuarterMs, 16);
-        const QString raw = QStringLiteral("SELECT %1 AS slot, 1 AS requests FROM usage WHERE ").arg(kSlotSql);
+        const QString raw = QStringLiteral("SELECT %1 AS slot, 1 AS requests FROM usage WHERE ").arg(quarterSlotSql());
         QSqlQuery q(m_db.handle());
         q.setForwardOnly(true);
         if (Status st = execute(q, QStringLiteral("SELECT slot, sum(requests) FROM ("
@@ -430,7 +238,7 @@ Result<QList<ChannelQuality>> UsageStatsRepository::channelQuality(const UsageRa
 
     // Medians: the daily histograms for whole days, usage for the edges and the newest rows.
     const Status s = m_db.readTransaction([&]() -> Status {
-        const Result<qint64> watermark = rolledUpTo(m_db);
+        const Result<qint64> watermark = usageRolledUpTo(m_db);
         if (!watermark)
             return watermark.error();
         const RangePlan plan = planRange(range, kDayMs, 10);
@@ -438,7 +246,7 @@ Result<QList<ChannelQuality>> UsageStatsRepository::channelQuality(const UsageRa
                                 "SELECT channel_id, k.kind AS kind, CASE k.kind WHEN 0 THEN %1 ELSE %2 END AS bucket, 1 AS n "
                                 "FROM usage CROSS JOIN (SELECT 0 AS kind UNION ALL SELECT 1) AS k "
                                 "WHERE channel_id != 0 AND (k.kind = 0 OR ttft_ms >= 0) AND ")
-                                .arg(bucketSql(QStringLiteral("max(latency_ms, 0)")), bucketSql(QStringLiteral("ttft_ms")));
+                                .arg(latencyBucketSql(QStringLiteral("max(latency_ms, 0)")), latencyBucketSql(QStringLiteral("ttft_ms")));
         QSqlQuery q(m_db.handle());
         q.setForwardOnly(true);
         if (Status st = execute(q, QStringLiteral(
@@ -471,7 +279,7 @@ Result<QList<ChannelQuality>> UsageStatsRepository::channelQuality(const UsageRa
             for (const auto &[bucket, n] : it.value()) {
                 seen += n;
                 if (seen > (count - 1) / 2) {
-                    median = bucketValue(bucket);
+                    median = latencyBucketValue(bucket);
                     break;
                 }
             }
@@ -539,10 +347,10 @@ Result<QList<RequestLogRow>> UsageStatsRepository::requestLog(const RequestLogFi
 
 Result<QStringList> UsageStatsRepository::knownModels() const
 {
-    catchUp(m_db);
+    catchUpUsageRollups(m_db);
     QStringList models;
     const Status s = m_db.readTransaction([&]() -> Status {
-        const Result<qint64> watermark = rolledUpTo(m_db);
+        const Result<qint64> watermark = usageRolledUpTo(m_db);
         if (!watermark)
             return watermark.error();
         QSqlQuery q(m_db.handle());
@@ -566,10 +374,10 @@ Result<QStringList> UsageStatsRepository::knownModels() const
 
 Result<QStringList> UsageStatsRepository::knownChannels() const
 {
-    catchUp(m_db);
+    catchUpUsageRollups(m_db);
     QStringList channels;
     const Status s = m_db.readTransaction([&]() -> Status {
-        const Result<qint64> watermark = rolledUpTo(m_db);
+        const Result<qint64> watermark = usageRolledUpTo(m_db);
         if (!watermark)
             return watermark.error();
         QSqlQuery q(m_db.handle());
@@ -595,7 +403,7 @@ Result<qint64> UsageStatsRepository::pruneBefore(const QDateTime &before)
         return Error::invalid(QStringLiteral("pruning usage needs a date"));
     // Rolled up first, so the rollups hold exactly the rows usage keeps once both are cut at the
     // same day boundary.
-    catchUp(m_db);
+    catchUpUsageRollups(m_db);
     const QString day = dbTimeFromMSecs(floorTo(before.toMSecsSinceEpoch(), kDayMs));
     qint64 removed = 0;
     const Status s = m_db.transaction([&]() -> Status {
