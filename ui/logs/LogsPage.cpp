@@ -99,10 +99,14 @@ LogsPage::LogsPage(DesktopService &service, QWidget *parent)
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionResizeMode(RequestLogModel::Route, QHeaderView::Interactive);
-    m_view->setColumnWidth(RequestLogModel::Time, 150);
-    m_view->setColumnWidth(RequestLogModel::Route, 240);
-    m_view->setColumnWidth(RequestLogModel::Attempts, 180);
-    m_view->setColumnWidth(RequestLogModel::Tokens, 150);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    // Widths that fit every column in the default window; the status (with its error) takes the rest.
+    const QList<std::pair<int, int>> widths = {{RequestLogModel::Time, 135}, {RequestLogModel::Client, 75},
+                                               {RequestLogModel::Inbound, 75}, {RequestLogModel::Route, 200},
+                                               {RequestLogModel::Attempts, 110}, {RequestLogModel::Tokens, 140},
+                                               {RequestLogModel::Latency, 65}, {RequestLogModel::Ttft, 65}};
+    for (const auto &[column, width] : widths)
+        m_view->setColumnWidth(column, width);
     layout->addWidget(m_view, 1);
 
     m_message = new QLabel(this);

@@ -249,7 +249,7 @@ QVariant RequestLogModel::headerData(int section, Qt::Orientation orientation, i
     case Inbound: return tr("Format");
     case Route: return tr("Model → channel");
     case Attempts: return tr("Attempts");
-    case Tokens: return tr("Tokens in / out / cached");
+    case Tokens: return tr("Tokens in/out/cached");
     case Latency: return tr("Latency");
     case Ttft: return tr("TTFT");
     case Status: return tr("Status");

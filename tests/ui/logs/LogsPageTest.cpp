@@ -9,6 +9,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QDir>
 #include <QTableView>
 #include <QTest>
 
@@ -188,6 +189,11 @@ TEST_F(LogsPageTest, ARequestArrivingWhileShownAppearsAtTheTop)
     WAIT_EQ(cell(0, RequestLogModel::Route), QStringLiteral("late-model → alpha / late-upstream"));
     EXPECT_EQ(model()->rowCount(), RequestLogModel::kPageSize + 1);
     EXPECT_EQ(model()->rowAt(1).record.id, newestBefore);
+
+    // For review: the page as a user sees it.
+    const QDir dir(QStringLiteral(TARN_UI_SCREENS_DIR));
+    ASSERT_TRUE(dir.mkpath(QStringLiteral(".")));
+    EXPECT_TRUE(page->grab().save(dir.filePath(QStringLiteral("logs-page.png"))));
 }
 
 TEST_F(LogsPageTest, TheAttemptsColumnShowsTheFailoverChain)

@@ -12,6 +12,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QGroupBox>
 #include <QLabel>
 #include <QSlider>
@@ -211,6 +212,11 @@ TEST_F(RoutingPageTest, ShowsTheObservedShareOfTheLastHour)
     WAIT_EQ(child<QLabel>(QStringLiteral("observed:alpha"))->text(), QStringLiteral("75 % last hour"));
     EXPECT_EQ(child<QLabel>(QStringLiteral("observed:beta"))->text(), QStringLiteral("25 % last hour"));
     EXPECT_EQ(child<QLabel>(QStringLiteral("observed:gamma"))->text(), QStringLiteral("0 % last hour"));
+
+    // For review: the page as a user sees it.
+    const QDir dir(QStringLiteral(TARN_UI_SCREENS_DIR));
+    ASSERT_TRUE(dir.mkpath(QStringLiteral(".")));
+    EXPECT_TRUE(page->grab().save(dir.filePath(QStringLiteral("routing-page.png"))));
 }
 
 TEST(PoolViewTest, TierSharesSkipLastResortWeights)
