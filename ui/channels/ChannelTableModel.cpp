@@ -20,7 +20,7 @@ bool isNumeric(int column)
 {
     return column == ChannelTableModel::Priority || column == ChannelTableModel::Weight
         || column == ChannelTableModel::Latency || column == ChannelTableModel::TodayRequests
-        || column == ChannelTableModel::TodayTokens;
+        || column == ChannelTableModel::TodayTokens || column == ChannelTableModel::Balance;
 }
 
 } // namespace
@@ -56,6 +56,7 @@ QVariant ChannelTableModel::headerData(int section, Qt::Orientation orientation,
     case Latency: return tr("Latency");
     case TodayRequests: return tr("Requests today");
     case TodayTokens: return tr("Tokens today");
+    case Balance: return tr("Balance");
     default: return {};
     }
 }
@@ -77,6 +78,8 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
             return row.status->reason;
         if (index.column() == Latency && m_tests.contains(row.channel.id))
             return m_tests.value(row.channel.id).error;
+        if (index.column() == Balance)
+            return m_balances.value(row.channel.id).second;
         if (index.column() == Models)
             return row.channel.servedModels().join(QLatin1Char('\n'));
         return {};
@@ -100,6 +103,7 @@ QVariant ChannelTableModel::display(const Row &row, int column) const
     case Latency: return latencyText(row);
     case TodayRequests: return QLocale().toString(row.today.requests);
     case TodayTokens: return QLocale().toString(row.today.tokens);
+    case Balance: return m_balances.value(c.id).first;
     default: return {};
     }
 }
@@ -224,6 +228,15 @@ void ChannelTableModel::setTestResult(qint64 channelId, qint64 latencyMs, const 
     for (int i = 0; i < m_rows.size(); ++i) {
         if (m_rows.at(i).channel.id == channelId)
             Q_EMIT dataChanged(index(i, Latency), index(i, Latency));
+    }
+}
+
+void ChannelTableModel::setBalance(qint64 channelId, const QString &balance, const QString &error)
+{
+    m_balances.insert(channelId, {balance, error});
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).channel.id == channelId)
+            Q_EMIT dataChanged(index(i, Balance), index(i, Balance));
     }
 }
 

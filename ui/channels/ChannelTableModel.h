@@ -22,7 +22,7 @@ class ChannelTableModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(ChannelTableModel)
 
 public:
-    enum Column { Name, Type, Models, Priority, Weight, State, Latency, TodayRequests, TodayTokens, ColumnCount };
+    enum Column { Name, Type, Models, Priority, Weight, State, Latency, TodayRequests, TodayTokens, Balance, ColumnCount };
     enum Role { ChannelIdRole = Qt::UserRole + 1 };
 
     explicit ChannelTableModel(QObject *parent = nullptr);
@@ -40,6 +40,8 @@ public:
                 const gateway::RouterStatus &status);
     // A finished test of a channel: shown in the Latency column until the next test.
     void setTestResult(qint64 channelId, qint64 latencyMs, const QString &error);
+    // The provider's answer about the key's balance ("CNY 110.00"), or "?" with why not.
+    void setBalance(qint64 channelId, const QString &balance, const QString &error);
 
     const gateway::Channel *channelAt(int row) const;
     int rowOf(const QString &name) const;
@@ -76,6 +78,7 @@ private:
 
     QList<Row> m_rows;
     QHash<qint64, TestResult> m_tests;
+    QHash<qint64, std::pair<QString, QString>> m_balances; // channel id -> text, error
 };
 
 } // namespace tarn::ui

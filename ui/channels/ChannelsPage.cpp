@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/ChannelsPage.h"
 
+#include "ui/channels/BalanceFetcher.h"
 #include "ui/channels/ChannelDialog.h"
 #include "ui/channels/ChannelTableModel.h"
 #include "ui/channels/ChannelTester.h"
@@ -43,6 +44,7 @@ ChannelsPage::ChannelsPage(DesktopService &service, QWidget *parent)
     , m_service(service)
     , m_model(new ChannelTableModel(this))
     , m_timer(new QTimer(this))
+    , m_balances(new BalanceFetcher(this))
 {
     setObjectName(QStringLiteral("channelsPage"));
     QVBoxLayout *layout = createPageLayout(
@@ -68,6 +70,9 @@ ChannelsPage::ChannelsPage(DesktopService &service, QWidget *parent)
                       &ChannelsPage::toggleChannel);
     m_delete = action(QStringLiteral("deleteChannelAction"), tr("Delete"), QKeySequence::Delete, &ChannelsPage::deleteChannel);
     m_test = action(QStringLiteral("testChannelAction"), tr("Test"), QKeySequence(Qt::CTRL | Qt::Key_T), &ChannelsPage::testChannel);
+    toolbar->addSeparator();
+    action(QStringLiteral("checkBalancesAction"), tr("Check balances"), QKeySequence(Qt::CTRL | Qt::Key_B),
+           &ChannelsPage::checkBalances);
     layout->addWidget(toolbar);
 
     m_view = new QTableView(this);
@@ -94,6 +99,7 @@ ChannelsPage::ChannelsPage(DesktopService &service, QWidget *parent)
     // Live state (cooldowns, latency) moves on its own; poll it only while someone can see it.
     m_timer->setInterval(kLiveRefreshMs);
     connect(m_timer, &QTimer::timeout, this, &ChannelsPage::refresh);
+    connect(m_balances, &BalanceFetcher::finished, m_model, &ChannelTableModel::setBalance);
 
     updateActions();
     refresh();
@@ -259,6 +265,23 @@ void ChannelsPage::testChannel()
         m_model->setTestResult(id, outcome.latencyMs, outcome.error);
         m_status->setText(tr("%1: %2").arg(name, testOutcomeText(outcome)));
     });
+}
+
+void ChannelsPage::checkBalances()
+{
+    // Only on request: it sends each key to its provider's account endpoint.
+    int asked = 0;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const Channel &c = *m_model->channelAt(row);
+        const auto query = BalanceFetcher::queryFor(c);
+        if (!query)
+            continue;
+        m_model->setBalance(c.id, tr("checking..."), {});
+        m_balances->fetch(c.id, *query, c.keys.first());
+        ++asked;
+    }
+    m_status->setText(asked ? tr("Asking %n provider(s) for the balance...", nullptr, asked)
+                            : tr("None of these providers reports a balance (DeepSeek, SiliconFlow, OpenRouter and Moonshot do)."));
 }
 
 void ChannelsPage::write(std::function<Status(Database &)> work)

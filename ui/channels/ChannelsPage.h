@@ -20,6 +20,7 @@ class DesktopService;
 
 namespace tarn::ui {
 
+class BalanceFetcher;
 class ChannelTableModel;
 
 // The Channels page: the upstream provider accounts with their live state, and the actions on
@@ -52,6 +53,7 @@ private:
     void toggleChannel();
     void deleteChannel();
     void testChannel();
+    void checkBalances();
     // Runs a write, then applies it to the router and refreshes; failures go to the status line.
     void write(std::function<gateway::Status(gateway::Database &)> work);
 
@@ -69,6 +71,7 @@ private:
     bool m_refreshing = false;
     bool m_refreshAgain = false;
     QString m_selectAfterRefresh;
+    BalanceFetcher *m_balances = nullptr;
 };
 
 } // namespace tarn::ui
