@@ -74,7 +74,7 @@ TEST(SettingsPageTest, CreateKeyShowsSecretOnceAndStoresIt)
     EXPECT_TRUE(stored->expiresAt.isValid());
 
     // The table shows it, without the secret.
-    QTRY_COMPARE_WITH_TIMEOUT(page.keyModel()->rowCount(), 1, 5000);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return page.keyModel()->rowCount() == 1; }, 5000));
     const QAbstractItemModel *model = page.keyModel();
     EXPECT_EQ(model->index(0, ClientKeyModel::Name).data().toString(), QStringLiteral("laptop"));
     EXPECT_EQ(model->index(0, ClientKeyModel::Models).data().toString(), QStringLiteral("gpt-4o, glm-4.6"));
@@ -107,7 +107,7 @@ TEST(SettingsPageTest, RevokeAfterConfirmation)
     ASSERT_TRUE(ClientKeyRepository(fixture.database()).create(key).ok());
 
     SettingsPage page(fixture.service());
-    QTRY_COMPARE_WITH_TIMEOUT(page.keyModel()->rowCount(), 1, 5000);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return page.keyModel()->rowCount() == 1; }, 5000));
     QStringList asked;
     bool answer = false;
     page.setConfirmation([&](const QString &question) {
@@ -161,7 +161,7 @@ TEST(SettingsPageTest, ListenStartHiddenAndRetentionAreSaved)
 
     // A new page reads back what was saved.
     SettingsPage again(fixture.service());
-    QTRY_COMPARE_WITH_TIMEOUT(child<QSpinBox>(&again, "retentionSpin")->value(), 90, 5000);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return child<QSpinBox>(&again, "retentionSpin")->value() == 90; }, 5000));
     EXPECT_TRUE(child<QCheckBox>(&again, "startHiddenCheck")->isChecked());
     EXPECT_EQ(child<QLineEdit>(&again, "listenEdit")->text(), QStringLiteral("127.0.0.1, ::1"));
     EXPECT_EQ(child<QSpinBox>(&again, "portSpin")->value(), 9000);

@@ -137,7 +137,9 @@ TEST(TrayControllerTest, TooltipShowsTodayTotalsAndPauseReachesGateway)
 
     TrayIcon tray;
     TrayController controller(fixture.service(), tray);
-    QTRY_COMPARE_WITH_TIMEOUT(tray.toolTip(), TrayIcon::formatTodayTotals(2, 246'000, 0.96), 5000);
+    // QTRY_* report through QTest, which gtest does not see: wait, then assert.
+    ASSERT_TRUE(QTest::qWaitFor([&] { return tray.toolTip() == TrayIcon::formatTodayTotals(2, 246'000, 0.96); }, 5000))
+        << qPrintable(tray.toolTip());
     EXPECT_TRUE(tray.toolTip().startsWith(QStringLiteral("Tarn — 2 requests, ")));
     EXPECT_TRUE(tray.toolTip().endsWith(QStringLiteral(" tokens, $0.96 today")));
     ASSERT_NE(tray.menu()->findChild<QAction *>(QStringLiteral("endpointAction0")), nullptr);
