@@ -344,9 +344,13 @@ void ChannelDialog::runTest()
 {
     m_test->setEnabled(false);
     m_testResult->setText(tr("Testing..."));
-    testSavedChannel(m_service, this, m_original.id, [this](const ChannelTestOutcome &outcome) {
+    // The router tests what it runs: edits not saved yet are not part of the test, and the
+    // result says so rather than passing them off as tested.
+    const bool edited = channel() != m_original;
+    testSavedChannel(m_service, this, m_original.id, [this, edited](const ChannelTestOutcome &outcome) {
         m_test->setEnabled(true);
-        m_testResult->setText(testOutcomeText(outcome));
+        const QString text = testOutcomeText(outcome);
+        m_testResult->setText(edited ? tr("%1 (the saved settings; save to test your edits)").arg(text) : text);
     });
 }
 
