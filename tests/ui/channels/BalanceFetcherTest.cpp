@@ -58,14 +58,14 @@ TEST_F(BalanceColumnTest, AFetchedBalanceShowsInTheTable)
     upstream.pushBehaviour(answer);
     const qint64 id = seed(QStringLiteral("ds"));
     showPage();
-    QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowOf(QStringLiteral("ds")) >= 0, kTimeoutMs);
+    TARN_WAIT_TRUE(page->model()->rowOf(QStringLiteral("ds")) >= 0, kTimeoutMs);
 
     BalanceFetcher fetcher;
     QObject::connect(&fetcher, &BalanceFetcher::finished, page->model(), &ChannelTableModel::setBalance);
     BalanceQuery query{BalanceQuery::Kind::DeepSeek, QUrl(upstream.baseUrl() + QStringLiteral("/user/balance"))};
     fetcher.fetch(id, query, QStringLiteral("sk-ds"));
     const QString expected = QStringLiteral("USD ") + QLocale().toString(7.25, 'f', 2);
-    QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("ds"), ChannelTableModel::Balance), expected, kTimeoutMs);
+    TARN_WAIT_EQ(cell(QStringLiteral("ds"), ChannelTableModel::Balance), expected, kTimeoutMs);
     EXPECT_EQ(upstream.lastRequest().header("authorization"), QByteArray("Bearer sk-ds"));
 
     // A refusal reads as "?" with the reason beside it.
@@ -73,7 +73,7 @@ TEST_F(BalanceColumnTest, AFetchedBalanceShowsInTheTable)
     refused.status = 401;
     upstream.pushBehaviour(refused);
     fetcher.fetch(id, query, QStringLiteral("sk-ds"));
-    QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("ds"), ChannelTableModel::Balance), QStringLiteral("?"), kTimeoutMs);
+    TARN_WAIT_EQ(cell(QStringLiteral("ds"), ChannelTableModel::Balance), QStringLiteral("?"), kTimeoutMs);
     const int row = page->model()->rowOf(QStringLiteral("ds"));
     EXPECT_EQ(page->model()->index(row, ChannelTableModel::Balance).data(Qt::ToolTipRole).toString(), QStringLiteral("HTTP 401"));
 }

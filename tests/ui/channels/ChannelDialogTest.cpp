@@ -23,7 +23,7 @@ TEST_F(ChannelDialogTest, FetchModelsListsWhatTheProviderServesAndTickingAddsIt)
     QTest::mouseClick(fetch, Qt::LeftButton);
 
     auto *list = child<QListWidget>(dialog, "fetchedModelsList");
-    QTRY_COMPARE_WITH_TIMEOUT(list->count(), 2, kTimeoutMs);
+    TARN_WAIT_EQ(list->count(), 2, kTimeoutMs);
     EXPECT_TRUE(list->isVisible());
     EXPECT_EQ(upstream.lastRequest().method, QByteArray("GET"));
     EXPECT_EQ(upstream.lastRequest().path, QByteArray("/v1/models"));
@@ -56,7 +56,7 @@ TEST_F(ChannelDialogTest, ValidationKeepsOkDisabledAndSaysWhy)
 {
     seed(QStringLiteral("taken"));
     showPage();
-    QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowOf(QStringLiteral("taken")) >= 0, kTimeoutMs);
+    TARN_WAIT_TRUE(page->model()->rowOf(QStringLiteral("taken")) >= 0, kTimeoutMs);
     ChannelDialog *dialog = openDialog("addChannelAction");
     ASSERT_NE(dialog, nullptr);
     auto *message = child<QLabel>(dialog, "validationLabel");
@@ -114,7 +114,7 @@ TEST_F(ChannelDialogTest, LimitsTabEditsProxyBudgetsAndPricesAndKeepsTheRest)
     ASSERT_TRUE(okButton(dialog)->isEnabled()) << dialog->validationError().toStdString();
     QTest::mouseClick(okButton(dialog), Qt::LeftButton);
 
-    QTRY_VERIFY_WITH_TIMEOUT(!page->findChild<ChannelDialog *>() || !page->findChild<ChannelDialog *>()->isVisible(),
+    TARN_WAIT_TRUE(!page->findChild<ChannelDialog *>() || !page->findChild<ChannelDialog *>()->isVisible(),
                              kTimeoutMs);
     Result<Channel> stored = ChannelRepository(fixture.database()).findByName(QStringLiteral("alpha"));
     ASSERT_TRUE(stored.ok());

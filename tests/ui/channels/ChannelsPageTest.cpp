@@ -29,10 +29,10 @@ TEST_F(ChannelsPageTest, AddingThroughTheDialogShowsTheChannelAndStoresIt)
     ASSERT_TRUE(okButton(dialog)->isEnabled()) << dialog->validationError().toStdString();
     QTest::mouseClick(okButton(dialog), Qt::LeftButton);
 
-    QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowOf(QStringLiteral("ds-main")) >= 0, kTimeoutMs);
+    TARN_WAIT_TRUE(page->model()->rowOf(QStringLiteral("ds-main")) >= 0, kTimeoutMs);
     EXPECT_EQ(cell(QStringLiteral("ds-main"), ChannelTableModel::Type), QStringLiteral("openai"));
     EXPECT_EQ(cell(QStringLiteral("ds-main"), ChannelTableModel::Models), QStringLiteral("deepseek-chat, fast"));
-    QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("ds-main"), ChannelTableModel::State), QStringLiteral("healthy"), kTimeoutMs);
+    TARN_WAIT_EQ(cell(QStringLiteral("ds-main"), ChannelTableModel::State), QStringLiteral("healthy"), kTimeoutMs);
 
     Result<Channel> stored = ChannelRepository(fixture.database()).findByName(QStringLiteral("ds-main"));
     ASSERT_TRUE(stored.ok());
@@ -60,7 +60,7 @@ TEST_F(ChannelsPageTest, EditingChangesTheStoredChannel)
     retype(child<QLineEdit>(dialog, "modelsEdit"), QStringLiteral("gpt-test, gpt-other"));
     QTest::mouseClick(okButton(dialog), Qt::LeftButton);
 
-    QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("alpha"), ChannelTableModel::Weight), QStringLiteral("3"), kTimeoutMs);
+    TARN_WAIT_EQ(cell(QStringLiteral("alpha"), ChannelTableModel::Weight), QStringLiteral("3"), kTimeoutMs);
     Result<Channel> stored = ChannelRepository(fixture.database()).findByName(QStringLiteral("alpha"));
     ASSERT_TRUE(stored.ok());
     EXPECT_EQ(stored->weight, 3.0);
@@ -77,7 +77,7 @@ TEST_F(ChannelsPageTest, DuplicateAddsACopyUnderAFreeName)
     ASSERT_NE(dialog, nullptr);
     EXPECT_EQ(child<QLineEdit>(dialog, "nameEdit")->text(), QStringLiteral("alpha-copy"));
     QTest::mouseClick(okButton(dialog), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowOf(QStringLiteral("alpha-copy")) >= 0, kTimeoutMs);
+    TARN_WAIT_TRUE(page->model()->rowOf(QStringLiteral("alpha-copy")) >= 0, kTimeoutMs);
     Result<Channel> copy = ChannelRepository(fixture.database()).findByName(QStringLiteral("alpha-copy"));
     ASSERT_TRUE(copy.ok());
     EXPECT_EQ(copy->keys, QStringList{QStringLiteral("sk-alpha")});
@@ -94,7 +94,7 @@ TEST_F(ChannelsPageTest, DeleteAsksFirstAndRemovesOnYes)
 
     answerMessageBox(QMessageBox::Yes);
     action("deleteChannelAction")->trigger();
-    QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 0, kTimeoutMs);
+    TARN_WAIT_EQ(page->model()->rowCount(), 0, kTimeoutMs);
     EXPECT_FALSE(ChannelRepository(fixture.database()).findByName(QStringLiteral("alpha")).ok());
 }
 
@@ -105,12 +105,12 @@ TEST_F(ChannelsPageTest, ToggleDisablesAndEnables)
     select(QStringLiteral("alpha"));
     EXPECT_EQ(action("toggleChannelAction")->text(), QStringLiteral("Disable"));
     action("toggleChannelAction")->trigger();
-    QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("alpha"), ChannelTableModel::State), QStringLiteral("disabled: turned off"),
+    TARN_WAIT_EQ(cell(QStringLiteral("alpha"), ChannelTableModel::State), QStringLiteral("disabled: turned off"),
                               kTimeoutMs);
     EXPECT_FALSE(ChannelRepository(fixture.database()).findByName(QStringLiteral("alpha"))->enabled);
     EXPECT_EQ(action("toggleChannelAction")->text(), QStringLiteral("Enable"));
     action("toggleChannelAction")->trigger();
-    QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("alpha"), ChannelTableModel::State), QStringLiteral("healthy"), kTimeoutMs);
+    TARN_WAIT_EQ(cell(QStringLiteral("alpha"), ChannelTableModel::State), QStringLiteral("healthy"), kTimeoutMs);
 }
 
 TEST_F(ChannelsPageTest, ModelPassesTheTesterAndUpdatesRowsInPlace)
@@ -119,20 +119,20 @@ TEST_F(ChannelsPageTest, ModelPassesTheTesterAndUpdatesRowsInPlace)
     seed(QStringLiteral("beta"));
     showPage();
     QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-    QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 2, kTimeoutMs);
+    TARN_WAIT_EQ(page->model()->rowCount(), 2, kTimeoutMs);
 
     QSignalSpy resets(page->model(), &QAbstractItemModel::modelReset);
     QSignalSpy changes(page->model(), &QAbstractItemModel::dataChanged);
     ASSERT_TRUE(ChannelRepository(fixture.database()).setEnabled(QStringLiteral("beta"), false).ok());
     page->refresh();
-    QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("beta"), ChannelTableModel::State), QStringLiteral("disabled: turned off"),
+    TARN_WAIT_EQ(cell(QStringLiteral("beta"), ChannelTableModel::State), QStringLiteral("disabled: turned off"),
                               kTimeoutMs);
     EXPECT_EQ(resets.count(), 0);
     EXPECT_GE(changes.count(), 1);
 
     seed(QStringLiteral("gamma"));
     page->refresh();
-    QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 3, kTimeoutMs);
+    TARN_WAIT_EQ(page->model()->rowCount(), 3, kTimeoutMs);
     EXPECT_EQ(resets.count(), 1);
 }
 
@@ -164,7 +164,7 @@ TEST_F(ChannelsPageTest, ShowsCooldownFromTheLiveRouter)
     ASSERT_TRUE(until.isValid());
     showPage();
     const QString expected = QStringLiteral("cooling until ") + until.toLocalTime().toString(QStringLiteral("HH:mm"));
-    QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("limited"), ChannelTableModel::State), expected, kTimeoutMs);
+    TARN_WAIT_EQ(cell(QStringLiteral("limited"), ChannelTableModel::State), expected, kTimeoutMs);
     const int stateRow = page->model()->rowOf(QStringLiteral("limited"));
     EXPECT_EQ(page->model()->index(stateRow, ChannelTableModel::State).data(Qt::ForegroundRole).value<QColor>(),
               ChannelTableModel::latencyColor(4000));
@@ -195,7 +195,7 @@ TEST_F(ChannelsPageTest, ShowsTodaysRequestsAndTokensPerChannel)
                     .insert({record(now, 1000, 200), record(now, 300, 34), record(now.addDays(-2), 5000, 5000)})
                     .ok());
     showPage();
-    QTRY_COMPARE_WITH_TIMEOUT(cell(QStringLiteral("alpha"), ChannelTableModel::TodayRequests), QStringLiteral("2"), kTimeoutMs);
+    TARN_WAIT_EQ(cell(QStringLiteral("alpha"), ChannelTableModel::TodayRequests), QStringLiteral("2"), kTimeoutMs);
     EXPECT_EQ(cell(QStringLiteral("alpha"), ChannelTableModel::TodayTokens), QLocale().toString(qint64(1534)));
     EXPECT_EQ(cell(QStringLiteral("beta"), ChannelTableModel::TodayRequests), QStringLiteral("0"));
 }
@@ -212,7 +212,7 @@ TEST_F(ChannelsPageTest, DoubleClickEdits)
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
     QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, at);
     ChannelDialog *dialog = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((dialog = page->findChild<ChannelDialog *>()) != nullptr, kTimeoutMs);
+    TARN_WAIT_TRUE((dialog = page->findChild<ChannelDialog *>()) != nullptr, kTimeoutMs);
     EXPECT_EQ(child<QLineEdit>(dialog, "nameEdit")->text(), QStringLiteral("alpha"));
     // Editing a stored channel names the provider it came from when the endpoint is a preset's.
     EXPECT_EQ(child<QComboBox>(dialog, "presetCombo")->currentText(), QStringLiteral("Custom"));
@@ -227,7 +227,7 @@ TEST_F(ChannelsPageTest, TestRunsARealRequestAndShowsTheLatency)
     select(QStringLiteral("mocked"));
     action("testChannelAction")->trigger();
     auto *status = page->findChild<QLabel *>(QStringLiteral("channelsStatusLabel"));
-    QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("passed in")), kTimeoutMs);
+    TARN_WAIT_TRUE(status->text().contains(QStringLiteral("passed in")), kTimeoutMs);
     EXPECT_EQ(upstream.requestCount(), 1);
     EXPECT_TRUE(cell(QStringLiteral("mocked"), ChannelTableModel::Latency).endsWith(QStringLiteral(" ms")));
 
@@ -237,7 +237,7 @@ TEST_F(ChannelsPageTest, TestRunsARealRequestAndShowsTheLatency)
     ASSERT_NE(dialog, nullptr);
     QTest::mouseClick(child<QPushButton>(dialog, "testButton"), Qt::LeftButton);
     auto *result = child<QLabel>(dialog, "testResultLabel");
-    QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("failed: ")), 15000);
+    TARN_WAIT_TRUE(result->text().startsWith(QStringLiteral("failed: ")), 15000);
 }
 
 // Pictures of the page and both dialog tabs for a person to review (build/test/tests/ui/screens).
@@ -266,7 +266,7 @@ TEST_F(ChannelsPageTest, SavesScreenshotsForReview)
             break;
     }
     showPage();
-    QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 3, kTimeoutMs);
+    TARN_WAIT_EQ(page->model()->rowCount(), 3, kTimeoutMs);
     select(QStringLiteral("deepseek-main"));
     QTest::qWait(200);
     const QDir dir(QStringLiteral(TARN_UI_SCREENS_DIR));

@@ -8,7 +8,9 @@
 #include "ui/channels/ChannelsPage.h"
 
 #include "tests/support/MockUpstream.h"
+#include "tests/support/GTestQtPrinters.h"
 #include "tests/ui/support/DesktopFixture.h"
+#include "tests/ui/support/UiWait.h"
 
 #include "gateway/Gateway.h"
 #include "gateway/config/ConfigStore.h"
@@ -84,7 +86,7 @@ protected:
 
     void select(const QString &channel)
     {
-        QTRY_VERIFY_WITH_TIMEOUT(page->model()->rowOf(channel) >= 0, kTimeoutMs);
+        TARN_WAIT_TRUE(page->model()->rowOf(channel) >= 0, kTimeoutMs);
         page->findChild<QTableView *>(QStringLiteral("channelTable"))->selectRow(page->model()->rowOf(channel));
     }
 
@@ -94,7 +96,7 @@ protected:
     {
         action(actionName)->trigger();
         ChannelDialog *dialog = nullptr;
-        [&] { QTRY_VERIFY_WITH_TIMEOUT((dialog = page->findChild<ChannelDialog *>()) != nullptr, kTimeoutMs); }();
+        [&] { TARN_WAIT_TRUE((dialog = page->findChild<ChannelDialog *>()) != nullptr, kTimeoutMs); }();
         return dialog;
     }
 
