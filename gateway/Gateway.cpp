@@ -3,14 +3,18 @@
 
 #include "gateway/api/ApiHandler.h"
 #include "gateway/api/ResponseStore.h"
+#include "gateway/cli/CommandLine.h"
 #include "gateway/config/ConfigStore.h"
 #include "gateway/core/Logging.h"
 #include "gateway/core/Paths.h"
+#include "gateway/core/SettingKeys.h"
 #include "gateway/http/HttpServer.h"
 #include "gateway/routing/Router.h"
 #include "gateway/routing/RouterUpkeep.h"
 #include "gateway/storage/Database.h"
+#include "gateway/storage/SettingsRepository.h"
 #include "gateway/usage/UsageRecorder.h"
+#include "gateway/usage/UsageRetention.h"
 
 namespace tarn::gateway {
 
@@ -20,6 +24,31 @@ Gateway::~Gateway()
 {
     stop(0);
 }
+
+namespace {
+
+// Where to listen when the command line does not say: the addresses saved in Settings
+// ("host:port,[v6]:port"), else loopback on the default port. A saved value that does not parse is
+// reported and ignored rather than leaving Tarn unreachable.
+QList<ListenAddress> savedListenAddresses(Database &database)
+{
+    const QList<ListenAddress> fallback = {{QStringLiteral("127.0.0.1"), 8276}};
+    const Result<QString> saved = SettingsRepository(database).value(QString::fromLatin1(settingkeys::kListen));
+    if (!saved || saved->trimmed().isEmpty())
+        return fallback;
+    QList<ListenAddress> addresses;
+    for (const QString &entry : saved->split(u',', Qt::SkipEmptyParts)) {
+        const Result<ListenAddress> address = parseListenAddress(entry.trimmed());
+        if (!address) {
+            qCWarning(lcGateway) << "ignoring the saved listen addresses:" << address.error().message;
+            return fallback;
+        }
+        addresses.append(*address);
+    }
+    return addresses.isEmpty() ? fallback : addresses;
+}
+
+} // namespace
 
 Status Gateway::start()
 {
@@ -41,6 +70,8 @@ Status Gateway::start()
     m_router = std::make_unique<Router>(m_options.router);
     m_upkeep = new RouterUpkeep(*m_router, *m_config, *m_database, this);
     m_upkeep->start(m_options.routerPublishMs);
+    m_retention = new UsageRetention(dbPath, this);
+    m_retention->start();
 
     GatewayContext context;
     context.config = m_config;
@@ -52,6 +83,8 @@ Status Gateway::start()
     m_server = new HttpServer(
         m_options.limits, m_options.workers,
         [context](QObject *threadContext) { return std::make_unique<ApiHandler>(context, threadContext); }, this);
+    if (m_options.listen.isEmpty())
+        m_options.listen = savedListenAddresses(*m_database);
     for (const ListenAddress &address : std::as_const(m_options.listen)) {
         const auto url = m_server->listen(address.host, address.port);
         if (!url)

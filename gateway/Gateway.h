@@ -21,12 +21,13 @@ class ConfigStore;
 class Database;
 class HttpServer;
 class UsageRecorder;
+class UsageRetention;
 class ResponseStore;
 
 struct GatewayOptions
 {
     QString dataDir;
-    QList<ListenAddress> listen;
+    QList<ListenAddress> listen; // empty: the addresses saved in Settings, else 127.0.0.1:8276
     int workers = 0; // 0 = one per core
     HttpLimits limits;
     UpstreamTimeouts timeouts;
@@ -76,6 +77,7 @@ private:
     ConfigStore *m_config = nullptr;
     std::unique_ptr<Router> m_router;
     RouterUpkeep *m_upkeep = nullptr;
+    UsageRetention *m_retention = nullptr;
     std::unique_ptr<UsageRecorder> m_usage;
     std::unique_ptr<ResponseStore> m_responses;
     HttpServer *m_server = nullptr;

@@ -32,8 +32,10 @@ Invocation helpInvocation(const QString &topic)
     return inv;
 }
 
-// "HOST:PORT" or "[IPv6]:PORT".
-Result<ListenAddress> parseListen(const QString &text)
+
+} // namespace
+
+Result<ListenAddress> parseListenAddress(const QString &text)
 {
     const auto bad = [&](const QString &why) {
         return Error::invalid(QStringLiteral("bad --listen '%1': %2 (expected HOST:PORT or [IPv6]:PORT)").arg(text, why));
@@ -67,8 +69,6 @@ Result<ListenAddress> parseListen(const QString &text)
         return bad(QStringLiteral("port must be 0-65535"));
     return ListenAddress{host, static_cast<quint16>(port)};
 }
-
-} // namespace
 
 Invocation parseInvocation(const QStringList &args)
 {
@@ -109,7 +109,7 @@ Invocation parseInvocation(const QStringList &args)
             inv.run.headless = true;
             runOnlyFlags << flag;
         } else if (flag == u"--listen") {
-            Result<ListenAddress> address = parseListen(value);
+            Result<ListenAddress> address = parseListenAddress(value);
             if (!address)
                 return errorInvocation(address.error().message);
             inv.run.listen.append(*address);
@@ -126,8 +126,7 @@ Invocation parseInvocation(const QStringList &args)
     }
 
     if (i == args.size()) {
-        if (inv.run.listen.isEmpty())
-            inv.run.listen.append({QStringLiteral("127.0.0.1"), 8276});
+        // No --listen: the gateway uses the addresses saved in Settings, else 127.0.0.1:8276.
         inv.run.dataDir = resolveDataDir(dataDir);
         return inv;
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/ListenAddress.h"
+#include "gateway/core/Result.h"
 
 #include <QList>
 #include <QString>
@@ -15,7 +16,7 @@ struct RunOptions
 {
     QString dataDir;              // resolved: --data-dir or QStandardPaths::AppDataLocation
     bool headless = false;
-    QList<ListenAddress> listen;  // default {127.0.0.1, 8276}
+    QList<ListenAddress> listen;  // empty: the gateway decides (GatewayOptions::listen)
     int workers = 0;              // --workers N, 0 = number of cores
 };
 
@@ -27,6 +28,9 @@ struct Invocation
     QStringList commandArgs;      // e.g. {"channel","add","--name",...}
     QString text;                 // help text, version line, or error message (without "tarn: ")
 };
+
+// "HOST:PORT" or "[IPv6]:PORT", as --listen takes it.
+Result<ListenAddress> parseListenAddress(const QString &text);
 
 // Pure: no QCoreApplication needed. args excludes argv[0].
 Invocation parseInvocation(const QStringList &args);

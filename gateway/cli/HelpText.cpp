@@ -15,7 +15,8 @@ Options:
   --data-dir DIR        where Tarn keeps its database (default: the OS app-data folder)
   --headless            run without the desktop UI
   --listen HOST:PORT    address to serve the API on; repeatable; port 0 picks a free one;
-                        IPv6 as [::1]:8080 (default 127.0.0.1:8276)
+                        IPv6 as [::1]:8080 (default: the addresses saved in
+                        Settings, else 127.0.0.1:8276)
   --workers N           worker threads (default 0 = one per core)
   --help, --version
 

@@ -4,7 +4,12 @@
 #include "tests/support/HttpTestClient.h"
 #include "tests/support/MockUpstream.h"
 
-#include <QJsonArray>
+#include "gateway/Gateway.h"
+#include "gateway/core/Paths.h"
+#include "gateway/core/SettingKeys.h"
+#include "gateway/storage/Database.h"
+#include "gateway/storage/SettingsRepository.h"
+#include "tests/support/TempDataDir.h"
 
 #include <QJsonArray>
 
@@ -92,4 +97,29 @@ TEST(GatewayBasics, MalformedJsonIs400)
         EXPECT_EQ(r.status, 400) << body.constData();
         EXPECT_EQ(r.json().value(u"error").toObject().value(u"type").toString(), QStringLiteral("invalid_request_error"));
     }
+}
+
+// Started without --listen, Tarn listens where Settings saved (the desktop's listen field).
+TEST(GatewayBasics, WithoutListenAddressesItUsesTheSavedOnes)
+{
+    using namespace tarn::gateway;
+    TempDataDir dir;
+    {
+        auto db = Database::open(databasePath(dir.path()), QStringLiteral("saved-listen"));
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE(SettingsRepository(**db).setValue(QString::fromLatin1(settingkeys::kListen),
+                                                      QStringLiteral("127.0.0.1:0")).ok());
+    }
+    GatewayOptions options;
+    options.dataDir = dir.path();
+    Gateway gateway(options);
+    ASSERT_TRUE(gateway.start().ok());
+    ASSERT_EQ(gateway.urls().size(), 1);
+    const QUrl url = gateway.urls().first();
+    EXPECT_EQ(url.host(), QStringLiteral("127.0.0.1"));
+    EXPECT_NE(url.port(), 8276);
+    EXPECT_GT(url.port(), 0);
+    HttpTestClient client;
+    EXPECT_EQ(client.request("GET", url.toString() + QStringLiteral("/health")).status, 200);
+    gateway.stop(1000);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/core/SettingKeys.h"
+
 #include <QWidget>
 
 #include <functional>
@@ -32,9 +34,10 @@ class SettingsPage final : public QWidget
 
 public:
     // Settings keys this page writes (settings table).
-    static constexpr char kListenKey[] = "gateway.listen";            // "host:port,host:port"
-    static constexpr char kStartHiddenKey[] = "desktop.start_hidden"; // "true" / "false"
-    static constexpr char kRetentionKey[] = "usage.retention_days";   // days; "0" keeps everything
+    // The settings this page writes; the gateway reads them (gateway/core/SettingKeys.h).
+    static constexpr const char *kListenKey = gateway::settingkeys::kListen;
+    static constexpr const char *kStartHiddenKey = gateway::settingkeys::kStartHidden;
+    static constexpr const char *kRetentionKey = gateway::settingkeys::kRetentionDays;
 
     explicit SettingsPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~SettingsPage() override;
