@@ -189,43 +189,59 @@ Result<UsageSummary> UsageRepository::summarize(const QDateTime &since) const
     return summary;
 }
 
+QString usageRecordColumns(const QString &prefix)
+{
+    static const QStringList columns = {
+        QStringLiteral("id"), QStringLiteral("ts"), QStringLiteral("client_key_id"), QStringLiteral("inbound_format"),
+        QStringLiteral("endpoint"), QStringLiteral("requested_model"), QStringLiteral("channel_id"),
+        QStringLiteral("channel_name"), QStringLiteral("upstream_model"), QStringLiteral("status"), QStringLiteral("stream"),
+        QStringLiteral("prompt_tokens"), QStringLiteral("completion_tokens"), QStringLiteral("cached_tokens"),
+        QStringLiteral("latency_ms"), QStringLiteral("ttft_ms"), QStringLiteral("attempts"), QStringLiteral("error"),
+        QStringLiteral("attempt_log"), QStringLiteral("channel_format")};
+    QStringList prefixed;
+    prefixed.reserve(columns.size());
+    for (const QString &column : columns)
+        prefixed.append(prefix + column);
+    return prefixed.join(QStringLiteral(", "));
+}
+
+UsageRecord usageRecordFrom(const QSqlQuery &q, int first)
+{
+    UsageRecord r;
+    r.id = q.value(first + 0).toLongLong();
+    r.time = fromDbTime(q.value(first + 1));
+    r.clientKeyId = q.value(first + 2).toLongLong();
+    r.inboundFormat = q.value(first + 3).toString();
+    r.endpoint = q.value(first + 4).toString();
+    r.requestedModel = q.value(first + 5).toString();
+    r.channelId = q.value(first + 6).toLongLong();
+    r.channelName = q.value(first + 7).toString();
+    r.upstreamModel = q.value(first + 8).toString();
+    r.status = q.value(first + 9).toInt();
+    r.stream = q.value(first + 10).toInt() != 0;
+    r.promptTokens = q.value(first + 11).toLongLong();
+    r.completionTokens = q.value(first + 12).toLongLong();
+    r.cachedTokens = q.value(first + 13).toLongLong();
+    r.latencyMs = q.value(first + 14).toLongLong();
+    r.ttftMs = q.value(first + 15).toLongLong();
+    r.attempts = q.value(first + 16).toInt();
+    r.error = q.value(first + 17).toString();
+    r.attemptLog = attemptLogFromJson(q.value(first + 18).toString());
+    r.channelFormat = q.value(first + 19).toString();
+    return r;
+}
+
 Result<QList<UsageRecord>> UsageRepository::recent(int limit) const
 {
     QSqlQuery q(m_db.handle());
     q.setForwardOnly(true);
-    if (Status s = execute(q, QStringLiteral(
-                                  "SELECT id, ts, client_key_id, inbound_format, endpoint, requested_model, channel_id, "
-                                  "channel_name, upstream_model, status, stream, prompt_tokens, completion_tokens, "
-                                  "cached_tokens, latency_ms, ttft_ms, attempts, error, attempt_log, channel_format FROM usage "
-                                  "ORDER BY ts DESC, id DESC LIMIT ?"),
+    if (Status s = execute(q, QStringLiteral("SELECT %1 FROM usage ORDER BY ts DESC, id DESC LIMIT ?").arg(usageRecordColumns()),
                            {std::max(limit, 0)}, QStringLiteral("reading recent usage"));
         !s)
         return s.error();
     QList<UsageRecord> records;
-    while (q.next()) {
-        UsageRecord r;
-        r.id = q.value(0).toLongLong();
-        r.time = fromDbTime(q.value(1));
-        r.clientKeyId = q.value(2).toLongLong();
-        r.inboundFormat = q.value(3).toString();
-        r.endpoint = q.value(4).toString();
-        r.requestedModel = q.value(5).toString();
-        r.channelId = q.value(6).toLongLong();
-        r.channelName = q.value(7).toString();
-        r.upstreamModel = q.value(8).toString();
-        r.status = q.value(9).toInt();
-        r.stream = q.value(10).toInt() != 0;
-        r.promptTokens = q.value(11).toLongLong();
-        r.completionTokens = q.value(12).toLongLong();
-        r.cachedTokens = q.value(13).toLongLong();
-        r.latencyMs = q.value(14).toLongLong();
-        r.ttftMs = q.value(15).toLongLong();
-        r.attempts = q.value(16).toInt();
-        r.error = q.value(17).toString();
-        r.attemptLog = attemptLogFromJson(q.value(18).toString());
-        r.channelFormat = q.value(19).toString();
-        records.append(r);
-    }
+    while (q.next())
+        records.append(usageRecordFrom(q));
     return records;
 }
 

@@ -8,9 +8,17 @@
 #include <QHash>
 #include <QList>
 
+class QSqlQuery;
+
 namespace tarn::gateway {
 
 class Database;
+
+// The usage columns a UsageRecord is read from, in the order usageRecordFrom reads them, each
+// name prefixed (e.g. "u." for a joined query). Shared so every reader of usage rows agrees.
+QString usageRecordColumns(const QString &prefix = {});
+// Reads a UsageRecord from q's columns first onwards, listed by usageRecordColumns.
+UsageRecord usageRecordFrom(const QSqlQuery &q, int first = 0);
 
 // Appends usage records and answers aggregate questions about them.
 class UsageRepository final

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/storage/UsageStatsRepository.h"
 
+#include "gateway/storage/UsageRepository.h"
+
 #include "gateway/storage/Database.h"
 #include "gateway/storage/StorageSupport.h"
 #include "gateway/storage/UsageRollup.h"
@@ -104,27 +106,8 @@ QDateTime bucketTime(const QString &key)
 RequestLogRow logRowFrom(const QSqlQuery &q)
 {
     RequestLogRow row;
-    UsageRecord &r = row.record;
-    r.id = q.value(0).toLongLong();
-    r.time = fromDbTime(q.value(1));
-    r.clientKeyId = q.value(2).toLongLong();
-    r.inboundFormat = q.value(3).toString();
-    r.endpoint = q.value(4).toString();
-    r.requestedModel = q.value(5).toString();
-    r.channelId = q.value(6).toLongLong();
-    r.channelName = q.value(7).toString();
-    r.upstreamModel = q.value(8).toString();
-    r.status = q.value(9).toInt();
-    r.stream = q.value(10).toInt() != 0;
-    r.promptTokens = q.value(11).toLongLong();
-    r.completionTokens = q.value(12).toLongLong();
-    r.cachedTokens = q.value(13).toLongLong();
-    r.latencyMs = q.value(14).toLongLong();
-    r.ttftMs = q.value(15).toLongLong();
-    r.attempts = q.value(16).toInt();
-    r.error = q.value(17).toString();
-    r.channelFormat = q.value(18).toString();
-    row.clientKeyName = q.value(19).toString();
+    row.record = usageRecordFrom(q);
+    row.clientKeyName = q.value(20).toString();
     return row;
 }
 
@@ -330,12 +313,10 @@ Result<QList<RequestLogRow>> UsageStatsRepository::requestLog(const RequestLogFi
     QSqlQuery q(m_db.handle());
     q.setForwardOnly(true);
     if (Status s = execute(q, QStringLiteral(
-                                  "SELECT u.id, u.ts, u.client_key_id, u.inbound_format, u.endpoint, u.requested_model, "
-                                  "u.channel_id, u.channel_name, u.upstream_model, u.status, u.stream, u.prompt_tokens, "
-                                  "u.completion_tokens, u.cached_tokens, u.latency_ms, u.ttft_ms, u.attempts, u.error, "
-                                  "u.channel_format, k.name FROM usage u LEFT JOIN client_keys k ON k.id = u.client_key_id "
-                                  "%1 ORDER BY u.id DESC LIMIT ?")
-                                  .arg(where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "))),
+                                  "SELECT %1, k.name FROM usage u LEFT JOIN client_keys k ON k.id = u.client_key_id "
+                                  "%2 ORDER BY u.id DESC LIMIT ?")
+                                  .arg(usageRecordColumns(QStringLiteral("u.")),
+                                       where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "))),
                            bindings, QStringLiteral("reading the request log"));
         !s)
         return s.error();
