@@ -9,6 +9,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QGraphicsLayout>
 #include <QDateTimeAxis>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -201,7 +202,15 @@ QChartView *OverviewPage::createPie(const QString &name, const QString &title, Q
     *series = new QPieSeries(chart);
     (*series)->setName(title);
     chart->addSeries(*series);
+    // The pies share a row with the health table: a tighter frame and a smaller legend font keep
+    // model names readable, and a name that still does not fit shows whole on hover.
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
     chart->legend()->setAlignment(Qt::AlignRight);
+    QFont legendFont = chart->legend()->font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
+    chart->legend()->setFont(legendFont);
+    chart->legend()->setShowToolTips(true);
     auto *view = new QChartView(chart, this);
     view->setObjectName(name);
     view->setAccessibleName(title);

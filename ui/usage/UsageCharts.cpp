@@ -92,6 +92,9 @@ void attachAxes(QChart *chart, QAbstractBarSeries *series, const QList<QDateTime
         labels.append(usageBucketLabel(bucket, granularity));
     auto *categories = new QBarCategoryAxis;
     categories->append(labels);
+    // A label per bar: past a few bars they only fit standing up (flat, Qt elides them to "...").
+    if (labels.size() > 8)
+        categories->setLabelsAngle(-90);
     chart->addAxis(categories, Qt::AlignBottom);
     series->attachAxis(categories);
     auto *values = new QValueAxis;
@@ -117,8 +120,8 @@ QString usageBucketLabel(const QDateTime &bucketStart, UsageGranularity granular
     // so they keep their UTC date (a local date could name the day before).
     const QDateTime local = granularity == UsageGranularity::Hour ? bucketStart.toLocalTime() : bucketStart.toUTC();
     switch (granularity) {
-    case UsageGranularity::Hour: return local.toString(QStringLiteral("MM-dd HH:00"));
-    case UsageGranularity::Day: return local.toString(QStringLiteral("yyyy-MM-dd"));
+    case UsageGranularity::Hour: return local.toString(QStringLiteral("HH:00"));
+    case UsageGranularity::Day: return local.toString(QStringLiteral("MM-dd"));
     case UsageGranularity::Week: return QStringLiteral("W%1 %2").arg(local.date().weekNumber()).arg(local.date().year());
     case UsageGranularity::Month: return local.toString(QStringLiteral("yyyy-MM"));
     }
