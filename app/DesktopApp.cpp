@@ -6,6 +6,9 @@
 #include "gateway/storage/SettingsRepository.h"
 #include "ui/MainWindow.h"
 #include "ui/SingleInstance.h"
+#include "ui/channels/ChannelDialog.h"
+#include "ui/usage/PricesDialog.h"
+#include "gateway/config/ConfigStore.h"
 #include "ui/settings/CreateKeyDialog.h"
 #include "ui/settings/SettingsPage.h"
 #include "ui/tray/TrayController.h"
@@ -26,7 +29,7 @@ namespace {
 
 // scripts/screenshots: walks every page (and the tray menu and the create-key dialog), saves each
 // as <dir>/<name>.png once the page had time to load its data, then quits.
-void takeScreenshots(ui::MainWindow &window, ui::TrayIcon &tray, const QString &dir)
+void takeScreenshots(gateway::DesktopService &service, ui::MainWindow &window, ui::TrayIcon &tray, const QString &dir)
 {
     QDir().mkpath(dir);
     const auto save = [dir](const QPixmap &shot, const QString &name) {
@@ -43,7 +46,7 @@ void takeScreenshots(ui::MainWindow &window, ui::TrayIcon &tray, const QString &
         QTimer::singleShot(at + settleMs, &window, [&window, save, name] { save(window.grab(), name); });
         at += settleMs + 200;
     }
-    QTimer::singleShot(at, &window, [&window, &tray, save] {
+    QTimer::singleShot(at, &window, [&service, &window, &tray, save] {
         QMenu *menu = tray.menu();
         menu->ensurePolished();
         menu->adjustSize();
@@ -55,10 +58,27 @@ void takeScreenshots(ui::MainWindow &window, ui::TrayIcon &tray, const QString &
             save(channels->grab(), QStringLiteral("tray-channels"));
         }
         ui::CreateKeyDialog *dialog = window.settingsPage()->openCreateKeyDialog();
-        QTimer::singleShot(500, dialog, [dialog, save] {
+        QTimer::singleShot(500, dialog, [&service, &window, dialog, save] {
             save(dialog->grab(), QStringLiteral("dialog-create-key"));
             dialog->close();
-            QCoreApplication::quit();
+            // The channel editor on the first stored channel, as Edit opens it.
+            const gateway::ConfigSnapshot config = service.gateway().config().snapshot();
+            const gateway::Channel channel = config->channels.isEmpty() ? gateway::Channel{} : config->channels.first();
+            auto *channelDialog = new ui::ChannelDialog(service, channel, {}, &window);
+            channelDialog->setAttribute(Qt::WA_DeleteOnClose);
+            channelDialog->open();
+            QTimer::singleShot(800, channelDialog, [&service, &window, channelDialog, save] {
+                save(channelDialog->grab(), QStringLiteral("dialog-channel"));
+                channelDialog->close();
+                auto *prices = new ui::PricesDialog(service, &window);
+                prices->setAttribute(Qt::WA_DeleteOnClose);
+                prices->open();
+                QTimer::singleShot(800, prices, [prices, save] {
+                    save(prices->grab(), QStringLiteral("dialog-prices"));
+                    prices->close();
+                    QCoreApplication::quit();
+                });
+            });
         });
     });
 }
@@ -118,7 +138,7 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
 
     if (const QString dir = qEnvironmentVariable("TARN_SCREENSHOT_DIR"); !dir.isEmpty()) {
         window.show();
-        takeScreenshots(window, tray, dir);
+        takeScreenshots(service, window, tray, dir);
         return app.exec();
     }
     // "Start hidden in the tray" (Settings) only holds when there is a tray to come back from.

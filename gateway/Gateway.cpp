@@ -33,7 +33,7 @@ namespace {
 QList<ListenAddress> savedListenAddresses(Database &database)
 {
     const QList<ListenAddress> fallback = {{QStringLiteral("127.0.0.1"), 8276}};
-    const Result<QString> saved = SettingsRepository(database).value(QString::fromLatin1(settingkeys::kListen));
+    const Result<QString> saved = SettingsRepository(database).value(QString::fromLatin1(SettingKeys::Listen));
     if (!saved || saved->trimmed().isEmpty())
         return fallback;
     QList<ListenAddress> addresses;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "gateway/core/SettingKeys.h"
+
 #include "gateway/core/Channel.h"
 #include "gateway/core/ClientKey.h"
 #include "gateway/core/PoolSettings.h"
@@ -35,13 +37,5 @@ struct RuntimeConfig
 };
 
 using ConfigSnapshot = std::shared_ptr<const RuntimeConfig>;
-
-namespace SettingKeys {
-inline constexpr char LoopbackWithoutKey[] = "gateway.loopback_without_key";
-inline constexpr char MaxAttempts[] = "routing.max_attempts";
-inline constexpr char TimeBudgetMs[] = "routing.time_budget_ms";
-inline constexpr char RetryEmptyAnswers[] = "routing.retry_empty_answers";
-inline constexpr char RetestIntervalS[] = "routing.retest_interval_s";
-}
 
 } // namespace tarn::gateway

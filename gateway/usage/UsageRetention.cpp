@@ -29,7 +29,7 @@ qint64 prune(const QString &path)
         qCWarning(lcRetention) << "cannot open the database to prune usage:" << database.error().message;
         return -1;
     }
-    const Result<QString> days = SettingsRepository(**database).value(QString::fromLatin1(settingkeys::kRetentionDays));
+    const Result<QString> days = SettingsRepository(**database).value(QString::fromLatin1(SettingKeys::RetentionDays));
     bool ok = false;
     const int keepDays = days ? days->toInt(&ok) : 0;
     if (!ok || keepDays <= 0)

@@ -107,7 +107,7 @@ TEST(GatewayBasics, WithoutListenAddressesItUsesTheSavedOnes)
     {
         auto db = Database::open(databasePath(dir.path()), QStringLiteral("saved-listen"));
         ASSERT_TRUE(db.ok());
-        ASSERT_TRUE(SettingsRepository(**db).setValue(QString::fromLatin1(settingkeys::kListen),
+        ASSERT_TRUE(SettingsRepository(**db).setValue(QString::fromLatin1(SettingKeys::Listen),
                                                       QStringLiteral("127.0.0.1:0")).ok());
     }
     GatewayOptions options;

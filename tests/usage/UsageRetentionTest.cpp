@@ -53,7 +53,7 @@ protected:
 
 TEST_F(UsageRetentionTest, RowsOlderThanTheKeptDaysGoAndNewerOnesStay)
 {
-    ASSERT_TRUE(SettingsRepository(*db).setValue(QString::fromLatin1(settingkeys::kRetentionDays), QStringLiteral("30")).ok());
+    ASSERT_TRUE(SettingsRepository(*db).setValue(QString::fromLatin1(SettingKeys::RetentionDays), QStringLiteral("30")).ok());
     UsageRetention retention(databasePath(dir.path()));
     EXPECT_EQ(passOnce(retention), 3);
     EXPECT_EQ(*UsageRepository(*db).count(), 3);
@@ -68,9 +68,9 @@ TEST_F(UsageRetentionTest, NoRetentionSetKeepsEverything)
 {
     UsageRetention retention(databasePath(dir.path()));
     EXPECT_EQ(passOnce(retention), -1);
-    ASSERT_TRUE(SettingsRepository(*db).setValue(QString::fromLatin1(settingkeys::kRetentionDays), QStringLiteral("0")).ok());
+    ASSERT_TRUE(SettingsRepository(*db).setValue(QString::fromLatin1(SettingKeys::RetentionDays), QStringLiteral("0")).ok());
     EXPECT_EQ(passOnce(retention), -1);
-    ASSERT_TRUE(SettingsRepository(*db).setValue(QString::fromLatin1(settingkeys::kRetentionDays), QStringLiteral("lots")).ok());
+    ASSERT_TRUE(SettingsRepository(*db).setValue(QString::fromLatin1(SettingKeys::RetentionDays), QStringLiteral("lots")).ok());
     EXPECT_EQ(passOnce(retention), -1);
     EXPECT_EQ(*UsageRepository(*db).count(), 6);
 }

@@ -35,9 +35,9 @@ class SettingsPage final : public QWidget
 public:
     // Settings keys this page writes (settings table).
     // The settings this page writes; the gateway reads them (gateway/core/SettingKeys.h).
-    static constexpr const char *kListenKey = gateway::settingkeys::kListen;
-    static constexpr const char *kStartHiddenKey = gateway::settingkeys::kStartHidden;
-    static constexpr const char *kRetentionKey = gateway::settingkeys::kRetentionDays;
+    static constexpr const char *kListenKey = gateway::SettingKeys::Listen;
+    static constexpr const char *kStartHiddenKey = gateway::SettingKeys::StartHidden;
+    static constexpr const char *kRetentionKey = gateway::SettingKeys::RetentionDays;
 
     explicit SettingsPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~SettingsPage() override;
