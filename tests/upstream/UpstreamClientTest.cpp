@@ -447,12 +447,12 @@ TEST(UpstreamClient, PausedCallReadsNothingUntilResumed)
         }
     };
     UpstreamRequest request = post(server.url("/stream"));
-    // Must not fire while paused (paused three times as long); long enough that a loaded machine's
-    // gaps between the chunks after the resume do not trip it.
-    request.timeouts.idleMs = 1500;
+    // Must not fire while paused (paused twice as long); long enough that a loaded machine's gap
+    // between the resume and the next chunk does not trip it (1.5 s did, under a parallel build).
+    request.timeouts.idleMs = 3000;
     id = client.start(request, &recorder);
     ASSERT_TRUE(waitUntil([&] { return server.heldCount() == 0 && recorder.chunks == 1; }));
-    QTest::qWait(4500);
+    QTest::qWait(6000);
     EXPECT_EQ(recorder.body, "first\n");
     EXPECT_FALSE(recorder.finished());
     client.pause(id, false);
