@@ -3,6 +3,7 @@
 
 #include "ui/logs/RequestLogModel.h"
 #include "tests/ui/support/DesktopFixture.h"
+#include "tests/ui/support/UiWait.h"
 
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/UsageRepository.h"
@@ -32,18 +33,9 @@ namespace {
 
 constexpr int kTimeoutMs = 5000;
 
-// QTest's QTRY_* macros report to QTest, not to GoogleTest (a failure only returns): wait with
-// qWaitFor, then let GoogleTest judge.
-#define WAIT_EQ(actual, expected)                                                                     \
-    do {                                                                                              \
-        if (!QTest::qWaitFor([&] { return (actual) == (expected); }, kTimeoutMs)) { /* judged below */ } \
-        ASSERT_EQ(actual, expected);                                                                  \
-    } while (false)
-#define WAIT_TRUE(condition)                                                                          \
-    do {                                                                                              \
-        if (!QTest::qWaitFor([&] { return bool(condition); }, kTimeoutMs)) { /* judged below */ } \
-        ASSERT_TRUE(condition);                                                                       \
-    } while (false)
+// The shared waits (tests/ui/support/UiWait.h) with this file's timeout.
+#define WAIT_EQ(actual, expected) TARN_WAIT_EQ(actual, expected, kTimeoutMs)
+#define WAIT_TRUE(condition) TARN_WAIT_TRUE(condition, kTimeoutMs)
 constexpr int kSeeded = 500;
 
 class LogsPageTest : public ::testing::Test
