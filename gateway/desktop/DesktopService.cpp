@@ -76,8 +76,11 @@ void DesktopService::stop()
 {
     if (!m_thread)
         return;
-    // Queued after every job handed over so far: they run, then the connection closes on its thread.
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->close(); delete worker; }, Qt::QueuedConnection);
+    // Behind every job handed over so far: they run, then the connection closes on its own thread.
+    // Blocking, because a loop told to quit need not run what is still queued (LeakSanitizer
+    // caught the worker and its connection left behind).
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->close(); delete worker; },
+                              Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
     delete m_thread;

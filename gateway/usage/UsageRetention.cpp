@@ -8,7 +8,6 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
-#include <QPointer>
 #include <QThread>
 #include <QThreadPool>
 #include <QTimer>
@@ -57,9 +56,9 @@ UsageRetention::UsageRetention(QString databasePath, QObject *parent)
 
 UsageRetention::~UsageRetention()
 {
-    // A pass still running holds only its own connection and a copy of the path; wait for it so
-    // the database is not being pruned while the gateway closes it.
-    while (m_running.load())
+    // A pass still running posts its result to this object: wait until it has (the post to a
+    // deleted object is then dropped by Qt), so it never touches freed memory.
+    while (m_inFlight.load() > 0)
         QThread::msleep(5);
 }
 
@@ -71,17 +70,19 @@ void UsageRetention::start(int firstDelayMs, int intervalMs)
 
 void UsageRetention::pruneNow()
 {
-    if (m_running.exchange(true))
+    if (m_busy)
         return; // the previous pass is still at work
-    QPointer<UsageRetention> self(this);
-    QThreadPool::globalInstance()->start([self, this, path = m_databasePath] {
+    m_busy = true;
+    ++m_inFlight;
+    QThreadPool::globalInstance()->start([this, path = m_databasePath] {
         const qint64 removed = prune(path);
-        if (self)
-            QMetaObject::invokeMethod(self.data(), [self, removed] {
-                if (self)
-                    Q_EMIT self->pruned(removed);
-            }, Qt::QueuedConnection);
-        m_running.store(false);
+        // Busy ends on this object's thread, just before pruned(): whoever hears pruned() may
+        // start the next pass at once.
+        QMetaObject::invokeMethod(this, [this, removed] {
+            m_busy = false;
+            Q_EMIT pruned(removed);
+        }, Qt::QueuedConnection);
+        --m_inFlight;
     });
 }
 

@@ -32,7 +32,8 @@ Q_SIGNALS:
 private:
     QString m_databasePath;
     QTimer *m_timer = nullptr;
-    std::atomic_bool m_running = false;
+    bool m_busy = false;          // a pass is under way (GUI/owner thread only)
+    std::atomic_int m_inFlight = 0; // passes that may still post back to this object
 };
 
 } // namespace tarn::gateway
