@@ -121,18 +121,18 @@ protected:
     }
 
     // Answers the next message box with button once it is up (it runs its own event loop).
-    static void answerMessageBox(QMessageBox::StandardButton button)
+    // Clicks button on the next modal message box, polling every 10 ms for up to 10 s. Each poll
+    // is a timer owned by the application holding only the button and a count: no reference cycle
+    // (the self-capturing std::function this replaced leaked under LeakSanitizer).
+    static void answerMessageBox(QMessageBox::StandardButton button, int triesLeft = 1000)
     {
-        auto attempt = std::make_shared<std::function<void()>>();
-        *attempt = [attempt, button] {
+        QTimer::singleShot(triesLeft == 1000 ? 0 : 10, qApp, [button, triesLeft] {
             auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-            if (!box) {
-                QTimer::singleShot(10, *attempt);
-                return;
-            }
-            QTest::mouseClick(box->button(button), Qt::LeftButton);
-        };
-        QTimer::singleShot(0, *attempt);
+            if (box)
+                QTest::mouseClick(box->button(button), Qt::LeftButton);
+            else if (triesLeft > 1)
+                answerMessageBox(button, triesLeft - 1);
+        });
     }
 
     DesktopFixture fixture;
