@@ -261,11 +261,24 @@ void SettingsPage::reloadKeys()
         [this](gateway::Result<QList<gateway::ClientKey>> keys) {
             if (!keys)
                 return;
+            // A reload (after a change anywhere in the configuration) keeps the user's selection:
+            // dropping it mid-task made a Revoke click land on a disabled button.
+            const QModelIndexList selected = m_keyTable->selectionModel()->selectedRows();
+            const QString selectedName = selected.isEmpty() ? QString() : m_keyModel->keyAt(selected.first().row()).name;
             m_keyModel->setKeys(std::move(keys.value()));
             for (int column : {ClientKeyModel::Name, ClientKeyModel::Prefix, ClientKeyModel::Expires,
                                ClientKeyModel::LastUsed})
                 m_keyTable->resizeColumnToContents(column);
-            m_revokeButton->setEnabled(false);
+            int reselect = -1;
+            for (int row = 0; row < m_keyModel->rowCount() && !selectedName.isEmpty(); ++row) {
+                if (m_keyModel->keyAt(row).name == selectedName) {
+                    reselect = row;
+                    break;
+                }
+            }
+            if (reselect >= 0)
+                m_keyTable->selectRow(reselect);
+            m_revokeButton->setEnabled(reselect >= 0 && !m_keyModel->keyAt(reselect).revoked);
             Q_EMIT keysReloaded();
         });
 }
