@@ -326,56 +326,43 @@ Result<QList<RequestLogRow>> UsageStatsRepository::requestLog(const RequestLogFi
     return rows;
 }
 
-Result<QStringList> UsageStatsRepository::knownModels() const
+// The distinct non-empty values sql lists, over the rollups and the rows not rolled up yet; sql
+// takes the watermark once per `?`.
+Result<QStringList> UsageStatsRepository::distinctNames(const QString &sql, int watermarkUses, const QString &what) const
 {
     catchUpUsageRollups(m_db);
-    QStringList models;
+    QStringList names;
     const Status s = m_db.readTransaction([&]() -> Status {
         const Result<qint64> watermark = usageRolledUpTo(m_db);
         if (!watermark)
             return watermark.error();
         QSqlQuery q(m_db.handle());
         q.setForwardOnly(true);
-        if (Status st = execute(q, QStringLiteral(
-                                       "SELECT requested_model FROM usage_hourly UNION SELECT upstream_model FROM usage_hourly "
-                                       "UNION SELECT requested_model FROM usage WHERE id > ? "
-                                       "UNION SELECT upstream_model FROM usage WHERE id > ? ORDER BY 1"),
-                                {*watermark, *watermark}, QStringLiteral("reading the models in usage"));
-            !st)
+        if (Status st = execute(q, sql, QVariantList(watermarkUses, *watermark), what); !st)
             return st;
         while (q.next())
-            if (const QString model = q.value(0).toString(); !model.isEmpty())
-                models.append(model);
+            if (const QString name = q.value(0).toString(); !name.isEmpty())
+                names.append(name);
         return {};
     });
     if (!s)
         return s.error();
-    return models;
+    return names;
+}
+
+Result<QStringList> UsageStatsRepository::knownModels() const
+{
+    return distinctNames(QStringLiteral("SELECT requested_model FROM usage_hourly UNION SELECT upstream_model FROM usage_hourly "
+                                        "UNION SELECT requested_model FROM usage WHERE id > ? "
+                                        "UNION SELECT upstream_model FROM usage WHERE id > ? ORDER BY 1"),
+                         2, QStringLiteral("reading the models in usage"));
 }
 
 Result<QStringList> UsageStatsRepository::knownChannels() const
 {
-    catchUpUsageRollups(m_db);
-    QStringList channels;
-    const Status s = m_db.readTransaction([&]() -> Status {
-        const Result<qint64> watermark = usageRolledUpTo(m_db);
-        if (!watermark)
-            return watermark.error();
-        QSqlQuery q(m_db.handle());
-        q.setForwardOnly(true);
-        if (Status st = execute(q, QStringLiteral("SELECT channel_name FROM usage_hourly "
-                                                  "UNION SELECT channel_name FROM usage WHERE id > ? ORDER BY 1"),
-                                {*watermark}, QStringLiteral("reading the channels in usage"));
-            !st)
-            return st;
-        while (q.next())
-            if (const QString channel = q.value(0).toString(); !channel.isEmpty())
-                channels.append(channel);
-        return {};
-    });
-    if (!s)
-        return s.error();
-    return channels;
+    return distinctNames(QStringLiteral("SELECT channel_name FROM usage_hourly "
+                                        "UNION SELECT channel_name FROM usage WHERE id > ? ORDER BY 1"),
+                         1, QStringLiteral("reading the channels in usage"));
 }
 
 Result<qint64> UsageStatsRepository::pruneBefore(const QDateTime &before)

@@ -41,6 +41,8 @@ public:
     Status removePrice(const QString &model);
 
 private:
+    Result<QStringList> distinctNames(const QString &sql, int watermarkUses, const QString &what) const;
+
     Database &m_db;
 };
 
