@@ -38,17 +38,19 @@ public:
 
     Gateway &gateway() const { return m_gateway; }
 
-    // Runs work on the database thread; then done(result) on context's thread, unless context has
-    // been destroyed meanwhile (the result is then dropped). Work runs in submission order.
+    // Runs work on the database thread; then done(result) on the service's thread (the GUI thread),
+    // unless context has been destroyed meanwhile (the result is then dropped). Work runs in
+    // submission order. context must live on the service's thread: whether it is still alive is
+    // decided there, because a check made on the database thread could be outdated by the time the
+    // result is delivered (the context destroyed between the check and the post).
     template<typename T>
     void run(QObject *context, std::function<T(Database &)> work, std::function<void(T)> done)
     {
-        QPointer<QObject> guard(context);
-        post([guard, work = std::move(work), done = std::move(done)](Database &database) {
+        Q_ASSERT(context && context->thread() == thread());
+        post([this, guard = QPointer<QObject>(context), work = std::move(work),
+              done = std::move(done)](Database &database) {
             auto result = std::make_shared<T>(work(database));
-            if (!guard)
-                return;
-            QMetaObject::invokeMethod(guard.data(), [guard, result, done] {
+            QMetaObject::invokeMethod(this, [guard, result, done] {
                 if (guard)
                     done(std::move(*result));
             }, Qt::QueuedConnection);
