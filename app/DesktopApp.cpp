@@ -2,23 +2,27 @@
 #include "app/DesktopModule.h"
 
 #include "app/ShutdownSignals.h"
+#include "gateway/config/ConfigStore.h"
 #include "gateway/desktop/DesktopService.h"
 #include "gateway/storage/SettingsRepository.h"
 #include "ui/MainWindow.h"
 #include "ui/SingleInstance.h"
 #include "ui/channels/ChannelDialog.h"
-#include "ui/usage/PricesDialog.h"
-#include "gateway/config/ConfigStore.h"
 #include "ui/settings/CreateKeyDialog.h"
 #include "ui/settings/SettingsPage.h"
 #include "ui/tray/TrayController.h"
 #include "ui/tray/TrayIcon.h"
+#include "ui/usage/PricesDialog.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QGuiApplication>
+#include <QIcon>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMetaEnum>
+#include <QPainter>
+#include <QScreen>
 #include <QTimer>
 
 #include <cstdio>
@@ -26,6 +30,26 @@
 namespace tarn::app {
 
 namespace {
+
+// Every tray icon variant at the size panels use, on a light and on a dark panel, in one image.
+QPixmap trayStates()
+{
+    const QStringList states{QStringLiteral("serving"), QStringLiteral("degraded"), QStringLiteral("paused"),
+                             QStringLiteral("error")};
+    constexpr int cell = 48;
+    constexpr int icon = 32;
+    QPixmap strip(cell * int(states.size()), cell * 2);
+    QPainter painter(&strip);
+    painter.fillRect(0, 0, strip.width(), cell, QColor(0xf0, 0xf0, 0xf0));
+    painter.fillRect(0, cell, strip.width(), cell, QColor(0x2b, 0x2b, 0x2b));
+    for (int i = 0; i < states.size(); ++i) {
+        const int x = i * cell + (cell - icon) / 2;
+        const QString base = QStringLiteral(":/tarn/icons/tray-%1").arg(states.at(i));
+        painter.drawPixmap(x, (cell - icon) / 2, QIcon(base + QStringLiteral(".svg")).pixmap(icon, icon));
+        painter.drawPixmap(x, cell + (cell - icon) / 2, QIcon(base + QStringLiteral("-dark.svg")).pixmap(icon, icon));
+    }
+    return strip;
+}
 
 // scripts/screenshots: walks every page (and the tray menu and the create-key dialog), saves each
 // as <dir>/<name>.png once the page had time to load its data, then quits.
@@ -58,7 +82,7 @@ void takeScreenshots(gateway::DesktopService &service, ui::MainWindow &window, u
             save(channels->grab(), QStringLiteral("tray-channels"));
         }
         ui::CreateKeyDialog *dialog = window.settingsPage()->openCreateKeyDialog();
-        QTimer::singleShot(500, dialog, [&service, &window, dialog, save] {
+        QTimer::singleShot(500, dialog, [&service, &window, &tray, dialog, save] {
             save(dialog->grab(), QStringLiteral("dialog-create-key"));
             dialog->close();
             // The channel editor on the first stored channel, as Edit opens it.
@@ -67,16 +91,24 @@ void takeScreenshots(gateway::DesktopService &service, ui::MainWindow &window, u
             auto *channelDialog = new ui::ChannelDialog(service, channel, {}, &window);
             channelDialog->setAttribute(Qt::WA_DeleteOnClose);
             channelDialog->open();
-            QTimer::singleShot(800, channelDialog, [&service, &window, channelDialog, save] {
+            QTimer::singleShot(800, channelDialog, [&service, &window, &tray, channelDialog, save] {
                 save(channelDialog->grab(), QStringLiteral("dialog-channel"));
                 channelDialog->close();
                 auto *prices = new ui::PricesDialog(service, &window);
                 prices->setAttribute(Qt::WA_DeleteOnClose);
                 prices->open();
-                QTimer::singleShot(800, prices, [prices, save] {
+                QTimer::singleShot(800, prices, [prices, &tray, save] {
                     save(prices->grab(), QStringLiteral("dialog-prices"));
                     prices->close();
-                    QCoreApplication::quit();
+                    save(trayStates(), QStringLiteral("tray-states"));
+                    // A notification as the user meets it: the whole screen, tray host included.
+                    tray.notify(QObject::tr("Channel disabled"),
+                                QObject::tr("deepseek was disabled after HTTP 401 (key sk-…seek). Traffic moved to zhipu."));
+                    QTimer::singleShot(1200, &tray, [save] {
+                        if (QScreen *screen = QGuiApplication::primaryScreen())
+                            save(screen->grabWindow(0), QStringLiteral("desktop-notification"));
+                        QCoreApplication::quit();
+                    });
                 });
             });
         });
