@@ -29,7 +29,7 @@ bool isSuccess(int status)
 
 TokenUsage tokenUsageOf(const ir::Usage &usage)
 {
-    return {usage.input, usage.output, usage.cacheRead, usage.reported};
+    return {usage.input, usage.output, usage.cacheRead, usage.reasoning, usage.reported};
 }
 
 // The text of an answer, for the checks that read an answer's words.
@@ -235,6 +235,7 @@ void ProxyExchange::takeUsage(const TokenUsage &usage)
     m_record.promptTokens = usage.prompt;
     m_record.completionTokens = usage.completion;
     m_record.cachedTokens = usage.cached;
+    m_record.reasoningTokens = usage.reasoning;
 }
 
 void ProxyExchange::recordUsage(const QString &error)

@@ -38,6 +38,7 @@ struct UsageRecord
     qint64 promptTokens = 0;
     qint64 completionTokens = 0;
     qint64 cachedTokens = 0;
+    qint64 reasoningTokens = 0; // part of completionTokens (thinking the provider billed as output)
     qint64 latencyMs = 0;      // arrival to last byte
     qint64 ttftMs = -1;        // arrival to first byte of the answer; -1 = none
     int attempts = 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/formats/OpenAiResponse.h"
 
+#include "gateway/formats/Conversation.h"
 #include "gateway/formats/JsonMembers.h"
 
 #include <simdjson.h>
@@ -11,16 +12,17 @@ namespace tarn::gateway {
 
 namespace {
 
-// A token count: an integer, or (some providers) a float with an integral value; else 0.
+// A token count: an integer, or (some providers) a float with an integral value; else 0. Clamped
+// like every count the codecs decode: the upstream is not trusted.
 qint64 count(simdjson::dom::object object, std::string_view key)
 {
     simdjson::dom::element value;
     if (object[key].get(value))
         return 0;
     if (int64_t integer = 0; !value.get(integer))
-        return integer;
+        return ir::clampTokens(integer);
     if (double real = 0; !value.get(real) && std::isfinite(real) && real >= 0 && real < 9.0e18)
-        return qint64(real);
+        return ir::clampTokens(qint64(real));
     return 0;
 }
 
@@ -44,6 +46,9 @@ TokenUsage parseOpenAiUsage(QByteArrayView usageJson)
         out.cached = count(usage, "prompt_cache_hit_tokens"); // DeepSeek
     if (out.cached == 0)
         out.cached = count(usage, "cached_tokens"); // Moonshot
+    // Thinking tokens (o-series, DeepSeek reasoner, Qwen, Zhipu): already counted in completion.
+    if (simdjson::dom::object details; !usage["completion_tokens_details"].get(details))
+        out.reasoning = count(details, "reasoning_tokens");
     return out;
 }
 

@@ -10,7 +10,8 @@ namespace tarn::gateway {
 
 // Reads an OpenAI `usage` object (chat, completions, embeddings), including the cached-token
 // fields providers use: prompt_tokens_details.cached_tokens (OpenAI, Qwen, Zhipu),
-// prompt_cache_hit_tokens (DeepSeek) and cached_tokens (Moonshot).
+// prompt_cache_hit_tokens (DeepSeek) and cached_tokens (Moonshot), and the reasoning tokens in
+// completion_tokens_details.reasoning_tokens. Counts are clamped (ir::clampTokens).
 TokenUsage parseOpenAiUsage(QByteArrayView usageJson);
 
 // Usage of a whole (non-streamed) response body; reported=false when it has none.

@@ -210,6 +210,7 @@ void StreamTranslator::observe(ir::StreamEvent &event, std::string_view data)
         m_usage.cached = event.usage.cacheRead;
         if (event.usage.reported) {
             m_usage.completion = event.usage.output;
+            m_usage.reasoning = event.usage.reasoning;
             m_usage.reported = true;
         }
         break;
@@ -240,6 +241,7 @@ void StreamTranslator::observe(ir::StreamEvent &event, std::string_view data)
             if (event.usage.cacheRead > 0)
                 m_usage.cached = event.usage.cacheRead;
             m_usage.completion = event.usage.output;
+            m_usage.reasoning = event.usage.reasoning;
             m_usage.reported = true;
         }
         break;

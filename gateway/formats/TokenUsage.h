@@ -11,6 +11,7 @@ struct TokenUsage
     qint64 prompt = 0;
     qint64 completion = 0;
     qint64 cached = 0;
+    qint64 reasoning = 0; // part of completion
     bool reported = false;
 };
 

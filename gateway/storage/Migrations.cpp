@@ -208,6 +208,17 @@ QStringList schemaV5()
     };
 }
 
+// Reasoning (thinking) tokens per request and in the hourly rollup, so the usage page can split
+// output into answer and reasoning. Both start at 0, which is exact for rows written before: no
+// version recorded them, and every rollup row sums rows that all have 0.
+QStringList schemaV6()
+{
+    return {
+        QStringLiteral("ALTER TABLE usage ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0"),
+        QStringLiteral("ALTER TABLE usage_hourly ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0"),
+    };
+}
+
 QString sqlErrorText(const QSqlQuery &query)
 {
     const QSqlError error = query.lastError();
@@ -224,6 +235,7 @@ const QList<Migration> &schemaMigrations()
         {3, schemaV3()},
         {4, schemaV4()},
         {5, schemaV5()},
+        {6, schemaV6()},
     };
     return migrations;
 }

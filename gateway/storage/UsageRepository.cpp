@@ -117,17 +117,18 @@ Status UsageRepository::insert(const QList<UsageRecord> &records)
                          cached = QStringLiteral(":cached_tokens"), latency = QStringLiteral(":latency_ms"),
                          ttft = QStringLiteral(":ttft_ms"), attempts = QStringLiteral(":attempts"),
                          error = QStringLiteral(":error"), attemptLog = QStringLiteral(":attempt_log"),
-                         channelFormat = QStringLiteral(":channel_format");
+                         channelFormat = QStringLiteral(":channel_format"),
+                         reasoning = QStringLiteral(":reasoning_tokens");
     return m_db.transaction([&]() -> Status {
         QSqlQuery q(m_db.handle());
         const QString what = QStringLiteral("recording usage");
         if (!q.prepare(QStringLiteral(
                 "INSERT INTO usage (ts, client_key_id, inbound_format, endpoint, requested_model, channel_id, "
                 "channel_name, upstream_model, status, stream, prompt_tokens, completion_tokens, cached_tokens, "
-                "latency_ms, ttft_ms, attempts, error, attempt_log, channel_format) VALUES (:ts, :client_key_id, "
+                "latency_ms, ttft_ms, attempts, error, attempt_log, channel_format, reasoning_tokens) VALUES (:ts, :client_key_id, "
                 ":inbound_format, :endpoint, :requested_model, :channel_id, :channel_name, :upstream_model, :status, "
                 ":stream, :prompt_tokens, :completion_tokens, :cached_tokens, :latency_ms, :ttft_ms, :attempts, :error, "
-                ":attempt_log, :channel_format)")))
+                ":attempt_log, :channel_format, :reasoning_tokens)")))
             return queryError(q, what);
         for (const UsageRecord &r : records) {
             const qint64 time = r.time.isValid() ? r.time.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
@@ -150,6 +151,7 @@ Status UsageRepository::insert(const QList<UsageRecord> &records)
             q.bindValue(error, bindable(r.error));
             q.bindValue(attemptLog, attemptLogJson(r.attemptLog));
             q.bindValue(channelFormat, bindable(r.channelFormat));
+            q.bindValue(reasoning, r.reasoningTokens);
             if (!q.exec())
                 return queryError(q, what);
         }
@@ -197,7 +199,7 @@ QString usageRecordColumns(const QString &prefix)
         QStringLiteral("channel_name"), QStringLiteral("upstream_model"), QStringLiteral("status"), QStringLiteral("stream"),
         QStringLiteral("prompt_tokens"), QStringLiteral("completion_tokens"), QStringLiteral("cached_tokens"),
         QStringLiteral("latency_ms"), QStringLiteral("ttft_ms"), QStringLiteral("attempts"), QStringLiteral("error"),
-        QStringLiteral("attempt_log"), QStringLiteral("channel_format")};
+        QStringLiteral("attempt_log"), QStringLiteral("channel_format"), QStringLiteral("reasoning_tokens")};
     QStringList prefixed;
     prefixed.reserve(columns.size());
     for (const QString &column : columns)
@@ -228,6 +230,7 @@ UsageRecord usageRecordFrom(const QSqlQuery &q, int first)
     r.error = q.value(first + 17).toString();
     r.attemptLog = attemptLogFromJson(q.value(first + 18).toString());
     r.channelFormat = q.value(first + 19).toString();
+    r.reasoningTokens = q.value(first + 20).toLongLong();
     return r;
 }
 

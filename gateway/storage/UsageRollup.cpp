@@ -128,15 +128,17 @@ void catchUpUsageRollups(Database &db)
             more = upTo < last;
             if (Status s = execute(q, QStringLiteral(
                                           "INSERT INTO usage_hourly (hour, channel_id, channel_name, requested_model, upstream_model, "
-                                          "requests, errors, prompt_tokens, completion_tokens, cached_tokens) "
+                                          "requests, errors, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens) "
                                           "SELECT substr(ts, 1, 13), channel_id, channel_name, requested_model, upstream_model, count(*), "
-                                          "sum(status >= 400 OR status = 0), sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens) "
+                                          "sum(status >= 400 OR status = 0), sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens), "
+                                          "sum(reasoning_tokens) "
                                           "FROM usage WHERE id > ? AND id <= ? GROUP BY 1, 2, 3, 4, 5 "
                                           "ON CONFLICT (hour, channel_id, channel_name, requested_model, upstream_model) DO UPDATE SET "
                                           "requests = requests + excluded.requests, errors = errors + excluded.errors, "
                                           "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
                                           "completion_tokens = completion_tokens + excluded.completion_tokens, "
-                                          "cached_tokens = cached_tokens + excluded.cached_tokens"),
+                                          "cached_tokens = cached_tokens + excluded.cached_tokens, "
+                                          "reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens"),
                                    {done, upTo}, what);
                 !s)
                 return s;

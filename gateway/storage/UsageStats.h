@@ -29,6 +29,7 @@ struct UsageTotals
     qint64 promptTokens = 0;    // input, cached included
     qint64 completionTokens = 0;
     qint64 cachedTokens = 0;
+    qint64 reasoningTokens = 0; // part of completionTokens
     double costUsd = 0;         // estimated from the model prices (0 where a model has none)
 
     double successRate() const { return requests > 0 ? double(requests - errors) / double(requests) : 1.0; }

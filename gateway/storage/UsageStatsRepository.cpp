@@ -23,16 +23,17 @@ namespace {
 
 // Rows shaped like usage_hourly for a range: the rollup's whole hours, usage's edges, and usage
 // rows newer than the rollup. Columns: hour, channel_id, channel_name, requested_model,
-// upstream_model, requests, errors, prompt_tokens, completion_tokens, cached_tokens.
+// upstream_model, requests, errors, prompt_tokens, completion_tokens, cached_tokens,
+// reasoning_tokens.
 // The unary + keeps SQLite on the index the part is written for (ts for the edges, the rowid for
 // the newest rows).
 QString hourlySourceSql()
 {
     const QString raw = QStringLiteral(
         "SELECT substr(ts, 1, 13), channel_id, channel_name, requested_model, upstream_model, 1, "
-        "status >= 400 OR status = 0, prompt_tokens, completion_tokens, cached_tokens FROM usage WHERE ");
+        "status >= 400 OR status = 0, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens FROM usage WHERE ");
     return QStringLiteral("SELECT hour, channel_id, channel_name, requested_model, upstream_model, requests, errors, "
-                          "prompt_tokens, completion_tokens, cached_tokens FROM usage_hourly WHERE hour >= ? AND hour < ? "
+                          "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens FROM usage_hourly WHERE hour >= ? AND hour < ? "
                           "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
                           "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
                           "UNION ALL %1 id > ? AND +ts >= ? AND +ts < ?")
@@ -49,6 +50,7 @@ QVariantList hourlyBindings(const RangePlan &plan, qint64 watermark)
 // and pr (requested model): the upstream model's price when it has one, else the requested one's.
 const QString kTotalsColumns = QStringLiteral(
     "sum(s.requests), sum(s.errors), sum(s.prompt_tokens), sum(s.completion_tokens), sum(s.cached_tokens), "
+    "sum(s.reasoning_tokens), "
     "total((s.prompt_tokens - s.cached_tokens) * coalesce(pu.input_per_mtok, pr.input_per_mtok, 0) "
     "+ s.cached_tokens * coalesce(pu.cached_per_mtok, pr.cached_per_mtok, 0) "
     "+ s.completion_tokens * coalesce(pu.output_per_mtok, pr.output_per_mtok, 0)) / 1000000.0");
@@ -63,7 +65,8 @@ UsageTotals totalsFrom(const QSqlQuery &q, int first)
     t.promptTokens = q.value(first + 2).toLongLong();
     t.completionTokens = q.value(first + 3).toLongLong();
     t.cachedTokens = q.value(first + 4).toLongLong();
-    t.costUsd = q.value(first + 5).toDouble();
+    t.reasoningTokens = q.value(first + 5).toLongLong();
+    t.costUsd = q.value(first + 6).toDouble();
     return t;
 }
 
@@ -107,7 +110,7 @@ RequestLogRow logRowFrom(const QSqlQuery &q)
 {
     RequestLogRow row;
     row.record = usageRecordFrom(q);
-    row.clientKeyName = q.value(20).toString();
+    row.clientKeyName = q.value(21).toString(); // the column after the record's
     return row;
 }
 

@@ -32,6 +32,7 @@ UsageRecord record(int i)
     r.promptTokens = i % 100;
     r.completionTokens = i % 7;
     r.cachedTokens = i % 3;
+    r.reasoningTokens = i % 7 / 2;
     r.latencyMs = i % 50;
     r.ttftMs = i % 2 ? -1 : 10;
     r.attempts = 1 + i % 2;
@@ -138,6 +139,8 @@ TEST_F(UsageRepositoryTest, RecentReturnsNewestFirstWithEveryField)
     EXPECT_EQ(got.promptTokens, expected.promptTokens);
     EXPECT_EQ(got.completionTokens, expected.completionTokens);
     EXPECT_EQ(got.cachedTokens, expected.cachedTokens);
+    EXPECT_EQ(got.reasoningTokens, expected.reasoningTokens);
+    EXPECT_GT(expected.reasoningTokens, 0);
     EXPECT_EQ(got.latencyMs, expected.latencyMs);
     EXPECT_EQ(got.ttftMs, expected.ttftMs);
     EXPECT_EQ(got.attempts, expected.attempts);

@@ -40,6 +40,7 @@ UsageRecord record(int i)
     r.promptTokens = 100 + i % 100;
     r.completionTokens = i % 7;
     r.cachedTokens = i % 3 * 10;
+    r.reasoningTokens = i % 7 / 3;
     r.latencyMs = i % 31;
     r.ttftMs = i % 2 ? -1 : i % 17;
     r.attempts = 1;
@@ -72,6 +73,7 @@ struct Fixture
         t.promptTokens += r.promptTokens;
         t.completionTokens += r.completionTokens;
         t.cachedTokens += r.cachedTokens;
+        t.reasoningTokens += r.reasoningTokens;
         t.costUsd += cost(r);
     }
 };
@@ -84,6 +86,7 @@ void expectTotals(const UsageTotals &actual, const UsageTotals &expected, const 
     EXPECT_EQ(actual.promptTokens, expected.promptTokens);
     EXPECT_EQ(actual.completionTokens, expected.completionTokens);
     EXPECT_EQ(actual.cachedTokens, expected.cachedTokens);
+    EXPECT_EQ(actual.reasoningTokens, expected.reasoningTokens);
     EXPECT_NEAR(actual.costUsd, expected.costUsd, 1e-9);
 }
 
