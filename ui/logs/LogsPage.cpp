@@ -103,7 +103,7 @@ LogsPage::LogsPage(DesktopService &service, QWidget *parent)
     // Widths that fit every column in the default window; the status (with its error) takes the rest.
     const QList<std::pair<int, int>> widths = {{RequestLogModel::Time, 135}, {RequestLogModel::Client, 75},
                                                {RequestLogModel::Inbound, 75}, {RequestLogModel::Route, 200},
-                                               {RequestLogModel::Attempts, 110}, {RequestLogModel::Tokens, 140},
+                                               {RequestLogModel::Attempts, 110}, {RequestLogModel::Tokens, 170},
                                                {RequestLogModel::Latency, 65}, {RequestLogModel::Ttft, 65}};
     for (const auto &[column, width] : widths)
         m_view->setColumnWidth(column, width);

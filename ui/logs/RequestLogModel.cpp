@@ -47,6 +47,16 @@ QString attemptsText(const UsageRecord &r)
 
 } // namespace
 
+QString RequestLogModel::tokensToolTip(const UsageRecord &r)
+{
+    // Providers count thinking as output (and bill it so): the tooltip says what the column's
+    // last number is part of.
+    const QLocale locale;
+    return tr("Input: %1 tokens, %2 of them cached\nOutput: %3 tokens, %4 of them reasoning")
+        .arg(locale.toString(r.promptTokens), locale.toString(r.cachedTokens), locale.toString(r.completionTokens),
+             locale.toString(r.reasoningTokens));
+}
+
 RequestLogModel::RequestLogModel(DesktopService &service, QObject *parent)
     : QAbstractTableModel(parent)
     , m_service(service)
@@ -78,29 +88,7 @@ void RequestLogModel::requestPage()
     m_fetching = true;
     RequestLogFilter filter = m_filter;
     filter.beforeId = m_rows.isEmpty() ? 0 : m_rows.last().record.id;
-    const quint64 generation = m_generation;
-    m_service.run<Rows>(
-        this, [filter](Database &database) { return UsageStatsRepository(database).requestLog(filter); },
-        [this, generation](Rows rows) {
-            if (generation != m_generation)
-                return;
-            if (!rows) {
-                m_fetching = false;
-                m_exhausted = true;
-                Q_EMIT loadFailed(rows.error().message);
-                return;
-            }
-            m_exhausted = rows->size() < m_filter.limit;
-            if (!rows->isEmpty()) {
-                beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + rows->size() - 1));
-                m_rows.append(*rows);
-                endInsertRows();
-            }
-            // Only now: a view or tester asking for more while the rows go in would otherwise
-            // read the same page again.
-            m_fetching = false;
-            Q_EMIT loaded();
-        });
+    load(filter, Load::OlderPage);
 }
 
 void RequestLogModel::pollNewer()
@@ -111,35 +99,66 @@ void RequestLogModel::pollNewer()
     m_polling = true;
     RequestLogFilter filter = m_filter;
     filter.afterId = m_rows.isEmpty() ? 0 : m_rows.first().record.id;
+    load(filter, Load::Newer);
+}
+
+void RequestLogModel::load(const RequestLogFilter &filter, Load kind)
+{
+    // One query and one answer path for pages and polls: an answer for an older filter is
+    // dropped, a failure is reported the same way, and only where the rows go differs.
     const quint64 generation = m_generation;
     m_service.run<Rows>(
         this, [filter](Database &database) { return UsageStatsRepository(database).requestLog(filter); },
-        [this, generation](Rows rows) {
+        [this, generation, kind](Rows rows) {
             if (generation != m_generation)
                 return;
-            m_polling = false;
+            if (kind == Load::Newer)
+                m_polling = false;
             if (!rows) {
+                if (kind == Load::OlderPage) {
+                    m_fetching = false;
+                    m_exhausted = true;
+                }
                 Q_EMIT loadFailed(rows.error().message);
                 return;
             }
-            if (rows->size() >= m_filter.limit) {
-                // More arrived than a page holds: the newest page would leave a hole below it,
-                // so start over from the newest.
-                setFilter(m_filter);
-                return;
-            }
-            QList<RequestLogRow> fresh = *rows;
-            std::sort(fresh.begin(), fresh.end(), [](const RequestLogRow &a, const RequestLogRow &b) { return a.record.id > b.record.id; });
-            const qint64 newest = m_rows.isEmpty() ? 0 : m_rows.first().record.id;
-            fresh.erase(std::remove_if(fresh.begin(), fresh.end(), [newest](const RequestLogRow &r) { return r.record.id <= newest; }),
-                        fresh.end());
-            if (!fresh.isEmpty()) {
-                beginInsertRows({}, 0, int(fresh.size() - 1));
-                m_rows = fresh + m_rows;
-                endInsertRows();
-            }
-            Q_EMIT loaded();
+            if (kind == Load::OlderPage ? appendPage(*rows) : prependNewer(*rows))
+                Q_EMIT loaded();
         });
+}
+
+bool RequestLogModel::appendPage(const QList<RequestLogRow> &rows)
+{
+    m_exhausted = rows.size() < m_filter.limit;
+    if (!rows.isEmpty()) {
+        beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + rows.size() - 1));
+        m_rows.append(rows);
+        endInsertRows();
+    }
+    // Only now: a view or tester asking for more while the rows go in would otherwise read the
+    // same page again.
+    m_fetching = false;
+    return true;
+}
+
+bool RequestLogModel::prependNewer(QList<RequestLogRow> rows)
+{
+    if (rows.size() >= m_filter.limit) {
+        // More arrived than a page holds: the newest page would leave a hole below it, so start
+        // over from the newest (its page reports loaded()).
+        setFilter(m_filter);
+        return false;
+    }
+    std::sort(rows.begin(), rows.end(), [](const RequestLogRow &a, const RequestLogRow &b) { return a.record.id > b.record.id; });
+    const qint64 newest = m_rows.isEmpty() ? 0 : m_rows.first().record.id;
+    rows.erase(std::remove_if(rows.begin(), rows.end(), [newest](const RequestLogRow &r) { return r.record.id <= newest; }),
+               rows.end());
+    if (!rows.isEmpty()) {
+        beginInsertRows({}, 0, int(rows.size() - 1));
+        m_rows = rows + m_rows;
+        endInsertRows();
+    }
+    return true;
 }
 
 int RequestLogModel::rowCount(const QModelIndex &parent) const
@@ -185,8 +204,9 @@ QString RequestLogModel::displayText(const RequestLogRow &row, int column) const
     case Attempts:
         return attemptsText(r);
     case Tokens:
-        return QStringLiteral("%1 / %2 / %3").arg(locale.toString(r.promptTokens), locale.toString(r.completionTokens),
-                                                   locale.toString(r.cachedTokens));
+        return QStringLiteral("%1 / %2 / %3 / %4")
+            .arg(locale.toString(r.promptTokens), locale.toString(r.completionTokens), locale.toString(r.cachedTokens),
+                 locale.toString(r.reasoningTokens));
     case Latency:
         return durationText(r.latencyMs);
     case Ttft:
@@ -223,6 +243,8 @@ QVariant RequestLogModel::data(const QModelIndex &index, int role) const
         }
         if (index.column() == Route)
             return QString(row.record.endpoint + (row.record.stream ? tr(" (stream)") : QString()));
+        if (index.column() == Tokens)
+            return tokensToolTip(row.record);
         return {};
     case Qt::ForegroundRole:
         if (index.column() == Status && isError(row.record))
@@ -249,7 +271,7 @@ QVariant RequestLogModel::headerData(int section, Qt::Orientation orientation, i
     case Inbound: return tr("Format");
     case Route: return tr("Model → channel");
     case Attempts: return tr("Attempts");
-    case Tokens: return tr("Tokens in/out/cached");
+    case Tokens: return tr("Tokens in/out/cached/reasoning");
     case Latency: return tr("Latency");
     case Ttft: return tr("TTFT");
     case Status: return tr("Status");

@@ -38,6 +38,8 @@ public:
     // True while a page or a poll is being read.
     bool isLoading() const { return m_fetching || m_polling; }
     const gateway::RequestLogRow &rowAt(int row) const { return m_rows.at(row); }
+    // The Tokens column's tooltip: what each count is (reasoning is part of the output).
+    static QString tokensToolTip(const gateway::UsageRecord &record);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -53,7 +55,12 @@ Q_SIGNALS:
 
 private:
     using Rows = gateway::Result<QList<gateway::RequestLogRow>>;
+    enum class Load { OlderPage, Newer };
     void requestPage();
+    void load(const gateway::RequestLogFilter &filter, Load kind);
+    // Where an answer's rows go; false when nothing is to be reported yet.
+    bool appendPage(const QList<gateway::RequestLogRow> &rows);
+    bool prependNewer(QList<gateway::RequestLogRow> rows);
     QString displayText(const gateway::RequestLogRow &row, int column) const;
 
     gateway::DesktopService &m_service;

@@ -6,8 +6,11 @@
 #include <QBarSet>
 #include <QChart>
 #include <QCoreApplication>
+#include <QCursor>
+#include <QLocale>
 #include <QPieSeries>
 #include <QStackedBarSeries>
+#include <QToolTip>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -183,30 +186,52 @@ void fillSplitChart(QChart *chart, const UsageData &data)
     clearChart(chart);
     const QList<QDateTime> buckets = bucketsOf(data);
     const QHash<qint64, int> index = indexOf(buckets);
-    QList<double> input(buckets.size(), 0.0), cached(buckets.size(), 0.0), output(buckets.size(), 0.0);
+    QList<double> input(buckets.size(), 0.0), cached(buckets.size(), 0.0), answer(buckets.size(), 0.0),
+        reasoning(buckets.size(), 0.0);
     for (const UsagePoint &point : data.series) {
         const int at = index.value(point.bucketStart.toMSecsSinceEpoch());
-        // Prompt tokens include the cached ones; the chart stacks them apart.
+        // Prompt tokens include the cached ones, and output tokens the reasoning ones (providers
+        // count and bill thinking as output): the chart stacks each part apart, so a bar's height
+        // is still input + output. A provider reporting more reasoning than output gets no
+        // negative answer.
         input[at] += double(point.totals.promptTokens - point.totals.cachedTokens);
         cached[at] += double(point.totals.cachedTokens);
-        output[at] += double(point.totals.completionTokens);
+        const qint64 thinking = std::min(point.totals.reasoningTokens, point.totals.completionTokens);
+        answer[at] += double(point.totals.completionTokens - thinking);
+        reasoning[at] += double(thinking);
     }
     auto *series = new QStackedBarSeries;
     series->setName(tr("Token split"));
     double maximum = 0;
     for (int i = 0; i < buckets.size(); ++i)
-        maximum = std::max(maximum, input[i] + cached[i] + output[i]);
+        maximum = std::max(maximum, input[i] + cached[i] + answer[i] + reasoning[i]);
     const std::pair<const char *, const QList<double> *> sets[] = {
         {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Input"), &input},
         {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Cached"), &cached},
-        {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Output"), &output},
+        {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Output (answer)"), &answer},
+        {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Reasoning (part of output)"), &reasoning},
     };
     for (const auto &[label, values] : sets) {
         auto *set = new QBarSet(tr(label));
         set->append(*values);
         series->append(set);
     }
+    // The legend is short; hovering a bar says what the number is part of.
+    QObject::connect(series, &QAbstractBarSeries::hovered, series, [series](bool status, int at, QBarSet *set) {
+        if (!status) {
+            QToolTip::hideText();
+            return;
+        }
+        QToolTip::showText(QCursor::pos(), splitToolTip(set->label(), set->at(at), series->barSets().indexOf(set) >= 2));
+    });
     attachAxes(chart, series, buckets, data.query.granularity, maximum);
+}
+
+QString splitToolTip(const QString &label, double tokens, bool output)
+{
+    const QString count = QLocale().toString(qint64(tokens));
+    return output ? tr("%1: %2 tokens (output tokens include reasoning: answer + reasoning = output)").arg(label, count)
+                  : tr("%1: %2 tokens").arg(label, count);
 }
 
 void fillRequestsChart(QChart *chart, const UsageData &data)

@@ -3,6 +3,8 @@
 
 #include "ui/usage/UsageQuery.h"
 
+#include <QString>
+
 class QChart;
 
 namespace tarn::ui {
@@ -12,8 +14,11 @@ namespace tarn::ui {
 QString usageBucketLabel(const QDateTime &bucketStart, gateway::UsageGranularity granularity);
 // Tokens (input + output) per bucket, one stacked set per channel or model.
 void fillTokensChart(QChart *chart, const UsageData &data);
-// Input (uncached), cached input and output tokens per bucket.
+// Input (uncached), cached input, output without reasoning, and reasoning tokens per bucket: the
+// last two together are the output tokens (reasoning is part of output).
 void fillSplitChart(QChart *chart, const UsageData &data);
+// The split chart's tooltip for a hovered bar (output parts say reasoning is part of output).
+QString splitToolTip(const QString &label, double tokens, bool output);
 // Requests and errors per bucket.
 void fillRequestsChart(QChart *chart, const UsageData &data);
 // Tokens per name, as a pie.

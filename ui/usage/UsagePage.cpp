@@ -19,6 +19,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollArea>
@@ -59,6 +60,26 @@ UsagePage::UsagePage(DesktopService &service, QWidget *parent)
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_summary);
 
+    // Until the first answer: the first roll-up of a large usage table takes seconds, and empty
+    // charts would read as "no usage".
+    m_loading = new QWidget(this);
+    m_loading->setObjectName(QStringLiteral("usageLoading"));
+    auto *loadingLayout = new QVBoxLayout(m_loading);
+    loadingLayout->addStretch(1);
+    auto *loadingText = new QLabel(tr("Summarising usage…"), m_loading);
+    loadingText->setObjectName(QStringLiteral("usageLoadingLabel"));
+    loadingText->setAlignment(Qt::AlignCenter);
+    auto *loadingBar = new QProgressBar(m_loading);
+    loadingBar->setObjectName(QStringLiteral("usageLoadingBar"));
+    loadingBar->setAccessibleName(tr("Summarising usage"));
+    loadingBar->setRange(0, 0); // indeterminate: the store cannot say how far it is
+    loadingBar->setTextVisible(false);
+    loadingBar->setMaximumWidth(320);
+    loadingLayout->addWidget(loadingText);
+    loadingLayout->addWidget(loadingBar, 0, Qt::AlignHCenter);
+    loadingLayout->addStretch(2);
+    layout->addWidget(m_loading, 1);
+
     auto *scroll = new QScrollArea(this);
     scroll->setObjectName(QStringLiteral("usageScroll"));
     scroll->setWidgetResizable(true);
@@ -66,7 +87,7 @@ UsagePage::UsagePage(DesktopService &service, QWidget *parent)
     auto *body = new QWidget(scroll);
     auto *grid = new QGridLayout(body);
     m_tokens = createChart(QStringLiteral("usageTokensChart"), tr("Tokens over time"));
-    m_split = createChart(QStringLiteral("usageSplitChart"), tr("Input, cached and output tokens"));
+    m_split = createChart(QStringLiteral("usageSplitChart"), tr("Input, cached, output and reasoning tokens (reasoning is part of output)"));
     m_requests = createChart(QStringLiteral("usageRequestsChart"), tr("Requests and errors"));
     m_modelShare = createChart(QStringLiteral("usageModelShareChart"), tr("Tokens by model"));
     m_channelShare = createChart(QStringLiteral("usageChannelShareChart"), tr("Tokens by channel"));
@@ -92,6 +113,8 @@ UsagePage::UsagePage(DesktopService &service, QWidget *parent)
     grid->addWidget(m_quality, 5, 0, 1, 2);
     scroll->setWidget(body);
     layout->addWidget(scroll, 1);
+    m_charts = scroll;
+    m_charts->hide();
 
     m_timer->setInterval(RefreshIntervalMs);
     connect(m_timer, &QTimer::timeout, this, &UsagePage::refresh);
@@ -261,9 +284,16 @@ void UsagePage::refresh()
         });
 }
 
+bool UsagePage::isLoading() const
+{
+    return !m_loading->isHidden();
+}
+
 void UsagePage::showData(UsageData data)
 {
     m_data = std::move(data);
+    m_loading->hide();
+    m_charts->show();
     m_status->setText(m_data.error.isEmpty() ? QString() : tr("Could not read usage: %1").arg(m_data.error));
     UsageTotals total;
     for (const UsagePoint &point : m_data.series) {
@@ -272,13 +302,15 @@ void UsagePage::showData(UsageData data)
         total.promptTokens += point.totals.promptTokens;
         total.completionTokens += point.totals.completionTokens;
         total.cachedTokens += point.totals.cachedTokens;
+        total.reasoningTokens += point.totals.reasoningTokens;
         total.costUsd += point.totals.costUsd;
     }
-    m_summary->setText(tr("%1 requests · %2 tokens in (%3 cached) · %4 out · $%5 estimated · %6 % success")
+    m_summary->setText(tr("%1 requests · %2 tokens in (%3 cached) · %4 out (%5 reasoning) · $%6 estimated · %7 % success")
                            .arg(total.requests)
                            .arg(total.promptTokens)
                            .arg(total.cachedTokens)
                            .arg(total.completionTokens)
+                           .arg(total.reasoningTokens)
                            .arg(total.costUsd, 0, 'f', total.costUsd < 1.0 ? 4 : 2)
                            .arg(total.successRate() * 100.0, 0, 'f', 1));
     fillTokensChart(m_tokens->chart(), m_data);

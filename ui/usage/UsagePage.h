@@ -22,7 +22,7 @@ namespace tarn::ui {
 
 class HeatmapWidget;
 
-// The Usage page: tokens over time stacked by channel or model, the input/cached/output split,
+// The Usage page: tokens over time stacked by channel or model, the input/cached/output/reasoning split,
 // requests and errors, shares, an hour-by-weekday heatmap and each channel's success rate and
 // median latency, for a chosen range and bucket size. Only aggregates are read, on the service's
 // thread; a result for a query that has been replaced meanwhile is dropped.
@@ -39,6 +39,9 @@ public:
     UsageQuery currentQuery() const;
     // The data on screen (that of the newest query answered).
     const UsageData &data() const { return m_data; }
+    // True until the first query has been answered: the page shows "Summarising usage…" with an
+    // indeterminate progress bar instead of empty charts.
+    bool isLoading() const;
     // Writes the series on screen as CSV; false (and why, in error) when the file cannot be written.
     bool exportCsv(const QString &path, QString *error = nullptr) const;
 
@@ -74,6 +77,8 @@ private:
     QPushButton *m_export = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_summary = nullptr;
+    QWidget *m_loading = nullptr; // shown until the first answer, in place of m_charts
+    QWidget *m_charts = nullptr;
 
     QChartView *m_tokens = nullptr;
     QChartView *m_split = nullptr;

@@ -42,8 +42,9 @@ QString usageSeriesCsv(const UsageData &data)
 {
     const QString group = data.query.grouping == UsageGrouping::Model ? QStringLiteral("model")
                                                                        : QStringLiteral("channel");
+    // reasoning_tokens is part of completion_tokens, as cached_tokens is part of prompt_tokens.
     QString csv = QStringLiteral("bucket_start,%1,requests,errors,prompt_tokens,completion_tokens,"
-                                 "cached_tokens,cost_usd\n").arg(group);
+                                 "cached_tokens,reasoning_tokens,cost_usd\n").arg(group);
     auto quoted = [](QString text) -> QString {
         if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
             return text;
@@ -52,10 +53,10 @@ QString usageSeriesCsv(const UsageData &data)
     };
     for (const UsagePoint &point : data.series) {
         const UsageTotals &t = point.totals;
-        csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8\n")
+        csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
                    .arg(point.bucketStart.toUTC().toString(Qt::ISODate), quoted(point.series))
                    .arg(t.requests).arg(t.errors).arg(t.promptTokens).arg(t.completionTokens).arg(t.cachedTokens)
-                   .arg(t.costUsd, 0, 'f', 6);
+                   .arg(t.reasoningTokens).arg(t.costUsd, 0, 'f', 6);
     }
     return csv;
 }

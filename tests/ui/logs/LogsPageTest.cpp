@@ -79,6 +79,7 @@ protected:
         r.error = i % 5 == 0 ? QStringLiteral("upstream failed") : QString();
         r.promptTokens = 100 + i;
         r.completionTokens = 10;
+        r.reasoningTokens = i % 2 ? 4 : 0; // part of the 10 output tokens
         r.latencyMs = 1500;
         r.ttftMs = 300;
         r.attempts = 1;
@@ -116,7 +117,12 @@ TEST_F(LogsPageTest, LoadsTheNewestPageWhenShownAndOlderPagesOnDemand)
     EXPECT_EQ(cell(0, RequestLogModel::Inbound), QStringLiteral("openai"));
     EXPECT_EQ(cell(0, RequestLogModel::Latency), QStringLiteral("1.50 s"));
     EXPECT_EQ(cell(0, RequestLogModel::Ttft), QStringLiteral("300 ms"));
-    EXPECT_EQ(cell(0, RequestLogModel::Tokens), QStringLiteral("599 / 10 / 0"));
+    EXPECT_EQ(cell(0, RequestLogModel::Tokens), QStringLiteral("599 / 10 / 0 / 4"));
+    EXPECT_EQ(cell(1, RequestLogModel::Tokens), QStringLiteral("598 / 10 / 0 / 0"));
+    EXPECT_EQ(model()->headerData(RequestLogModel::Tokens, Qt::Horizontal).toString(),
+              QStringLiteral("Tokens in/out/cached/reasoning"));
+    EXPECT_EQ(model()->index(0, RequestLogModel::Tokens).data(Qt::ToolTipRole).toString(),
+              QStringLiteral("Input: 599 tokens, 0 of them cached\nOutput: 10 tokens, 4 of them reasoning"));
     // i = 498: from the laptop key (498 % 3 == 0).
     EXPECT_EQ(cell(1, RequestLogModel::Client), QStringLiteral("laptop"));
 

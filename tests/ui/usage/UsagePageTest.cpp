@@ -5,6 +5,7 @@
 #include "gateway/storage/UsageRepository.h"
 #include "gateway/storage/UsageStatsRepository.h"
 #include "tests/ui/support/DesktopFixture.h"
+#include "tests/ui/support/UsageRows.h"
 #include "ui/usage/HeatmapWidget.h"
 #include "ui/usage/PricesDialog.h"
 
@@ -31,27 +32,7 @@ using tarn::ui::UsagePage;
 
 namespace {
 
-UsageRecord row(const QDateTime &time, const QString &channel, const QString &model, int status, qint64 prompt,
-                qint64 completion, qint64 cached, qint64 latencyMs)
-{
-    UsageRecord record;
-    record.time = time;
-    record.inboundFormat = QStringLiteral("openai");
-    record.channelFormat = QStringLiteral("openai");
-    record.endpoint = QStringLiteral("/v1/chat/completions");
-    record.requestedModel = model;
-    record.channelId = channel == QLatin1String("alpha") ? 1 : channel == QLatin1String("beta") ? 2 : 3;
-    record.channelName = channel;
-    record.upstreamModel = model;
-    record.status = status;
-    record.promptTokens = prompt;
-    record.completionTokens = completion;
-    record.cachedTokens = cached;
-    record.latencyMs = latencyMs;
-    record.ttftMs = latencyMs / 2;
-    record.attempts = 1;
-    return record;
-}
+using tarn::test::usageRow;
 
 // Values of a bar chart's sets, by set label.
 QMap<QString, QList<double>> barSets(UsagePage &page, const char *chart)
@@ -88,12 +69,12 @@ protected:
         const QDateTime b = bucketB.addSecs(600);
         UsageRepository usage(fixture.database());
         ASSERT_TRUE(usage.insert({
-            row(a, QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 1000, 200, 100, 800),
-            row(a, QStringLiteral("beta"), QStringLiteral("claude"), 200, 500, 100, 0, 1200),
-            row(b, QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 400, 100, 0, 800),
-            row(b, QStringLiteral("beta"), QStringLiteral("claude"), 502, 0, 0, 0, 1200),
-            row(now.addDays(-3), QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 2000, 400, 0, 800),
-            row(now.addDays(-40), QStringLiteral("gamma"), QStringLiteral("gemini"), 200, 100, 50, 0, 500),
+            usageRow(a, QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 1000, 200, 100, 800, -1, 80),
+            usageRow(a, QStringLiteral("beta"), QStringLiteral("claude"), 200, 500, 100, 0, 1200),
+            usageRow(b, QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 400, 100, 0, 800, -1, 30),
+            usageRow(b, QStringLiteral("beta"), QStringLiteral("claude"), 502, 0, 0, 0, 1200),
+            usageRow(now.addDays(-3), QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 2000, 400, 0, 800),
+            usageRow(now.addDays(-40), QStringLiteral("gamma"), QStringLiteral("gemini"), 200, 100, 50, 0, 500),
         }).ok());
         ASSERT_TRUE(UsageStatsRepository(fixture.database()).setPrice({QStringLiteral("gpt-4o"), 2.0, 8.0, 1.0}).ok());
     }
@@ -132,7 +113,10 @@ TEST_F(UsagePageTest, TokensStackByChannelPerHourForTheLastDay)
     const auto split = barSets(page, "usageSplitChart");
     EXPECT_EQ(split.value(QStringLiteral("Input")), (QList<double>{1400, 400}));
     EXPECT_EQ(split.value(QStringLiteral("Cached")), (QList<double>{100, 0}));
-    EXPECT_EQ(split.value(QStringLiteral("Output")), (QList<double>{300, 100}));
+    // Reasoning is part of the output: the two stack to the output counts (300 and 100).
+    EXPECT_EQ(split.value(QStringLiteral("Output (answer)")), (QList<double>{220, 70}));
+    EXPECT_EQ(split.value(QStringLiteral("Reasoning (part of output)")), (QList<double>{80, 30}));
+    EXPECT_EQ(split.keys().size(), 4);
 
     const auto requests = barSets(page, "usageRequestsChart");
     EXPECT_EQ(requests.value(QStringLiteral("Requests")), (QList<double>{2, 2}));
@@ -267,12 +251,12 @@ TEST_F(UsagePageTest, ExportsTheSeriesOnScreenAsCsv)
     const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     ASSERT_EQ(lines.size(), 5);
     EXPECT_EQ(lines[0], QStringLiteral("bucket_start,channel,requests,errors,prompt_tokens,completion_tokens,"
-                                       "cached_tokens,cost_usd"));
+                                       "cached_tokens,reasoning_tokens,cost_usd"));
     // gpt-4o on alpha in the first hour: 900 uncached input at $2, 100 cached at $1, 200 output at $8 per million.
-    EXPECT_TRUE(lines.contains(QStringLiteral("%1,alpha,1,0,1000,200,100,0.003500")
+    EXPECT_TRUE(lines.contains(QStringLiteral("%1,alpha,1,0,1000,200,100,80,0.003500")
                                    .arg(bucketA.toString(Qt::ISODate))))
         << lines.join(QLatin1Char('\n')).toStdString();
-    EXPECT_TRUE(lines.contains(QStringLiteral("%1,beta,1,1,0,0,0,0.000000").arg(bucketB.toString(Qt::ISODate))))
+    EXPECT_TRUE(lines.contains(QStringLiteral("%1,beta,1,1,0,0,0,0,0.000000").arg(bucketB.toString(Qt::ISODate))))
         << lines.join(QLatin1Char('\n')).toStdString();
     EXPECT_FALSE(page.exportCsv(dir.filePath(QStringLiteral("missing/dir/usage.csv"))));
 }
@@ -288,7 +272,7 @@ TEST_F(UsagePageTest, SummaryTotalsTheRange)
     auto *summary = page.findChild<QLabel *>(QStringLiteral("usageSummary"));
     ASSERT_NE(summary, nullptr);
     // gpt-4o: (900 + 400) uncached input at $2, 100 cached at $1, 300 output at $8 per million.
-    EXPECT_EQ(summary->text(), QStringLiteral("4 requests · 1900 tokens in (100 cached) · 400 out · $0.0051 estimated · "
+    EXPECT_EQ(summary->text(), QStringLiteral("4 requests · 1900 tokens in (100 cached) · 400 out (110 reasoning) · $0.0051 estimated · "
                                               "75.0 % success"));
 }
 
@@ -326,7 +310,7 @@ TEST_F(UsagePageTest, ManyModelsStackAsTheLargestSevenAndOther)
 {
     QList<UsageRecord> rows;
     for (int i = 1; i <= 10; ++i)
-        rows.append(row(bucketB.addSecs(900), QStringLiteral("delta"), QStringLiteral("m%1").arg(i, 2, 10, QLatin1Char('0')),
+        rows.append(usageRow(bucketB.addSecs(900), QStringLiteral("delta"), QStringLiteral("m%1").arg(i, 2, 10, QLatin1Char('0')),
                         200, i * 1000, 0, 0, 500));
     ASSERT_TRUE(UsageRepository(fixture.database()).insert(rows).ok());
     UsagePage page(fixture.service());
