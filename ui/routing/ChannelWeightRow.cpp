@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/routing/ChannelWeightRow.h"
 
+#include "ui/routing/TierBoard.h"
+
+#include <QApplication>
+#include <QDrag>
+#include <QMouseEvent>
+#include <QShortcut>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSignalBlocker>
@@ -11,8 +17,9 @@
 
 namespace tarn::ui {
 
-ChannelWeightRow::ChannelWeightRow(const PoolMemberView &member, QWidget *parent)
+ChannelWeightRow::ChannelWeightRow(const QString &pool, const PoolMemberView &member, QWidget *parent)
     : QWidget(parent)
+    , m_pool(pool)
     , m_channelId(member.channelId)
     , m_name(member.name)
     , m_weight(member.weight)
@@ -21,6 +28,11 @@ ChannelWeightRow::ChannelWeightRow(const PoolMemberView &member, QWidget *parent
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
 
+    // The grip says the row can be dragged; a press anywhere on the row's labels starts the drag.
+    auto *grip = new QLabel(QStringLiteral("⠿"), this);
+    grip->setObjectName(QStringLiteral("grip:") + member.name);
+    grip->setCursor(Qt::OpenHandCursor);
+    grip->setToolTip(tr("Drag onto another priority tier, or between tiers for a new one (Alt+Up / Alt+Down)"));
     auto *name = new QLabel(member.name, this);
     name->setMinimumWidth(140);
     if (!member.upstreamModel.isEmpty())
@@ -51,6 +63,7 @@ ChannelWeightRow::ChannelWeightRow(const PoolMemberView &member, QWidget *parent
     m_priority->setValue(member.priority);
     m_priority->setToolTip(tr("Higher tiers are tried first; lower ones take failover"));
 
+    layout->addWidget(grip);
     layout->addWidget(name);
     layout->addWidget(m_state);
     layout->addWidget(m_slider, 1);
@@ -64,6 +77,38 @@ ChannelWeightRow::ChannelWeightRow(const PoolMemberView &member, QWidget *parent
         Q_EMIT weightEdited(m_channelId, m_weight);
     });
     connect(m_priority, &QSpinBox::valueChanged, this, [this](int value) { Q_EMIT priorityEdited(m_channelId, value); });
+
+    // Whichever of the row's controls has focus, Alt+Up/Down moves the row (the keyboard's drag).
+    const auto addStep = [this](QKeyCombination keys, int step) {
+        auto *shortcut = new QShortcut(QKeySequence(keys), this);
+        shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+        connect(shortcut, &QShortcut::activated, this, [this, step] { Q_EMIT tierStepRequested(m_channelId, step); });
+    };
+    addStep(Qt::ALT | Qt::Key_Up, -1);
+    addStep(Qt::ALT | Qt::Key_Down, 1);
+}
+
+void ChannelWeightRow::mousePressEvent(QMouseEvent *event)
+{
+    m_pressed = event->button() == Qt::LeftButton;
+    m_pressPos = event->position().toPoint();
+    QWidget::mousePressEvent(event);
+}
+
+void ChannelWeightRow::mouseMoveEvent(QMouseEvent *event)
+{
+    if (!m_pressed || !(event->buttons() & Qt::LeftButton)
+        || (event->position().toPoint() - m_pressPos).manhattanLength() < QApplication::startDragDistance()) {
+        QWidget::mouseMoveEvent(event);
+        return;
+    }
+    m_pressed = false;
+    // The drag belongs to the window: the drop rebuilds the tiers, this row included.
+    auto *drag = new QDrag(window());
+    drag->setMimeData(TierBoard::createMimeData(m_pool, m_channelId));
+    drag->setPixmap(grab());
+    drag->setHotSpot(m_pressPos);
+    drag->exec(Qt::MoveAction); // nothing of this row may be touched after it returns
 }
 
 int ChannelWeightRow::priority() const

@@ -14,7 +14,8 @@ class QSpinBox;
 namespace tarn::ui {
 
 // One channel of a pool on the routing page: its weight slider with the share of its tier beside
-// it, the share it really got in the last hour, its live state and its priority.
+// it, the share it really got in the last hour, its live state and its priority. The row can be
+// dragged by its grip onto another tier of its pool, or moved a tier with Alt+Up / Alt+Down.
 class ChannelWeightRow final : public QWidget
 {
     Q_OBJECT
@@ -23,7 +24,7 @@ class ChannelWeightRow final : public QWidget
 public:
     static constexpr int kMaxSliderWeight = 100;
 
-    ChannelWeightRow(const PoolMemberView &member, QWidget *parent = nullptr);
+    ChannelWeightRow(const QString &pool, const PoolMemberView &member, QWidget *parent = nullptr);
 
     qint64 channelId() const { return m_channelId; }
     QString channelName() const { return m_name; }
@@ -41,8 +42,17 @@ public:
 Q_SIGNALS:
     void weightEdited(qint64 channelId, double weight);
     void priorityEdited(qint64 channelId, int priority);
+    // Alt+Up (step -1) or Alt+Down (+1): the user wants the channel one tier higher or lower.
+    void tierStepRequested(qint64 channelId, int step);
+
+protected:
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
 
 private:
+    QString m_pool;
+    QPoint m_pressPos;
+    bool m_pressed = false;
     qint64 m_channelId = 0;
     QString m_name;
     double m_weight = 1.0;

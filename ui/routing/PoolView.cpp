@@ -37,6 +37,66 @@ QString poolStructureKey(const QList<PoolTierView> &tiers)
     return key;
 }
 
+namespace {
+
+// Index of the tier holding channelId, or -1.
+int tierOf(const QList<PoolTierView> &tiers, qint64 channelId)
+{
+    for (qsizetype t = 0; t < tiers.size(); ++t) {
+        for (const PoolMemberView &m : tiers.at(t).members) {
+            if (m.channelId == channelId)
+                return int(t);
+        }
+    }
+    return -1;
+}
+
+} // namespace
+
+QHash<qint64, int> prioritiesForDrop(const QList<PoolTierView> &tiers, qint64 channelId, TierDrop drop)
+{
+    const int from = tierOf(tiers, channelId);
+    const int count = int(tiers.size());
+    if (from < 0 || drop.index < 0 || drop.index > count || (!drop.newTier && drop.index == count))
+        return {};
+    if (!drop.newTier) {
+        if (drop.index == from)
+            return {};
+        return {{channelId, tiers.at(drop.index).priority}};
+    }
+    // Alone in its tier, a gap right above or below it is where it already is.
+    if (tiers.at(from).members.size() == 1 && (drop.index == from || drop.index == from + 1))
+        return {};
+    if (drop.index == 0)
+        return {{channelId, tiers.first().priority + 1}};
+    if (drop.index == count)
+        return {{channelId, tiers.last().priority - 1}};
+    const int above = tiers.at(drop.index - 1).priority;
+    const int below = tiers.at(drop.index).priority;
+    if (above - below >= 2)
+        return {{channelId, below + (above - below) / 2}};
+    QHash<qint64, int> moves;
+    for (qsizetype t = drop.index; t < tiers.size(); ++t) {
+        for (const PoolMemberView &m : tiers.at(t).members)
+            moves.insert(m.channelId, m.priority - 1);
+    }
+    moves.insert(channelId, below);
+    return moves;
+}
+
+std::optional<TierDrop> tierStep(const QList<PoolTierView> &tiers, qint64 channelId, int step)
+{
+    const int from = tierOf(tiers, channelId);
+    if (from < 0 || step == 0)
+        return std::nullopt;
+    const int to = from + (step < 0 ? -1 : 1);
+    if (to >= 0 && to < tiers.size())
+        return TierDrop{to, false};
+    if (tiers.at(from).members.size() < 2)
+        return std::nullopt;
+    return TierDrop{to < 0 ? 0 : int(tiers.size()), true};
+}
+
 QList<std::optional<double>> tierShares(const QList<double> &weights)
 {
     double total = 0;

@@ -41,6 +41,25 @@ QList<PoolTierView> poolTiers(const gateway::RuntimeConfig &config, const QStrin
 // so a weight written by the page does not tear down the slider being dragged).
 QString poolStructureKey(const QList<PoolTierView> &tiers);
 
+// Where a channel row is dropped on the routing page: into the tier at index (tiers highest first),
+// or, with newTier, into the gap before the tier at index (index == tiers.size(): below the last).
+struct TierDrop
+{
+    int index = 0;
+    bool newTier = false;
+
+    friend bool operator==(const TierDrop &, const TierDrop &) = default;
+};
+
+// The priorities to write so that channelId lands where it was dropped: channel id -> new priority,
+// empty when nothing changes. A new tier between two tiers whose priorities are adjacent integers
+// has no number of its own, so the pool's tiers below the gap move down by one to make room.
+QHash<qint64, int> prioritiesForDrop(const QList<PoolTierView> &tiers, qint64 channelId, TierDrop drop);
+
+// The keyboard's move (Alt+Up / Alt+Down): one tier up (step < 0) or down; from the top or bottom
+// tier, a channel sharing its tier gets a tier of its own beyond it. nullopt when it cannot move.
+std::optional<TierDrop> tierStep(const QList<PoolTierView> &tiers, qint64 channelId, int step);
+
 // Each weight's share of its tier (0..1), as the weighted strategy splits traffic when every
 // channel is available; nullopt for weight 0, which the router keeps as a last resort.
 QList<std::optional<double>> tierShares(const QList<double> &weights);

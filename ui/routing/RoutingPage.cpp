@@ -10,6 +10,7 @@
 
 #include "ui/PageLayout.h"
 #include "ui/routing/ChannelWeightRow.h"
+#include "ui/routing/TierBoard.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -19,6 +20,7 @@
 #include <QLocale>
 #include <QScrollArea>
 #include <QSignalBlocker>
+#include <QSlider>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -34,7 +36,8 @@ RoutingPage::RoutingPage(DesktopService &service, QWidget *parent)
     QVBoxLayout *layout = createPageLayout(
         this, tr("Routing"),
         tr("Every model clients ask for is a pool of the channels serving it. Higher priority tiers are tried first; "
-           "inside a tier, traffic splits by weight."));
+           "inside a tier, traffic splits by weight. Drag a channel onto another tier, or between two for a new "
+           "one (Alt+Up / Alt+Down)."));
 
     auto *controls = new QHBoxLayout;
     m_poolCombo = new QComboBox(this);
@@ -66,11 +69,9 @@ RoutingPage::RoutingPage(DesktopService &service, QWidget *parent)
     auto *scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    m_tiersHost = new QWidget(scroll);
-    m_tiersLayout = new QVBoxLayout(m_tiersHost);
-    m_tiersLayout->setContentsMargins(0, 0, 0, 0);
-    m_tiersLayout->addStretch(1);
-    scroll->setWidget(m_tiersHost);
+    m_board = new TierBoard(scroll);
+    connect(m_board, &TierBoard::channelDropped, this, &RoutingPage::onChannelDropped);
+    scroll->setWidget(m_board);
     layout->addWidget(scroll, 1);
 
     m_message = new QLabel(this);
@@ -109,6 +110,18 @@ RoutingPage::~RoutingPage() = default;
 QString RoutingPage::currentPool() const
 {
     return m_poolCombo->currentText();
+}
+
+void RoutingPage::selectPool(const QString &model)
+{
+    if (const int index = m_poolCombo->findText(model); index >= 0)
+        m_poolCombo->setCurrentIndex(index);
+}
+
+void RoutingPage::refresh()
+{
+    reloadPools();
+    refreshObserved();
 }
 
 void RoutingPage::showEvent(QShowEvent *event)
@@ -172,42 +185,45 @@ void RoutingPage::showPool(const QString &model)
 
 void RoutingPage::rebuildTiers(const QList<PoolTierView> &tiers)
 {
-    // Everything but the trailing stretch goes: the pool or its tiers changed shape.
-    while (m_tiersLayout->count() > 1) {
-        QLayoutItem *item = m_tiersLayout->takeAt(0);
-        delete item->widget();
-        delete item;
-    }
     m_tiers.clear();
     m_rows.clear();
+    m_shownTiers = tiers;
+    m_board->setPool(currentPool());
     if (tiers.isEmpty()) {
         auto *empty = new QLabel(tr("No pools yet: no enabled channel serves a model. Add one on the Channels page."),
-                                 m_tiersHost);
+                                 m_board);
         empty->setObjectName(QStringLiteral("noPools"));
         empty->setWordWrap(true);
-        m_tiersLayout->insertWidget(0, empty);
+        m_board->setTiers({}, empty);
         return;
     }
+    QList<QWidget *> boxes;
     for (qsizetype t = 0; t < tiers.size(); ++t) {
         const PoolTierView &tier = tiers.at(t);
         const QString title = t == 0 ? tr("Priority %1").arg(tier.priority)
                                      : tr("Priority %1 (failover)").arg(tier.priority);
-        auto *box = new QGroupBox(title, m_tiersHost);
+        auto *box = new QGroupBox(title, m_board);
         box->setObjectName(QStringLiteral("tier:%1").arg(tier.priority));
         auto *boxLayout = new QVBoxLayout(box);
         QList<ChannelWeightRow *> rows;
         for (const PoolMemberView &member : tier.members) {
-            auto *row = new ChannelWeightRow(member, box);
+            auto *row = new ChannelWeightRow(currentPool(), member, box);
             if (const auto pending = m_pending.value(member.channelId); pending.weight)
                 row->setStoredWeight(*pending.weight);
             connect(row, &ChannelWeightRow::weightEdited, this, &RoutingPage::onWeightEdited);
             connect(row, &ChannelWeightRow::priorityEdited, this, &RoutingPage::onPriorityEdited);
+            connect(row, &ChannelWeightRow::tierStepRequested, this, &RoutingPage::onTierStepRequested);
             boxLayout->addWidget(row);
             rows.append(row);
             m_rows.insert(member.channelId, row);
         }
         m_tiers.append(rows);
-        m_tiersLayout->insertWidget(m_tiersLayout->count() - 1, box);
+        boxes.append(box);
+    }
+    m_board->setTiers(boxes);
+    if (ChannelWeightRow *row = m_rows.value(std::exchange(m_refocusChannel, 0))) {
+        if (auto *slider = row->findChild<QSlider *>())
+            slider->setFocus(Qt::ShortcutFocusReason);
     }
 }
 
@@ -273,6 +289,26 @@ void RoutingPage::onPriorityEdited(qint64 channelId, int priority)
 {
     m_pending[channelId].priority = priority;
     m_saveTimer->start();
+}
+
+void RoutingPage::onChannelDropped(qint64 channelId, TierDrop drop)
+{
+    const QHash<qint64, int> moves = prioritiesForDrop(m_shownTiers, channelId, drop);
+    if (moves.isEmpty())
+        return;
+    for (auto it = moves.cbegin(); it != moves.cend(); ++it)
+        m_pending[it.key()].priority = it.value();
+    // A drop is a decision, not a value still moving: written and applied at once.
+    m_saveTimer->stop();
+    savePending();
+}
+
+void RoutingPage::onTierStepRequested(qint64 channelId, int step)
+{
+    if (const std::optional<TierDrop> drop = tierStep(m_shownTiers, channelId, step)) {
+        m_refocusChannel = channelId;
+        onChannelDropped(channelId, *drop);
+    }
 }
 
 void RoutingPage::savePending()

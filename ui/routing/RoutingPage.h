@@ -11,7 +11,6 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QTimer;
-class QVBoxLayout;
 
 namespace tarn::gateway {
 class DesktopService;
@@ -20,11 +19,13 @@ class DesktopService;
 namespace tarn::ui {
 
 class ChannelWeightRow;
+class TierBoard;
 
 // The Routing page: per model pool, its channels by priority tier with a weight slider each, the
 // share of its tier those weights give, and the share it really got in the last hour; the pool's
 // strategy and stickiness. Edits are written (debounced while dragging) and applied to the
-// running router at once.
+// running router at once. A channel's priority is set by its spin box, by dragging its row onto
+// another tier (or between tiers, for a new one) or with Alt+Up / Alt+Down.
 class RoutingPage final : public QWidget
 {
     Q_OBJECT
@@ -39,6 +40,12 @@ public:
     ~RoutingPage() override;
 
     QString currentPool() const;
+    // Shows the pool of model if there is one.
+    void selectPool(const QString &model);
+
+public Q_SLOTS:
+    // Reads the pools again and the observed shares of the last hour (F5).
+    void refresh();
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -59,6 +66,8 @@ private:
     void updateStates();
     void onWeightEdited(qint64 channelId, double weight);
     void onPriorityEdited(qint64 channelId, int priority);
+    void onChannelDropped(qint64 channelId, TierDrop drop);
+    void onTierStepRequested(qint64 channelId, int step);
     void savePending();
     void savePoolSettings();
     void refreshObserved();
@@ -69,8 +78,9 @@ private:
     QCheckBox *m_stickyCheck = nullptr;
     QLabel *m_strategyNote = nullptr;
     QLabel *m_message = nullptr;
-    QWidget *m_tiersHost = nullptr;
-    QVBoxLayout *m_tiersLayout = nullptr;
+    TierBoard *m_board = nullptr;
+    QList<PoolTierView> m_shownTiers;
+    qint64 m_refocusChannel = 0; // moved by the keyboard: its slider gets the focus back
     QList<QList<ChannelWeightRow *>> m_tiers;
     QHash<qint64, ChannelWeightRow *> m_rows;
     QString m_structureKey;
