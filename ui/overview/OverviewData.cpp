@@ -33,6 +33,7 @@ OverviewData loadOverview(Database &database, const QDateTime &now)
     keep(stats.series(day, UsageGranularity::Hour, UsageGrouping::Channel), data.hourly);
     keep(stats.shares(week, UsageGrouping::Model), data.byModel);
     keep(stats.shares(week, UsageGrouping::Channel), data.byChannel);
+    keep(stats.shares(UsageRange{now.addSecs(-3600), QDateTime()}, UsageGrouping::Model), data.lastHourByModel);
     return data;
 }
 

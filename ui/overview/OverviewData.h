@@ -22,6 +22,7 @@ struct OverviewData
     QList<gateway::UsagePoint> hourly; // grouped by channel; the page sums each bucket
     QList<gateway::UsageShare> byModel;
     QList<gateway::UsageShare> byChannel;
+    QList<gateway::UsageShare> lastHourByModel; // requests per requested model: the pools' traffic
     QString error;
 };
 

@@ -2,9 +2,11 @@
 #include "ui/overview/OverviewPage.h"
 
 #include "gateway/Gateway.h"
+#include "gateway/config/ConfigStore.h"
 #include "gateway/desktop/DesktopService.h"
 #include "ui/PageLayout.h"
 #include "ui/overview/OverviewData.h"
+#include "ui/overview/PoolHealth.h"
 #include "ui/overview/UsageFormat.h"
 
 #include <QChart>
@@ -17,6 +19,7 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QPieSeries>
+#include <QProgressBar>
 #include <QScrollArea>
 #include <QTableWidget>
 #include <QTimer>
@@ -64,32 +67,12 @@ QString metricText(const UsageTotals &totals, const QString &metric)
     return totals.requests > 0 ? formatRate(totals.successRate()) : QStringLiteral("–");
 }
 
-QString healthText(const ChannelStatus &status)
-{
-    const QString until = status.cooldownUntil.isValid()
-        ? status.cooldownUntil.toLocalTime().toString(QStringLiteral("HH:mm:ss")) : QString();
-    switch (status.state) {
-    case HealthState::Healthy:
-        return OverviewPage::tr("healthy");
-    case HealthState::Cooling:
-        return until.isEmpty() ? OverviewPage::tr("cooling") : OverviewPage::tr("cooling until %1").arg(until);
-    case HealthState::Open:
-        return until.isEmpty() ? OverviewPage::tr("circuit open")
-                               : OverviewPage::tr("circuit open until %1").arg(until);
-    case HealthState::Disabled:
-        return status.reason.isEmpty() ? OverviewPage::tr("disabled")
-                                       : OverviewPage::tr("disabled: %1").arg(status.reason);
-    }
-    return {};
-}
-
-QColor healthColor(HealthState state)
+QColor poolColor(PoolHealth::State state)
 {
     switch (state) {
-    case HealthState::Healthy: return QColor(0x2e, 0x7d, 0x32);
-    case HealthState::Cooling: return QColor(0xef, 0x6c, 0x00);
-    case HealthState::Open: return QColor(0xc6, 0x28, 0x28);
-    case HealthState::Disabled: return QColor(0x75, 0x75, 0x75);
+    case PoolHealth::State::AllGood: return QColor(0x2e, 0x7d, 0x32);
+    case PoolHealth::State::Degraded: return QColor(0xef, 0x6c, 0x00);
+    case PoolHealth::State::Down: return QColor(0xc6, 0x28, 0x28);
     }
     return {};
 }
@@ -117,15 +100,36 @@ OverviewPage::OverviewPage(DesktopService &service, QWidget *parent)
     : QWidget(parent)
     , m_service(service)
     , m_timer(new QTimer(this))
+    , m_healthTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("overviewPage"));
     QVBoxLayout *layout = createPageLayout(
         this, tr("Overview"),
-        tr("Requests, tokens, cost and success rate for today and the last 7 days, and the health of every channel."));
+        tr("Requests, tokens, cost and success rate for today and the last 7 days, and the live health of every "
+           "model pool."));
+
+    // The first summary of a large usage table can take seconds: say so rather than show zeros.
+    m_loading = new QWidget(this);
+    m_loading->setObjectName(QStringLiteral("overviewLoading"));
+    auto *loadingLayout = new QHBoxLayout(m_loading);
+    auto *loadingLabel = new QLabel(tr("Summarising usage…"), m_loading);
+    loadingLabel->setObjectName(QStringLiteral("overviewLoadingLabel"));
+    auto *loadingBar = new QProgressBar(m_loading);
+    loadingBar->setObjectName(QStringLiteral("overviewLoadingBar"));
+    loadingBar->setRange(0, 0); // indeterminate
+    loadingBar->setTextVisible(false);
+    loadingBar->setMaximumWidth(240);
+    loadingBar->setAccessibleName(tr("Summarising usage"));
+    loadingLayout->addWidget(loadingLabel);
+    loadingLayout->addWidget(loadingBar);
+    loadingLayout->addStretch(1);
+    layout->addWidget(m_loading);
 
     auto *cards = new QHBoxLayout;
-    cards->addWidget(createCards(QStringLiteral("today"), tr("Today")));
-    cards->addWidget(createCards(QStringLiteral("week"), tr("Last 7 days")));
+    QWidget *today = createCards(QStringLiteral("today"), tr("Today"));
+    QWidget *week = createCards(QStringLiteral("week"), tr("Last 7 days"));
+    cards->addWidget(today);
+    cards->addWidget(week);
     layout->addLayout(cards);
 
     m_error = new QLabel(this);
@@ -139,25 +143,33 @@ OverviewPage::OverviewPage(DesktopService &service, QWidget *parent)
     m_hourlyView->setObjectName(QStringLiteral("overviewHourlyChart"));
     m_hourlyView->setAccessibleName(tr("Requests and tokens per hour, last 24 hours"));
     m_hourlyView->setRenderHint(QPainter::Antialiasing);
-    m_hourlyView->setMinimumHeight(220);
+    m_hourlyView->setMinimumHeight(180);
     layout->addWidget(m_hourlyView, 2);
 
     auto *lower = new QHBoxLayout;
-    lower->addWidget(createPie(QStringLiteral("overviewModelShare"), tr("Tokens by model (7 days)"), &m_modelPie), 1);
-    lower->addWidget(createPie(QStringLiteral("overviewChannelShare"), tr("Tokens by channel (7 days)"), &m_channelPie), 1);
+    QChartView *modelPie = createPie(QStringLiteral("overviewModelShare"), tr("Tokens by model (7 days)"), &m_modelPie);
+    QChartView *channelPie = createPie(QStringLiteral("overviewChannelShare"), tr("Tokens by channel (7 days)"), &m_channelPie);
+    lower->addWidget(modelPie, 1);
+    lower->addWidget(channelPie, 1);
+    layout->addLayout(lower, 2);
+    m_usageWidgets = {today, week, m_hourlyView, modelPie, channelPie};
+    for (QWidget *widget : std::as_const(m_usageWidgets))
+        widget->hide();
 
     m_health = new QTableWidget(0, 4, this);
-    m_health->setObjectName(QStringLiteral("overviewHealthTable"));
-    m_health->setAccessibleName(tr("Channel health"));
-    m_health->setHorizontalHeaderLabels({tr("Channel"), tr("State"), tr("Weight"), tr("Latency")});
+    m_health->setObjectName(QStringLiteral("overviewPoolTable"));
+    m_health->setAccessibleName(tr("Model pools and their live health"));
+    m_health->setHorizontalHeaderLabels({tr("Pool (model)"), tr("Channels"), tr("State"), tr("Requests, last hour")});
     m_health->verticalHeader()->setVisible(false);
     m_health->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_health->setSelectionMode(QAbstractItemView::NoSelection);
     m_health->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_health->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-    lower->addWidget(m_health, 1);
-    layout->addLayout(lower, 2);
+    m_health->setMinimumHeight(110);
+    layout->addWidget(m_health, 1);
 
+    m_healthTimer->setInterval(kHealthIntervalMs);
+    connect(m_healthTimer, &QTimer::timeout, this, &OverviewPage::showHealth);
     m_timer->setInterval(RefreshIntervalMs);
     connect(m_timer, &QTimer::timeout, this, &OverviewPage::refresh);
     connect(&m_service, &DesktopService::configurationChanged, this, [this] {
@@ -224,12 +236,19 @@ void OverviewPage::showEvent(QShowEvent *event)
     QWidget::showEvent(event);
     refresh();
     m_timer->start();
+    m_healthTimer->start();
 }
 
 void OverviewPage::hideEvent(QHideEvent *event)
 {
     QWidget::hideEvent(event);
     m_timer->stop();
+    m_healthTimer->stop();
+}
+
+bool OverviewPage::isLoading() const
+{
+    return !m_loading->isHidden();
 }
 
 void OverviewPage::refresh()
@@ -249,6 +268,15 @@ void OverviewPage::refresh()
 
 void OverviewPage::showData(const OverviewData &data)
 {
+    if (isLoading()) {
+        m_loading->hide();
+        for (QWidget *widget : std::as_const(m_usageWidgets))
+            widget->show();
+    }
+    m_requestsLastHour.clear();
+    for (const UsageShare &share : data.lastHourByModel)
+        m_requestsLastHour.insert(share.name, share.totals.requests);
+    m_shownPools.clear(); // the request counts changed: redraw
     m_error->setVisible(!data.error.isEmpty());
     m_error->setText(tr("Could not read usage: %1").arg(data.error));
     for (const Metric &metric : Metrics) {
@@ -316,28 +344,37 @@ void OverviewPage::showData(const OverviewData &data)
 
     fillPie(m_modelPie, data.byModel);
     fillPie(m_channelPie, data.byChannel);
+    showHealth();
 }
 
 void OverviewPage::showHealth()
 {
-    // Live state comes from the router in memory, not the store: cheap enough for the GUI thread.
-    const RouterStatus status = m_service.gateway().routerStatus();
-    m_health->setRowCount(int(status.channels.size()));
-    for (int row = 0; row < status.channels.size(); ++row) {
-        const ChannelStatus &channel = status.channels[row];
-        auto *name = new QTableWidgetItem(channel.name);
-        auto *state = new QTableWidgetItem(healthText(channel));
-        state->setForeground(healthColor(channel.state));
-        if (!channel.reason.isEmpty())
-            state->setToolTip(channel.reason);
-        auto *weight = new QTableWidgetItem(QString::number(channel.effectiveWeight, 'g', 3));
-        auto *latency = new QTableWidgetItem(channel.latencyMs < 0 ? QStringLiteral("–")
-                                                                   : tr("%1 ms").arg(qRound(channel.latencyMs)));
-        m_health->setItem(row, 0, name);
-        m_health->setItem(row, 1, state);
-        m_health->setItem(row, 2, weight);
-        m_health->setItem(row, 3, latency);
+    // Live state comes from the router in memory, not the store: cheap enough for the GUI thread,
+    // and the table is only redrawn when something in it changed.
+    const QList<PoolHealth> pools = poolHealth(*m_service.gateway().config().snapshot(), m_service.gateway().routerStatus());
+    QString key;
+    for (const PoolHealth &pool : pools) {
+        key += pool.model + u'|' + poolMembersText(pool) + u'|' + poolStateText(pool.state) + u'|'
+            + pool.members.join(u',') + u'|' + QString::number(m_requestsLastHour.value(pool.model)) + u'\n';
     }
+    if (key == m_shownPools)
+        return;
+    m_shownPools = key;
+    m_health->setRowCount(int(pools.size()));
+    for (int row = 0; row < pools.size(); ++row) {
+        const PoolHealth &pool = pools[row];
+        auto *members = new QTableWidgetItem(poolMembersText(pool));
+        members->setToolTip(pool.members.join(u'\n'));
+        auto *state = new QTableWidgetItem(poolStateText(pool.state));
+        state->setForeground(poolColor(pool.state));
+        auto *requests = new QTableWidgetItem(formatCount(m_requestsLastHour.value(pool.model)));
+        requests->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        m_health->setItem(row, 0, new QTableWidgetItem(pool.model));
+        m_health->setItem(row, 1, members);
+        m_health->setItem(row, 2, state);
+        m_health->setItem(row, 3, requests);
+    }
+    Q_EMIT healthShown();
 }
 
 } // namespace tarn::ui

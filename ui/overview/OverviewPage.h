@@ -8,6 +8,7 @@ class QChartView;
 class QLabel;
 class QPieSeries;
 class QTableWidget;
+class QWidget;
 class QTimer;
 
 namespace tarn::gateway {
@@ -18,10 +19,12 @@ namespace tarn::ui {
 
 struct OverviewData;
 
-// The Overview page: the pool at a glance (requests, tokens, cost, success rate for today and the
-// last 7 days, the last 24 h per hour, where the tokens went, and each channel's live health).
-// Refreshes when shown and every few seconds while visible; the store is read on the service's
-// thread and a result older than the newest request is dropped.
+// The Overview page: the gateway at a glance (requests, tokens, cost, success rate for today and
+// the last 7 days, the last 24 h per hour, where the tokens went, and each model pool's live
+// health). Usage refreshes when shown and every few seconds while visible, read on the service's
+// thread (a result older than the newest request is dropped); until the first one arrives the page
+// says it is summarising instead of showing zeros. Pool health is the router's in-memory state,
+// read every second while visible and redrawn when it changed.
 class OverviewPage final : public QWidget
 {
     Q_OBJECT
@@ -31,12 +34,20 @@ public:
     explicit OverviewPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~OverviewPage() override;
 
+    static constexpr int kHealthIntervalMs = 1000;
+
+    // True until the first usage summary has been shown.
+    bool isLoading() const;
+
+public Q_SLOTS:
     // Asks for fresh aggregates and reads the router's live state now.
     void refresh();
 
 Q_SIGNALS:
     // A refresh's result has been shown (tests wait on it).
     void refreshed();
+    // The pool table was redrawn (its content changed).
+    void healthShown();
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -50,6 +61,11 @@ private:
 
     gateway::DesktopService &m_service;
     QTimer *m_timer = nullptr;
+    QTimer *m_healthTimer = nullptr;
+    QWidget *m_loading = nullptr;
+    QList<QWidget *> m_usageWidgets; // hidden until the first summary arrives
+    QHash<QString, qint64> m_requestsLastHour; // by requested model
+    QString m_shownPools; // what the pool table shows, to redraw only on a change
     quint64 m_sequence = 0;
     QHash<QString, QLabel *> m_cards; // "<period>.<metric>" -> value label
     QChartView *m_hourlyView = nullptr;

@@ -153,7 +153,7 @@ TEST_F(OverviewPageTest, SharesByModelAndChannelCoverTheLastSevenDays)
     EXPECT_EQ(slices("overviewChannelShare"), (QStringList{QStringLiteral("alpha=3600"), QStringLiteral("beta=600")}));
 }
 
-TEST_F(OverviewPageTest, HealthTableListsTheRoutersChannels)
+TEST_F(OverviewPageTest, PoolTableListsTheRoutersPools)
 {
     Channel channel;
     channel.name = QStringLiteral("alpha");
@@ -165,11 +165,13 @@ TEST_F(OverviewPageTest, HealthTableListsTheRoutersChannels)
 
     OverviewPage page(fixture.service());
     page.show();
-    auto *table = page.findChild<QTableWidget *>(QStringLiteral("overviewHealthTable"));
+    auto *table = page.findChild<QTableWidget *>(QStringLiteral("overviewPoolTable"));
     ASSERT_NE(table, nullptr);
     TARN_WAIT_TRUE((page.refresh(), table->rowCount() == 1), 10000);
-    EXPECT_EQ(table->item(0, 0)->text(), QStringLiteral("alpha"));
-    EXPECT_EQ(table->item(0, 1)->text(), QStringLiteral("healthy"));
+    EXPECT_EQ(table->item(0, 0)->text(), QStringLiteral("gpt-4o"));
+    EXPECT_EQ(table->item(0, 1)->text(), QStringLiteral("1 healthy"));
+    EXPECT_EQ(table->item(0, 2)->text(), QStringLiteral("all good"));
+    EXPECT_EQ(table->item(0, 1)->toolTip(), QStringLiteral("alpha: healthy"));
 }
 
 TEST_F(OverviewPageTest, StopsRefreshingWhenHidden)
