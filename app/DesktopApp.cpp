@@ -150,6 +150,12 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
 
     ui::MainWindow window(service);
     window.setListenAddresses(urls);
+    QObject::connect(&gateway, &gateway::Gateway::listeningChanged, &window, [&window](const QList<QUrl> &now) {
+        QStringList texts;
+        for (const QUrl &url : now)
+            texts.append(url.toString());
+        window.setListenAddresses(texts);
+    });
     ui::TrayIcon tray;
     // Polls the router and today's usage into the tray and carries out its pause intent.
     ui::TrayController trayController(service, tray);

@@ -16,6 +16,8 @@
 #include "gateway/usage/UsageRecorder.h"
 #include "gateway/usage/UsageRetention.h"
 
+#include <algorithm>
+
 namespace tarn::gateway {
 
 Gateway::Gateway(GatewayOptions options, QObject *parent) : QObject(parent), m_options(std::move(options)) {}
@@ -89,8 +91,67 @@ Status Gateway::start()
         const auto url = m_server->listen(address.host, address.port);
         if (!url)
             return url.error();
+        m_bound.append({address, *url});
     }
     return {};
+}
+
+Result<QList<QUrl>> Gateway::setListenAddresses(const QList<ListenAddress> &addresses)
+{
+    if (!m_server || m_stopped)
+        return Error::invalid(QStringLiteral("the gateway is not running"));
+    QList<ListenAddress> wanted;
+    for (const ListenAddress &address : addresses) {
+        if (!wanted.contains(address))
+            wanted.append(address);
+    }
+    if (wanted.isEmpty())
+        return Error::invalid(QStringLiteral("Tarn needs at least one address to listen on"));
+
+    const QList<QUrl> previous = urls();
+    QList<std::pair<ListenAddress, QUrl>> kept;
+    QList<std::pair<ListenAddress, QUrl>> dropped;
+    for (const auto &bound : std::as_const(m_bound))
+        (wanted.contains(bound.first) ? kept : dropped).append(bound);
+    const auto isKept = [&kept](const ListenAddress &address) {
+        return std::any_of(kept.cbegin(), kept.cend(), [&](const auto &bound) { return bound.first == address; });
+    };
+    // Closed first: the same port on a wider address (127.0.0.1:8276 -> 0.0.0.0:8276) cannot be
+    // bound while the narrower one still listens.
+    for (const auto &bound : std::as_const(dropped))
+        m_server->stopListening(bound.second);
+    QList<std::pair<ListenAddress, QUrl>> opened;
+    for (const ListenAddress &address : std::as_const(wanted)) {
+        if (isKept(address))
+            continue;
+        const Result<QUrl> url = m_server->listen(address.host, address.port);
+        if (url) {
+            opened.append({address, *url});
+            continue;
+        }
+        // All or nothing: back to the addresses listened on before.
+        for (const auto &bound : std::as_const(opened))
+            m_server->stopListening(bound.second);
+        m_bound = kept;
+        for (const auto &bound : std::as_const(dropped)) {
+            // The port it had, not the one asked for: port 0 would pick a new one.
+            if (const Result<QUrl> again = m_server->listen(bound.first.host, quint16(bound.second.port())))
+                m_bound.append({bound.first, *again});
+            else
+                qCWarning(lcGateway) << "could not listen again on" << bound.second.toString() << ':'
+                                     << again.error().message;
+        }
+        if (urls() != previous) // a rolled-back address may have come back in another order
+            Q_EMIT listeningChanged(urls());
+        return url.error();
+    }
+    m_bound = kept + opened;
+    m_options.listen = wanted;
+    if (urls() != previous) {
+        qCInfo(lcGateway) << "now listening on" << urls();
+        Q_EMIT listeningChanged(urls());
+    }
+    return urls();
 }
 
 void Gateway::stop(int graceMs)

@@ -57,6 +57,10 @@ public:
     bool isPaused() const { return m_paused; }
 
     QList<QUrl> urls() const;
+    // Listens on exactly these addresses from now on, without a restart; connections already open
+    // carry on. Either every address is bound or nothing changes (the error says which one failed).
+    // Does not save them: Settings does, so that the next start listens there too.
+    Result<QList<QUrl>> setListenAddresses(const QList<ListenAddress> &addresses);
     const GatewayOptions &options() const { return m_options; }
     // Request body bytes held right now across all connections (see HttpLimits).
     qint64 bufferedRequestBytes() const;
@@ -70,6 +74,8 @@ public:
 
 Q_SIGNALS:
     void configurationChanged();
+    // The addresses listened on changed (setListenAddresses).
+    void listeningChanged(const QList<QUrl> &urls);
 
 private:
     GatewayOptions m_options;
@@ -81,6 +87,7 @@ private:
     std::unique_ptr<UsageRecorder> m_usage;
     std::unique_ptr<ResponseStore> m_responses;
     HttpServer *m_server = nullptr;
+    QList<std::pair<ListenAddress, QUrl>> m_bound; // what was asked for, and what it gave
     bool m_stopped = false;
     bool m_paused = false;
 };

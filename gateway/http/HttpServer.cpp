@@ -86,6 +86,8 @@ Result<QUrl> HttpServer::listen(const QString &host, quint16 port)
         listener->deleteLater();
         return Error{ErrorCode::Io, QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(why)};
     }
+    if (!m_accepting) // opened while paused: it waits like the others
+        QMetaObject::invokeMethod(listener, [listener] { listener->pauseAccepting(); }, Qt::BlockingQueuedConnection);
     m_listeners.append(listener);
     QUrl url;
     url.setScheme(QStringLiteral("http"));
@@ -93,6 +95,17 @@ Result<QUrl> HttpServer::listen(const QString &host, quint16 port)
     url.setPort(listener->serverPort());
     m_urls.append(url);
     return url;
+}
+
+void HttpServer::stopListening(const QUrl &url)
+{
+    const qsizetype index = m_urls.indexOf(url);
+    if (index < 0)
+        return;
+    QTcpServer *listener = m_listeners.takeAt(index);
+    m_urls.removeAt(index);
+    QMetaObject::invokeMethod(listener, [listener] { listener->close(); }, Qt::BlockingQueuedConnection);
+    listener->deleteLater();
 }
 
 void HttpServer::dispatch(qintptr descriptor)
@@ -104,6 +117,7 @@ void HttpServer::dispatch(qintptr descriptor)
 
 void HttpServer::setAccepting(bool accepting)
 {
+    m_accepting = accepting;
     for (QTcpServer *listener : std::as_const(m_listeners)) {
         QMetaObject::invokeMethod(listener, [listener, accepting] {
             if (accepting)

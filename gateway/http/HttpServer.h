@@ -32,6 +32,8 @@ public:
 
     // Listens on host:port (port 0 picks a free one); returns the URL actually bound.
     Result<QUrl> listen(const QString &host, quint16 port);
+    // Stops listening on url (as listen() returned it). Connections already accepted carry on.
+    void stopListening(const QUrl &url);
     QList<QUrl> urls() const { return m_urls; }
     int openConnections() const { return m_load.openConnections.load(std::memory_order_relaxed); }
     qint64 bufferedRequestBytes() const { return m_load.bufferedRequestBytes.load(std::memory_order_relaxed); }
@@ -56,6 +58,7 @@ private:
     ServerLoad m_load;
     int m_next = 0;
     bool m_stopped = false;
+    bool m_accepting = true;
 };
 
 } // namespace tarn::gateway

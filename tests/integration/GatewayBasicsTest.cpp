@@ -11,7 +11,11 @@
 #include "gateway/storage/SettingsRepository.h"
 #include "tests/support/TempDataDir.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 
 #include <gtest/gtest.h>
 
@@ -122,4 +126,82 @@ TEST(GatewayBasics, WithoutListenAddressesItUsesTheSavedOnes)
     HttpTestClient client;
     EXPECT_EQ(client.request("GET", url.toString() + QStringLiteral("/health")).status, 200);
     gateway.stop(1000);
+}
+
+namespace {
+
+// A port nothing listens on right now (the kernel's pick, released at once).
+quint16 freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+bool accepts(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    return socket.waitForConnected(3000);
+}
+
+} // namespace
+
+// Settings changes the addresses while clients are connected: the new one answers at once, the
+// old one refuses new connections, and a keep-alive connection opened before carries on.
+TEST(GatewayBasics, ListenAddressesChangeWithoutARestart)
+{
+    GatewayHarness tarn;
+    ASSERT_TRUE(tarn.start());
+    const quint16 before = tarn.port();
+    const QString oldHealth = tarn.url(QStringLiteral("/health"));
+    HttpTestClient keptAlive;
+    ASSERT_EQ(keptAlive.request("GET", oldHealth).status, 200);
+
+    const quint16 after = freePort();
+    ASSERT_NE(after, 0);
+    QSignalSpy changed(&tarn.gateway(), &tarn::gateway::Gateway::listeningChanged);
+    const auto urls = tarn.gateway().setListenAddresses({{QStringLiteral("127.0.0.1"), after}});
+    ASSERT_TRUE(urls) << qPrintable(urls.error().message);
+    EXPECT_EQ(*urls, QList<QUrl>{QUrl(QStringLiteral("http://127.0.0.1:%1").arg(after))});
+    EXPECT_EQ(tarn.gateway().urls(), *urls);
+    EXPECT_EQ(changed.count(), 1);
+
+    HttpTestClient fresh;
+    EXPECT_EQ(fresh.request("GET", QStringLiteral("http://127.0.0.1:%1/health").arg(after)).status, 200);
+    EXPECT_FALSE(accepts(before));
+    EXPECT_EQ(keptAlive.request("GET", oldHealth).status, 200);
+    EXPECT_EQ(keptAlive.connectionsOpened(), 1);
+
+    // The same list again changes nothing.
+    ASSERT_TRUE(tarn.gateway().setListenAddresses({{QStringLiteral("127.0.0.1"), after}}));
+    EXPECT_EQ(changed.count(), 1);
+}
+
+// All or nothing: when one address cannot be bound, Tarn keeps listening where it did.
+TEST(GatewayBasics, ListenChangeThatCannotBindChangesNothing)
+{
+    GatewayHarness tarn;
+    ASSERT_TRUE(tarn.start());
+    const QList<QUrl> before = tarn.gateway().urls();
+    QTcpServer squatter;
+    ASSERT_TRUE(squatter.listen(QHostAddress::LocalHost, 0));
+    const quint16 taken = squatter.serverPort();
+    QSignalSpy changed(&tarn.gateway(), &tarn::gateway::Gateway::listeningChanged);
+
+    const auto refused = tarn.gateway().setListenAddresses(
+        {{QStringLiteral("127.0.0.1"), freePort()}, {QStringLiteral("127.0.0.1"), taken}});
+    ASSERT_FALSE(refused);
+    EXPECT_TRUE(refused.error().message.contains(QString::number(taken))) << qPrintable(refused.error().message);
+    EXPECT_EQ(tarn.gateway().urls(), before);
+    EXPECT_EQ(changed.count(), 0);
+    HttpTestClient client;
+    EXPECT_EQ(client.request("GET", tarn.url(QStringLiteral("/health"))).status, 200);
+
+    const auto notAnAddress = tarn.gateway().setListenAddresses({{QStringLiteral("not-an-ip"), 8276}});
+    ASSERT_FALSE(notAnAddress);
+    EXPECT_EQ(tarn.gateway().urls(), before);
+    EXPECT_FALSE(tarn.gateway().setListenAddresses({}));
+    EXPECT_EQ(tarn.gateway().urls(), before);
 }

@@ -2,6 +2,7 @@
 #include "ui/settings/SettingsPage.h"
 
 #include "gateway/Gateway.h"
+#include "gateway/cli/CommandLine.h"
 #include "gateway/core/Paths.h"
 #include "gateway/desktop/DesktopService.h"
 #include "gateway/storage/ClientKeyRepository.h"
@@ -104,13 +105,11 @@ QWidget *SettingsPage::createListenGroup()
     save->setObjectName(QStringLiteral("saveListenButton"));
     connect(save, &QPushButton::clicked, this, &SettingsPage::saveListen);
 
-    QStringList urls;
-    for (const QUrl &url : m_service.gateway().urls())
-        urls.append(url.toString());
-    m_listenNote = new QLabel(tr("Now listening on %1. Changes apply at the next start.")
-                                  .arg(urls.isEmpty() ? tr("nothing") : urls.join(QStringLiteral(", "))),
-                              group);
+    m_listenNote = new QLabel(tr("Now listening on %1.").arg(listenUrlsText()), group);
     m_listenNote->setObjectName(QStringLiteral("listenNote"));
+    // Bound elsewhere too (a later Save, another window): the note tells what is true now.
+    connect(&m_service.gateway(), &gateway::Gateway::listeningChanged, m_listenNote,
+            [this] { showListenState(tr("Now listening on %1.").arg(listenUrlsText()), false); });
     m_listenNote->setWordWrap(true);
     m_listenNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -237,7 +236,7 @@ void SettingsPage::reload()
             m_startHidden->setChecked(stored->startHidden == u"true");
             const QSignalBlocker retentionBlocker(m_retention);
             m_retention->setValue(stored->retention.toInt());
-            // A saved address list waits for the next start; show it rather than the running one.
+            // The saved list, which the command line's --listen may have overridden at start.
             if (!stored->listen.isEmpty()) {
                 QStringList hosts;
                 int port = 0;
@@ -298,17 +297,54 @@ void SettingsPage::saveSetting(const QString &key, const QString &value)
 
 void SettingsPage::saveListen()
 {
+    QList<gateway::ListenAddress> addresses;
     QStringList entries;
     for (const QString &host : m_listenHosts->text().split(u',', Qt::SkipEmptyParts)) {
         const QString trimmed = host.trimmed();
         if (trimmed.isEmpty())
             continue;
         const QString bracketed = trimmed.contains(u':') ? u'[' + trimmed + u']' : trimmed; // IPv6
-        entries.append(bracketed + u':' + QString::number(m_port->value()));
+        const QString entry = bracketed + u':' + QString::number(m_port->value());
+        const gateway::Result<gateway::ListenAddress> address = gateway::parseListenAddress(entry);
+        if (!address) {
+            showListenState(tr("Not saved: %1").arg(address.error().message), true);
+            return;
+        }
+        addresses.append(*address);
+        entries.append(entry);
     }
-    if (entries.isEmpty())
+    if (addresses.isEmpty()) {
+        addresses.append({QStringLiteral("127.0.0.1"), quint16(m_port->value())});
         entries.append(QStringLiteral("127.0.0.1:%1").arg(m_port->value()));
+    }
+    // Bound first, saved only if that worked: a saved address Tarn cannot bind would leave the
+    // next start unreachable.
+    const gateway::Result<QList<QUrl>> urls = m_service.gateway().setListenAddresses(addresses);
+    if (!urls) {
+        showListenState(tr("Not saved: %1. Still listening on %2.")
+                            .arg(urls.error().message, listenUrlsText()),
+                        true);
+        return;
+    }
+    showListenState(tr("Now listening on %1.").arg(listenUrlsText()), false);
     saveSetting(QString::fromLatin1(kListenKey), entries.join(u','));
+}
+
+QString SettingsPage::listenUrlsText() const
+{
+    QStringList urls;
+    for (const QUrl &url : m_service.gateway().urls())
+        urls.append(url.toString());
+    return urls.isEmpty() ? tr("nothing") : urls.join(QStringLiteral(", "));
+}
+
+void SettingsPage::showListenState(const QString &text, bool failed)
+{
+    m_listenNote->setText(text);
+    m_listenNote->setProperty("failed", failed);
+    QPalette palette = m_listenNote->palette();
+    palette.setColor(QPalette::WindowText, failed ? QColor(0xc0, 0x39, 0x2b) : this->palette().color(QPalette::WindowText));
+    m_listenNote->setPalette(palette);
 }
 
 CreateKeyDialog *SettingsPage::openCreateKeyDialog()

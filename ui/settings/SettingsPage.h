@@ -67,6 +67,9 @@ private:
     QWidget *createDataGroup();
     void saveSetting(const QString &key, const QString &value);
     void saveListen();
+    QString listenUrlsText() const;
+    // The line under the addresses: what Tarn listens on now, or why a change was refused.
+    void showListenState(const QString &text, bool failed);
     void reloadKeys();
 
     gateway::DesktopService &m_service;

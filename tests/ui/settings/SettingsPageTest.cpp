@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "gateway/Gateway.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/SettingsRepository.h"
 #include "tests/ui/support/DesktopFixture.h"
@@ -12,11 +13,15 @@
 #include <QClipboard>
 #include <QFile>
 #include <QGuiApplication>
+#include <QHostAddress>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -36,6 +41,27 @@ template<typename T>
 T *child(QObject *parent, const char *name)
 {
     return parent->findChild<T *>(QString::fromLatin1(name));
+}
+
+// A port nothing listens on right now (the kernel's pick, released at once).
+quint16 freePort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : quint16(0);
+}
+
+// Whether a client reaching 127.0.0.1:port gets Tarn's /health answer.
+bool answersHealth(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(3000))
+        return false;
+    socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QByteArray answer;
+    while (!answer.contains("\r\n") && socket.waitForReadyRead(5000))
+        answer += socket.readAll();
+    return answer.startsWith("HTTP/1.1 200");
 }
 
 TEST(SettingsPageTest, CreateKeyShowsSecretOnceAndStoresIt)
@@ -139,15 +165,21 @@ TEST(SettingsPageTest, ListenStartHiddenAndRetentionAreSaved)
     SettingsPage page(fixture.service());
     auto *listen = child<QLineEdit>(&page, "listenEdit");
     EXPECT_EQ(listen->text(), QStringLiteral("127.0.0.1"));
-    EXPECT_TRUE(child<QWidget>(&page, "listenNote")->property("text").toString().contains(QStringLiteral("next start")));
+    auto *note = child<QLabel>(&page, "listenNote");
+    EXPECT_EQ(note->text(), QStringLiteral("Now listening on %1.").arg(fixture.gateway().urls().value(0).toString()));
 
+    const quint16 port = freePort();
+    ASSERT_NE(port, 0);
     QSignalSpy saved(&page, &SettingsPage::saved);
-    listen->setText(QStringLiteral("127.0.0.1, ::1"));
-    child<QSpinBox>(&page, "portSpin")->setValue(9000);
+    listen->setText(QStringLiteral(" 127.0.0.1 ,"));
+    child<QSpinBox>(&page, "portSpin")->setValue(port);
     QTest::mouseClick(child<QPushButton>(&page, "saveListenButton"), Qt::LeftButton);
     ASSERT_TRUE(saved.wait(5000));
     SettingsRepository settings(fixture.database());
-    EXPECT_EQ(settings.value(QStringLiteral("gateway.listen")).value(), QStringLiteral("127.0.0.1:9000,[::1]:9000"));
+    EXPECT_EQ(settings.value(QStringLiteral("gateway.listen")).value(),
+              QStringLiteral("127.0.0.1:%1").arg(port));
+    EXPECT_EQ(fixture.gateway().urls().value(0), QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+    EXPECT_TRUE(note->text().contains(QStringLiteral("http://127.0.0.1:%1").arg(port))) << qPrintable(note->text());
 
     child<QCheckBox>(&page, "startHiddenCheck")->setChecked(true);
     ASSERT_TRUE(saved.wait(5000));
@@ -163,8 +195,57 @@ TEST(SettingsPageTest, ListenStartHiddenAndRetentionAreSaved)
     SettingsPage again(fixture.service());
     ASSERT_TRUE(QTest::qWaitFor([&] { return child<QSpinBox>(&again, "retentionSpin")->value() == 90; }, 5000));
     EXPECT_TRUE(child<QCheckBox>(&again, "startHiddenCheck")->isChecked());
-    EXPECT_EQ(child<QLineEdit>(&again, "listenEdit")->text(), QStringLiteral("127.0.0.1, ::1"));
-    EXPECT_EQ(child<QSpinBox>(&again, "portSpin")->value(), 9000);
+    EXPECT_EQ(child<QLineEdit>(&again, "listenEdit")->text(), QStringLiteral("127.0.0.1"));
+    EXPECT_EQ(child<QSpinBox>(&again, "portSpin")->value(), port);
+}
+
+// A new address applies at once: clients reach Tarn there, not at the old port, without a restart.
+TEST(SettingsPageTest, ListenChangeAppliesWithoutRestart)
+{
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    SettingsPage page(fixture.service());
+    const quint16 before = quint16(fixture.gateway().urls().value(0).port());
+    const quint16 port = freePort();
+    ASSERT_NE(port, 0);
+    QSignalSpy saved(&page, &SettingsPage::saved);
+    child<QSpinBox>(&page, "portSpin")->setValue(port);
+    QTest::mouseClick(child<QPushButton>(&page, "saveListenButton"), Qt::LeftButton);
+    ASSERT_TRUE(saved.wait(5000));
+    EXPECT_TRUE(answersHealth(port));
+    EXPECT_FALSE(answersHealth(before));
+    EXPECT_FALSE(child<QLabel>(&page, "listenNote")->property("failed").toBool());
+}
+
+// An address Tarn cannot bind (taken, or not an address) is refused with the reason; nothing is
+// saved and Tarn keeps listening where it did.
+TEST(SettingsPageTest, ListenChangeThatCannotBindIsRefusedAndNotSaved)
+{
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    SettingsPage page(fixture.service());
+    const QList<QUrl> before = fixture.gateway().urls();
+    QTcpServer squatter;
+    ASSERT_TRUE(squatter.listen(QHostAddress::LocalHost, 0));
+    QSignalSpy saved(&page, &SettingsPage::saved);
+    child<QSpinBox>(&page, "portSpin")->setValue(squatter.serverPort());
+    QTest::mouseClick(child<QPushButton>(&page, "saveListenButton"), Qt::LeftButton);
+    auto *note = child<QLabel>(&page, "listenNote");
+    EXPECT_TRUE(note->property("failed").toBool());
+    EXPECT_TRUE(note->text().startsWith(QStringLiteral("Not saved: cannot listen on 127.0.0.1:%1").arg(squatter.serverPort())))
+        << qPrintable(note->text());
+    EXPECT_TRUE(note->text().contains(before.value(0).toString())) << qPrintable(note->text());
+
+    child<QLineEdit>(&page, "listenEdit")->setText(QStringLiteral("my-laptop"));
+    QTest::mouseClick(child<QPushButton>(&page, "saveListenButton"), Qt::LeftButton);
+    EXPECT_TRUE(note->text().startsWith(QStringLiteral("Not saved:"))) << qPrintable(note->text());
+
+    // Nothing reached the store, and the gateway still listens where it did.
+    QCoreApplication::processEvents();
+    EXPECT_EQ(saved.count(), 0);
+    EXPECT_EQ(SettingsRepository(fixture.database()).value(QStringLiteral("gateway.listen")).value(), QString());
+    EXPECT_EQ(fixture.gateway().urls(), before);
+    EXPECT_TRUE(answersHealth(quint16(before.value(0).port())));
 }
 
 #if !defined(Q_OS_WIN) && !defined(Q_OS_MACOS)
