@@ -7,6 +7,7 @@
 #include "gateway/storage/UsageRepository.h"
 #include "gateway/storage/UsageStatsRepository.h"
 #include "tests/ui/support/DesktopFixture.h"
+#include "tests/ui/support/UsageRows.h"
 
 #include <QChart>
 #include <QChartView>
@@ -31,23 +32,7 @@ namespace {
 UsageRecord row(const QDateTime &time, const QString &channel, const QString &model, int status, qint64 prompt,
                 qint64 completion, qint64 cached)
 {
-    UsageRecord record;
-    record.time = time;
-    record.inboundFormat = QStringLiteral("openai");
-    record.channelFormat = QStringLiteral("openai");
-    record.endpoint = QStringLiteral("/v1/chat/completions");
-    record.requestedModel = model;
-    record.channelId = channel == QLatin1String("alpha") ? 1 : 2;
-    record.channelName = channel;
-    record.upstreamModel = model;
-    record.status = status;
-    record.promptTokens = prompt;
-    record.completionTokens = completion;
-    record.cachedTokens = cached;
-    record.latencyMs = 800;
-    record.ttftMs = 300;
-    record.attempts = 1;
-    return record;
+    return tarn::test::usageRow(time, channel, model, status, prompt, completion, cached, 800, 300);
 }
 
 class OverviewPageTest : public ::testing::Test
