@@ -8,7 +8,15 @@
 #include "ui/settings/SettingsPage.h"
 #include "ui/usage/UsagePage.h"
 
+#include "gateway/Gateway.h"
+#include "gateway/desktop/DesktopService.h"
+
+#include <QAction>
 #include <QCloseEvent>
+#include <QDir>
+#include <QKeySequence>
+#include <QMetaEnum>
+#include <QSettings>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
@@ -17,6 +25,14 @@
 #include <QStatusBar>
 
 namespace tarn::ui {
+
+namespace {
+
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kMaximizedKey = QStringLiteral("window/maximized");
+const QString kPageKey = QStringLiteral("window/page");
+
+} // namespace
 
 MainWindow::MainWindow(gateway::DesktopService &service, QWidget *parent)
     : QMainWindow(parent)
@@ -71,9 +87,92 @@ MainWindow::MainWindow(gateway::DesktopService &service, QWidget *parent)
     setListenAddresses({});
 
     m_navigation->setCurrentRow(0);
+    addShortcuts();
+    // The window's own state lives beside the store, never in the user's home, so tests (each with
+    // a data dir of its own) and several Tarn data dirs keep theirs apart.
+    if (const QString dataDir = service.gateway().options().dataDir; !dataDir.isEmpty()) {
+        m_uiState = std::make_unique<QSettings>(QDir(dataDir).filePath(QStringLiteral("ui.ini")), QSettings::IniFormat);
+        restoreUiState();
+    }
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    saveUiState();
+}
+
+void MainWindow::addShortcuts()
+{
+    const auto add = [this](const QString &name, const QString &text, const QList<QKeySequence> &keys, auto handler) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(name);
+        action->setShortcuts(keys);
+        action->setShortcutContext(Qt::WindowShortcut);
+        connect(action, &QAction::triggered, this, handler);
+        addAction(action);
+        return action;
+    };
+    for (int row = 0; row < m_navigation->count(); ++row) {
+        QListWidgetItem *item = m_navigation->item(row);
+        const QKeySequence key(QKeyCombination(Qt::CTRL, Qt::Key(Qt::Key_1 + row)));
+        add(QStringLiteral("showPage%1").arg(row + 1), item->text(), {key},
+            [this, row] { showPage(static_cast<Page>(row)); });
+        item->setToolTip(tr("%1 (%2)").arg(item->text(), key.toString(QKeySequence::NativeText)));
+    }
+    add(QStringLiteral("refreshPage"), tr("Refresh"), {QKeySequence(Qt::Key_F5)}, &MainWindow::refreshCurrentPage);
+    // Dialogs are windows of their own, so Esc there still closes the dialog, not this window.
+    add(QStringLiteral("hideWindow"), tr("Hide window"),
+        {QKeySequence(QKeyCombination(Qt::CTRL, Qt::Key_W)), QKeySequence(Qt::Key_Escape)}, &MainWindow::hideWindow);
+    add(QStringLiteral("quit"), tr("Quit Tarn"), {QKeySequence(QKeyCombination(Qt::CTRL, Qt::Key_Q))},
+        [this] { Q_EMIT quitRequested(); });
+    m_listenStatus->setToolTip(tr("F5 refreshes the page; Ctrl+W or Esc hides the window, Tarn keeps serving; "
+                                  "Ctrl+Q quits"));
+}
+
+void MainWindow::hideWindow()
+{
+    saveUiState();
+    if (m_closeHidesToTray)
+        hide();
+    else
+        showMinimized();
+}
+
+void MainWindow::refreshCurrentPage()
+{
+    switch (currentPage()) {
+    case Page::Overview: m_overviewPage->refresh(); break;
+    case Page::Channels: m_channelsPage->refresh(); break;
+    case Page::Routing: m_routingPage->refresh(); break;
+    case Page::Usage: m_usagePage->refresh(); break;
+    case Page::Logs: break; // polls the log on its own while shown, and has no public reload
+    case Page::Settings: m_settingsPage->reload(); break;
+    }
+}
+
+void MainWindow::saveUiState() const
+{
+    if (!m_uiState)
+        return;
+    m_uiState->setValue(kGeometryKey, saveGeometry());
+    m_uiState->setValue(kMaximizedKey, isMaximized());
+    m_uiState->setValue(kPageKey, QString::fromLatin1(QMetaEnum::fromType<Page>().valueToKey(int(currentPage()))));
+    m_uiState->sync();
+}
+
+void MainWindow::restoreUiState()
+{
+    if (const QByteArray geometry = m_uiState->value(kGeometryKey).toByteArray(); !geometry.isEmpty())
+        restoreGeometry(geometry);
+    if (m_uiState->value(kMaximizedKey, false).toBool())
+        setWindowState(windowState() | Qt::WindowMaximized);
+    // By name, so a page added later does not shift what was saved.
+    bool known = false;
+    const QByteArray page = m_uiState->value(kPageKey).toString().toLatin1();
+    const int value = QMetaEnum::fromType<Page>().keyToValue(page.constData(), &known);
+    if (known && value >= 0 && value < m_pages->count())
+        showPage(static_cast<Page>(value));
+}
 
 void MainWindow::setListenAddresses(const QStringList &urls)
 {
@@ -118,8 +217,15 @@ UsagePage *MainWindow::usagePage() const { return m_usagePage; }
 LogsPage *MainWindow::logsPage() const { return m_logsPage; }
 SettingsPage *MainWindow::settingsPage() const { return m_settingsPage; }
 
+void MainWindow::hideEvent(QHideEvent *event)
+{
+    QMainWindow::hideEvent(event);
+    saveUiState();
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    saveUiState();
     if (m_closeHidesToTray) {
         // The gateway keeps serving; the tray icon brings the window back.
         event->ignore();
@@ -127,7 +233,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     event->accept();
-    emit quitRequested();
+    Q_EMIT quitRequested();
 }
 
 void MainWindow::addPage(QWidget *page, const QString &label, const QString &iconName)
@@ -143,7 +249,7 @@ void MainWindow::onNavigationRowChanged(int row)
     if (row < 0 || row >= m_pages->count())
         return;
     m_pages->setCurrentIndex(row);
-    emit currentPageChanged(static_cast<Page>(row));
+    Q_EMIT currentPageChanged(static_cast<Page>(row));
 }
 
 } // namespace tarn::ui

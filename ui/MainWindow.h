@@ -3,8 +3,11 @@
 
 #include <QMainWindow>
 
+#include <memory>
+
 class QLabel;
 class QListWidget;
+class QSettings;
 class QStackedWidget;
 
 namespace tarn::gateway {
@@ -21,6 +24,8 @@ class SettingsPage;
 class UsagePage;
 
 // The main window: page navigation on the left, the current page on the right, listen status below.
+// Remembers its geometry, maximised state and page in <data dir>/ui.ini. Keys: Ctrl+1..Ctrl+6 pick
+// a page, F5 refreshes it, Ctrl+W or Esc hides the window (Tarn keeps serving), Ctrl+Q quits.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -47,6 +52,13 @@ public:
 
     // Shows, un-minimises, raises and activates the window (tray click, second instance).
     void showAndActivate();
+    // Puts the window away without ending Tarn: hidden when the tray can bring it back, else
+    // minimised (a hidden window without a tray could only come back through a second launch).
+    void hideWindow();
+    // Asks the current page to read its data again (F5).
+    void refreshCurrentPage();
+    // Writes geometry, maximised state and page to ui.ini (also done on hide, close and exit).
+    void saveUiState() const;
 
     [[nodiscard]] OverviewPage *overviewPage() const;
     [[nodiscard]] ChannelsPage *channelsPage() const;
@@ -55,16 +67,19 @@ public:
     [[nodiscard]] LogsPage *logsPage() const;
     [[nodiscard]] SettingsPage *settingsPage() const;
 
-signals:
-    // The window was closed while not hiding to the tray: the user wants the application to end.
+Q_SIGNALS:
+    // The window was closed while not hiding to the tray, or Ctrl+Q: the user wants Tarn to end.
     void quitRequested();
     void currentPageChanged(tarn::ui::MainWindow::Page page);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
 
 private:
     void addPage(QWidget *page, const QString &label, const QString &iconName);
+    void addShortcuts();
+    void restoreUiState();
     void onNavigationRowChanged(int row);
 
     QListWidget *m_navigation = nullptr;
@@ -77,6 +92,7 @@ private:
     LogsPage *m_logsPage = nullptr;
     SettingsPage *m_settingsPage = nullptr;
     bool m_closeHidesToTray = false;
+    std::unique_ptr<QSettings> m_uiState; // null when the gateway has no data dir
 };
 
 } // namespace tarn::ui

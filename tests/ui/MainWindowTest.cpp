@@ -10,6 +10,8 @@
 #include "ui/usage/UsagePage.h"
 
 #include <QDir>
+#include <QFileInfo>
+#include <QSettings>
 #include <QLabel>
 #include <QListWidget>
 #include <QPixmap>
@@ -140,6 +142,88 @@ TEST_F(MainWindowTest, CloseRequestsQuitWithoutTray)
     EXPECT_TRUE(window->close());
     EXPECT_FALSE(window->isVisible());
     EXPECT_EQ(quit.count(), 1);
+}
+
+TEST_F(MainWindowTest, RemembersGeometryMaximisedStateAndPageInTheDataDir)
+{
+    window->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+    window->resize(1100, 730);
+    window->showPage(MainWindow::Page::Usage);
+    window.reset(); // Tarn exits
+
+    const QString ini = QDir(fixture.dataDir()).filePath(QStringLiteral("ui.ini"));
+    ASSERT_TRUE(QFileInfo::exists(ini));
+    EXPECT_EQ(QSettings(ini, QSettings::IniFormat).value(QStringLiteral("window/page")).toString(), QStringLiteral("Usage"));
+
+    // The next start opens where the user left it.
+    auto second = std::make_unique<MainWindow>(fixture.service());
+    EXPECT_EQ(second->size(), QSize(1100, 730));
+    EXPECT_EQ(second->currentPage(), MainWindow::Page::Usage);
+    EXPECT_EQ(second->findChild<QStackedWidget *>(QStringLiteral("pages"))->currentWidget(), second->usagePage());
+    EXPECT_FALSE(second->isMaximized());
+    second->showMaximized();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(second.get()));
+    second->showPage(MainWindow::Page::Logs);
+    second.reset();
+
+    MainWindow third(fixture.service());
+    EXPECT_TRUE(third.isMaximized());
+    EXPECT_EQ(third.currentPage(), MainWindow::Page::Logs);
+    third.showNormal();
+    EXPECT_EQ(third.size(), QSize(1100, 730)); // the size it had before it was maximised
+}
+
+TEST_F(MainWindowTest, CtrlNumberSwitchesPagesAndTooltipsSaySo)
+{
+    window->show();
+    window->activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(window.get()));
+    QTest::keyClick(window.get(), Qt::Key_3, Qt::ControlModifier);
+    EXPECT_EQ(window->currentPage(), MainWindow::Page::Routing);
+    EXPECT_EQ(pages->currentWidget(), window->routingPage());
+    EXPECT_EQ(navigation->currentRow(), 2);
+    QTest::keyClick(window.get(), Qt::Key_6, Qt::ControlModifier);
+    EXPECT_EQ(window->currentPage(), MainWindow::Page::Settings);
+    QTest::keyClick(window.get(), Qt::Key_1, Qt::ControlModifier);
+    EXPECT_EQ(window->currentPage(), MainWindow::Page::Overview);
+    EXPECT_EQ(navigation->item(2)->toolTip(), QStringLiteral("Routing (Ctrl+3)"));
+}
+
+TEST_F(MainWindowTest, CtrlWAndEscapeHideTheWindowWhileTarnKeepsRunning)
+{
+    QSignalSpy quit(window.get(), &MainWindow::quitRequested);
+    window->setCloseHidesToTray(true);
+    for (const auto &[key, modifiers] : {std::pair{Qt::Key_W, Qt::ControlModifier}, std::pair{Qt::Key_Escape, Qt::NoModifier}}) {
+        window->showAndActivate();
+        ASSERT_TRUE(QTest::qWaitForWindowActive(window.get()));
+        QTest::keyClick(window.get(), key, modifiers);
+        EXPECT_FALSE(window->isVisible()) << key;
+    }
+    EXPECT_EQ(quit.count(), 0);
+}
+
+TEST_F(MainWindowTest, CtrlQQuits)
+{
+    QSignalSpy quit(window.get(), &MainWindow::quitRequested);
+    window->show();
+    window->activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(window.get()));
+    QTest::keyClick(window.get(), Qt::Key_Q, Qt::ControlModifier);
+    EXPECT_EQ(quit.count(), 1);
+}
+
+TEST_F(MainWindowTest, F5RefreshesTheCurrentPage)
+{
+    QSignalSpy refreshed(window->overviewPage(), &tarn::ui::OverviewPage::refreshed);
+    window->show();
+    window->activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(window.get()));
+    ASSERT_TRUE(refreshed.wait(10000)); // shown: its first refresh
+    refreshed.clear();
+    QTest::keyClick(window.get(), Qt::Key_F5);
+    ASSERT_TRUE(refreshed.wait(10000));
+    EXPECT_EQ(refreshed.count(), 1);
 }
 
 TEST_F(MainWindowTest, SavesScreenshotForReview)
