@@ -143,8 +143,8 @@ OverviewPage::OverviewPage(DesktopService &service, QWidget *parent)
     m_hourlyView->setObjectName(QStringLiteral("overviewHourlyChart"));
     m_hourlyView->setAccessibleName(tr("Requests and tokens per hour, last 24 hours"));
     m_hourlyView->setRenderHint(QPainter::Antialiasing);
-    m_hourlyView->setMinimumHeight(180);
-    layout->addWidget(m_hourlyView, 2);
+    m_hourlyView->setMinimumHeight(150);
+    layout->addWidget(m_hourlyView, 3);
 
     auto *lower = new QHBoxLayout;
     QChartView *modelPie = createPie(QStringLiteral("overviewModelShare"), tr("Tokens by model (7 days)"), &m_modelPie);
@@ -165,7 +165,7 @@ OverviewPage::OverviewPage(DesktopService &service, QWidget *parent)
     m_health->setSelectionMode(QAbstractItemView::NoSelection);
     m_health->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_health->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-    m_health->setMinimumHeight(110);
+    m_health->setMinimumHeight(100);
     layout->addWidget(m_health, 1);
 
     m_healthTimer->setInterval(kHealthIntervalMs);
@@ -227,7 +227,7 @@ QChartView *OverviewPage::createPie(const QString &name, const QString &title, Q
     view->setObjectName(name);
     view->setAccessibleName(title);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(200);
+    view->setMinimumHeight(160);
     return view;
 }
 
