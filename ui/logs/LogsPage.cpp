@@ -102,8 +102,8 @@ LogsPage::LogsPage(DesktopService &service, QWidget *parent)
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     // Widths that fit every column in the default window; the status (with its error) takes the rest.
     const QList<std::pair<int, int>> widths = {{RequestLogModel::Time, 135}, {RequestLogModel::Client, 75},
-                                               {RequestLogModel::Inbound, 75}, {RequestLogModel::Route, 200},
-                                               {RequestLogModel::Attempts, 110}, {RequestLogModel::Tokens, 170},
+                                               {RequestLogModel::Inbound, 75}, {RequestLogModel::Route, 190},
+                                               {RequestLogModel::Attempts, 110}, {RequestLogModel::Tokens, 150},
                                                {RequestLogModel::Latency, 65}, {RequestLogModel::Ttft, 65}};
     for (const auto &[column, width] : widths)
         m_view->setColumnWidth(column, width);

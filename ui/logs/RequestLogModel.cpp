@@ -263,6 +263,9 @@ QVariant RequestLogModel::data(const QModelIndex &index, int role) const
 
 QVariant RequestLogModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == Tokens)
+        return tr("Input / output / cached / reasoning tokens. Cached tokens are part of the input, reasoning "
+                  "tokens part of the output.");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
@@ -271,7 +274,8 @@ QVariant RequestLogModel::headerData(int section, Qt::Orientation orientation, i
     case Inbound: return tr("Format");
     case Route: return tr("Model → channel");
     case Attempts: return tr("Attempts");
-    case Tokens: return tr("Tokens in/out/cached/reasoning");
+    // The four numbers do not leave room for four words: the header's tooltip names them.
+    case Tokens: return tr("Tokens");
     case Latency: return tr("Latency");
     case Ttft: return tr("TTFT");
     case Status: return tr("Status");

@@ -208,15 +208,16 @@ void fillSplitChart(QChart *chart, const UsageData &data)
     const std::pair<const char *, const QList<double> *> sets[] = {
         {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Input"), &input},
         {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Cached"), &cached},
-        {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Output (answer)"), &answer},
-        {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Reasoning (part of output)"), &reasoning},
+        {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Answer"), &answer},
+        {QT_TRANSLATE_NOOP("tarn::ui::UsageCharts", "Reasoning"), &reasoning},
     };
     for (const auto &[label, values] : sets) {
         auto *set = new QBarSet(tr(label));
         set->append(*values);
         series->append(set);
     }
-    // The legend is short; hovering a bar says what the number is part of.
+    // The legend has room for one word per set (longer labels are elided); the chart's title and
+    // the tooltip of a hovered bar say that answer and reasoning make up the output.
     QObject::connect(series, &QAbstractBarSeries::hovered, series, [series](bool status, int at, QBarSet *set) {
         if (!status) {
             QToolTip::hideText();
@@ -230,7 +231,7 @@ void fillSplitChart(QChart *chart, const UsageData &data)
 QString splitToolTip(const QString &label, double tokens, bool output)
 {
     const QString count = QLocale().toString(qint64(tokens));
-    return output ? tr("%1: %2 tokens (output tokens include reasoning: answer + reasoning = output)").arg(label, count)
+    return output ? tr("%1: %2 tokens, part of the output (output = answer + reasoning)").arg(label, count)
                   : tr("%1: %2 tokens").arg(label, count);
 }
 

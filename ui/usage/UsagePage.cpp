@@ -74,7 +74,7 @@ UsagePage::UsagePage(DesktopService &service, QWidget *parent)
     loadingBar->setAccessibleName(tr("Summarising usage"));
     loadingBar->setRange(0, 0); // indeterminate: the store cannot say how far it is
     loadingBar->setTextVisible(false);
-    loadingBar->setMaximumWidth(320);
+    loadingBar->setFixedWidth(280);
     loadingLayout->addWidget(loadingText);
     loadingLayout->addWidget(loadingBar, 0, Qt::AlignHCenter);
     loadingLayout->addStretch(2);
@@ -87,7 +87,7 @@ UsagePage::UsagePage(DesktopService &service, QWidget *parent)
     auto *body = new QWidget(scroll);
     auto *grid = new QGridLayout(body);
     m_tokens = createChart(QStringLiteral("usageTokensChart"), tr("Tokens over time"));
-    m_split = createChart(QStringLiteral("usageSplitChart"), tr("Input, cached, output and reasoning tokens (reasoning is part of output)"));
+    m_split = createChart(QStringLiteral("usageSplitChart"), tr("Token split (output = answer + reasoning)"));
     m_requests = createChart(QStringLiteral("usageRequestsChart"), tr("Requests and errors"));
     m_modelShare = createChart(QStringLiteral("usageModelShareChart"), tr("Tokens by model"));
     m_channelShare = createChart(QStringLiteral("usageChannelShareChart"), tr("Tokens by channel"));
@@ -198,6 +198,7 @@ QWidget *UsagePage::createControls()
 
     m_from->setEnabled(false);
     m_to->setEnabled(false);
+    m_export->setEnabled(false); // nothing to export until the first answer
     connect(m_range, &QComboBox::currentIndexChanged, this, &UsagePage::onRangeChanged);
     connect(m_from, &QDateTimeEdit::dateTimeChanged, this, &UsagePage::refresh);
     connect(m_to, &QDateTimeEdit::dateTimeChanged, this, &UsagePage::refresh);
@@ -294,6 +295,7 @@ void UsagePage::showData(UsageData data)
     m_data = std::move(data);
     m_loading->hide();
     m_charts->show();
+    m_export->setEnabled(true);
     m_status->setText(m_data.error.isEmpty() ? QString() : tr("Could not read usage: %1").arg(m_data.error));
     UsageTotals total;
     for (const UsagePoint &point : m_data.series) {

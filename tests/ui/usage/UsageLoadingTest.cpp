@@ -11,8 +11,10 @@
 #include "tests/ui/support/UsageRows.h"
 
 #include <QChartView>
+#include <QDir>
 #include <QLabel>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSignalSpy>
 
 #include <gtest/gtest.h>
@@ -59,12 +61,20 @@ TEST_F(UsageLoadingTest, SummarisingUntilTheFirstAnswerThenCharts)
     EXPECT_EQ(bar->minimum(), 0);
     EXPECT_EQ(bar->maximum(), 0); // indeterminate
     EXPECT_FALSE(chart->isVisible());
+    auto *exportButton = page.findChild<QPushButton *>(QStringLiteral("usageExportButton"));
+    ASSERT_NE(exportButton, nullptr);
+    EXPECT_FALSE(exportButton->isEnabled()); // nothing to export yet
+    const QDir dir(QStringLiteral(TARN_UI_SCREENS_DIR));
+    ASSERT_TRUE(dir.mkpath(QStringLiteral(".")));
+    EXPECT_TRUE(page.grab().save(dir.filePath(QStringLiteral("usage-page-loading.png"))));
+    EXPECT_TRUE(page.isLoading()); // grabbing the picture did not let the answer in
 
     ASSERT_TRUE(refreshed.wait(10000));
     EXPECT_FALSE(page.isLoading());
     EXPECT_FALSE(label->isVisible());
     EXPECT_FALSE(bar->isVisible());
     EXPECT_TRUE(chart->isVisible());
+    EXPECT_TRUE(exportButton->isEnabled());
     EXPECT_EQ(chart->chart()->series().size(), 1);
 
     // A later refresh keeps the charts up (its status line says it is loading).
@@ -77,8 +87,8 @@ TEST_F(UsageLoadingTest, SummarisingUntilTheFirstAnswerThenCharts)
 
 TEST(UsageSplitToolTip, OutputPartsSayReasoningIsPartOfOutput)
 {
-    EXPECT_EQ(tarn::ui::splitToolTip(QStringLiteral("Reasoning (part of output)"), 1500, true),
-              QStringLiteral("Reasoning (part of output): %1 tokens (output tokens include reasoning: answer + reasoning = output)")
+    EXPECT_EQ(tarn::ui::splitToolTip(QStringLiteral("Reasoning"), 1500, true),
+              QStringLiteral("Reasoning: %1 tokens, part of the output (output = answer + reasoning)")
                   .arg(QLocale().toString(qint64(1500))));
     EXPECT_EQ(tarn::ui::splitToolTip(QStringLiteral("Cached"), 7, false), QStringLiteral("Cached: 7 tokens"));
 }

@@ -114,9 +114,12 @@ TEST_F(UsagePageTest, TokensStackByChannelPerHourForTheLastDay)
     EXPECT_EQ(split.value(QStringLiteral("Input")), (QList<double>{1400, 400}));
     EXPECT_EQ(split.value(QStringLiteral("Cached")), (QList<double>{100, 0}));
     // Reasoning is part of the output: the two stack to the output counts (300 and 100).
-    EXPECT_EQ(split.value(QStringLiteral("Output (answer)")), (QList<double>{220, 70}));
-    EXPECT_EQ(split.value(QStringLiteral("Reasoning (part of output)")), (QList<double>{80, 30}));
+    EXPECT_EQ(split.value(QStringLiteral("Answer")), (QList<double>{220, 70}));
+    EXPECT_EQ(split.value(QStringLiteral("Reasoning")), (QList<double>{80, 30}));
     EXPECT_EQ(split.keys().size(), 4);
+    auto *splitView = page.findChild<QChartView *>(QStringLiteral("usageSplitChart"));
+    ASSERT_NE(splitView, nullptr);
+    EXPECT_EQ(splitView->chart()->title(), QStringLiteral("Token split (output = answer + reasoning)"));
 
     const auto requests = barSets(page, "usageRequestsChart");
     EXPECT_EQ(requests.value(QStringLiteral("Requests")), (QList<double>{2, 2}));
