@@ -71,6 +71,9 @@ RoutingPage::RoutingPage(DesktopService &service, QWidget *parent)
     scroll->setFrameShape(QFrame::NoFrame);
     m_board = new TierBoard(scroll);
     connect(m_board, &TierBoard::channelDropped, this, &RoutingPage::onChannelDropped);
+    m_board->setMovesAnything([this](qint64 channelId, TierDrop drop) {
+        return !prioritiesForDrop(m_shownTiers, channelId, drop).isEmpty();
+    });
     scroll->setWidget(m_board);
     layout->addWidget(scroll, 1);
 

@@ -47,6 +47,11 @@ void TierBoard::setPool(const QString &pool)
     m_pool = pool;
 }
 
+void TierBoard::setMovesAnything(std::function<bool(qint64, TierDrop)> movesAnything)
+{
+    m_movesAnything = std::move(movesAnything);
+}
+
 void TierBoard::setTiers(const QList<QWidget *> &tiers, QWidget *emptyMessage)
 {
     m_highlighted.reset();
@@ -119,6 +124,15 @@ std::optional<qint64> TierBoard::acceptedChannel(const QMimeData *mime) const
     return id;
 }
 
+std::optional<TierDrop> TierBoard::usefulDropAt(const QMimeData *mime, const QPoint &pos) const
+{
+    const std::optional<qint64> channel = acceptedChannel(mime);
+    const std::optional<TierDrop> drop = channel ? dropAt(pos) : std::nullopt;
+    if (drop && m_movesAnything && !m_movesAnything(*channel, *drop))
+        return std::nullopt;
+    return drop;
+}
+
 void TierBoard::dragEnterEvent(QDragEnterEvent *event)
 {
     if (!acceptedChannel(event->mimeData())) {
@@ -131,8 +145,7 @@ void TierBoard::dragEnterEvent(QDragEnterEvent *event)
 
 void TierBoard::dragMoveEvent(QDragMoveEvent *event)
 {
-    const std::optional<TierDrop> drop = acceptedChannel(event->mimeData())
-        ? dropAt(event->position().toPoint()) : std::nullopt;
+    const std::optional<TierDrop> drop = usefulDropAt(event->mimeData(), event->position().toPoint());
     highlight(drop);
     if (!drop) {
         event->ignore();
@@ -151,15 +164,14 @@ void TierBoard::dragLeaveEvent(QDragLeaveEvent *event)
 void TierBoard::dropEvent(QDropEvent *event)
 {
     highlight(std::nullopt);
-    const std::optional<qint64> channel = acceptedChannel(event->mimeData());
-    const std::optional<TierDrop> drop = channel ? dropAt(event->position().toPoint()) : std::nullopt;
+    const std::optional<TierDrop> drop = usefulDropAt(event->mimeData(), event->position().toPoint());
     if (!drop) {
         event->ignore();
         return;
     }
     event->setDropAction(Qt::MoveAction);
     event->accept();
-    Q_EMIT channelDropped(*channel, *drop);
+    Q_EMIT channelDropped(*acceptedChannel(event->mimeData()), *drop);
 }
 
 void TierBoard::highlight(std::optional<TierDrop> drop)

@@ -7,6 +7,7 @@
 #include <QPointer>
 #include <QWidget>
 
+#include <functional>
 #include <optional>
 
 class QLabel;
@@ -33,6 +34,9 @@ public:
 
     // Drags of other pools' channels are refused.
     void setPool(const QString &pool);
+    // Says whether dropping the channel there would change anything; where it would not, the
+    // board shows no target and refuses the drop.
+    void setMovesAnything(std::function<bool(qint64 channelId, TierDrop drop)> movesAnything);
     // Replaces the content: the tiers' widgets (highest first; the board takes them), or, with no
     // tier, a message instead.
     void setTiers(const QList<QWidget *> &tiers, QWidget *emptyMessage = nullptr);
@@ -55,10 +59,12 @@ protected:
 
 private:
     std::optional<qint64> acceptedChannel(const QMimeData *mime) const;
+    std::optional<TierDrop> usefulDropAt(const QMimeData *mime, const QPoint &pos) const;
     void highlight(std::optional<TierDrop> drop);
 
     QVBoxLayout *m_layout = nullptr;
     QString m_pool;
+    std::function<bool(qint64, TierDrop)> m_movesAnything;
     QList<QWidget *> m_tiers;
     QList<QLabel *> m_gaps;
     std::optional<TierDrop> m_highlighted;

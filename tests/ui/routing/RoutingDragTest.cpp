@@ -14,6 +14,7 @@
 #include "gateway/storage/ChannelRepository.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QGroupBox>
@@ -186,6 +187,43 @@ TEST_F(RoutingDragTest, DroppingBetweenAdjacentTiersMovesTheLowerTiersDown)
     EXPECT_EQ(tierOf(QStringLiteral("gamma")), QStringLiteral("tier:0"));
     EXPECT_EQ(tierOf(QStringLiteral("beta")), QStringLiteral("tier:-1"));
     EXPECT_EQ(share(QStringLiteral("beta")), QStringLiteral("100 %"));
+}
+
+TEST_F(RoutingDragTest, HoveringShowsWhereTheDropWouldGo)
+{
+    start(0, 0, -1);
+    std::unique_ptr<QMimeData> mime(TierBoard::createMimeData(kModel, ids.value(QStringLiteral("gamma"))));
+    auto *gap = qobject_cast<QLabel *>(board->gap(0));
+    ASSERT_NE(gap, nullptr);
+    EXPECT_TRUE(gap->text().isEmpty());
+    QDragEnterEvent enter(centreOf(gap), Qt::MoveAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(board, &enter);
+    ASSERT_TRUE(enter.isAccepted());
+    QDragMoveEvent overGap(centreOf(gap), Qt::MoveAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(board, &overGap);
+    EXPECT_TRUE(gap->text().contains(QStringLiteral("New priority tier"))) << gap->text().toStdString();
+    // Right above its own tier, where it is alone, a drop would change nothing: no target shown.
+    auto *ownGap = qobject_cast<QLabel *>(board->gap(1));
+    QDragMoveEvent overOwnGap(centreOf(ownGap), Qt::MoveAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(board, &overOwnGap);
+    EXPECT_FALSE(overOwnGap.isAccepted());
+    EXPECT_TRUE(ownGap->text().isEmpty());
+    EXPECT_TRUE(gap->text().isEmpty());
+    QCoreApplication::sendEvent(board, &overGap);
+
+    // For review: the page mid-drag.
+    const QDir dir(QStringLiteral(TARN_UI_SCREENS_DIR));
+    ASSERT_TRUE(dir.mkpath(QStringLiteral(".")));
+    EXPECT_TRUE(page->grab().save(dir.filePath(QStringLiteral("routing-drag.png"))));
+
+    QDragMoveEvent overTier(centreOf(board->tier(0)), Qt::MoveAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(board, &overTier);
+    EXPECT_TRUE(gap->text().isEmpty());
+    EXPECT_EQ(board->tier(0)->backgroundRole(), QPalette::AlternateBase);
+    QDragLeaveEvent leave;
+    QCoreApplication::sendEvent(board, &leave);
+    EXPECT_EQ(board->tier(0)->backgroundRole(), QPalette::Window);
+    EXPECT_EQ(storedPriority(QStringLiteral("gamma")), -1); // hovering writes nothing
 }
 
 TEST_F(RoutingDragTest, ARowOfAnotherPoolIsRefused)
