@@ -6,6 +6,7 @@
 
 #include <QCheckBox>
 #include <QClipboard>
+#include <QCloseEvent>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -16,6 +17,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace tarn::ui {
@@ -64,11 +66,7 @@ CreateKeyDialog::CreateKeyDialog(gateway::DesktopService &service, QWidget *pare
     m_copy = new QPushButton(tr("Copy"), this);
     m_copy->setObjectName(QStringLiteral("copyButton"));
     m_copy->hide();
-    connect(m_copy, &QPushButton::clicked, this, [this] {
-        if (QClipboard *clipboard = QGuiApplication::clipboard())
-            clipboard->setText(m_secret->text());
-        m_copy->setText(tr("Copied"));
-    });
+    connect(m_copy, &QPushButton::clicked, this, &CreateKeyDialog::copySecret);
     auto *secretRow = new QHBoxLayout;
     secretRow->addWidget(m_secret, 1);
     secretRow->addWidget(m_copy);
@@ -78,16 +76,24 @@ CreateKeyDialog::CreateKeyDialog(gateway::DesktopService &service, QWidget *pare
     form->addRow(tr("Allowed models"), m_models);
     form->addRow(tr("Expiry"), expiryRow);
 
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    m_createButton = m_buttons->addButton(tr("Create"), QDialogButtonBox::AcceptRole);
+    // Both are standard buttons so a style that puts icons on dialog buttons gives both one.
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_createButton = m_buttons->button(QDialogButtonBox::Ok);
+    m_createButton->setText(tr("Create"));
     m_createButton->setObjectName(QStringLiteral("createButton"));
     m_createButton->setDefault(true);
+    m_cancelButton = m_buttons->button(QDialogButtonBox::Cancel);
+    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
     connect(m_createButton, &QPushButton::clicked, this, &CreateKeyDialog::create);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_creatingLabel = new QLabel(tr("Creating…"), this);
+    m_creatingLabel->setObjectName(QStringLiteral("creatingLabel"));
+    m_creatingLabel->hide();
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_error);
+    layout->addWidget(m_creatingLabel);
     layout->addWidget(m_secretNote);
     layout->addLayout(secretRow);
     layout->addWidget(m_buttons);
@@ -95,6 +101,55 @@ CreateKeyDialog::CreateKeyDialog(gateway::DesktopService &service, QWidget *pare
 }
 
 CreateKeyDialog::~CreateKeyDialog() = default;
+
+namespace {
+std::chrono::milliseconds g_clipboardClearDelay = std::chrono::seconds(60);
+} // namespace
+
+void CreateKeyDialog::setClipboardClearDelay(std::chrono::milliseconds delay)
+{
+    g_clipboardClearDelay = delay;
+}
+
+void CreateKeyDialog::reject()
+{
+    if (m_creating)
+        return; // closing now would drop the only copy of the secret
+    QDialog::reject();
+}
+
+void CreateKeyDialog::closeEvent(QCloseEvent *event)
+{
+    if (m_creating) {
+        event->ignore();
+        return;
+    }
+    QDialog::closeEvent(event);
+}
+
+void CreateKeyDialog::setCreating(bool creating)
+{
+    m_creating = creating;
+    m_creatingLabel->setVisible(creating);
+    m_createButton->setEnabled(!creating);
+    m_cancelButton->setEnabled(!creating);
+}
+
+void CreateKeyDialog::copySecret()
+{
+    QClipboard *clipboard = QGuiApplication::clipboard();
+    if (!clipboard)
+        return;
+    const QString secret = m_secret->text();
+    clipboard->setText(secret);
+    m_copy->setText(tr("Copied"));
+    // A secret left on the clipboard ends up pasted where it should not be; it is cleared later,
+    // by a timer the clipboard owns (the dialog may be long gone), unless something else was copied since.
+    QTimer::singleShot(g_clipboardClearDelay, clipboard, [clipboard, secret] {
+        if (clipboard->text() == secret)
+            clipboard->clear();
+    });
+}
 
 QString CreateKeyDialog::secret() const
 {
@@ -119,15 +174,15 @@ void CreateKeyDialog::create()
     if (m_expires->isChecked())
         key.expiresAt = m_expiresAt->dateTime().toUTC();
     m_error->hide();
-    m_createButton->setEnabled(false);
+    setCreating(true);
     const QString name = key.name;
     m_service.run<gateway::Result<QString>>(
         this, [key](gateway::Database &database) { return gateway::ClientKeyRepository(database).create(key); },
         [this, name](gateway::Result<QString> created) {
+            setCreating(false);
             if (!created) {
                 m_error->setText(created.error().message);
                 m_error->show();
-                m_createButton->setEnabled(true);
                 return;
             }
             m_service.applyConfiguration();
@@ -146,7 +201,13 @@ void CreateKeyDialog::showSecret(const QString &name, const QString &secret)
     m_secret->show();
     m_copy->show();
     m_createButton->hide();
-    m_buttons->button(QDialogButtonBox::Cancel)->setText(tr("Close"));
+    m_createButton->setDefault(false);
+    // Enter copies the key rather than closing the dialog (the one way to lose it by accident);
+    // Close has to be chosen.
+    m_cancelButton->setText(tr("Close"));
+    m_cancelButton->setAutoDefault(false);
+    m_copy->setAutoDefault(true);
+    m_copy->setDefault(true);
     m_secret->selectAll();
     m_secret->setFocus();
     Q_EMIT keyCreated(name);

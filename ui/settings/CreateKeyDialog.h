@@ -3,6 +3,8 @@
 
 #include <QDialog>
 
+#include <chrono>
+
 class QCheckBox;
 class QDateTimeEdit;
 class QDialogButtonBox;
@@ -29,12 +31,24 @@ public:
 
     // The key shown after a successful create; empty before.
     [[nodiscard]] QString secret() const;
+    // Whether a create is queued on the service thread: the dialog cannot be closed until it
+    // answers, or the key would be stored with its secret never shown.
+    [[nodiscard]] bool isCreating() const { return m_creating; }
+    // How long a copied secret stays on the clipboard (if it is still the clipboard's content).
+    static void setClipboardClearDelay(std::chrono::milliseconds delay);
+
+    void reject() override;
 
 Q_SIGNALS:
     void keyCreated(const QString &name);
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
     void create();
+    void setCreating(bool creating);
+    void copySecret();
     void showSecret(const QString &name, const QString &secret);
 
     gateway::DesktopService &m_service;
@@ -48,6 +62,9 @@ private:
     QPushButton *m_copy = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
     QPushButton *m_createButton = nullptr;
+    QPushButton *m_cancelButton = nullptr;
+    QLabel *m_creatingLabel = nullptr;
+    bool m_creating = false;
 };
 
 } // namespace tarn::ui

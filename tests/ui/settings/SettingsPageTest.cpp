@@ -2,6 +2,7 @@
 #include "gateway/Gateway.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/SettingsRepository.h"
+#include "tests/ui/settings/SettingsTestSupport.h"
 #include "tests/ui/support/DesktopFixture.h"
 #include "ui/settings/ClientKeyModel.h"
 #include "ui/settings/CreateKeyDialog.h"
@@ -147,7 +148,8 @@ TEST(SettingsPageTest, RevokeAfterConfirmation)
     QTest::mouseClick(revoke, Qt::LeftButton); // declined
     ASSERT_EQ(asked.size(), 1);
     EXPECT_TRUE(asked.at(0).contains(QStringLiteral("ci")));
-    QTest::qWait(100);
+    // Anything the declined click had queued would have run before the barrier's answer.
+    ASSERT_TRUE(tarn::test::serviceBarrier(fixture.service()));
     EXPECT_FALSE(ClientKeyRepository(fixture.database()).findByName(QStringLiteral("ci"))->revoked);
 
     answer = true;
