@@ -8,6 +8,8 @@
 #include "gateway/storage/UsageStatsRepository.h"
 #include "ui/tray/TrayIcon.h"
 
+#include <QHostAddress>
+#include <QNetworkInterface>
 #include <QTimer>
 #include <QUrl>
 
@@ -50,6 +52,35 @@ void TrayController::setInterval(std::chrono::milliseconds interval)
     m_timer->setInterval(interval);
 }
 
+QStringList TrayController::endpointUrls(const QList<QUrl> &listening, const QList<QHostAddress> &interfaceAddresses)
+{
+    QStringList urls;
+    const auto add = [&urls](QUrl url, const QHostAddress &host) {
+        url.setHost(host.toString());
+        if (const QString text = url.toString(); !urls.contains(text))
+            urls.append(text);
+    };
+    for (const QUrl &url : listening) {
+        const QHostAddress host(url.host());
+        const bool anyV4 = host == QHostAddress(QHostAddress::AnyIPv4);
+        const bool anyV6 = host == QHostAddress(QHostAddress::AnyIPv6);
+        if (!anyV4 && !anyV6) {
+            if (!urls.contains(url.toString()))
+                urls.append(url.toString());
+            continue;
+        }
+        // Qt binds "::" IPv6 only, so each wildcard offers its own family.
+        add(url, QHostAddress(anyV4 ? QHostAddress::LocalHost : QHostAddress::LocalHostIPv6));
+        for (const QHostAddress &address : interfaceAddresses) {
+            if (address.isLoopback() || address.isLinkLocal())
+                continue; // loopback is above; link-local needs a scope no client URL carries
+            if (address.protocol() == (anyV4 ? QAbstractSocket::IPv4Protocol : QAbstractSocket::IPv6Protocol))
+                add(url, address);
+        }
+    }
+    return urls;
+}
+
 QHash<QString, QStringList> TrayController::poolsOf(gateway::DesktopService &service)
 {
     QHash<QString, QStringList> pools;
@@ -68,10 +99,7 @@ QHash<QString, QStringList> TrayController::poolsOf(gateway::DesktopService &ser
 void TrayController::refresh()
 {
     gateway::Gateway &gateway = m_service.gateway();
-    QStringList urls;
-    for (const QUrl &url : gateway.urls())
-        urls.append(url.toString());
-    m_tray.setEndpoints(urls);
+    m_tray.setEndpoints(endpointUrls(gateway.urls(), QNetworkInterface::allAddresses()));
     m_tray.setPaused(gateway.isPaused());
     applyStatus(gateway.routerStatus(), poolsOf(m_service));
     refreshTotals();
@@ -83,8 +111,9 @@ void TrayController::applyStatus(const gateway::RouterStatus &status, const QHas
     m_tray.setState(TrayStatusTracker::overallState(status, gateway.isPaused(), !gateway.urls().isEmpty()));
     m_tray.setChannels(status.channels);
     const QDateTime now = status.takenAt.isValid() ? status.takenAt : QDateTime::currentDateTimeUtc();
-    for (const TrayNotification &notification : m_tracker.update(status, pools, now))
-        m_tray.notify(notification.title, notification.text);
+    if (const std::optional<TrayNotification> notification = m_tracker.update(status, pools, now))
+        m_tray.notify(notification->title, notification->text);
+    Q_EMIT statusApplied();
 }
 
 void TrayController::refreshTotals()

@@ -10,7 +10,9 @@
 
 #include <chrono>
 
+class QHostAddress;
 class QTimer;
+class QUrl;
 
 namespace tarn::gateway {
 class DesktopService;
@@ -39,8 +41,16 @@ public:
     // model to the channels serving it.
     void applyStatus(const gateway::RouterStatus &status, const QHash<QString, QStringList> &pools);
 
+    // The URLs a client can use: a wildcard listen (0.0.0.0, ::) is no address to copy, so it
+    // becomes loopback plus this machine's interface addresses of that family.
+    static QStringList endpointUrls(const QList<QUrl> &listening, const QList<QHostAddress> &interfaceAddresses);
+
     // Model -> names of the enabled channels serving it, from the live configuration.
     static QHash<QString, QStringList> poolsOf(gateway::DesktopService &service);
+
+Q_SIGNALS:
+    // A router snapshot was applied (tests count polls instead of sleeping through them).
+    void statusApplied();
 
 private:
     void refreshTotals();

@@ -4,6 +4,8 @@
 #include <QCoreApplication>
 #include <QLocale>
 
+#include <algorithm>
+
 namespace tarn::ui {
 
 using gateway::ChannelStatus;
@@ -26,6 +28,18 @@ QString kindName(TrayNotification::Kind kind)
     return {};
 }
 
+// The channel's own reason, else its first key's.
+QString reasonOf(const ChannelStatus &channel)
+{
+    if (!channel.reason.isEmpty())
+        return channel.reason;
+    for (const gateway::KeyStatus &key : channel.keys) {
+        if (!key.reason.isEmpty())
+            return key.reason;
+    }
+    return {};
+}
+
 bool canServe(HealthState state)
 {
     return state == HealthState::Healthy;
@@ -33,8 +47,9 @@ bool canServe(HealthState state)
 
 } // namespace
 
-TrayStatusTracker::TrayStatusTracker(std::chrono::seconds rateLimit)
+TrayStatusTracker::TrayStatusTracker(std::chrono::seconds rateLimit, std::chrono::seconds minInterval)
     : m_rateLimit(rateLimit)
+    , m_minInterval(minInterval)
 {
 }
 
@@ -76,15 +91,7 @@ TrayState TrayStatusTracker::overallState(const gateway::RouterStatus &status, b
 QString TrayStatusTracker::describe(const ChannelStatus &channel)
 {
     const HealthState state = effectiveState(channel);
-    QString reason = channel.reason;
-    if (reason.isEmpty()) {
-        for (const gateway::KeyStatus &key : channel.keys) {
-            if (!key.reason.isEmpty()) {
-                reason = key.reason;
-                break;
-            }
-        }
-    }
+    const QString reason = reasonOf(channel);
     switch (state) {
     case HealthState::Healthy:
         return tr("healthy");
@@ -102,15 +109,13 @@ QString TrayStatusTracker::describe(const ChannelStatus &channel)
     return {};
 }
 
-QList<TrayNotification> TrayStatusTracker::update(const gateway::RouterStatus &status,
-                                                  const QHash<QString, QStringList> &pools, const QDateTime &now)
+std::optional<TrayNotification> TrayStatusTracker::update(const gateway::RouterStatus &status,
+                                                         const QHash<QString, QStringList> &pools,
+                                                         const QDateTime &now)
 {
     QHash<QString, HealthState> states;
-    QHash<QString, const ChannelStatus *> byName;
-    for (const ChannelStatus &channel : status.channels) {
+    for (const ChannelStatus &channel : status.channels)
         states.insert(channel.name, effectiveState(channel));
-        byName.insert(channel.name, &channel);
-    }
     QHash<QString, bool> poolCooling;
     for (auto it = pools.cbegin(); it != pools.cend(); ++it) {
         bool any = false;
@@ -123,48 +128,107 @@ QList<TrayNotification> TrayStatusTracker::update(const gateway::RouterStatus &s
         }
         poolCooling.insert(it.key(), any && allDown);
     }
+    // Where a channel's requests go now: the healthy channels sharing a pool with it.
+    const auto takenOverBy = [&](const QString &name) {
+        QStringList others;
+        for (auto it = pools.cbegin(); it != pools.cend(); ++it) {
+            if (!it.value().contains(name))
+                continue;
+            for (const QString &other : it.value()) {
+                if (other != name && canServe(states.value(other, HealthState::Disabled)) && !others.contains(other))
+                    others.append(other);
+            }
+        }
+        others.sort();
+        return others;
+    };
 
-    QList<TrayNotification> raised;
     if (m_hasBaseline) {
         for (const ChannelStatus &channel : status.channels) {
             const HealthState before = m_states.value(channel.name, HealthState::Healthy);
             const HealthState after = states.value(channel.name);
             if (before == after)
                 continue;
+            const QStringList others = takenOverBy(channel.name);
+            const QString where = others.isEmpty() ? tr("no other channel can take its requests")
+                                                   : tr("requests go to %1").arg(others.join(QStringLiteral(", ")));
             if (after == HealthState::Disabled) {
                 if (allow(TrayNotification::Kind::ChannelDisabled, channel.name, now)) {
-                    raised.append({TrayNotification::Kind::ChannelDisabled, channel.name,
-                                   tr("Channel %1 disabled").arg(channel.name),
-                                   tr("Tarn stopped sending requests to %1 (%2). Test it on the Channels page "
-                                      "to enable it again.").arg(channel.name, describe(channel))});
+                    m_pending.append({TrayNotification::Kind::ChannelDisabled, channel.name,
+                                      tr("Channel %1 disabled").arg(channel.name),
+                                      tr("Tarn stopped sending requests to %1 (%2); %3. Test it on the Channels "
+                                         "page to enable it again.").arg(channel.name, describe(channel), where),
+                                      reasonOf(channel).isEmpty()
+                                          ? tr("%1 disabled").arg(channel.name)
+                                          : tr("%1 disabled (%2)").arg(channel.name, reasonOf(channel))});
                 }
             } else if (before == HealthState::Healthy
                        && (after == HealthState::Cooling || after == HealthState::Open)) {
                 if (allow(TrayNotification::Kind::Failover, channel.name, now)) {
-                    raised.append({TrayNotification::Kind::Failover, channel.name,
-                                   tr("Traffic moved off %1").arg(channel.name),
-                                   tr("%1 is %2; requests go to the other channels of its pools.")
-                                       .arg(channel.name, describe(channel))});
+                    m_pending.append({TrayNotification::Kind::Failover, channel.name,
+                                      tr("Traffic moved off %1").arg(channel.name),
+                                      tr("%1 is %2; %3.").arg(channel.name, describe(channel), where),
+                                      others.isEmpty()
+                                          ? tr("%1 %2").arg(channel.name, describe(channel))
+                                          : tr("traffic moved off %1 to %2").arg(channel.name, others.join(QStringLiteral(", ")))});
                 }
             }
         }
         QStringList models = poolCooling.keys();
-        models.sort(); // a stable order for the notifications of one snapshot
+        models.sort(); // a stable order within one notification
         for (const QString &model : std::as_const(models)) {
             if (!poolCooling.value(model) || m_poolCooling.value(model))
                 continue;
             if (allow(TrayNotification::Kind::PoolCooling, model, now)) {
-                raised.append({TrayNotification::Kind::PoolCooling, model,
-                               tr("No channel can serve %1").arg(model),
-                               tr("Every channel serving %1 is cooling down or disabled; its requests fail "
-                                  "until one recovers.").arg(model)});
+                m_pending.append({TrayNotification::Kind::PoolCooling, model, tr("No channel can serve %1").arg(model),
+                                  tr("Every channel serving %1 is cooling down or disabled; its requests fail "
+                                     "until one recovers.").arg(model),
+                                  model});
             }
         }
     }
     m_hasBaseline = true;
     m_states = std::move(states);
     m_poolCooling = std::move(poolCooling);
-    return raised;
+
+    if (m_pending.isEmpty())
+        return std::nullopt;
+    if (m_lastNotified.isValid() && m_lastNotified.secsTo(now) < m_minInterval.count())
+        return std::nullopt; // merged into the next one
+    TrayNotification merged = merge();
+    m_pending.clear();
+    m_lastNotified = now;
+    return merged;
+}
+
+TrayNotification TrayStatusTracker::merge() const
+{
+    // The most urgent first: a disabled channel, then a pool that cannot serve, then failover.
+    QList<Event> events = m_pending;
+    std::stable_sort(events.begin(), events.end(), [](const Event &a, const Event &b) {
+        const auto rank = [](TrayNotification::Kind kind) {
+            return kind == TrayNotification::Kind::ChannelDisabled ? 0 : kind == TrayNotification::Kind::PoolCooling ? 1 : 2;
+        };
+        return rank(a.kind) < rank(b.kind);
+    });
+    const Event &first = events.first();
+    if (events.size() == 1)
+        return {first.kind, first.subject, first.title, first.text};
+    QStringList clauses;
+    QStringList coolingPools;
+    for (const Event &event : std::as_const(events)) {
+        if (event.kind == TrayNotification::Kind::PoolCooling)
+            coolingPools.append(event.clause);
+        else
+            clauses.append(event.clause);
+    }
+    if (!coolingPools.isEmpty()) {
+        const QString pools = coolingPools.join(QStringLiteral(", "));
+        clauses.append(coolingPools.size() == 1 ? tr("pool %1 has no channel that can serve").arg(pools)
+                                                : tr("pools %1 now all cooling or disabled").arg(pools));
+    }
+    const QString title = tr("%1 (+%2 more)").arg(first.title).arg(events.size() - 1);
+    return {first.kind, first.subject, title, clauses.join(QStringLiteral("; ")) + u'.'};
 }
 
 bool TrayStatusTracker::allow(TrayNotification::Kind kind, const QString &subject, const QDateTime &now)

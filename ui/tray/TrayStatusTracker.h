@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <chrono>
+#include <optional>
 
 namespace tarn::ui {
 
@@ -28,18 +29,22 @@ struct TrayNotification
 
 // Compares successive router snapshots and says which changes deserve a desktop notification: a
 // channel became disabled, every channel of a pool is cooling down, failover moved traffic off a
-// healthy channel. The same kind for the same channel or pool is raised at most once per
-// rate-limit window, so a flapping upstream does not flood the desktop. Plain logic, no Qt
-// widgets, so tests feed it snapshots directly.
+// healthy channel. One broken channel serving many models is one event, not one per pool: all the
+// events of a snapshot are merged into a single notification, and after one is raised the next
+// waits out a global minimum interval, the events meanwhile merged into it. The same kind for the
+// same channel or pool also counts once per rate-limit window, so a flapping upstream does not
+// flood the desktop. Plain logic, no Qt widgets, so tests feed it snapshots directly.
 class TrayStatusTracker final
 {
 public:
-    explicit TrayStatusTracker(std::chrono::seconds rateLimit = std::chrono::minutes(10));
+    explicit TrayStatusTracker(std::chrono::seconds rateLimit = std::chrono::minutes(10),
+                               std::chrono::seconds minInterval = std::chrono::seconds(60));
 
     // pools: model name -> names of the enabled channels serving it. The first snapshot only sets
     // the baseline (a channel already disabled at start was reported by an earlier run, if any).
-    QList<TrayNotification> update(const gateway::RouterStatus &status,
-                                   const QHash<QString, QStringList> &pools, const QDateTime &now);
+    // At most one notification per call.
+    std::optional<TrayNotification> update(const gateway::RouterStatus &status,
+                                           const QHash<QString, QStringList> &pools, const QDateTime &now);
 
     // The state the router acts on: the channel's own, or Disabled/Cooling when none of its keys
     // can serve.
@@ -51,9 +56,23 @@ public:
     static QString describe(const gateway::ChannelStatus &channel);
 
 private:
+    // One change worth telling, waiting to be merged into the next notification.
+    struct Event
+    {
+        TrayNotification::Kind kind;
+        QString subject;
+        QString title;  // when it is told alone
+        QString text;   // when it is told alone
+        QString clause; // when merged with others ("a disabled (401)", "traffic moved off b to c")
+    };
+
     bool allow(TrayNotification::Kind kind, const QString &subject, const QDateTime &now);
+    TrayNotification merge() const;
 
     std::chrono::seconds m_rateLimit;
+    std::chrono::seconds m_minInterval;
+    QList<Event> m_pending;
+    QDateTime m_lastNotified;
     bool m_hasBaseline = false;
     QHash<QString, gateway::HealthState> m_states;    // channel name -> last effective state
     QHash<QString, bool> m_poolCooling;               // model -> every channel was unavailable

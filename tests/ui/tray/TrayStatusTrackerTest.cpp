@@ -40,21 +40,22 @@ TEST(TrayStatusTrackerTest, FirstSnapshotIsOnlyTheBaseline)
     TrayStatusTracker tracker;
     const auto raised = tracker.update(snapshot({channel("a", HealthState::Disabled), channel("b", HealthState::Cooling)}),
                                        kPools, kStart);
-    EXPECT_TRUE(raised.isEmpty());
+    EXPECT_FALSE(raised.has_value());
 }
 
-TEST(TrayStatusTrackerTest, DisabledChannelIsReported)
+TEST(TrayStatusTrackerTest, DisabledChannelIsReportedWithWhereTrafficWent)
 {
     TrayStatusTracker tracker;
     tracker.update(snapshot({channel("a", HealthState::Healthy), channel("b", HealthState::Healthy)}), kPools, kStart);
     const auto raised = tracker.update(
         snapshot({channel("a", HealthState::Disabled, "401 Unauthorized"), channel("b", HealthState::Healthy)}), kPools,
         kStart.addSecs(2));
-    ASSERT_EQ(raised.size(), 1);
-    EXPECT_EQ(raised.at(0).kind, TrayNotification::Kind::ChannelDisabled);
-    EXPECT_EQ(raised.at(0).subject, QStringLiteral("a"));
-    EXPECT_EQ(raised.at(0).title, QStringLiteral("Channel a disabled"));
-    EXPECT_TRUE(raised.at(0).text.contains(QStringLiteral("401 Unauthorized")));
+    ASSERT_TRUE(raised.has_value());
+    EXPECT_EQ(raised->kind, TrayNotification::Kind::ChannelDisabled);
+    EXPECT_EQ(raised->subject, QStringLiteral("a"));
+    EXPECT_EQ(raised->title, QStringLiteral("Channel a disabled"));
+    EXPECT_TRUE(raised->text.contains(QStringLiteral("401 Unauthorized"))) << qPrintable(raised->text);
+    EXPECT_TRUE(raised->text.contains(QStringLiteral("requests go to b"))) << qPrintable(raised->text);
 }
 
 TEST(TrayStatusTrackerTest, EveryKeyDisabledDisablesTheChannel)
@@ -70,56 +71,84 @@ TEST(TrayStatusTrackerTest, EveryKeyDisabledDisablesTheChannel)
     EXPECT_EQ(TrayStatusTracker::effectiveState(status), HealthState::Cooling);
 }
 
-TEST(TrayStatusTrackerTest, FailoverAndPoolCoolingAreReported)
+// One disabled channel that alone serves three models is one notification, not one per pool.
+TEST(TrayStatusTrackerTest, OneChannelServingManyPoolsIsOneNotification)
+{
+    const QHash<QString, QStringList> pools = {{QStringLiteral("gpt-4o"), {QStringLiteral("deepseek")}},
+                                               {QStringLiteral("glm-4.6"), {QStringLiteral("deepseek")}},
+                                               {QStringLiteral("kimi-k2"), {QStringLiteral("deepseek"), QStringLiteral("kimi")}}};
+    TrayStatusTracker tracker;
+    tracker.update(snapshot({channel("deepseek", HealthState::Healthy), channel("kimi", HealthState::Healthy)}), pools,
+                   kStart);
+    const auto raised = tracker.update(
+        snapshot({channel("deepseek", HealthState::Disabled, "HTTP 401"), channel("kimi", HealthState::Healthy)}), pools,
+        kStart.addSecs(2));
+    ASSERT_TRUE(raised.has_value());
+    EXPECT_EQ(raised->kind, TrayNotification::Kind::ChannelDisabled);
+    EXPECT_EQ(raised->title, QStringLiteral("Channel deepseek disabled (+2 more)"));
+    EXPECT_EQ(raised->text, QStringLiteral("deepseek disabled (HTTP 401); pools glm-4.6, gpt-4o now all cooling or disabled."));
+}
+
+TEST(TrayStatusTrackerTest, FailoverSaysWhereTrafficWent)
 {
     TrayStatusTracker tracker;
     tracker.update(snapshot({channel("a", HealthState::Healthy), channel("b", HealthState::Healthy),
                              channel("c", HealthState::Healthy)}),
                    kPools, kStart);
-    auto raised = tracker.update(snapshot({channel("a", HealthState::Cooling), channel("b", HealthState::Healthy),
-                                           channel("c", HealthState::Healthy)}),
-                                 kPools, kStart.addSecs(2));
-    ASSERT_EQ(raised.size(), 1);
-    EXPECT_EQ(raised.at(0).kind, TrayNotification::Kind::Failover);
-    EXPECT_EQ(raised.at(0).title, QStringLiteral("Traffic moved off a"));
+    const auto raised = tracker.update(snapshot({channel("a", HealthState::Cooling), channel("b", HealthState::Healthy),
+                                                 channel("c", HealthState::Healthy)}),
+                                       kPools, kStart.addSecs(2));
+    ASSERT_TRUE(raised.has_value());
+    EXPECT_EQ(raised->kind, TrayNotification::Kind::Failover);
+    EXPECT_EQ(raised->title, QStringLiteral("Traffic moved off a"));
+    EXPECT_EQ(raised->text, QStringLiteral("a is cooling; requests go to b."));
+}
 
-    raised = tracker.update(snapshot({channel("a", HealthState::Cooling), channel("b", HealthState::Open),
-                                      channel("c", HealthState::Healthy)}),
-                            kPools, kStart.addSecs(4));
-    ASSERT_EQ(raised.size(), 2);
-    EXPECT_EQ(raised.at(0).kind, TrayNotification::Kind::Failover);
-    EXPECT_EQ(raised.at(0).subject, QStringLiteral("b"));
-    EXPECT_EQ(raised.at(1).kind, TrayNotification::Kind::PoolCooling);
-    EXPECT_EQ(raised.at(1).subject, QStringLiteral("gpt-4o"));
-    EXPECT_EQ(raised.at(1).title, QStringLiteral("No channel can serve gpt-4o"));
-
-    // Still cooling: nothing new.
-    EXPECT_TRUE(tracker.update(snapshot({channel("a", HealthState::Cooling), channel("b", HealthState::Open),
+// After a notification, events within the global minimum interval wait and are merged into the
+// next one, raised at the first snapshot past the interval.
+TEST(TrayStatusTrackerTest, EventsWithinTheMinimumIntervalAreMergedIntoTheNext)
+{
+    TrayStatusTracker tracker(std::chrono::minutes(10), std::chrono::seconds(60));
+    tracker.update(snapshot({channel("a", HealthState::Healthy), channel("b", HealthState::Healthy),
+                             channel("c", HealthState::Healthy)}),
+                   kPools, kStart);
+    ASSERT_TRUE(tracker.update(snapshot({channel("a", HealthState::Cooling), channel("b", HealthState::Healthy),
                                          channel("c", HealthState::Healthy)}),
-                               kPools, kStart.addSecs(6))
-                    .isEmpty());
+                               kPools, kStart.addSecs(2))
+                    .has_value());
+    const auto bothDown = snapshot({channel("a", HealthState::Cooling), channel("b", HealthState::Open),
+                                    channel("c", HealthState::Healthy)});
+    EXPECT_FALSE(tracker.update(bothDown, kPools, kStart.addSecs(4)).has_value());
+    EXPECT_FALSE(tracker.update(bothDown, kPools, kStart.addSecs(30)).has_value());
+    const auto merged = tracker.update(bothDown, kPools, kStart.addSecs(62));
+    ASSERT_TRUE(merged.has_value());
+    EXPECT_EQ(merged->kind, TrayNotification::Kind::PoolCooling);
+    EXPECT_EQ(merged->title, QStringLiteral("No channel can serve gpt-4o (+1 more)"));
+    EXPECT_EQ(merged->text, QStringLiteral("b circuit open; pool gpt-4o has no channel that can serve."));
+    // Nothing new since: nothing more.
+    EXPECT_FALSE(tracker.update(bothDown, kPools, kStart.addSecs(200)).has_value());
 }
 
 TEST(TrayStatusTrackerTest, SameKindAndChannelAtMostOncePerWindow)
 {
-    TrayStatusTracker tracker(std::chrono::minutes(10));
+    TrayStatusTracker tracker(std::chrono::minutes(10), std::chrono::seconds(0));
     const auto healthy = snapshot({channel("a", HealthState::Healthy), channel("b", HealthState::Healthy)});
     const auto cooling = snapshot({channel("a", HealthState::Cooling), channel("b", HealthState::Healthy)});
     tracker.update(healthy, kPools, kStart);
-    EXPECT_EQ(tracker.update(cooling, kPools, kStart.addSecs(10)).size(), 1);
+    EXPECT_TRUE(tracker.update(cooling, kPools, kStart.addSecs(10)).has_value());
     // It flaps: recovered and cooling again within ten minutes is not raised again.
-    EXPECT_TRUE(tracker.update(healthy, kPools, kStart.addSecs(20)).isEmpty());
-    EXPECT_TRUE(tracker.update(cooling, kPools, kStart.addSecs(30)).isEmpty());
-    EXPECT_TRUE(tracker.update(healthy, kPools, kStart.addSecs(9 * 60)).isEmpty());
-    EXPECT_TRUE(tracker.update(cooling, kPools, kStart.addSecs(9 * 60 + 59)).isEmpty());
+    EXPECT_FALSE(tracker.update(healthy, kPools, kStart.addSecs(20)).has_value());
+    EXPECT_FALSE(tracker.update(cooling, kPools, kStart.addSecs(30)).has_value());
+    EXPECT_FALSE(tracker.update(healthy, kPools, kStart.addSecs(9 * 60)).has_value());
+    EXPECT_FALSE(tracker.update(cooling, kPools, kStart.addSecs(9 * 60 + 59)).has_value());
     // Another kind for the same channel is its own budget.
     const auto disabled = tracker.update(snapshot({channel("a", HealthState::Disabled), channel("b", HealthState::Healthy)}),
                                          kPools, kStart.addSecs(9 * 60 + 61));
-    ASSERT_EQ(disabled.size(), 1);
-    EXPECT_EQ(disabled.at(0).kind, TrayNotification::Kind::ChannelDisabled);
+    ASSERT_TRUE(disabled.has_value());
+    EXPECT_EQ(disabled->kind, TrayNotification::Kind::ChannelDisabled);
     // Past the window, failover is raised again.
     tracker.update(healthy, kPools, kStart.addSecs(11 * 60));
-    EXPECT_EQ(tracker.update(cooling, kPools, kStart.addSecs(11 * 60 + 2)).size(), 1);
+    EXPECT_TRUE(tracker.update(cooling, kPools, kStart.addSecs(11 * 60 + 2)).has_value());
 }
 
 TEST(TrayStatusTrackerTest, OverallState)
