@@ -101,6 +101,7 @@ TrayIcon::TrayIcon(QObject *parent)
     m_tray->setContextMenu(m_menu.get());
     connect(m_tray, &QSystemTrayIcon::activated, this, &TrayIcon::onActivated);
 
+    m_retryTimer->setObjectName(QStringLiteral("retryTimer"));
     m_retryTimer->setInterval(std::chrono::seconds(2));
     connect(m_retryTimer, &QTimer::timeout, this, &TrayIcon::onRetryTimeout);
 
@@ -232,9 +233,10 @@ void TrayIcon::notify(const QString &title, const QString &text)
     Q_EMIT notificationRaised(title, text);
 }
 
-void TrayIcon::setRetryPolicy(std::chrono::milliseconds interval, int attempts)
+void TrayIcon::setRetryPolicy(std::chrono::milliseconds interval, int attempts, std::chrono::milliseconds slowInterval)
 {
     m_retryAttempts = attempts;
+    m_slowRetryInterval = slowInterval;
     m_retryTimer->setInterval(interval);
     if (m_retryTimer->isActive()) {
         m_retriesLeft = attempts;
@@ -294,8 +296,9 @@ void TrayIcon::onRetryTimeout()
         Q_EMIT availabilityChanged(true);
         return;
     }
-    if (--m_retriesLeft <= 0) {
-        m_retryTimer->stop();
+    // Said once; the slower retries go on for as long as there is no host.
+    if (--m_retriesLeft == 0) {
+        m_retryTimer->setInterval(m_slowRetryInterval);
         Q_EMIT availabilityChanged(false);
     }
 }

@@ -46,8 +46,11 @@ public:
     void setChannels(const QList<gateway::ChannelStatus> &channels);
     // Raises a desktop notification (when a tray host shows messages) and notificationRaised.
     void notify(const QString &title, const QString &text);
-    // How long to keep looking for a tray host that is not there yet (default every 2 s for 30 s).
-    void setRetryPolicy(std::chrono::milliseconds interval, int attempts);
+    // How to look for a tray host that is not there yet: every interval for attempts (default
+    // every 2 s for 30 s), then, the window being the fallback meanwhile, every slowInterval for
+    // as long as there is none (a panel may start much later, or restart).
+    void setRetryPolicy(std::chrono::milliseconds interval, int attempts,
+                        std::chrono::milliseconds slowInterval = std::chrono::seconds(30));
 
     [[nodiscard]] bool isAvailable() const;
     [[nodiscard]] bool isVisible() const;
@@ -65,8 +68,8 @@ Q_SIGNALS:
     void pauseRequested(bool paused);
     void quitRequested();
     void notificationRaised(const QString &title, const QString &text);
-    // Only when no tray host was there at start: true once one appeared and the icon is shown,
-    // false when the retries ran out and the app stays window-only.
+    // Only when no tray host was there at start: true once one appeared and the icon is shown
+    // (also after false), false when the first retries ran out and the app is window-only for now.
     void availabilityChanged(bool available);
 
 private:
@@ -89,6 +92,7 @@ private:
     QTimer *m_retryTimer = nullptr;
     int m_retryAttempts = 15;
     int m_retriesLeft = 0;
+    std::chrono::milliseconds m_slowRetryInterval = std::chrono::seconds(30);
     bool m_available = false;
     TrayState m_state = TrayState::Serving;
     QString m_iconPath;

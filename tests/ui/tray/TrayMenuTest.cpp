@@ -10,6 +10,8 @@
 #include <QAction>
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QHostAddress>
+#include <QUrl>
 #include <QMenu>
 #include <QSignalSpy>
 #include <QTest>
@@ -149,6 +151,28 @@ TEST(TrayControllerTest, TooltipShowsTodayTotalsAndPauseReachesGateway)
     EXPECT_EQ(tray.state(), TrayState::Paused);
     tray.menu()->findChild<QAction *>(QStringLiteral("pauseAction"))->trigger();
     EXPECT_FALSE(fixture.gateway().isPaused());
+}
+
+} // namespace
+
+namespace {
+
+// A wildcard listen offers loopback and the machine's addresses of that family, never 0.0.0.0.
+TEST(TrayEndpointsTest, WildcardListenExpandsToThisMachinesAddresses)
+{
+    const QList<QHostAddress> interfaces = {QHostAddress(QStringLiteral("127.0.0.1")), QHostAddress(QStringLiteral("192.168.1.20")),
+                                            QHostAddress(QStringLiteral("::1")), QHostAddress(QStringLiteral("fe80::1")),
+                                            QHostAddress(QStringLiteral("2001:db8::5")), QHostAddress(QStringLiteral("100.64.1.2"))};
+    EXPECT_EQ(tarn::ui::TrayController::endpointUrls({QUrl(QStringLiteral("http://0.0.0.0:8276"))}, interfaces),
+              (QStringList{QStringLiteral("http://127.0.0.1:8276"), QStringLiteral("http://192.168.1.20:8276"),
+                           QStringLiteral("http://100.64.1.2:8276")}));
+    EXPECT_EQ(tarn::ui::TrayController::endpointUrls({QUrl(QStringLiteral("http://[::]:8276"))}, interfaces),
+              (QStringList{QStringLiteral("http://[::1]:8276"), QStringLiteral("http://[2001:db8::5]:8276")}));
+    // A concrete address is offered as it is, once.
+    EXPECT_EQ(tarn::ui::TrayController::endpointUrls({QUrl(QStringLiteral("http://127.0.0.1:8276")),
+                                                      QUrl(QStringLiteral("http://0.0.0.0:8276"))},
+                                                     {QHostAddress(QStringLiteral("10.0.0.3"))}),
+              (QStringList{QStringLiteral("http://127.0.0.1:8276"), QStringLiteral("http://10.0.0.3:8276")}));
 }
 
 } // namespace
