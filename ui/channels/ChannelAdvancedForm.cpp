@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/ChannelAdvancedForm.h"
 
+#include "ui/channels/HeaderListEditor.h"
+
 #include "gateway/cli/ChannelParams.h"
 #include "gateway/cli/CliSupport.h"
 
@@ -26,7 +28,8 @@ ChannelAdvancedForm::ChannelAdvancedForm(QWidget *parent)
 {
     auto *layout = new QVBoxLayout(this);
 
-    auto *connection = new QFormLayout;
+    auto *connectionBox = new QGroupBox(tr("Connection"), this);
+    auto *connection = new QFormLayout(connectionBox);
     m_proxy = new QLineEdit(this);
     m_proxy->setObjectName(QStringLiteral("proxyEdit"));
     m_proxy->setPlaceholderText(tr("empty = the environment's; http:// or socks5://host:port"));
@@ -35,7 +38,29 @@ ChannelAdvancedForm::ChannelAdvancedForm(QWidget *parent)
     m_testModel->setObjectName(QStringLiteral("testModelEdit"));
     m_testModel->setPlaceholderText(tr("the first model"));
     connection->addRow(tr("Test &model:"), m_testModel);
-    layout->addLayout(connection);
+    m_headers = new HeaderListEditor(this);
+    m_headers->setObjectName(QStringLiteral("headersEditor"));
+    connect(m_headers, &HeaderListEditor::changed, this, &ChannelAdvancedForm::changed);
+    connection->addRow(tr("Extra &headers:"), m_headers);
+    m_failover = new QLineEdit(this);
+    m_failover->setObjectName(QStringLiteral("failoverEdit"));
+    m_failover->setPlaceholderText(tr("e.g. 400, 404"));
+    m_failover->setToolTip(tr("Upstream statuses (400-599) that also move a request to the next channel, "
+                              "besides the usual 429, 5xx and timeouts"));
+    connection->addRow(tr("&Fail over on:"), m_failover);
+    m_failoverError = new QLabel(this);
+    m_failoverError->setObjectName(QStringLiteral("failoverErrorLabel"));
+    m_failoverError->setWordWrap(true);
+    m_failoverError->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_failoverError->hide();
+    connection->addRow(QString(), m_failoverError);
+    connect(m_failover, &QLineEdit::textChanged, this, [this] {
+        const QString error = failoverError();
+        m_failoverError->setText(error);
+        m_failoverError->setVisible(!error.isEmpty());
+        m_failover->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c62828; }"));
+    });
+    layout->addWidget(connectionBox);
 
     auto *caps = new QGroupBox(tr("Capabilities"), this);
     auto *capsForm = new QFormLayout(caps);
@@ -100,7 +125,7 @@ ChannelAdvancedForm::ChannelAdvancedForm(QWidget *parent)
     layout->addWidget(params);
     layout->addStretch(1);
 
-    for (QLineEdit *edit : {m_proxy, m_testModel, m_dropParams, m_stripBetas})
+    for (QLineEdit *edit : {m_proxy, m_testModel, m_failover, m_dropParams, m_stripBetas})
         connect(edit, &QLineEdit::textChanged, this, &ChannelAdvancedForm::changed);
 }
 
@@ -143,6 +168,11 @@ void ChannelAdvancedForm::load(const Channel &c)
 {
     m_proxy->setText(c.proxy);
     m_testModel->setText(c.testModel);
+    m_headers->setHeaders(c.extraHeaders);
+    QStringList failover;
+    for (const int status : c.failoverStatuses)
+        failover << QString::number(status);
+    m_failover->setText(failover.join(QStringLiteral(", ")));
     m_tools->setCurrentIndex(m_tools->findData(int(c.capabilities.tools)));
     m_vision->setCurrentIndex(m_vision->findData(int(c.capabilities.vision)));
     m_jsonMode->setCurrentIndex(m_jsonMode->findData(int(c.capabilities.jsonMode)));
@@ -175,6 +205,11 @@ void ChannelAdvancedForm::apply(Channel &c) const
 {
     c.proxy = m_proxy->text().trimmed();
     c.testModel = m_testModel->text().trimmed();
+    // Like the parameter overrides: while a field is wrong, the stored value stays.
+    if (m_headers->error().isEmpty())
+        c.extraHeaders = m_headers->headers();
+    if (const Result<QList<int>> statuses = cli::parseStatuses(QStringLiteral("failover"), m_failover->text()))
+        c.failoverStatuses = *statuses;
     c.capabilities.tools = CapabilityMode(m_tools->currentData().toInt());
     c.capabilities.vision = CapabilityMode(m_vision->currentData().toInt());
     c.capabilities.jsonMode = CapabilityMode(m_jsonMode->currentData().toInt());
@@ -222,8 +257,23 @@ Status ChannelAdvancedForm::applyParams(Channel &c) const
     return cli::validateChannelParams(c);
 }
 
+QString ChannelAdvancedForm::failoverError() const
+{
+    for (const QString &item : cli::splitList(m_failover->text())) {
+        bool ok = false;
+        const int status = item.toInt(&ok);
+        if (!ok || status < 400 || status > 599)
+            return tr("Fail over on takes HTTP statuses from 400 to 599 separated by commas; '%1' is not one.").arg(item);
+    }
+    return {};
+}
+
 QString ChannelAdvancedForm::error() const
 {
+    if (const QString headers = m_headers->error(); !headers.isEmpty())
+        return headers;
+    if (const QString failover = failoverError(); !failover.isEmpty())
+        return failover;
     Channel scratch;
     const Status s = applyParams(scratch);
     return s ? QString() : s.error().message;

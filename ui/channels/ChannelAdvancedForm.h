@@ -15,7 +15,10 @@ class QSpinBox;
 
 namespace tarn::ui {
 
-// The channel dialog's second tab: proxy, test model, declared capabilities (with what upstreams
+class HeaderListEditor;
+
+// The channel dialog's second tab: proxy, test model, extra headers, failover statuses, declared
+// capabilities (with what upstreams
 // taught Tarn beside them), budgets and prices. Values are the store's own units.
 class ChannelAdvancedForm final : public QWidget
 {
@@ -30,7 +33,8 @@ public:
     // Writes the fields into channel; the rest of it is left as it is (parameter overrides too,
     // while error() has something to say about them).
     void apply(gateway::Channel &channel) const;
-    // What is wrong with the parameter overrides, in the command line's words; empty when fine.
+    // What is wrong with the headers, the failover statuses or the parameter overrides (these in
+    // the command line's words); empty when fine.
     QString error() const;
 
 Q_SIGNALS:
@@ -39,12 +43,16 @@ Q_SIGNALS:
 private:
     // The overrides as `tarn channel add` flags, read by the command line's own parser.
     gateway::Status applyParams(gateway::Channel &channel) const;
+    QString failoverError() const;
     QComboBox *capabilityCombo(const QString &name);
     QSpinBox *countSpin(const QString &name, int max);
     QDoubleSpinBox *priceSpin(const QString &name);
 
     QLineEdit *m_proxy = nullptr;
     QLineEdit *m_testModel = nullptr;
+    HeaderListEditor *m_headers = nullptr;
+    QLineEdit *m_failover = nullptr;
+    QLabel *m_failoverError = nullptr;
     QComboBox *m_tools = nullptr;
     QComboBox *m_vision = nullptr;
     QComboBox *m_jsonMode = nullptr;

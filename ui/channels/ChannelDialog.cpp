@@ -83,7 +83,7 @@ void ChannelDialog::buildForm()
     m_advanced = new ChannelAdvancedForm(scroll);
     m_advanced->setObjectName(QStringLiteral("advancedForm"));
     scroll->setWidget(m_advanced);
-    tabs->addTab(scroll, tr("&Limits and capabilities"));
+    tabs->addTab(scroll, tr("&Connection and limits"));
 
     m_preset = new QComboBox(this);
     m_preset->setObjectName(QStringLiteral("presetCombo"));
@@ -101,6 +101,16 @@ void ChannelDialog::buildForm()
     for (const ChannelType type : {ChannelType::OpenAI, ChannelType::Anthropic, ChannelType::Gemini})
         m_type->addItem(channelTypeName(type), int(type));
     form->addRow(tr("&Type:"), m_type);
+
+    // Only OpenAI-type channels choose between OpenAI's two APIs; the row hides for the others.
+    m_api = new QComboBox(this);
+    m_api->setObjectName(QStringLiteral("apiCombo"));
+    m_api->addItem(tr("Chat Completions"), int(OpenAiApi::Chat));
+    m_api->addItem(tr("Responses API"), int(OpenAiApi::Responses));
+    m_api->setToolTip(tr("Chat Completions is what OpenAI-compatible providers offer; "
+                         "OpenAI serves its Codex models only on the Responses API"));
+    form->addRow(tr("AP&I:"), m_api);
+    m_form = form;
 
     m_baseUrl = new QLineEdit(this);
     m_baseUrl->setObjectName(QStringLiteral("baseUrlEdit"));
@@ -194,6 +204,8 @@ void ChannelDialog::buildForm()
     for (QLineEdit *edit : {m_name, m_baseUrl, m_models, m_aliases})
         connect(edit, &QLineEdit::textChanged, this, &ChannelDialog::revalidate);
     connect(m_type, &QComboBox::currentIndexChanged, this, &ChannelDialog::revalidate);
+    connect(m_type, &QComboBox::currentIndexChanged, this, &ChannelDialog::updateApiRow);
+    connect(m_api, &QComboBox::currentIndexChanged, this, &ChannelDialog::revalidate);
     connect(m_keys, &KeyListEditor::changed, this, &ChannelDialog::revalidate);
     connect(m_advanced, &ChannelAdvancedForm::changed, this, &ChannelDialog::revalidate);
 }
@@ -203,6 +215,8 @@ void ChannelDialog::load(const Channel &c)
     m_loading = true;
     m_name->setText(c.name);
     m_type->setCurrentIndex(m_type->findData(int(c.type)));
+    m_api->setCurrentIndex(m_api->findData(int(c.openAiApi)));
+    updateApiRow();
     m_baseUrl->setText(c.baseUrl);
     m_keys->setKeys(c.keys);
     m_models->setText(c.models.join(QStringLiteral(", ")));
@@ -215,7 +229,7 @@ void ChannelDialog::load(const Channel &c)
     const QList<ChannelPreset> &presets = channelPresets();
     int preset = int(presets.size()) - 1;
     for (int i = 0; i < presets.size(); ++i) {
-        if (!c.baseUrl.isEmpty() && presets.at(i).baseUrl == c.baseUrl)
+        if (!c.baseUrl.isEmpty() && presets.at(i).baseUrl == c.baseUrl && presets.at(i).api == c.openAiApi)
             preset = i;
     }
     m_preset->setCurrentIndex(preset);
@@ -235,6 +249,7 @@ void ChannelDialog::applyPreset(int index)
     if (preset.baseUrl.isEmpty())
         return; // Custom: the user fills in everything.
     m_type->setCurrentIndex(m_type->findData(int(preset.type)));
+    m_api->setCurrentIndex(m_api->findData(int(preset.api)));
     m_baseUrl->setText(preset.baseUrl);
     m_models->setPlaceholderText(preset.models.isEmpty() ? tr("ask the provider for its model names")
                                                          : preset.models.join(QStringLiteral(", ")));
@@ -258,8 +273,7 @@ Channel ChannelDialog::channel() const
     Channel c = m_original;
     c.name = m_name->text().trimmed();
     c.type = ChannelType(m_type->currentData().toInt());
-    if (c.type != ChannelType::OpenAI)
-        c.openAiApi = OpenAiApi::Chat;
+    c.openAiApi = c.type == ChannelType::OpenAI ? OpenAiApi(m_api->currentData().toInt()) : OpenAiApi::Chat;
     c.baseUrl = m_baseUrl->text().trimmed();
     c.keys = m_keys->keys();
     c.models = cli::splitList(m_models->text());
@@ -304,6 +318,11 @@ void ChannelDialog::revalidate()
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(error.isEmpty() && !m_busy);
     m_fetch->setEnabled(!m_fetcher->isRunning()
                         && cli::validateHttpUrl(QStringLiteral("base URL"), m_baseUrl->text().trimmed()).ok());
+}
+
+void ChannelDialog::updateApiRow()
+{
+    m_form->setRowVisible(m_api, ChannelType(m_type->currentData().toInt()) == ChannelType::OpenAI);
 }
 
 void ChannelDialog::setBusy(bool busy)

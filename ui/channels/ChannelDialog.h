@@ -10,6 +10,7 @@ class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -30,7 +31,7 @@ class ModelFetcher;
 // Adds or edits a channel. A preset fills type, base URL and model suggestions; the fields are
 // checked as they are typed (OK stays disabled with the reason shown) with the command line's own
 // rules; OK writes the channel through the service and applies it to the running router. Fields
-// the dialog does not show (capabilities, budgets, prices, ...) are kept as they were.
+// the dialog does not show (learned capabilities, disabled keys, ...) are kept as they were.
 class ChannelDialog final : public QDialog
 {
     Q_OBJECT
@@ -58,6 +59,7 @@ private:
     void load(const gateway::Channel &channel);
     void applyPreset(int index);
     void revalidate();
+    void updateApiRow();
     void runTest();
     void fetchModels();
     void showFetchedModels(const QStringList &models, const QString &error);
@@ -75,6 +77,8 @@ private:
     QComboBox *m_preset = nullptr;
     QLineEdit *m_name = nullptr;
     QComboBox *m_type = nullptr;
+    QComboBox *m_api = nullptr;
+    QFormLayout *m_form = nullptr; // the General tab's, to hide the API row
     QLineEdit *m_baseUrl = nullptr;
     KeyListEditor *m_keys = nullptr;
     QLineEdit *m_models = nullptr;

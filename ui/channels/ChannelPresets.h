@@ -18,6 +18,7 @@ struct ChannelPreset
     gateway::ChannelType type = gateway::ChannelType::OpenAI;
     QString baseUrl;     // empty for Custom
     QStringList models;
+    gateway::OpenAiApi api = gateway::OpenAiApi::Chat; // OpenAI type: which of its APIs
 };
 
 // The presets in the order the dialog offers them; the last one is "Custom" (fills nothing).

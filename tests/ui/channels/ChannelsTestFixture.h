@@ -71,6 +71,29 @@ protected:
         return id ? *id : 0;
     }
 
+    // Stores channel as given (type, API, headers, ...) and loads it into the running gateway.
+    qint64 seedChannel(const Channel &channel)
+    {
+        Result<qint64> id = ChannelRepository(fixture.database()).add(channel);
+        EXPECT_TRUE(id.ok()) << (id ? std::string() : id.error().message.toStdString());
+        EXPECT_TRUE(fixture.gateway().config().reload().ok());
+        return id ? *id : 0;
+    }
+
+    Channel stored(const QString &name)
+    {
+        Result<Channel> c = ChannelRepository(fixture.database()).findByName(name);
+        EXPECT_TRUE(c.ok()) << name.toStdString();
+        return c ? *c : Channel{};
+    }
+
+    // Waits until the page's dialog has closed (after a save).
+    bool dialogClosed() const
+    {
+        auto *dialog = page->findChild<ChannelDialog *>();
+        return !dialog || !dialog->isVisible();
+    }
+
     void showPage()
     {
         page = std::make_unique<ChannelsPage>(fixture.service());

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/channels/HeaderListEditor.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSet>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace tarn::ui {
+
+namespace {
+
+struct RowCheck
+{
+    QLineEdit *name = nullptr;
+    QLineEdit *value = nullptr;
+    QString error;           // empty when the row is fine
+    bool valueAtFault = false; // else the name is
+};
+
+// Each row's verdict, in order; rows left wholly empty are skipped.
+QList<RowCheck> checkRows(const QWidget *editor)
+{
+    QList<RowCheck> rows;
+    QSet<QString> seen;
+    for (QWidget *row : editor->findChildren<QWidget *>(QStringLiteral("headerRow"), Qt::FindDirectChildrenOnly)) {
+        RowCheck check{row->findChild<QLineEdit *>(QStringLiteral("headerNameEdit")),
+                       row->findChild<QLineEdit *>(QStringLiteral("headerValueEdit")), {}};
+        const QString name = check.name->text().trimmed();
+        const QString value = check.value->text().trimmed();
+        if (name.isEmpty() && value.isEmpty())
+            continue;
+        if (name.isEmpty())
+            check.error = HeaderListEditor::tr("A header value needs a name.");
+        else if (!HeaderListEditor::isHttpToken(name))
+            check.error = HeaderListEditor::tr("'%1' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only).").arg(name);
+        else if (seen.contains(name.toLower()))
+            check.error = HeaderListEditor::tr("The header '%1' is given twice.").arg(name);
+        else if (value.isEmpty())
+            check.error = HeaderListEditor::tr("The header '%1' needs a value.").arg(name), check.valueAtFault = true;
+        // A line break would end the header and start another one the user never wrote.
+        else if (value.contains(QLatin1Char('\r')) || value.contains(QLatin1Char('\n')) || value.contains(QChar(0)))
+            check.error = HeaderListEditor::tr("The value of '%1' must be on one line.").arg(name), check.valueAtFault = true;
+        seen.insert(name.toLower());
+        rows.append(check);
+    }
+    return rows;
+}
+
+} // namespace
+
+HeaderListEditor::HeaderListEditor(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_rows = new QVBoxLayout;
+    m_rows->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(m_rows);
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("headerErrorLabel"));
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_error->hide();
+    layout->addWidget(m_error);
+    auto *add = new QPushButton(tr("Add header"), this);
+    add->setObjectName(QStringLiteral("addHeaderButton"));
+    add->setToolTip(tr("Sent with every request to this provider, e.g. an organisation id"));
+    connect(add, &QPushButton::clicked, this, [this] {
+        addRow({}, {});
+        revalidate();
+    });
+    layout->addWidget(add, 0, Qt::AlignLeft);
+}
+
+HeaderListEditor::~HeaderListEditor() = default;
+
+bool HeaderListEditor::isHttpToken(const QString &name)
+{
+    if (name.isEmpty())
+        return false;
+    static const QString punctuation = QStringLiteral("!#$%&'*+-.^_`|~");
+    for (const QChar c : name) {
+        const ushort u = c.unicode();
+        const bool alnum = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
+        if (!alnum && !punctuation.contains(c))
+            return false;
+    }
+    return true;
+}
+
+void HeaderListEditor::setHeaders(const QMap<QString, QString> &headers)
+{
+    while (QLayoutItem *item = m_rows->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    for (auto it = headers.cbegin(); it != headers.cend(); ++it)
+        addRow(it.key(), it.value());
+    revalidate();
+}
+
+QMap<QString, QString> HeaderListEditor::headers() const
+{
+    QMap<QString, QString> out;
+    for (const RowCheck &row : checkRows(this)) {
+        if (row.error.isEmpty())
+            out.insert(row.name->text().trimmed(), row.value->text().trimmed());
+    }
+    return out;
+}
+
+QString HeaderListEditor::error() const
+{
+    for (const RowCheck &row : checkRows(this)) {
+        if (!row.error.isEmpty())
+            return row.error;
+    }
+    return {};
+}
+
+void HeaderListEditor::revalidate()
+{
+    // The offending row is marked where it is, besides the dialog's own line.
+    const QString invalid = QStringLiteral("QLineEdit { border: 1px solid #c62828; }");
+    for (QLineEdit *edit : findChildren<QLineEdit *>())
+        edit->setStyleSheet({});
+    for (const RowCheck &row : checkRows(this)) {
+        if (!row.error.isEmpty()) {
+            (row.valueAtFault ? row.value : row.name)->setStyleSheet(invalid);
+        }
+    }
+    const QString message = error();
+    m_error->setText(message);
+    m_error->setVisible(!message.isEmpty());
+    Q_EMIT changed();
+}
+
+void HeaderListEditor::addRow(const QString &name, const QString &value)
+{
+    // Parented to the editor itself so checkRows() finds the rows as direct children.
+    auto *row = new QWidget(this);
+    row->setObjectName(QStringLiteral("headerRow"));
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    auto *nameEdit = new QLineEdit(name, row);
+    nameEdit->setObjectName(QStringLiteral("headerNameEdit"));
+    nameEdit->setPlaceholderText(tr("Header name"));
+    layout->addWidget(nameEdit, 2);
+
+    auto *valueEdit = new QLineEdit(value, row);
+    valueEdit->setObjectName(QStringLiteral("headerValueEdit"));
+    valueEdit->setEchoMode(QLineEdit::Password);
+    valueEdit->setPlaceholderText(tr("Value"));
+    layout->addWidget(valueEdit, 3);
+    for (QLineEdit *edit : {nameEdit, valueEdit})
+        connect(edit, &QLineEdit::textChanged, this, &HeaderListEditor::revalidate);
+
+    auto *reveal = new QToolButton(row);
+    reveal->setObjectName(QStringLiteral("revealHeaderButton"));
+    reveal->setText(tr("Show"));
+    reveal->setToolTip(tr("Show or hide this value"));
+    reveal->setCheckable(true);
+    connect(reveal, &QToolButton::toggled, valueEdit, [valueEdit, reveal](bool shown) {
+        valueEdit->setEchoMode(shown ? QLineEdit::Normal : QLineEdit::Password);
+        reveal->setText(shown ? tr("Hide") : tr("Show"));
+    });
+    layout->addWidget(reveal);
+
+    auto *remove = new QToolButton(row);
+    remove->setObjectName(QStringLiteral("removeHeaderButton"));
+    remove->setText(tr("Remove"));
+    connect(remove, &QToolButton::clicked, this, [this, row] {
+        // Deleted later: the click that asked for it is still being delivered to the button.
+        row->hide();
+        row->setParent(nullptr);
+        row->deleteLater();
+        revalidate();
+    });
+    layout->addWidget(remove);
+
+    m_rows->addWidget(row);
+}
+
+} // namespace tarn::ui

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QMap>
+#include <QString>
+#include <QWidget>
+
+class QLabel;
+class QVBoxLayout;
+
+namespace tarn::ui {
+
+// A channel's extra request headers, one name/value row each. Values are masked like keys
+// (headers often carry a secret: an organisation id, a second token) and revealed one at a time
+// on request. Names are checked as HTTP tokens and a name given twice (in any case) is refused,
+// with the reason shown under the rows.
+class HeaderListEditor final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HeaderListEditor)
+
+public:
+    explicit HeaderListEditor(QWidget *parent = nullptr);
+    ~HeaderListEditor() override;
+
+    void setHeaders(const QMap<QString, QString> &headers);
+    // The complete rows, trimmed (rows left wholly empty are skipped). Meaningful when error() is empty.
+    QMap<QString, QString> headers() const;
+    // Why the rows cannot be saved; empty when they can.
+    QString error() const;
+
+    // RFC 9110 token: the characters a header name may have.
+    static bool isHttpToken(const QString &name);
+
+Q_SIGNALS:
+    void changed();
+
+private:
+    void addRow(const QString &name, const QString &value);
+    void revalidate();
+
+    QVBoxLayout *m_rows = nullptr;
+    QLabel *m_error = nullptr;
+};
+
+} // namespace tarn::ui
