@@ -23,9 +23,10 @@ struct ProbeResult
     QString error;      // why it failed, redacted; empty when passed
 };
 
-// Sends one minimal real request ("ping", max_tokens 1) through one key of a channel and reports
-// whether the upstream accepted it: `tarn channel test`, and the gateway's re-test of disabled
-// keys. Only OpenAI-type channels for now; other types finish at once with an error.
+// Sends one minimal real request ("ping", max_tokens 1) through one key of a channel, encoded in
+// the channel's own wire format (OpenAI Chat Completions or Responses, Anthropic, Gemini), and
+// reports whether the upstream accepted it: `tarn channel test`, the desktop's Test button, and
+// the gateway's re-test of disabled keys.
 class ChannelProbe final : public QObject, private UpstreamObserver
 {
     Q_OBJECT
@@ -41,7 +42,7 @@ public:
     // The model a probe asks for: model (alias resolved) if given, else the channel's test model,
     // else its first model (upstream name).
     static QString probeModel(const Channel &channel, const QString &model = {});
-    // Whether probes can test channels of this type yet; the error says why not.
+    // Whether probes can test this channel; the error says why not (every type has a codec now).
     static bool canProbe(const Channel &channel, QString *why = nullptr);
 
     // Starts the request; finished follows exactly once, from the event loop (never inside

@@ -23,8 +23,8 @@ ChannelTestOutcome summarize(const QList<ProbeResult> &results)
     ChannelTestOutcome outcome{true, 0, {}};
     for (const ProbeResult &r : results) {
         if (!r.passed) {
-            const QString status = r.status ? QStringLiteral("HTTP %1: ").arg(r.status) : QString();
-            return {false, r.latencyMs, QStringLiteral("%1: %2%3").arg(r.keyId, status, r.error)};
+            // The probe's error already starts with the status ("HTTP 401: <the provider's words>").
+            return {false, r.latencyMs, QStringLiteral("%1: %2").arg(r.keyId, r.error)};
         }
         outcome.latencyMs = std::max(outcome.latencyMs, r.latencyMs);
     }
