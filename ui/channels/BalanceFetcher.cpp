@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/BalanceFetcher.h"
 
+#include "ui/channels/CodingPlanQuota.h"
+
+#include "gateway/core/Redaction.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -26,6 +30,22 @@ double amount(const QJsonValue &value)
 QString money(const QString &currency, double value)
 {
     return currency + QLatin1Char(' ') + QLocale().toString(value, 'f', 2);
+}
+
+// The provider's own words in an error body, whichever of the common shapes it uses.
+QString errorMessage(const QByteArray &body)
+{
+    const QJsonObject root = QJsonDocument::fromJson(body).object();
+    const QJsonValue error = root.value(QLatin1String("error"));
+    if (error.isObject())
+        return error.toObject().value(QLatin1String("message")).toString();
+    if (error.isString())
+        return error.toString();
+    for (const char *field : {"msg", "message"}) {
+        if (const QString text = root.value(QLatin1String(field)).toString(); !text.isEmpty())
+            return text;
+    }
+    return root.value(QLatin1String("base_resp")).toObject().value(QLatin1String("status_msg")).toString();
 }
 
 } // namespace
@@ -61,6 +81,16 @@ std::optional<BalanceQuery> BalanceFetcher::queryFor(const Channel &channel)
         return BalanceQuery{BalanceQuery::Kind::OpenRouter, at("/api/v1/credits")};
     if (host == u"api.moonshot.cn")
         return BalanceQuery{BalanceQuery::Kind::Moonshot, at("/v1/users/me/balance")};
+    if (host == u"api.kimi.com")
+        return BalanceQuery{BalanceQuery::Kind::KimiCoding, at("/coding/v1/usages")};
+    // Coding-plan keys are used on the coding or the Anthropic endpoint; a pay-as-you-go key on
+    // the general one has no plan to report.
+    const QString path = base.path();
+    if ((host == u"open.bigmodel.cn" || host == u"api.z.ai")
+        && (path.startsWith(u"/api/coding/") || path.startsWith(u"/api/anthropic")))
+        return BalanceQuery{BalanceQuery::Kind::ZhipuCoding, at("/api/monitor/usage/quota/limit")};
+    if (host == u"api.minimaxi.com" || host == u"api.minimax.io")
+        return BalanceQuery{BalanceQuery::Kind::MiniMaxCoding, at("/v1/api/openplatform/coding_plan/remains")};
     return std::nullopt;
 }
 
@@ -90,30 +120,60 @@ QString BalanceFetcher::parse(BalanceQuery::Kind kind, const QByteArray &body)
         if (!data.contains(QLatin1String("available_balance")))
             return {};
         return money(QStringLiteral("CNY"), amount(data.value(QLatin1String("available_balance"))));
+    case BalanceQuery::Kind::KimiCoding:
+    case BalanceQuery::Kind::ZhipuCoding:
+    case BalanceQuery::Kind::MiniMaxCoding:
+        return read(kind, body, QDateTime::currentDateTimeUtc()).text;
     }
     return {};
+}
+
+BalanceReading BalanceFetcher::read(BalanceQuery::Kind kind, const QByteArray &body, const QDateTime &now)
+{
+    if (!BalanceQuery{kind, {}}.isQuota()) {
+        const QString balance = parse(kind, body);
+        return balance.isEmpty() ? BalanceReading{QStringLiteral("?"), tr("unexpected answer"), false}
+                                 : BalanceReading{balance, {}, true};
+    }
+    QuotaReading quota;
+    if (kind == BalanceQuery::Kind::KimiCoding)
+        quota = readKimiQuota(body);
+    else if (kind == BalanceQuery::Kind::ZhipuCoding)
+        quota = readZhipuQuota(body);
+    else
+        quota = readMiniMaxQuota(body, now);
+    if (!quota.error.isEmpty())
+        return {tr("quota unavailable: %1").arg(quota.error), quota.error, false};
+    return {quotaText(quota.windows, now), quotaDetail(quota.windows), true};
 }
 
 void BalanceFetcher::fetch(qint64 channelId, const BalanceQuery &query, const QString &key)
 {
     QNetworkRequest request(query.url);
-    request.setRawHeader("Authorization", "Bearer " + key.toUtf8());
+    // Zhipu's monitor endpoint takes the bare key (PROVIDERS.md); the others a bearer token.
+    request.setRawHeader("Authorization", (query.kind == BalanceQuery::Kind::ZhipuCoding ? QByteArray() : "Bearer ")
+                                              + key.toUtf8());
+    request.setRawHeader("Accept", "application/json");
     request.setTransferTimeout(kTimeoutMs);
     QNetworkReply *reply = m_network->get(request);
-    const BalanceQuery::Kind kind = query.kind;
-    connect(reply, &QNetworkReply::finished, this, [this, reply, channelId, kind] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, channelId, query, key] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray body = reply->read(256 * 1024);
         if (status < 200 || status >= 300) {
-            const QString error = status ? tr("HTTP %1").arg(status) : reply->errorString();
-            Q_EMIT finished(channelId, QStringLiteral("?"), error);
+            QString error = status ? tr("HTTP %1").arg(status) : reply->errorString();
+            if (const QString message = errorMessage(body); status && !message.isEmpty() && query.isQuota())
+                error += QStringLiteral(": ") + message.left(200);
+            // Providers echo a rejected key.
+            error = redactSecrets(error, {key});
+            Q_EMIT finished(channelId, query.isQuota() ? tr("quota unavailable: %1").arg(error) : QStringLiteral("?"),
+                            error);
             return;
         }
-        const QString balance = parse(kind, reply->readAll());
-        if (balance.isEmpty())
-            Q_EMIT finished(channelId, QStringLiteral("?"), tr("unexpected answer"));
-        else
-            Q_EMIT finished(channelId, balance, {});
+        BalanceReading reading = read(query.kind, body, QDateTime::currentDateTimeUtc());
+        reading.text = redactSecrets(reading.text, {key});
+        reading.detail = redactSecrets(reading.detail, {key});
+        Q_EMIT finished(channelId, reading.text, reading.detail);
     });
 }
 

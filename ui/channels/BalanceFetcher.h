@@ -3,6 +3,7 @@
 
 #include "gateway/core/Channel.h"
 
+#include <QDateTime>
 #include <QObject>
 #include <QUrl>
 
@@ -12,17 +13,28 @@ class QNetworkAccessManager;
 
 namespace tarn::ui {
 
-// Where a provider tells an API key's remaining balance, and how to read the answer
-// (PROVIDERS.md, "Balance and quota endpoints").
+// Where a provider tells an API key's remaining balance or coding-plan quota, and how to read the
+// answer (PROVIDERS.md, "Balance and quota endpoints").
 struct BalanceQuery
 {
-    enum class Kind { DeepSeek, SiliconFlow, OpenRouter, Moonshot };
+    enum class Kind { DeepSeek, SiliconFlow, OpenRouter, Moonshot, KimiCoding, ZhipuCoding, MiniMaxCoding };
     Kind kind = Kind::DeepSeek;
     QUrl url;
+
+    // A coding plan's usage windows rather than money.
+    bool isQuota() const { return kind >= Kind::KimiCoding; }
 };
 
-// Asks providers that expose one for a key's balance, asynchronously: the Channels page's
-// Balance column. Providers without such an endpoint have no query.
+// What the column shows for one answer: the text, and the tooltip (the detail, or why not).
+struct BalanceReading
+{
+    QString text;
+    QString detail;
+    bool ok = false;
+};
+
+// Asks providers that expose one for a key's balance or coding-plan quota, asynchronously: the
+// Channels page's Balance column. Providers without such an endpoint have no query.
 class BalanceFetcher final : public QObject
 {
     Q_OBJECT
@@ -32,16 +44,21 @@ public:
     explicit BalanceFetcher(QObject *parent = nullptr);
     ~BalanceFetcher() override;
 
-    // By the channel's host; nullopt for providers without a balance endpoint or without a key.
+    // By the channel's host (and, for Zhipu / Z.ai, its coding-plan path); nullopt for providers
+    // without a balance or quota endpoint, or without a key.
     static std::optional<BalanceQuery> queryFor(const gateway::Channel &channel);
     // "CNY 110.00" from the provider's answer; empty when the answer is not of the expected shape.
     static QString parse(BalanceQuery::Kind kind, const QByteArray &body);
+    // A successful (2xx) answer as the column shows it: a balance, or a quota such as
+    // "5 h: 37 % used · resets 14:20" with every window in the detail. now places reset times.
+    static BalanceReading read(BalanceQuery::Kind kind, const QByteArray &body, const QDateTime &now);
 
-    // finished(channelId, text) follows: the balance, or "?" with the error as detail.
+    // finished(channelId, text, detail) follows: the balance or quota with its detail, or "?"
+    // ("quota unavailable: …" for quotas) with the error as detail.
     void fetch(qint64 channelId, const BalanceQuery &query, const QString &key);
 
 Q_SIGNALS:
-    void finished(qint64 channelId, const QString &balance, const QString &error);
+    void finished(qint64 channelId, const QString &balance, const QString &detail);
 
 private:
     QNetworkAccessManager *m_network = nullptr;

@@ -56,7 +56,7 @@ QVariant ChannelTableModel::headerData(int section, Qt::Orientation orientation,
     case Latency: return tr("Latency");
     case TodayRequests: return tr("Requests today");
     case TodayTokens: return tr("Tokens today");
-    case Balance: return tr("Balance");
+    case Balance: return tr("Balance / quota");
     default: return {};
     }
 }

@@ -71,7 +71,7 @@ ChannelsPage::ChannelsPage(DesktopService &service, QWidget *parent)
     m_delete = action(QStringLiteral("deleteChannelAction"), tr("Delete"), QKeySequence::Delete, &ChannelsPage::deleteChannel);
     m_test = action(QStringLiteral("testChannelAction"), tr("Test"), QKeySequence(Qt::CTRL | Qt::Key_T), &ChannelsPage::testChannel);
     toolbar->addSeparator();
-    action(QStringLiteral("checkBalancesAction"), tr("Check balances"), QKeySequence(Qt::CTRL | Qt::Key_B),
+    action(QStringLiteral("checkBalancesAction"), tr("Check balances and quotas"), QKeySequence(Qt::CTRL | Qt::Key_B),
            &ChannelsPage::checkBalances);
     layout->addWidget(toolbar);
 
@@ -280,8 +280,9 @@ void ChannelsPage::checkBalances()
         m_balances->fetch(c.id, *query, c.keys.first());
         ++asked;
     }
-    m_status->setText(asked ? tr("Asking %n provider(s) for the balance...", nullptr, asked)
-                            : tr("None of these providers reports a balance (DeepSeek, SiliconFlow, OpenRouter and Moonshot do)."));
+    m_status->setText(asked ? tr("Asking %n provider(s) for the balance or quota...", nullptr, asked)
+                            : tr("None of these providers reports a balance or quota (DeepSeek, SiliconFlow, OpenRouter, "
+                                 "Moonshot and the Kimi, Zhipu / Z.ai and MiniMax coding plans do)."));
 }
 
 void ChannelsPage::write(std::function<Status(Database &)> work)
