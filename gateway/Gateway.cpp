@@ -16,6 +16,8 @@
 #include "gateway/usage/UsageRecorder.h"
 #include "gateway/usage/UsageRetention.h"
 
+#include <QThread>
+
 #include <algorithm>
 
 namespace tarn::gateway {
@@ -25,6 +27,7 @@ Gateway::Gateway(GatewayOptions options, QObject *parent) : QObject(parent), m_o
 Gateway::~Gateway()
 {
     stop(0);
+    stopControl();
 }
 
 namespace {
@@ -55,26 +58,27 @@ QList<ListenAddress> savedListenAddresses(Database &database)
 Status Gateway::start()
 {
     const QString dbPath = databasePath(m_options.dataDir);
-    auto database = Database::open(dbPath, QStringLiteral("tarn-main-%1").arg(reinterpret_cast<quintptr>(this)));
-    if (!database)
-        return database.error();
-    m_database = std::move(database.value());
+    m_router = std::make_unique<Router>(m_options.router);
 
-    m_config = new ConfigStore(*m_database, this);
-    if (const Status status = m_config->reload(); !status)
-        return status;
+    // The control plane (the gateway's own connection, the configuration it polls every second, the
+    // router's upkeep that writes what the router learned, retention) runs on a thread of its own,
+    // so its SQL, writes included, never stalls the thread that owns the gateway: the GUI thread in
+    // the desktop app, where a write waiting for the database's lock froze the window.
+    m_control = new QThread(this);
+    m_control->setObjectName(QStringLiteral("tarn-control"));
+    m_control->start();
+    m_controlRoot = new QObject;
+    m_controlRoot->moveToThread(m_control);
+    Status started;
+    QMetaObject::invokeMethod(m_controlRoot, [this, &dbPath, &started] { started = startControl(dbPath); },
+                              Qt::BlockingQueuedConnection);
+    if (!started)
+        return started;
     connect(m_config, &ConfigStore::changed, this, &Gateway::configurationChanged);
-    m_config->startWatching(m_options.configPollMs);
 
     m_usage = std::make_unique<UsageRecorder>(dbPath);
     if (const Status status = m_usage->start(); !status)
         return status;
-    m_router = std::make_unique<Router>(m_options.router);
-    m_upkeep = new RouterUpkeep(*m_router, *m_config, *m_database, this);
-    m_upkeep->start(m_options.routerPublishMs);
-    m_retention = new UsageRetention(dbPath, this);
-    m_retention->start();
-
     GatewayContext context;
     context.config = m_config;
     context.router = m_router.get();
@@ -85,8 +89,6 @@ Status Gateway::start()
     m_server = new HttpServer(
         m_options.limits, m_options.workers,
         [context](QObject *threadContext) { return std::make_unique<ApiHandler>(context, threadContext); }, this);
-    if (m_options.listen.isEmpty())
-        m_options.listen = savedListenAddresses(*m_database);
     for (const ListenAddress &address : std::as_const(m_options.listen)) {
         const auto url = m_server->listen(address.host, address.port);
         if (!url)
@@ -94,6 +96,47 @@ Status Gateway::start()
         m_bound.append({address, *url});
     }
     return {};
+}
+
+// Runs on the control thread: everything created here lives there.
+Status Gateway::startControl(const QString &dbPath)
+{
+    auto database = Database::open(dbPath, QStringLiteral("tarn-main-%1").arg(reinterpret_cast<quintptr>(this)));
+    if (!database)
+        return database.error();
+    m_database = std::move(database.value());
+
+    m_config = new ConfigStore(*m_database, m_controlRoot);
+    if (const Status status = m_config->reload(); !status)
+        return status;
+    m_config->startWatching(m_options.configPollMs);
+    m_upkeep = new RouterUpkeep(*m_router, *m_config, *m_database, m_controlRoot);
+    m_upkeep->start(m_options.routerPublishMs);
+    m_retention = new UsageRetention(dbPath, m_controlRoot);
+    m_retention->start();
+    if (m_options.listen.isEmpty())
+        m_options.listen = savedListenAddresses(*m_database);
+    return {};
+}
+
+void Gateway::stopControl()
+{
+    if (!m_control)
+        return;
+    // The control objects and the connection end on their own thread, then the thread.
+    QMetaObject::invokeMethod(m_controlRoot, [this] {
+        qDeleteAll(m_controlRoot->children());
+        m_database.reset();
+    }, Qt::BlockingQueuedConnection);
+    m_config = nullptr;
+    m_upkeep = nullptr;
+    m_retention = nullptr;
+    m_control->quit();
+    m_control->wait();
+    delete m_controlRoot; // its thread has finished: safe from here
+    m_controlRoot = nullptr;
+    delete m_control;
+    m_control = nullptr;
 }
 
 Result<QList<QUrl>> Gateway::setListenAddresses(const QList<ListenAddress> &addresses)
@@ -181,7 +224,7 @@ qint64 Gateway::bufferedRequestBytes() const
 
 RouterStatus Gateway::routerStatus() const
 {
-    return m_router ? m_router->status(*m_config->snapshot()) : RouterStatus{};
+    return m_router && m_config ? m_router->status(*m_config->snapshot()) : RouterStatus{};
 }
 
 QList<QUrl> Gateway::urls() const

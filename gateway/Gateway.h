@@ -13,6 +13,8 @@
 
 #include <memory>
 
+class QThread;
+
 namespace tarn::gateway {
 
 class Router;
@@ -47,7 +49,8 @@ public:
     explicit Gateway(GatewayOptions options, QObject *parent = nullptr);
     ~Gateway() override;
 
-    // Opens the database, loads the configuration and listens on every address.
+    // Opens the database, loads the configuration and listens on every address. The configuration
+    // store, the router's upkeep and retention run on a control thread of the gateway's own.
     Status start();
     // Stops accepting, lets in-flight requests finish for up to graceMs, flushes usage rows.
     void stop(int graceMs = 5000);
@@ -78,7 +81,12 @@ Q_SIGNALS:
     void listeningChanged(const QList<QUrl> &urls);
 
 private:
+    Status startControl(const QString &dbPath);
+    void stopControl();
+
     GatewayOptions m_options;
+    QThread *m_control = nullptr;      // the control plane's thread (see start())
+    QObject *m_controlRoot = nullptr;  // lives there; parent of everything that runs there
     std::unique_ptr<Database> m_database;
     ConfigStore *m_config = nullptr;
     std::unique_ptr<Router> m_router;

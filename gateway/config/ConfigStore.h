@@ -26,6 +26,7 @@ public:
     explicit ConfigStore(Database &database, QObject *parent = nullptr);
     ~ConfigStore() override;
 
+    // Callable from any thread: it runs on the store's own (blocking the caller meanwhile).
     Status reload();
     // Thread-safe.
     ConfigSnapshot snapshot() const;

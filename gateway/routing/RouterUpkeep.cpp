@@ -11,6 +11,7 @@
 #include "gateway/upstream/UpstreamClient.h"
 
 #include <QTimeZone>
+#include <QThread>
 #include <QTimer>
 
 #include <memory>
@@ -56,6 +57,10 @@ void RouterUpkeep::start(int publishIntervalMs)
 
 void RouterUpkeep::flush()
 {
+    if (QThread::currentThread() != thread()) { // Gateway::stop, from the thread that owns the gateway
+        QMetaObject::invokeMethod(this, [this] { flush(); }, Qt::BlockingQueuedConnection);
+        return;
+    }
     persistPending();
     publish();
 }
@@ -122,6 +127,10 @@ void RouterUpkeep::probe(const Channel &channel, const QString &key, const QStri
 
 void RouterUpkeep::retestDisabledKeys()
 {
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(this, [this] { retestDisabledKeys(); }, Qt::BlockingQueuedConnection);
+        return;
+    }
     const ConfigSnapshot config = m_config.snapshot();
     const RouterStatus status = m_router.status(*config);
     for (const Channel &channel : config->channels) {
@@ -164,6 +173,10 @@ void RouterUpkeep::retestDisabledKeys()
 
 void RouterUpkeep::testChannel(qint64 channelId, const QString &model)
 {
+    if (QThread::currentThread() != thread()) { // channelTested follows either way
+        QMetaObject::invokeMethod(this, [this, channelId, model] { testChannel(channelId, model); });
+        return;
+    }
     const ConfigSnapshot config = m_config.snapshot();
     const auto channel = std::find_if(config->channels.cbegin(), config->channels.cend(),
                                       [&](const Channel &c) { return c.id == channelId; });

@@ -19,7 +19,8 @@ class Database;
 class Router;
 class UpstreamClient;
 
-// The router's housekeeping on the gateway's main thread: writes what the router learned or
+// The router's housekeeping on the gateway's control thread (flush, retestDisabledKeys and
+// testChannel may be called from any thread; they run there): writes what the router learned or
 // disabled to the store, publishes its live state for other processes (the CLI) every second,
 // seeds budgets from stored usage, and re-tests disabled keys so a fixed key serves again.
 class RouterUpkeep final : public QObject

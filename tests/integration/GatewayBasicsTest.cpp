@@ -5,6 +5,8 @@
 #include "tests/support/MockUpstream.h"
 
 #include "gateway/Gateway.h"
+#include "gateway/config/ConfigStore.h"
+#include "gateway/routing/RouterUpkeep.h"
 #include "gateway/core/Paths.h"
 #include "gateway/core/SettingKeys.h"
 #include "gateway/storage/Database.h"
@@ -16,6 +18,8 @@
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTest>
+#include <QThread>
 
 #include <gtest/gtest.h>
 
@@ -204,4 +208,27 @@ TEST(GatewayBasics, ListenChangeThatCannotBindChangesNothing)
     EXPECT_EQ(tarn.gateway().urls(), before);
     EXPECT_FALSE(tarn.gateway().setListenAddresses({}));
     EXPECT_EQ(tarn.gateway().urls(), before);
+}
+
+// The configuration poll, the router's upkeep (which writes) and retention run on the gateway's
+// control thread, never on the thread that owns the gateway (the GUI thread in the desktop app, where
+// a write waiting for the database's lock froze the window). Reloads asked from here still work, and
+// configurationChanged arrives on the owner's thread.
+TEST(GatewayBasics, ControlPlaneRunsOffTheOwningThread)
+{
+    GatewayHarness tarn;
+    ASSERT_TRUE(tarn.start());
+    tarn::gateway::Gateway &gateway = tarn.gateway();
+    EXPECT_NE(gateway.config().thread(), QThread::currentThread());
+    EXPECT_NE(gateway.config().thread(), gateway.thread());
+    EXPECT_EQ(gateway.routerUpkeep().thread(), gateway.config().thread());
+
+    QThread *deliveredOn = nullptr;
+    QObject::connect(&gateway, &tarn::gateway::Gateway::configurationChanged, &gateway,
+                     [&deliveredOn] { deliveredOn = QThread::currentThread(); });
+    tarn.setSetting(QString::fromLatin1(tarn::gateway::SettingKeys::MaxAttempts), QStringLiteral("2"));
+    ASSERT_TRUE(gateway.config().reload());
+    EXPECT_EQ(gateway.config().snapshot()->routing.maxAttempts, 2);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return deliveredOn != nullptr; }, 10'000));
+    EXPECT_EQ(deliveredOn, QThread::currentThread());
 }
