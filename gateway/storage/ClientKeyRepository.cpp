@@ -128,6 +128,19 @@ Status ClientKeyRepository::revoke(const QString &name)
     return {};
 }
 
+Status ClientKeyRepository::update(const QString &name, const QStringList &models, const QDateTime &expiresAt)
+{
+    QSqlQuery q(m_db.handle());
+    if (Status s = execute(q, QStringLiteral("UPDATE client_keys SET models = ?, expires_at = ? WHERE name = ?"),
+                           {toJsonArray(models), toDbTime(expiresAt), name},
+                           QStringLiteral("updating client key '%1'").arg(name));
+        !s)
+        return s;
+    if (q.numRowsAffected() == 0)
+        return Error::notFound(QStringLiteral("no client key named '%1'").arg(name));
+    return {};
+}
+
 Status ClientKeyRepository::touchLastUsed(const QHash<qint64, QDateTime> &lastUsed)
 {
     if (lastUsed.isEmpty())

@@ -27,6 +27,9 @@ public:
     // hash is the hex SHA-256 from hashKey(); NotFound if no key has it.
     Result<ClientKey> findByHash(QByteArrayView hash) const;
     Status revoke(const QString &name);
+    // Changes what a key may do after its creation: its allowed models (empty = all) and its
+    // expiry (invalid = never). NotFound if no key has that name.
+    Status update(const QString &name, const QStringList &models, const QDateTime &expiresAt);
     // Records when keys were last used (id -> time), in one transaction.
     Status touchLastUsed(const QHash<qint64, QDateTime> &lastUsed);
     // Restores a key from an exported configuration, matched by name: an existing key gets the

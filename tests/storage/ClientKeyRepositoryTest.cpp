@@ -102,6 +102,29 @@ TEST_F(ClientKeyRepositoryTest, RevokeMarksTheKeyAndBumpsRevision)
     EXPECT_EQ(repo.revoke(QStringLiteral("ghost")).error().code, ErrorCode::NotFound);
 }
 
+TEST_F(ClientKeyRepositoryTest, UpdateChangesModelsAndExpiryAndBumpsRevision)
+{
+    ClientKeyRepository repo(db());
+    auto secret = repo.create(meta(QStringLiteral("ci")));
+    ASSERT_TRUE(secret.ok());
+    const qint64 before = revision();
+    const QDateTime expiry(QDate(2099, 5, 6), QTime(7, 0), QTimeZone::utc());
+    ASSERT_TRUE(repo.update(QStringLiteral("ci"), {QStringLiteral("gpt-4o"), QStringLiteral("glm-4.6")}, expiry).ok());
+    auto stored = repo.findByName(QStringLiteral("ci"));
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->models, (QStringList{QStringLiteral("gpt-4o"), QStringLiteral("glm-4.6")}));
+    EXPECT_EQ(stored->expiresAt, expiry);
+    EXPECT_EQ(stored->hash, ClientKeyRepository::hashKey(secret->toLatin1())); // the same key
+    EXPECT_GT(revision(), before);
+
+    // Back to all models, never expiring.
+    ASSERT_TRUE(repo.update(QStringLiteral("ci"), {}, QDateTime()).ok());
+    stored = repo.findByName(QStringLiteral("ci"));
+    EXPECT_TRUE(stored->models.isEmpty());
+    EXPECT_FALSE(stored->expiresAt.isValid());
+    EXPECT_EQ(repo.update(QStringLiteral("ghost"), {}, QDateTime()).error().code, ErrorCode::NotFound);
+}
+
 TEST_F(ClientKeyRepositoryTest, TouchLastUsedRecordsTimesWithoutBumpingRevision)
 {
     ClientKeyRepository repo(db());
