@@ -19,6 +19,7 @@
 #include <QSettings>
 #include <QHBoxLayout>
 #include <QIcon>
+#include <QPainter>
 #include <QLabel>
 #include <QListWidget>
 #include <QStackedWidget>
@@ -236,12 +237,52 @@ void MainWindow::closeEvent(QCloseEvent *event)
     Q_EMIT quitRequested();
 }
 
+namespace {
+
+// source's shape, filled with color (the icons are one-colour line art).
+QPixmap tinted(QPixmap source, const QColor &color)
+{
+    QPainter painter(&source);
+    painter.setCompositionMode(QPainter::CompositionMode_SourceIn);
+    painter.fillRect(QRectF(0, 0, source.width(), source.height()), color);
+    return source;
+}
+
+} // namespace
+
 void MainWindow::addPage(QWidget *page, const QString &label, const QString &iconName)
 {
-    const QIcon icon(QStringLiteral(":/tarn/icons/%1.svg").arg(iconName));
-    auto *item = new QListWidgetItem(icon, label, m_navigation);
+    auto *item = new QListWidgetItem(label, m_navigation);
+    item->setData(Qt::UserRole, iconName);
     item->setSizeHint(QSize(0, 36));
     m_pages->addWidget(page);
+    updateNavigationIcons();
+}
+
+void MainWindow::updateNavigationIcons()
+{
+    // The window's: it reaches this event before its children have taken the new palette.
+    const QPalette palette = this->palette();
+    const bool dark = palette.color(QPalette::Window).lightnessF() < 0.5;
+    const qreal ratio = devicePixelRatioF();
+    for (int row = 0; row < m_navigation->count(); ++row) {
+        QListWidgetItem *item = m_navigation->item(row);
+        const QString path = QStringLiteral(":/tarn/icons/%1.svg").arg(item->data(Qt::UserRole).toString());
+        const QPixmap drawn = QIcon(path).pixmap(m_navigation->iconSize(), ratio);
+        QIcon icon;
+        // The brand colour on a light palette; the text colour on a dark one, where it is dim.
+        icon.addPixmap(dark ? tinted(drawn, palette.color(QPalette::WindowText)) : drawn, QIcon::Normal);
+        icon.addPixmap(tinted(drawn, palette.color(QPalette::HighlightedText)), QIcon::Selected);
+        item->setIcon(icon);
+    }
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange
+        || event->type() == QEvent::StyleChange)
+        updateNavigationIcons();
 }
 
 void MainWindow::onNavigationRowChanged(int row)

@@ -73,11 +73,15 @@ Q_SIGNALS:
     void currentPageChanged(tarn::ui::MainWindow::Page page);
 
 protected:
+    void changeEvent(QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void hideEvent(QHideEvent *event) override;
 
 private:
     void addPage(QWidget *page, const QString &label, const QString &iconName);
+    // The navigation icons in the palette's colours: the brand blue vanished on the blue of a
+    // selected row and was dim on a dark palette.
+    void updateNavigationIcons();
     void addShortcuts();
     void restoreUiState();
     void onNavigationRowChanged(int row);

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
+#include <QImage>
 #include <QLabel>
 #include <QListWidget>
 #include <QPixmap>
@@ -67,6 +68,40 @@ TEST_F(MainWindowTest, HasTitleSizeIconAndSixPages)
         EXPECT_FALSE(navigation->item(row)->icon().isNull()) << row;
     EXPECT_EQ(pages->currentWidget(), window->overviewPage());
     EXPECT_EQ(window->currentPage(), MainWindow::Page::Overview);
+}
+
+namespace {
+
+// Whether image has an opaque pixel of exactly color (the tinted icons are one colour).
+bool hasPixelOf(const QImage &image, const QColor &color)
+{
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            const QColor pixel = image.pixelColor(x, y);
+            if (pixel.alpha() == 255 && pixel.rgb() == color.rgb())
+                return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+// The selected page's icon is drawn in the highlight's text colour (the brand blue vanished on the
+// blue selection), and on a dark palette the icons take the text colour and follow a change.
+TEST_F(MainWindowTest, NavigationIconsFollowThePalette)
+{
+    const QSize size = navigation->iconSize();
+    const QPalette light = navigation->palette();
+    const QImage selected = navigation->item(0)->icon().pixmap(size, QIcon::Selected).toImage();
+    EXPECT_TRUE(hasPixelOf(selected, light.color(QPalette::HighlightedText)));
+
+    QPalette dark = light;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+    window->setPalette(dark);
+    const QImage normal = navigation->item(1)->icon().pixmap(size, QIcon::Normal).toImage();
+    EXPECT_TRUE(hasPixelOf(normal, QColor(0xee, 0xee, 0xee)));
 }
 
 TEST_F(MainWindowTest, ClickingNavigationSwitchesPage)
