@@ -16,6 +16,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -32,7 +33,7 @@ ChannelAdvancedForm::ChannelAdvancedForm(QWidget *parent)
     auto *connection = new QFormLayout(connectionBox);
     m_proxy = new QLineEdit(this);
     m_proxy->setObjectName(QStringLiteral("proxyEdit"));
-    m_proxy->setPlaceholderText(tr("empty = the environment's; http:// or socks5://host:port"));
+    m_proxy->setPlaceholderText(tr("the environment's, or http(s):// or socks5://host:port"));
     connection->addRow(tr("Pro&xy:"), m_proxy);
     m_testModel = new QLineEdit(this);
     m_testModel->setObjectName(QStringLiteral("testModelEdit"));
@@ -56,7 +57,8 @@ ChannelAdvancedForm::ChannelAdvancedForm(QWidget *parent)
     connection->addRow(QString(), m_failoverError);
     connect(m_failover, &QLineEdit::textChanged, this, [this] {
         const QString error = failoverError();
-        m_failoverError->setText(error);
+        // Beside the field a short word does; the dialog's line below says it in full.
+        m_failoverError->setText(error.isEmpty() ? QString() : tr("Statuses 400-599 only, separated by commas."));
         m_failoverError->setVisible(!error.isEmpty());
         m_failover->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c62828; }"));
     });
@@ -124,6 +126,20 @@ ChannelAdvancedForm::ChannelAdvancedForm(QWidget *parent)
     paramsForm->addRow(tr("Strip betas:"), m_stripBetas);
     layout->addWidget(params);
     layout->addStretch(1);
+
+    // One label column through every group, so the fields line up down the tab.
+    QList<QWidget *> labels;
+    int labelWidth = 0;
+    for (QFormLayout *form : findChildren<QFormLayout *>()) {
+        for (int row = 0; row < form->rowCount(); ++row) {
+            if (QLayoutItem *item = form->itemAt(row, QFormLayout::LabelRole); item && item->widget()) {
+                labels << item->widget();
+                labelWidth = std::max(labelWidth, item->widget()->sizeHint().width());
+            }
+        }
+    }
+    for (QWidget *label : labels)
+        label->setMinimumWidth(labelWidth);
 
     for (QLineEdit *edit : {m_proxy, m_testModel, m_failover, m_dropParams, m_stripBetas})
         connect(edit, &QLineEdit::textChanged, this, &ChannelAdvancedForm::changed);

@@ -59,8 +59,9 @@ ChannelDialog::ChannelDialog(DesktopService &service, const Channel &channel, co
     setObjectName(QStringLiteral("channelDialog"));
     setWindowTitle(channel.id ? tr("Edit channel %1").arg(channel.name) : tr("Add channel"));
     buildForm();
-    // Wide enough for a long base URL and a key with its buttons on one line.
-    setMinimumWidth(520);
+    // Wide enough for a long base URL, a key with its buttons, and a header name beside its
+    // value on one line.
+    setMinimumWidth(620);
     load(channel);
     revalidate();
 }

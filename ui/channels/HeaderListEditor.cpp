@@ -150,13 +150,15 @@ void HeaderListEditor::addRow(const QString &name, const QString &value)
     auto *nameEdit = new QLineEdit(name, row);
     nameEdit->setObjectName(QStringLiteral("headerNameEdit"));
     nameEdit->setPlaceholderText(tr("Header name"));
-    layout->addWidget(nameEdit, 2);
+    // Wide enough for the usual long names (OpenAI-Organization, anthropic-beta) unclipped.
+    nameEdit->setMinimumWidth(nameEdit->fontMetrics().horizontalAdvance(QStringLiteral("OpenAI-Organization")) + 16);
+    layout->addWidget(nameEdit, 1);
 
     auto *valueEdit = new QLineEdit(value, row);
     valueEdit->setObjectName(QStringLiteral("headerValueEdit"));
     valueEdit->setEchoMode(QLineEdit::Password);
     valueEdit->setPlaceholderText(tr("Value"));
-    layout->addWidget(valueEdit, 3);
+    layout->addWidget(valueEdit, 1);
     for (QLineEdit *edit : {nameEdit, valueEdit})
         connect(edit, &QLineEdit::textChanged, this, &HeaderListEditor::revalidate);
 
