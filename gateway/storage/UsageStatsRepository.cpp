@@ -376,13 +376,33 @@ Result<qint64> UsageStatsRepository::pruneBefore(const QDateTime &before)
     // same day boundary.
     catchUpUsageRollups(m_db);
     const QString day = dbTimeFromMSecs(floorTo(before.toMSecsSinceEpoch(), kDayMs));
+    const QString what = QStringLiteral("pruning usage");
+    // A few thousand rows per transaction: one DELETE of a year of rows held the database's write
+    // lock for seconds, and every writer (the usage recorder, the router's upkeep) waited behind it.
+    // Until the rollups are cut below, a range reaching into the pruned days may briefly count rows
+    // that are already gone from usage; nothing else reads them.
+    constexpr int kChunk = 5000;
     qint64 removed = 0;
+    for (;;) {
+        qint64 chunk = 0;
+        const Status s = m_db.transaction([&]() -> Status {
+            QSqlQuery q(m_db.handle());
+            if (Status st = execute(q, QStringLiteral("DELETE FROM usage WHERE rowid IN "
+                                                      "(SELECT rowid FROM usage WHERE ts < ? LIMIT %1)").arg(kChunk),
+                                    {day}, what);
+                !st)
+                return st;
+            chunk = q.numRowsAffected();
+            return {};
+        });
+        if (!s)
+            return s.error();
+        removed += chunk;
+        if (chunk < kChunk)
+            break;
+    }
     const Status s = m_db.transaction([&]() -> Status {
-        const QString what = QStringLiteral("pruning usage");
         QSqlQuery q(m_db.handle());
-        if (Status st = execute(q, QStringLiteral("DELETE FROM usage WHERE ts < ?"), {day}, what); !st)
-            return st;
-        removed = q.numRowsAffected();
         if (Status st = execute(q, QStringLiteral("DELETE FROM usage_hourly WHERE hour < ?"), {day.left(13)}, what); !st)
             return st;
         if (Status st = execute(q, QStringLiteral("DELETE FROM usage_quarter_hourly WHERE slot < ?"), {day.left(16)}, what); !st)

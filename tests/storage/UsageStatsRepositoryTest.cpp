@@ -475,6 +475,29 @@ TEST_F(StatsWithRows, PruningCutsUsageAndItsRollupsAtTheSameDay)
     EXPECT_EQ(repo.pruneBefore({}).error().code, ErrorCode::InvalidArgument);
 }
 
+// Pruning goes a few thousand rows per transaction (so writers are not held up for seconds): a
+// prune of more rows than one chunk still removes every old row, and only those.
+TEST_F(UsageStatsRepositoryTest, PruningMoreRowsThanOneChunkRemovesThemAll)
+{
+    QList<UsageRecord> rows;
+    for (int i = 0; i < 12'345; ++i) {
+        UsageRecord r = record(i % 400);
+        r.time = kBase.addSecs(i); // the first 3.4 hours of the first day
+        rows.append(r);
+    }
+    for (int i = 0; i < 10; ++i) {
+        UsageRecord r = record(i);
+        r.time = kBase.addDays(2).addSecs(i);
+        rows.append(r);
+    }
+    ASSERT_TRUE(UsageRepository(db()).insert(rows).ok());
+    UsageStatsRepository repo(db());
+    const Result<qint64> removed = repo.pruneBefore(kBase.addDays(1));
+    ASSERT_TRUE(removed.ok()) << removed.error().message.toStdString();
+    EXPECT_EQ(*removed, 12'345);
+    EXPECT_EQ(repo.totals({})->requests, 10);
+}
+
 TEST_F(StatsWithRows, KnownModelsAndChannelsIncludeRowsNotYetRolledUp)
 {
     const UsageStatsRepository repo(db());
