@@ -3,6 +3,7 @@
 
 #include "gateway/desktop/DesktopService.h"
 #include "gateway/storage/ClientKeyRepository.h"
+#include "ui/settings/AllowedModelsField.h"
 
 #include <QCheckBox>
 #include <QClipboard>
@@ -32,9 +33,7 @@ CreateKeyDialog::CreateKeyDialog(gateway::DesktopService &service, QWidget *pare
     m_name = new QLineEdit(this);
     m_name->setObjectName(QStringLiteral("nameEdit"));
     m_name->setPlaceholderText(tr("e.g. laptop-claude-code"));
-    m_models = new QLineEdit(this);
-    m_models->setObjectName(QStringLiteral("modelsEdit"));
-    m_models->setPlaceholderText(tr("all models (or a comma-separated list)"));
+    m_models = new AllowedModelsField(service, this);
     m_expires = new QCheckBox(tr("Expires"), this);
     m_expires->setObjectName(QStringLiteral("expiresCheck"));
     m_expiresAt = new QDateTimeEdit(QDateTime::currentDateTime().addDays(90), this);
@@ -167,10 +166,7 @@ void CreateKeyDialog::create()
         m_name->setFocus();
         return;
     }
-    for (const QString &model : m_models->text().split(u',', Qt::SkipEmptyParts)) {
-        if (!model.trimmed().isEmpty())
-            key.models.append(model.trimmed());
-    }
+    key.models = m_models->models();
     if (m_expires->isChecked())
         key.expiresAt = m_expiresAt->dateTime().toUTC();
     m_error->hide();

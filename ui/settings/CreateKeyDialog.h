@@ -18,6 +18,8 @@ class DesktopService;
 
 namespace tarn::ui {
 
+class AllowedModelsField;
+
 // Creates a client key: name, allowed models, expiry. The secret exists only in this dialog, once,
 // in a read-only field with a Copy button (only its hash is stored).
 class CreateKeyDialog final : public QDialog
@@ -53,7 +55,7 @@ private:
 
     gateway::DesktopService &m_service;
     QLineEdit *m_name = nullptr;
-    QLineEdit *m_models = nullptr;
+    AllowedModelsField *m_models = nullptr;
     QCheckBox *m_expires = nullptr;
     QDateTimeEdit *m_expiresAt = nullptr;
     QLabel *m_error = nullptr;

@@ -7,13 +7,16 @@
 #include "gateway/desktop/DesktopService.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/SettingsRepository.h"
+#include "gateway/storage/UsageStatsRepository.h"
 #include "ui/PageLayout.h"
 #include "ui/settings/ClientKeyModel.h"
 #include "ui/settings/CreateKeyDialog.h"
+#include "ui/settings/EditKeyDialog.h"
 #include "ui/settings/LaunchAtLogin.h"
 
 #include <QCheckBox>
 #include <QCoreApplication>
+#include <QDesktopServices>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -21,11 +24,14 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTimeZone>
+#include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -61,7 +67,7 @@ SettingsPage::SettingsPage(gateway::DesktopService &service, QWidget *parent)
 {
     setObjectName(QStringLiteral("settingsPage"));
     m_confirm = [this](const QString &question) {
-        return QMessageBox::question(this, tr("Revoke key"), question) == QMessageBox::Yes;
+        return QMessageBox::question(this, tr("Settings"), question) == QMessageBox::Yes;
     };
     QVBoxLayout *layout = createPageLayout(
         this, tr("Settings"), tr("Where Tarn listens, who may use it, and how it starts. The theme follows the OS."));
@@ -72,6 +78,11 @@ SettingsPage::SettingsPage(gateway::DesktopService &service, QWidget *parent)
     row->addWidget(createDataGroup(), 1);
     layout->addLayout(row);
     connect(&service, &gateway::DesktopService::configurationChanged, this, &SettingsPage::reloadKeys);
+    // "Last used" moves while clients use their keys; re-read only while someone looks.
+    m_keyRefresh = new QTimer(this);
+    m_keyRefresh->setObjectName(QStringLiteral("keyRefreshTimer"));
+    m_keyRefresh->setInterval(std::chrono::seconds(5));
+    connect(m_keyRefresh, &QTimer::timeout, this, &SettingsPage::reloadKeys);
     reload();
 }
 
@@ -142,20 +153,23 @@ QWidget *SettingsPage::createKeysGroup()
     auto *create = new QPushButton(tr("Create…"), group);
     create->setObjectName(QStringLiteral("createKeyButton"));
     connect(create, &QPushButton::clicked, this, [this] { openCreateKeyDialog(); });
+    m_editButton = new QPushButton(tr("Edit…"), group);
+    m_editButton->setObjectName(QStringLiteral("editKeyButton"));
+    m_editButton->setEnabled(false);
+    connect(m_editButton, &QPushButton::clicked, this, [this] { openEditKeyDialog(); });
+    connect(m_keyTable, &QTableView::doubleClicked, this, [this] { openEditKeyDialog(); });
     m_revokeButton = new QPushButton(tr("Revoke…"), group);
     m_revokeButton->setObjectName(QStringLiteral("revokeKeyButton"));
     m_revokeButton->setEnabled(false);
     connect(m_revokeButton, &QPushButton::clicked, this, &SettingsPage::revokeSelectedKey);
-    connect(m_keyTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
-        const QModelIndexList rows = m_keyTable->selectionModel()->selectedRows();
-        m_revokeButton->setEnabled(!rows.isEmpty() && !m_keyModel->keyAt(rows.first().row()).revoked);
-    });
+    connect(m_keyTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SettingsPage::updateKeyButtons);
 
     auto *note = new QLabel(tr("Clients on this machine need no key; any other client must send one."), group);
     note->setWordWrap(true);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(note, 1);
     buttons->addWidget(create);
+    buttons->addWidget(m_editButton);
     buttons->addWidget(m_revokeButton);
     auto *layout = new QVBoxLayout(group);
     layout->addWidget(m_keyTable, 1);
@@ -177,8 +191,9 @@ QWidget *SettingsPage::createStartupGroup()
             m_launchAtLogin->setChecked(m_launch->isEnabled());
         }
     });
-    m_startHidden = new QCheckBox(tr("Start hidden in the tray"), group);
+    m_startHidden = new QCheckBox(tr("Start hidden in the tray when launched at login"), group);
     m_startHidden->setObjectName(QStringLiteral("startHiddenCheck"));
+    m_startHidden->setToolTip(tr("Started by hand, Tarn always shows its window."));
     connect(m_startHidden, &QCheckBox::toggled, this, [this](bool hidden) {
         saveSetting(QString::fromLatin1(kStartHiddenKey), hidden ? QStringLiteral("true") : QStringLiteral("false"));
     });
@@ -196,17 +211,24 @@ QWidget *SettingsPage::createDataGroup()
     folder->setObjectName(QStringLiteral("dataDirLabel"));
     folder->setTextInteractionFlags(Qt::TextSelectableByMouse);
     folder->setWordWrap(true);
+    auto *open = new QPushButton(tr("Open"), group);
+    open->setObjectName(QStringLiteral("openDataDirButton"));
+    open->setToolTip(tr("Show the data folder in the file manager"));
+    connect(open, &QPushButton::clicked, this, [this] {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(m_service.gateway().options().dataDir));
+    });
+    auto *folderRow = new QHBoxLayout;
+    folderRow->addWidget(folder, 1);
+    folderRow->addWidget(open, 0, Qt::AlignTop);
     m_retention = new QSpinBox(group);
     m_retention->setObjectName(QStringLiteral("retentionSpin"));
     m_retention->setRange(0, 3650);
     m_retention->setSuffix(tr(" days"));
     m_retention->setSpecialValueText(tr("keep everything"));
     m_retention->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
-    connect(m_retention, &QSpinBox::editingFinished, this, [this] {
-        saveSetting(QString::fromLatin1(kRetentionKey), QString::number(m_retention->value()));
-    });
+    connect(m_retention, &QSpinBox::editingFinished, this, &SettingsPage::changeRetention);
     auto *form = new QFormLayout(group);
-    form->addRow(tr("Data folder"), folder);
+    form->addRow(tr("Data folder"), folderRow);
     form->addRow(tr("Keep usage for"), m_retention);
     return group;
 }
@@ -235,7 +257,8 @@ void SettingsPage::reload()
             const QSignalBlocker hiddenBlocker(m_startHidden);
             m_startHidden->setChecked(stored->startHidden == u"true");
             const QSignalBlocker retentionBlocker(m_retention);
-            m_retention->setValue(stored->retention.toInt());
+            m_storedRetention = stored->retention.toInt();
+            m_retention->setValue(m_storedRetention);
             // The saved list, which the command line's --listen may have overridden at start.
             if (!stored->listen.isEmpty()) {
                 QStringList hosts;
@@ -277,8 +300,73 @@ void SettingsPage::reloadKeys()
             }
             if (reselect >= 0)
                 m_keyTable->selectRow(reselect);
-            m_revokeButton->setEnabled(reselect >= 0 && !m_keyModel->keyAt(reselect).revoked);
+            updateKeyButtons();
             Q_EMIT keysReloaded();
+        });
+}
+
+void SettingsPage::updateKeyButtons()
+{
+    const QModelIndexList rows = m_keyTable->selectionModel()->selectedRows();
+    const bool active = !rows.isEmpty() && !m_keyModel->keyAt(rows.first().row()).revoked;
+    m_revokeButton->setEnabled(active);
+    m_editButton->setEnabled(active);
+}
+
+void SettingsPage::setKeyRefreshInterval(std::chrono::milliseconds interval)
+{
+    m_keyRefresh->setInterval(interval);
+}
+
+void SettingsPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    m_keyRefresh->start();
+}
+
+void SettingsPage::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_keyRefresh->stop();
+}
+
+void SettingsPage::changeRetention()
+{
+    const int days = m_retention->value();
+    if (days == m_storedRetention)
+        return;
+    const auto save = [this, days] {
+        m_storedRetention = days;
+        saveSetting(QString::fromLatin1(kRetentionKey), QString::number(days));
+    };
+    // Raising it (or keeping everything) deletes nothing; lowering it deletes at the next pass.
+    if (days == 0 || (m_storedRetention != 0 && days > m_storedRetention)) {
+        save();
+        return;
+    }
+    // The same cut as UsageRetention: rows before the UTC day that many days back.
+    const QDateTime cutoff(QDateTime::currentDateTimeUtc().addDays(-days).date(), QTime(0, 0), QTimeZone::utc());
+    m_service.run<gateway::Result<gateway::UsageTotals>>(
+        this,
+        [cutoff](gateway::Database &database) {
+            return gateway::UsageStatsRepository(database).totals(gateway::UsageRange{{}, cutoff});
+        },
+        [this, days, save](gateway::Result<gateway::UsageTotals> older) {
+            if (m_retention->value() != days)
+                return; // changed again meanwhile; that edit asks for itself
+            const qint64 rows = older ? older->requests : -1;
+            const QString question =
+                rows < 0 ? tr("Keep usage for %n day(s)? Older usage rows will be deleted.", nullptr, days)
+                         : tr("Keep usage for %1 days? This deletes %2 usage rows older than that.")
+                               .arg(days)
+                               .arg(QLocale().toString(rows));
+            if (rows == 0 || m_confirm(question)) {
+                save();
+                return;
+            }
+            const QSignalBlocker blocker(m_retention);
+            m_retention->setValue(m_storedRetention);
+            Q_EMIT retentionKept();
         });
 }
 
@@ -352,6 +440,18 @@ CreateKeyDialog *SettingsPage::openCreateKeyDialog()
     auto *dialog = new CreateKeyDialog(m_service, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &CreateKeyDialog::keyCreated, this, &SettingsPage::reloadKeys);
+    dialog->open();
+    return dialog;
+}
+
+EditKeyDialog *SettingsPage::openEditKeyDialog()
+{
+    const QModelIndexList rows = m_keyTable->selectionModel()->selectedRows();
+    if (rows.isEmpty() || m_keyModel->keyAt(rows.first().row()).revoked)
+        return nullptr;
+    auto *dialog = new EditKeyDialog(m_service, m_keyModel->keyAt(rows.first().row()), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &EditKeyDialog::keySaved, this, &SettingsPage::reloadKeys);
     dialog->open();
     return dialog;
 }

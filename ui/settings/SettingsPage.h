@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -14,6 +15,7 @@ class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QTableView;
+class QTimer;
 
 namespace tarn::gateway {
 class DesktopService;
@@ -23,6 +25,7 @@ namespace tarn::ui {
 
 class ClientKeyModel;
 class CreateKeyDialog;
+class EditKeyDialog;
 class LaunchAtLogin;
 
 // The Settings page: listen addresses, client keys, startup and tray behaviour, usage retention.
@@ -42,12 +45,17 @@ public:
     explicit SettingsPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~SettingsPage() override;
 
-    // Asked before revoking a key; tests replace the message box.
+    // Asked before revoking a key or deleting usage by a shorter retention; tests replace the
+    // message box.
     void setConfirmation(std::function<bool(const QString &question)> confirm);
     // Opens the create dialog (non-modal; tests and screenshots reach it).
     CreateKeyDialog *openCreateKeyDialog();
     // Revokes the key in the selected row, after confirmation.
     void revokeSelectedKey();
+    // Opens the editor of the selected key's allowed models and expiry (nullptr when none is).
+    EditKeyDialog *openEditKeyDialog();
+    // How often the key table (its "Last used") is re-read while the page is visible.
+    void setKeyRefreshInterval(std::chrono::milliseconds interval);
     // Re-reads keys and settings from the store.
     void reload();
 
@@ -59,6 +67,12 @@ Q_SIGNALS:
     // A write reached the store (tests wait on it).
     void saved(const QString &key);
     void keysReloaded();
+    // A retention change was declined (the spin box is back at the kept value).
+    void retentionKept();
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
 
 private:
     QWidget *createListenGroup();
@@ -71,6 +85,8 @@ private:
     // The line under the addresses: what Tarn listens on now, or why a change was refused.
     void showListenState(const QString &text, bool failed);
     void reloadKeys();
+    void updateKeyButtons();
+    void changeRetention();
 
     gateway::DesktopService &m_service;
     std::unique_ptr<LaunchAtLogin> m_launch;
@@ -81,9 +97,12 @@ private:
     ClientKeyModel *m_keyModel = nullptr;
     QTableView *m_keyTable = nullptr;
     QPushButton *m_revokeButton = nullptr;
+    QPushButton *m_editButton = nullptr;
+    QTimer *m_keyRefresh = nullptr;
     QCheckBox *m_launchAtLogin = nullptr;
     QCheckBox *m_startHidden = nullptr;
     QSpinBox *m_retention = nullptr;
+    int m_storedRetention = 0; // what the store holds, to tell a lowering from a raising
 };
 
 } // namespace tarn::ui

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/settings/EditKeyDialog.h"
+
+#include "gateway/desktop/DesktopService.h"
+#include "gateway/storage/ClientKeyRepository.h"
+#include "ui/settings/AllowedModelsField.h"
+
+#include <QCheckBox>
+#include <QDateTimeEdit>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace tarn::ui {
+
+EditKeyDialog::EditKeyDialog(gateway::DesktopService &service, const gateway::ClientKey &key, QWidget *parent)
+    : QDialog(parent)
+    , m_service(service)
+    , m_name(key.name)
+{
+    setObjectName(QStringLiteral("editKeyDialog"));
+    setWindowTitle(tr("Edit client key %1").arg(key.name));
+
+    auto *name = new QLabel(QStringLiteral("%1 (%2…)").arg(key.name, key.prefix), this);
+    name->setObjectName(QStringLiteral("nameLabel"));
+    m_models = new AllowedModelsField(service, this);
+    m_models->setModels(key.models);
+    m_expires = new QCheckBox(tr("Expires"), this);
+    m_expires->setObjectName(QStringLiteral("expiresCheck"));
+    m_expires->setChecked(key.expiresAt.isValid());
+    const QDateTime expiry = key.expiresAt.isValid() ? key.expiresAt.toLocalTime()
+                                                     : QDateTime::currentDateTime().addDays(90);
+    m_expiresAt = new QDateTimeEdit(expiry, this);
+    m_expiresAt->setObjectName(QStringLiteral("expiresEdit"));
+    m_expiresAt->setCalendarPopup(true);
+    m_expiresAt->setDisplayFormat(QLocale().dateFormat(QLocale::ShortFormat));
+    m_expiresAt->setEnabled(m_expires->isChecked());
+    connect(m_expires, &QCheckBox::toggled, m_expiresAt, &QWidget::setEnabled);
+    auto *expiryRow = new QHBoxLayout;
+    expiryRow->addWidget(m_expires);
+    expiryRow->addWidget(m_expiresAt, 1);
+
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("errorLabel"));
+    m_error->setStyleSheet(QStringLiteral("color: #c0392b"));
+    m_error->setWordWrap(true);
+    m_error->hide();
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Name"), name);
+    form->addRow(tr("Allowed models"), m_models);
+    form->addRow(tr("Expiry"), expiryRow);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    m_saveButton = buttons->button(QDialogButtonBox::Save);
+    m_saveButton->setObjectName(QStringLiteral("saveButton"));
+    buttons->button(QDialogButtonBox::Cancel)->setObjectName(QStringLiteral("cancelButton"));
+    connect(m_saveButton, &QPushButton::clicked, this, &EditKeyDialog::save);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addWidget(buttons);
+    resize(480, sizeHint().height());
+}
+
+EditKeyDialog::~EditKeyDialog() = default;
+
+void EditKeyDialog::save()
+{
+    const QStringList models = m_models->models();
+    const QDateTime expiresAt = m_expires->isChecked() ? m_expiresAt->dateTime().toUTC() : QDateTime();
+    m_saveButton->setEnabled(false);
+    m_error->hide();
+    const QString name = m_name;
+    m_service.run<gateway::Status>(
+        this,
+        [name, models, expiresAt](gateway::Database &database) {
+            return gateway::ClientKeyRepository(database).update(name, models, expiresAt);
+        },
+        [this, name](gateway::Status status) {
+            m_saveButton->setEnabled(true);
+            if (!status) {
+                m_error->setText(status.error().message);
+                m_error->show();
+                return;
+            }
+            m_service.applyConfiguration();
+            Q_EMIT keySaved(name);
+            accept();
+        });
+}
+
+} // namespace tarn::ui
