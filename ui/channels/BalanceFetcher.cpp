@@ -13,6 +13,8 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
+#include <algorithm>
+
 namespace tarn::ui {
 
 using namespace tarn::gateway;
@@ -144,7 +146,13 @@ BalanceReading BalanceFetcher::read(BalanceQuery::Kind kind, const QByteArray &b
         quota = readMiniMaxQuota(body, now);
     if (!quota.error.isEmpty())
         return {tr("quota unavailable: %1").arg(quota.error), quota.error, false};
-    return {quotaText(quota.windows, now), quotaDetail(quota.windows), true};
+    // The colour warns of the window closest to its cap, whichever it is (tool calls aside).
+    double used = quota.windows.first().usedPercent;
+    for (const QuotaWindow &w : quota.windows) {
+        if (w.minutes > 0)
+            used = std::max(used, w.usedPercent);
+    }
+    return {quotaText(quota.windows, now), quotaDetail(quota.windows), true, used};
 }
 
 void BalanceFetcher::fetch(qint64 channelId, const BalanceQuery &query, const QString &key)
@@ -167,13 +175,13 @@ void BalanceFetcher::fetch(qint64 channelId, const BalanceQuery &query, const QS
             // Providers echo a rejected key.
             error = redactSecrets(error, {key});
             Q_EMIT finished(channelId, query.isQuota() ? tr("quota unavailable: %1").arg(error) : QStringLiteral("?"),
-                            error);
+                            error, -1);
             return;
         }
         BalanceReading reading = read(query.kind, body, QDateTime::currentDateTimeUtc());
         reading.text = redactSecrets(reading.text, {key});
         reading.detail = redactSecrets(reading.detail, {key});
-        Q_EMIT finished(channelId, reading.text, reading.detail);
+        Q_EMIT finished(channelId, reading.text, reading.detail, reading.usedPercent);
     });
 }
 

@@ -31,6 +31,7 @@ struct BalanceReading
     QString text;
     QString detail;
     bool ok = false;
+    double usedPercent = -1; // a quota's most used window (0-100); -1 for balances and failures
 };
 
 // Asks providers that expose one for a key's balance or coding-plan quota, asynchronously: the
@@ -53,12 +54,12 @@ public:
     // "5 h: 37 % used · resets 14:20" with every window in the detail. now places reset times.
     static BalanceReading read(BalanceQuery::Kind kind, const QByteArray &body, const QDateTime &now);
 
-    // finished(channelId, text, detail) follows: the balance or quota with its detail, or "?"
-    // ("quota unavailable: …" for quotas) with the error as detail.
+    // finished(channelId, text, detail, usedPercent) follows: the balance or quota with its
+    // detail, or "?" ("quota unavailable: …" for quotas) with the error as detail.
     void fetch(qint64 channelId, const BalanceQuery &query, const QString &key);
 
 Q_SIGNALS:
-    void finished(qint64 channelId, const QString &balance, const QString &detail);
+    void finished(qint64 channelId, const QString &balance, const QString &detail, double usedPercent);
 
 private:
     QNetworkAccessManager *m_network = nullptr;

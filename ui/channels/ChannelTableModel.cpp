@@ -79,7 +79,7 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
         if (index.column() == Latency && m_tests.contains(row.channel.id))
             return m_tests.value(row.channel.id).error;
         if (index.column() == Balance)
-            return m_balances.value(row.channel.id).second;
+            return m_balances.value(row.channel.id).detail;
         if (index.column() == Models)
             return row.channel.servedModels().join(QLatin1Char('\n'));
         return {};
@@ -103,7 +103,7 @@ QVariant ChannelTableModel::display(const Row &row, int column) const
     case Latency: return latencyText(row);
     case TodayRequests: return QLocale().toString(row.today.requests);
     case TodayTokens: return QLocale().toString(row.today.tokens);
-    case Balance: return m_balances.value(c.id).first;
+    case Balance: return m_balances.value(c.id).text;
     default: return {};
     }
 }
@@ -119,6 +119,10 @@ QVariant ChannelTableModel::foreground(const Row &row, int column) const
         if (row.status && row.status->latencyMs >= 0)
             return latencyColor(row.status->latencyMs);
         return {};
+    }
+    if (column == Balance) {
+        const auto cell = m_balances.constFind(row.channel.id);
+        return cell != m_balances.cend() && cell->usedPercent >= 0 ? QVariant(quotaColor(cell->usedPercent)) : QVariant();
     }
     if (column == State) {
         // The latency scale's colours: green serves, yellow waits, red cannot serve.
@@ -190,6 +194,15 @@ QColor ChannelTableModel::latencyColor(double latencyMs)
     return QColor(0xc6, 0x28, 0x28);     // red
 }
 
+QColor ChannelTableModel::quotaColor(double usedPercent)
+{
+    if (usedPercent >= 90)
+        return latencyColor(1e12); // red
+    if (usedPercent >= 70)
+        return QColor(0xef, 0x6c, 0x00); // orange
+    return latencyColor(0); // green
+}
+
 void ChannelTableModel::update(const QList<Channel> &channels, const QHash<qint64, ChannelUsageTotals> &today,
                                const RouterStatus &status)
 {
@@ -231,9 +244,9 @@ void ChannelTableModel::setTestResult(qint64 channelId, qint64 latencyMs, const 
     }
 }
 
-void ChannelTableModel::setBalance(qint64 channelId, const QString &balance, const QString &error)
+void ChannelTableModel::setBalance(qint64 channelId, const QString &balance, const QString &detail, double usedPercent)
 {
-    m_balances.insert(channelId, {balance, error});
+    m_balances.insert(channelId, BalanceCell{balance, detail, usedPercent});
     for (int i = 0; i < m_rows.size(); ++i) {
         if (m_rows.at(i).channel.id == channelId)
             Q_EMIT dataChanged(index(i, Balance), index(i, Balance));

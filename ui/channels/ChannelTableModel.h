@@ -40,8 +40,12 @@ public:
                 const gateway::RouterStatus &status);
     // A finished test of a channel: shown in the Latency column until the next test.
     void setTestResult(qint64 channelId, qint64 latencyMs, const QString &error);
-    // The provider's answer about the key's balance ("CNY 110.00"), or "?" with why not.
-    void setBalance(qint64 channelId, const QString &balance, const QString &error);
+    // The provider's answer about the key's balance ("CNY 110.00") or coding-plan quota, or "?"
+    // with why not; detail is the tooltip. usedPercent (0-100, -1 = not a quota) colours a quota
+    // as the tray does: green below 70 %, orange from 70 %, red from 90 %.
+    void setBalance(qint64 channelId, const QString &balance, const QString &detail, double usedPercent = -1);
+    // The quota scale's colours.
+    static QColor quotaColor(double usedPercent);
 
     const gateway::Channel *channelAt(int row) const;
     int rowOf(const QString &name) const;
@@ -78,7 +82,13 @@ private:
 
     QList<Row> m_rows;
     QHash<qint64, TestResult> m_tests;
-    QHash<qint64, std::pair<QString, QString>> m_balances; // channel id -> text, error
+    struct BalanceCell
+    {
+        QString text;
+        QString detail;
+        double usedPercent = -1;
+    };
+    QHash<qint64, BalanceCell> m_balances;
 };
 
 } // namespace tarn::ui

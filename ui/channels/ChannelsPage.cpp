@@ -82,8 +82,15 @@ ChannelsPage::ChannelsPage(DesktopService &service, QWidget *parent)
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->verticalHeader()->hide();
+    // One line per channel: long cells elide (their tooltips hold the whole text).
+    m_view->setWordWrap(false);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(ChannelTableModel::Models, QHeaderView::Stretch);
+    // A quota line is long; sized to its contents it would squeeze the models away. Its first
+    // window fits, the rest is in the tooltip (and the user may widen the column).
+    m_view->horizontalHeader()->setSectionResizeMode(ChannelTableModel::Balance, QHeaderView::Interactive);
+    m_view->horizontalHeader()->resizeSection(
+        ChannelTableModel::Balance, m_view->fontMetrics().horizontalAdvance(QStringLiteral("5 h: 100 % used · resets 00:00")) + 24);
     layout->addWidget(m_view, 1);
 
     m_status = new QLabel(this);

@@ -247,7 +247,7 @@ TEST_F(ChannelsPageTest, SavesScreenshotsForReview)
     ChannelBudget budget;
     budget.requestsPerMinute = 1;
     const qint64 limited = seed(QStringLiteral("deepseek-main"), QStringLiteral("https://api.deepseek.com/v1"), budget);
-    seed(QStringLiteral("zhipu-coding"), QStringLiteral("https://open.bigmodel.cn/api/coding/paas/v4"));
+    const qint64 coding = seed(QStringLiteral("zhipu-coding"), QStringLiteral("https://open.bigmodel.cn/api/coding/paas/v4"));
     seed(QStringLiteral("ollama-local"), QStringLiteral("http://127.0.0.1:11434/v1"));
     ASSERT_TRUE(ChannelRepository(fixture.database()).setEnabled(QStringLiteral("ollama-local"), false).ok());
     ASSERT_TRUE(fixture.gateway().config().reload().ok());
@@ -267,6 +267,7 @@ TEST_F(ChannelsPageTest, SavesScreenshotsForReview)
     }
     showPage();
     TARN_WAIT_EQ(page->model()->rowCount(), 3, kTimeoutMs);
+    page->model()->setBalance(coding, QStringLiteral("5 h: 72 % used · resets 14:20 · week 31 %"), QString(), 72);
     select(QStringLiteral("deepseek-main"));
     QTest::qWait(200);
     const QDir dir(QStringLiteral(TARN_UI_SCREENS_DIR));

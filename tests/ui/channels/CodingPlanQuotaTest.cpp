@@ -95,6 +95,7 @@ TEST(CodingPlanQuota, ReadsKimi)
     EXPECT_EQ(r.text, QStringLiteral("5 h: 37 % used · resets %1 · week 26 %").arg(hhmm(reset)));
     EXPECT_TRUE(r.detail.contains(QStringLiteral("37 of 100"))) << r.detail.toStdString();
     EXPECT_TRUE(r.detail.contains(QStringLiteral("week: 26"))) << r.detail.toStdString();
+    EXPECT_EQ(r.usedPercent, 37);
 }
 
 TEST(CodingPlanQuota, ReadsZhipu)
@@ -120,6 +121,16 @@ TEST(CodingPlanQuota, ReadsMiniMax)
     // usage_count is what is left: 1200 of 1500 left = 20 % used; the zero weekly tier is left out.
     EXPECT_EQ(r.text, QStringLiteral("5 h: 20 % used · resets %1").arg(hhmm(end)));
     EXPECT_TRUE(r.detail.contains(QStringLiteral("300 of 1"))) << r.detail.toStdString();
+    EXPECT_EQ(r.usedPercent, 20);
+}
+
+TEST(CodingPlanQuota, ColoursFollowTheTraysScale)
+{
+    EXPECT_EQ(ChannelTableModel::quotaColor(69.9), ChannelTableModel::quotaColor(0));
+    EXPECT_NE(ChannelTableModel::quotaColor(70), ChannelTableModel::quotaColor(69.9));
+    EXPECT_EQ(ChannelTableModel::quotaColor(89.9), ChannelTableModel::quotaColor(70));
+    EXPECT_NE(ChannelTableModel::quotaColor(90), ChannelTableModel::quotaColor(89.9));
+    EXPECT_EQ(ChannelTableModel::quotaColor(100), ChannelTableModel::quotaColor(90));
 }
 
 TEST(CodingPlanQuota, RefusalsAndGarbageSaySoWithoutCrashing)
@@ -167,6 +178,8 @@ TEST_F(QuotaColumnTest, AFetchedQuotaShowsInTheTableAndFailuresReadClearly)
     EXPECT_EQ(upstream.lastRequest().header("authorization"), QByteArray("zhipu-key-123"));
     EXPECT_EQ(upstream.lastRequest().path, QByteArray("/v1/api/monitor/usage/quota/limit"));
     EXPECT_TRUE(tooltip().contains(QStringLiteral("5 h: 37"))) << tooltip().toStdString();
+    EXPECT_EQ(page->model()->index(row, ChannelTableModel::Balance).data(Qt::ForegroundRole).value<QColor>(),
+              ChannelTableModel::quotaColor(37));
 
     // A refusal: the status and the provider's words, without the key it echoed.
     MockBehaviour refused;
@@ -179,6 +192,7 @@ TEST_F(QuotaColumnTest, AFetchedQuotaShowsInTheTableAndFailuresReadClearly)
     EXPECT_TRUE(cell(QStringLiteral("glm-coding"), ChannelTableModel::Balance).contains(QStringLiteral("token expired")));
     EXPECT_FALSE(cell(QStringLiteral("glm-coding"), ChannelTableModel::Balance).contains(QStringLiteral("zhipu-key-123")));
     EXPECT_FALSE(tooltip().contains(QStringLiteral("zhipu-key-123")));
+    EXPECT_FALSE(page->model()->index(row, ChannelTableModel::Balance).data(Qt::ForegroundRole).isValid());
 
     // Garbage with a 200, and a 500.
     MockBehaviour garbage;
