@@ -9,6 +9,7 @@
 #include "ui/SingleInstance.h"
 #include "ui/channels/ChannelDialog.h"
 #include "ui/settings/CreateKeyDialog.h"
+#include "ui/settings/LaunchAtLogin.h"
 #include "ui/settings/SettingsPage.h"
 #include "ui/tray/TrayController.h"
 #include "ui/tray/TrayIcon.h"
@@ -179,10 +180,14 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
         takeScreenshots(service, window, tray, dir);
         return app.exec();
     }
-    // "Start hidden in the tray" (Settings) only holds when there is a tray to come back from.
+    // "Start hidden in the tray" (Settings) only holds when there is a tray to come back from, and
+    // only for a start at login (CC Switch #784): started by hand, the user wants the window.
+    const bool startedAtLogin = ui::LaunchAtLogin::startedAtLogin(app.arguments());
     service.run<bool>(
         &window,
-        [](gateway::Database &database) {
+        [startedAtLogin](gateway::Database &database) {
+            if (!startedAtLogin)
+                return false;
             auto hidden = gateway::SettingsRepository(database).value(
                 QString::fromLatin1(ui::SettingsPage::kStartHiddenKey), QStringLiteral("false"));
             return hidden && *hidden == u"true";

@@ -108,6 +108,10 @@ Invocation parseInvocation(const QStringList &args)
         } else if (flag == u"--headless") {
             inv.run.headless = true;
             runOnlyFlags << flag;
+        } else if (flag == u"--autostart") {
+            // Written into the launch-at-login entry; the desktop reads it from its own arguments
+            // so "start hidden" applies to a login start only.
+            runOnlyFlags << flag;
         } else if (flag == u"--listen") {
             Result<ListenAddress> address = parseListenAddress(value);
             if (!address)

@@ -25,6 +25,15 @@ TEST(ParseInvocationTest, NoArgumentsRunsWithDefaults)
     EXPECT_EQ(inv.run.dataDir, resolveDataDir({}));
 }
 
+// The launch-at-login entry starts "tarn --autostart": a run, as without it.
+TEST(ParseInvocationTest, AutostartFlagIsAccepted)
+{
+    const Invocation inv = parse({QStringLiteral("--data-dir"), QStringLiteral("/data"), QStringLiteral("--autostart")});
+    ASSERT_EQ(inv.kind, Invocation::Kind::Run) << inv.text.toStdString();
+    EXPECT_EQ(parse({QStringLiteral("--autostart"), QStringLiteral("channel"), QStringLiteral("list")}).kind,
+              Invocation::Kind::Error);
+}
+
 TEST(ParseInvocationTest, RunOptionsAreParsed)
 {
     const Invocation inv = parse({QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0"),

@@ -36,12 +36,39 @@ const QString kRunValue = QStringLiteral("Tarn");
     return text.toHtmlEscaped();
 }
 
+#if !defined(Q_OS_WIN) && !defined(Q_OS_MACOS)
+// The first word of a desktop entry's Exec line, unquoted (the program it starts).
+QString execProgram(const QString &exec)
+{
+    const QString line = exec.trimmed();
+    if (!line.startsWith(u'"'))
+        return line.section(u' ', 0, 0);
+    QString program;
+    for (qsizetype i = 1; i < line.size(); ++i) {
+        if (line.at(i) == u'\\' && i + 1 < line.size()) {
+            program.append(line.at(++i));
+        } else if (line.at(i) == u'"') {
+            break;
+        } else {
+            program.append(line.at(i));
+        }
+    }
+    return program;
+}
+#endif
+
 } // namespace
 
 LaunchAtLogin::LaunchAtLogin(QString program, QStringList arguments)
     : m_program(std::move(program))
     , m_arguments(std::move(arguments))
 {
+    m_arguments.append(QString::fromLatin1(kAutostartFlag));
+}
+
+bool LaunchAtLogin::startedAtLogin(const QStringList &arguments)
+{
+    return arguments.contains(QString::fromLatin1(kAutostartFlag));
 }
 
 QString LaunchAtLogin::location() const
@@ -62,9 +89,37 @@ bool LaunchAtLogin::isEnabled() const
 {
 #if defined(Q_OS_WIN)
     QSettings run(kRunKey, QSettings::NativeFormat);
-    return run.contains(kRunValue);
+    const QString command = run.value(kRunValue).toString();
+    return command.startsWith(u'"' + QDir::toNativeSeparators(m_program) + u'"', Qt::CaseInsensitive);
+#elif defined(Q_OS_MACOS)
+    QFile file(location());
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    return QString::fromUtf8(file.readAll()).contains(QStringLiteral("<string>%1</string>").arg(xmlEscape(m_program)));
 #else
-    return QFileInfo::exists(location());
+    QFile file(location());
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return false;
+    bool inEntry = false;
+    QString exec;
+    while (!file.atEnd()) {
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        if (line.startsWith(u'[')) {
+            inEntry = line == u"[Desktop Entry]";
+            continue;
+        }
+        if (!inEntry)
+            continue;
+        const qsizetype eq = line.indexOf(u'=');
+        const QString key = line.left(eq).trimmed();
+        const QString value = line.mid(eq + 1).trimmed();
+        // The desktop skips such an entry: Tarn would not start, so it is not enabled.
+        if ((key == u"Hidden" && value == u"true") || (key == u"X-GNOME-Autostart-enabled" && value == u"false"))
+            return false;
+        if (key == u"Exec")
+            exec = value;
+    }
+    return execProgram(exec) == m_program;
 #endif
 }
 

@@ -268,7 +268,7 @@ TEST(LaunchAtLoginTest, WritesAndRemovesXdgAutostartEntry)
     ASSERT_TRUE(file.open(QIODevice::ReadOnly));
     const QString content = QString::fromUtf8(file.readAll());
     EXPECT_TRUE(content.startsWith(QStringLiteral("[Desktop Entry]\n")));
-    EXPECT_TRUE(content.contains(QStringLiteral("Exec=\"/opt/Tarn App/tarn\" --data-dir /data\n"))) << qPrintable(content);
+    EXPECT_TRUE(content.contains(QStringLiteral("Exec=\"/opt/Tarn App/tarn\" --data-dir /data --autostart\n"))) << qPrintable(content);
     EXPECT_TRUE(content.contains(QStringLiteral("Type=Application\n")));
 
     ASSERT_TRUE(launch.setEnabled(false));
@@ -276,6 +276,40 @@ TEST(LaunchAtLoginTest, WritesAndRemovesXdgAutostartEntry)
     EXPECT_FALSE(launch.isEnabled());
     EXPECT_TRUE(launch.setEnabled(false)); // already gone is fine
 
+    if (previous.isNull())
+        qunsetenv("XDG_CONFIG_HOME");
+    else
+        qputenv("XDG_CONFIG_HOME", previous);
+}
+
+// An entry the desktop skips, or one starting another binary, is not "enabled"; enabling rewrites it.
+TEST(LaunchAtLoginTest, SkippedOrForeignEntryIsNotEnabled)
+{
+    QTemporaryDir config;
+    const QByteArray previous = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    LaunchAtLogin launch(QStringLiteral("/opt/tarn/tarn"));
+    ASSERT_TRUE(launch.setEnabled(true));
+    ASSERT_TRUE(launch.isEnabled());
+    const auto write = [&](const QByteArray &content) {
+        QFile file(launch.location());
+        ASSERT_TRUE(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(content);
+    };
+    write("[Desktop Entry]\nType=Application\nExec=/opt/tarn/tarn --autostart\nHidden=true\n");
+    EXPECT_FALSE(launch.isEnabled());
+    write("[Desktop Entry]\nType=Application\nExec=/opt/tarn/tarn --autostart\nX-GNOME-Autostart-enabled=false\n");
+    EXPECT_FALSE(launch.isEnabled());
+    write("[Desktop Entry]\nType=Application\nExec=/usr/bin/old-tarn --autostart\n");
+    EXPECT_FALSE(launch.isEnabled());
+    write("[Desktop Entry]\nType=Application\nExec=/opt/tarn/tarn --autostart\n");
+    EXPECT_TRUE(launch.isEnabled());
+    write("[Desktop Entry]\nType=Application\nExec=/usr/bin/old-tarn\nHidden=true\n");
+    ASSERT_TRUE(launch.setEnabled(true));
+    EXPECT_TRUE(launch.isEnabled());
+
+    EXPECT_TRUE(LaunchAtLogin::startedAtLogin({QStringLiteral("tarn"), QStringLiteral("--autostart")}));
+    EXPECT_FALSE(LaunchAtLogin::startedAtLogin({QStringLiteral("tarn")}));
     if (previous.isNull())
         qunsetenv("XDG_CONFIG_HOME");
     else
