@@ -13,6 +13,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 #include <gtest/gtest.h>
 
@@ -129,7 +130,11 @@ TEST(CreateKeyDialogTest, CopiedSecretIsClearedFromTheClipboard)
     ASSERT_TRUE(created2.count() == 1 || created2.wait(5000));
     QTest::mouseClick(child<QPushButton>(dialog, "copyButton"), Qt::LeftButton);
     clipboard->setText(QStringLiteral("something else"));
-    QTest::qWait(300); // past the delay: the positive outcome (clearing) would have happened by now
+    // A timer of the same delay started after the copy fires after the dialog's: by then it has
+    // looked at the clipboard.
+    bool past = false;
+    QTimer::singleShot(std::chrono::milliseconds(100), clipboard, [&past] { past = true; });
+    TARN_WAIT_TRUE(past, 5000);
     EXPECT_EQ(clipboard->text(), QStringLiteral("something else"));
     CreateKeyDialog::setClipboardClearDelay(std::chrono::seconds(60));
     dialog->close();
