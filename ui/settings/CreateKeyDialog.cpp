@@ -196,12 +196,15 @@ void CreateKeyDialog::showSecret(const QString &name, const QString &secret)
     m_secretNote->show();
     m_secret->show();
     m_copy->show();
-    m_createButton->hide();
+    // A standard Close button (its own icon) in place of Create and Cancel: nothing is left to
+    // create or cancel. Added before the others are hidden: adding re-lays out (and shows) them.
+    QPushButton *close = m_buttons->addButton(QDialogButtonBox::Close);
+    close->setObjectName(QStringLiteral("closeButton"));
+    close->setAutoDefault(false);
     m_createButton->setDefault(false);
-    // Enter copies the key rather than closing the dialog (the one way to lose it by accident);
-    // Close has to be chosen.
-    m_cancelButton->setText(tr("Close"));
-    m_cancelButton->setAutoDefault(false);
+    m_createButton->hide();
+    m_cancelButton->hide();
+    // Enter copies the key rather than closing the dialog on it; Close has to be chosen.
     m_copy->setAutoDefault(true);
     m_copy->setDefault(true);
     m_secret->selectAll();
