@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/usage/UsageCharts.h"
 
+#include "ui/NumberFormat.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QCoreApplication>
 #include <QCursor>
 #include <QLocale>
+#include <QPieLegendMarker>
 #include <QPieSeries>
+#include <QSet>
 #include <QStackedBarSeries>
 #include <QToolTip>
 #include <QValueAxis>
@@ -39,45 +44,6 @@ void clearChart(QChart *chart)
     }
 }
 
-QDateTime nextBucket(const QDateTime &bucket, UsageGranularity granularity)
-{
-    switch (granularity) {
-    case UsageGranularity::Hour: return bucket.addSecs(3600);
-    case UsageGranularity::Day: return bucket.addDays(1);
-    case UsageGranularity::Week: return bucket.addDays(7);
-    case UsageGranularity::Month: return bucket.addMonths(1);
-    }
-    return bucket.addSecs(3600);
-}
-
-// The buckets of the series in time order: the categories every bar chart of one query shares.
-// The store leaves empty buckets out; they are put back so a quiet hour shows as a gap in time,
-// unless that would make the chart unreadably wide (then only the buckets with traffic show).
-QList<QDateTime> bucketsOf(const UsageData &data)
-{
-    constexpr int MaxFilledBuckets = 400;
-    std::map<qint64, QDateTime> buckets;
-    for (const UsagePoint &point : data.series)
-        buckets.emplace(point.bucketStart.toMSecsSinceEpoch(), point.bucketStart.toUTC());
-    QList<QDateTime> result;
-    if (!buckets.empty()) {
-        const QDateTime last = buckets.rbegin()->second;
-        for (QDateTime at = buckets.begin()->second; at <= last && result.size() <= MaxFilledBuckets;
-             at = nextBucket(at, data.query.granularity))
-            result.append(at);
-        // Buckets that do not fall on the step (a calendar quirk) would be lost: keep the sparse list then.
-        bool aligned = result.size() <= MaxFilledBuckets;
-        for (auto it = buckets.begin(); aligned && it != buckets.end(); ++it)
-            aligned = result.contains(it->second);
-        if (aligned)
-            return result;
-        result.clear();
-    }
-    for (const auto &entry : buckets)
-        result.append(entry.second);
-    return result;
-}
-
 QHash<qint64, int> indexOf(const QList<QDateTime> &buckets)
 {
     QHash<qint64, int> index;
@@ -86,63 +52,175 @@ QHash<qint64, int> indexOf(const QList<QDateTime> &buckets)
     return index;
 }
 
-void attachAxes(QChart *chart, QAbstractBarSeries *series, const QList<QDateTime> &buckets,
-                UsageGranularity granularity, double maximum)
+// A point's bucket, or -1 when it falls outside the chart's buckets (never for a store answer).
+int bucketIndex(const QHash<qint64, int> &index, const UsagePoint &point)
+{
+    return index.value(point.bucketStart.toMSecsSinceEpoch(), -1);
+}
+
+// Ticks on round steps (1, 2, 2.5, 5 × 10^n) labelled "800k", "1.5M": raw "800000" is hard to
+// read at a glance. The unit goes in the axis title.
+QAbstractAxis *valueAxis(double maximum, const QString &unit)
+{
+    auto *axis = new QCategoryAxis;
+    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    double step = 1;
+    if (maximum > 5) {
+        const double raw = maximum / 5.0;
+        const double power = std::pow(10.0, std::floor(std::log10(raw)));
+        step = power * 10;
+        for (double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+            if (power * factor >= raw) {
+                step = power * factor;
+                break;
+            }
+        }
+    }
+    const int ticks = std::max(1, int(std::ceil(std::max(maximum, 1.0) / step - 1e-9)));
+    axis->setStartValue(0);
+    axis->append(formatAxisValue(0), 0);
+    for (int i = 1; i <= ticks; ++i)
+        axis->append(formatAxisValue(step * i), step * i);
+    axis->setRange(0, step * ticks);
+    axis->setTitleText(unit);
+    return axis;
+}
+
+void attachAxes(QChart *chart, QAbstractBarSeries *series, const QStringList &labels, int maxLabels,
+                double maximum, const QString &unit)
 {
     chart->addSeries(series);
-    QStringList labels;
-    for (const QDateTime &bucket : buckets)
-        labels.append(usageBucketLabel(bucket, granularity));
     auto *categories = new QBarCategoryAxis;
     categories->append(labels);
-    // A label per bar: past a few bars they only fit standing up (flat, Qt elides them to "...").
-    if (labels.size() > 8)
+    // A label per bar while they fit standing up; past that Qt elides each to "⋮", so the labels
+    // go and the axis says what it spans (a bar's tooltip names its bucket).
+    if (labels.size() > maxLabels) {
+        categories->setLabelsVisible(false);
+        categories->setTitleText(tr("%1 – %2 (hover a bar for its time)").arg(labels.first(), labels.last()));
+    } else if (labels.size() > 8) {
         categories->setLabelsAngle(-90);
+    }
     chart->addAxis(categories, Qt::AlignBottom);
     series->attachAxis(categories);
-    auto *values = new QValueAxis;
-    // Counts are whole numbers: small ranges get one tick per unit, larger ones "nice" steps.
-    if (maximum < 5) {
-        const double top = std::max(1.0, std::ceil(maximum));
-        values->setRange(0, top);
-        values->setTickCount(int(top) + 1);
-    } else {
-        values->setRange(0, maximum * 1.05);
-        values->applyNiceNumbers();
-    }
-    values->setLabelFormat(QStringLiteral("%d"));
+    QAbstractAxis *values = valueAxis(maximum, unit);
     chart->addAxis(values, Qt::AlignLeft);
     series->attachAxis(values);
 }
 
-} // namespace
-
-QString usageBucketLabel(const QDateTime &bucketStart, UsageGranularity granularity)
+// Shows label: value for a hovered bar.
+void showBarToolTips(QAbstractBarSeries *series, const QStringList &labels)
 {
-    // Hours are shown in local time; days, weeks and months are UTC calendar buckets in the store,
-    // so they keep their UTC date (a local date could name the day before).
-    const QDateTime local = granularity == UsageGranularity::Hour ? bucketStart.toLocalTime() : bucketStart.toUTC();
-    switch (granularity) {
-    case UsageGranularity::Hour: return local.toString(QStringLiteral("HH:00"));
-    case UsageGranularity::Day: return local.toString(QStringLiteral("MM-dd"));
-    case UsageGranularity::Week: return QStringLiteral("W%1 %2").arg(local.date().weekNumber()).arg(local.date().year());
-    case UsageGranularity::Month: return local.toString(QStringLiteral("yyyy-MM"));
-    }
-    return {};
+    QObject::connect(series, &QAbstractBarSeries::hovered, series, [labels](bool status, int at, QBarSet *set) {
+        if (!status) {
+            QToolTip::hideText();
+            return;
+        }
+        QToolTip::showText(QCursor::pos(), QStringLiteral("%1 · %2: %3").arg(labels.value(at), set->label(),
+                                                                           formatCount(qint64(set->at(at)))));
+    });
 }
 
-void fillTokensChart(QChart *chart, const UsageData &data)
+// Colours that stay with a name: a channel or a model keeps its colour across charts, refreshes
+// and ranges, as far as the names on screen do not collide (then the later name in sort order
+// takes the next free colour).
+const QList<QColor> &palette()
+{
+    static const QList<QColor> colours = {
+        QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c), QColor(0x94, 0x67, 0xbd),
+        QColor(0x8c, 0x56, 0x4b), QColor(0xe3, 0x77, 0xc2), QColor(0x17, 0xbe, 0xcf), QColor(0xbc, 0xbd, 0x22),
+        QColor(0x39, 0x3b, 0x79), QColor(0xad, 0x49, 0x4a), QColor(0x63, 0x79, 0x39), QColor(0x84, 0x3c, 0x39),
+    };
+    return colours;
+}
+
+} // namespace
+
+QHash<QString, QColor> usageColours(QStringList names)
+{
+    std::sort(names.begin(), names.end());
+    QHash<QString, QColor> result;
+    QList<bool> used(palette().size(), false);
+    for (const QString &name : names) {
+        // FNV-1a: the same in every run (qHash is seeded per process).
+        quint32 hash = 2166136261u;
+        for (const QChar c : name)
+            hash = (hash ^ c.unicode()) * 16777619u;
+        int slot = int(hash % quint32(palette().size()));
+        for (int tries = 0; used[slot] && tries < palette().size(); ++tries)
+            slot = (slot + 1) % int(palette().size());
+        used[slot] = true;
+        result.insert(name, palette()[slot]);
+    }
+    return result;
+}
+
+QColor usageOtherColour()
+{
+    return QColor(0x9e, 0x9e, 0x9e);
+}
+
+QStringList usageBucketLabels(const QList<QDateTime> &buckets, UsageGranularity granularity)
+{
+    QStringList labels;
+    if (buckets.isEmpty())
+        return labels;
+    const bool hours = granularity == UsageGranularity::Hour;
+    // Hours are shown in local time; days, weeks and months are UTC calendar buckets in the store,
+    // so they keep their UTC date (a local date could name the day before).
+    const auto shown = [hours](const QDateTime &at) { return hours ? at.toLocalTime() : at.toUTC(); };
+    const QDateTime first = shown(buckets.first());
+    const QDateTime last = shown(buckets.last());
+    const bool oneDay = first.date() == last.date();
+    const bool underAWeek = first.daysTo(last) < 7;
+    const bool oneYear = first.date().year() == last.date().year();
+    QString format;
+    switch (granularity) {
+    case UsageGranularity::Hour:
+        format = oneDay ? QStringLiteral("HH:00")
+                        : underAWeek ? QStringLiteral("ddd HH:00")
+                                     : oneYear ? QStringLiteral("MM-dd HH:00") : QStringLiteral("yyyy-MM-dd HH:00");
+        break;
+    case UsageGranularity::Day: format = oneYear ? QStringLiteral("MM-dd") : QStringLiteral("yyyy-MM-dd"); break;
+    case UsageGranularity::Week: break;
+    case UsageGranularity::Month: format = QStringLiteral("yyyy-MM"); break;
+    }
+    QSet<QString> seen;
+    for (const QDateTime &bucket : buckets) {
+        const QDateTime at = shown(bucket);
+        QString label;
+        if (granularity == UsageGranularity::Week) {
+            int year = 0;
+            const int week = at.date().weekNumber(&year);
+            label = QStringLiteral("W%1 %2").arg(week).arg(year);
+        } else {
+            label = QLocale::c().toString(at, format);
+        }
+        // The hour a clock is set back repeats its local name: the second one says so, since the
+        // axis would drop a repeated category (and its bar) silently.
+        while (seen.contains(label))
+            label += QChar(0x2032); // ′
+        seen.insert(label);
+        labels.append(label);
+    }
+    return labels;
+}
+
+void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels)
 {
     clearChart(chart);
-    const QList<QDateTime> buckets = bucketsOf(data);
+    if (data.series.isEmpty())
+        return;
+    const QList<QDateTime> &buckets = data.buckets;
     const QHash<qint64, int> index = indexOf(buckets);
-    std::map<QString, QList<double>> groups; // sorted by name, so colours stay put between refreshes
+    std::map<QString, QList<double>> groups; // sorted by name
     QList<double> totals(buckets.size(), 0.0);
     for (const UsagePoint &point : data.series) {
+        const int at = bucketIndex(index, point);
+        if (at < 0)
+            continue;
         QList<double> &values = groups[point.series];
         if (values.isEmpty())
             values.resize(buckets.size(), 0.0);
-        const int at = index.value(point.bucketStart.toMSecsSinceEpoch());
         const double tokens = double(point.totals.promptTokens + point.totals.completionTokens);
         values[at] += tokens;
         totals[at] += tokens;
@@ -157,6 +235,7 @@ void fillTokensChart(QChart *chart, const UsageData &data)
     QStringList kept;
     for (int i = 0; i < bySize.size() && (i < MaxGroups - 1 || bySize.size() == MaxGroups); ++i)
         kept.append(bySize[i].second);
+    const QHash<QString, QColor> colours = usageColours(kept);
     QList<double> other(buckets.size(), 0.0);
     auto *series = new QStackedBarSeries;
     series->setName(tr("Tokens"));
@@ -168,28 +247,36 @@ void fillTokensChart(QChart *chart, const UsageData &data)
         }
         auto *set = new QBarSet(name.isEmpty() ? tr("(none)") : name);
         set->append(values);
+        set->setColor(colours.value(name));
         series->append(set);
     }
     if (kept.size() < bySize.size()) {
         auto *set = new QBarSet(tr("other"));
         set->append(other);
+        set->setColor(usageOtherColour());
         series->append(set);
     }
     double maximum = 0;
     for (double total : totals)
         maximum = std::max(maximum, total);
-    attachAxes(chart, series, buckets, data.query.granularity, maximum);
+    const QStringList labels = usageBucketLabels(buckets, data.query.granularity);
+    showBarToolTips(series, labels);
+    attachAxes(chart, series, labels, maxLabels, maximum, tr("tokens"));
 }
 
-void fillSplitChart(QChart *chart, const UsageData &data)
+void fillSplitChart(QChart *chart, const UsageData &data, int maxLabels)
 {
     clearChart(chart);
-    const QList<QDateTime> buckets = bucketsOf(data);
+    if (data.series.isEmpty())
+        return;
+    const QList<QDateTime> &buckets = data.buckets;
     const QHash<qint64, int> index = indexOf(buckets);
     QList<double> input(buckets.size(), 0.0), cached(buckets.size(), 0.0), answer(buckets.size(), 0.0),
         reasoning(buckets.size(), 0.0);
     for (const UsagePoint &point : data.series) {
-        const int at = index.value(point.bucketStart.toMSecsSinceEpoch());
+        const int at = bucketIndex(index, point);
+        if (at < 0)
+            continue;
         // Prompt tokens include the cached ones, and output tokens the reasoning ones (providers
         // count and bill thinking as output): the chart stacks each part apart, so a bar's height
         // is still input + output. A provider reporting more reasoning than output gets no
@@ -216,33 +303,39 @@ void fillSplitChart(QChart *chart, const UsageData &data)
         set->append(*values);
         series->append(set);
     }
+    const QStringList labels = usageBucketLabels(buckets, data.query.granularity);
     // The legend has room for one word per set (longer labels are elided); the chart's title and
     // the tooltip of a hovered bar say that answer and reasoning make up the output.
-    QObject::connect(series, &QAbstractBarSeries::hovered, series, [series](bool status, int at, QBarSet *set) {
+    QObject::connect(series, &QAbstractBarSeries::hovered, series, [series, labels](bool status, int at, QBarSet *set) {
         if (!status) {
             QToolTip::hideText();
             return;
         }
-        QToolTip::showText(QCursor::pos(), splitToolTip(set->label(), set->at(at), series->barSets().indexOf(set) >= 2));
+        QToolTip::showText(QCursor::pos(), labels.value(at) + QStringLiteral(" · ")
+                                               + splitToolTip(set->label(), set->at(at), series->barSets().indexOf(set) >= 2));
     });
-    attachAxes(chart, series, buckets, data.query.granularity, maximum);
+    attachAxes(chart, series, labels, maxLabels, maximum, tr("tokens"));
 }
 
 QString splitToolTip(const QString &label, double tokens, bool output)
 {
-    const QString count = QLocale().toString(qint64(tokens));
+    const QString count = formatCount(qint64(tokens));
     return output ? tr("%1: %2 tokens, part of the output (output = answer + reasoning)").arg(label, count)
                   : tr("%1: %2 tokens").arg(label, count);
 }
 
-void fillRequestsChart(QChart *chart, const UsageData &data)
+void fillRequestsChart(QChart *chart, const UsageData &data, int maxLabels)
 {
     clearChart(chart);
-    const QList<QDateTime> buckets = bucketsOf(data);
+    if (data.series.isEmpty())
+        return;
+    const QList<QDateTime> &buckets = data.buckets;
     const QHash<qint64, int> index = indexOf(buckets);
     QList<double> requests(buckets.size(), 0.0), errors(buckets.size(), 0.0);
     for (const UsagePoint &point : data.series) {
-        const int at = index.value(point.bucketStart.toMSecsSinceEpoch());
+        const int at = bucketIndex(index, point);
+        if (at < 0)
+            continue;
         requests[at] += double(point.totals.requests);
         errors[at] += double(point.totals.errors);
     }
@@ -258,7 +351,9 @@ void fillRequestsChart(QChart *chart, const UsageData &data)
     double maximum = 0;
     for (double value : requests)
         maximum = std::max(maximum, value);
-    attachAxes(chart, series, buckets, data.query.granularity, maximum);
+    const QStringList labels = usageBucketLabels(buckets, data.query.granularity);
+    showBarToolTips(series, labels);
+    attachAxes(chart, series, labels, maxLabels, maximum, tr("requests"));
 }
 
 void fillShareChart(QChart *chart, const QList<UsageShare> &shares, const QString &name)
@@ -269,16 +364,54 @@ void fillShareChart(QChart *chart, const QList<UsageShare> &shares, const QStrin
     // More than a handful of slices is unreadable: the rest go into one "other" slice.
     constexpr int MaxSlices = 8;
     qint64 other = 0;
+    qint64 total = 0;
+    QStringList names;
+    for (int i = 0; i < shares.size(); ++i) {
+        total += shares[i].totals.promptTokens + shares[i].totals.completionTokens;
+        if (i < MaxSlices)
+            names.append(shares[i].name);
+    }
+    const QHash<QString, QColor> colours = usageColours(names);
+    // A slice carries its name in full (the legend and tooltips show it); the share is written on
+    // the slice when it is big enough to hold it.
+    const auto addSlice = [pie, total](const QString &label, qint64 tokens, const QColor &colour) {
+        auto *slice = pie->append(label, double(tokens));
+        slice->setColor(colour);
+        const double share = total > 0 ? double(tokens) / double(total) : 0;
+        slice->setProperty("share", share);
+        if (share >= 0.05) {
+            slice->setLabel(formatPercent(share).replace(QStringLiteral(".0 %"), QStringLiteral(" %")));
+            slice->setLabelVisible(true);
+            slice->setLabelPosition(QPieSlice::LabelInsideHorizontal);
+            slice->setLabelColor(Qt::white);
+        } else {
+            slice->setLabel(QString());
+        }
+        slice->setProperty("name", label);
+        QObject::connect(slice, &QPieSlice::hovered, slice, [label, tokens, share](bool state) {
+            if (state)
+                QToolTip::showText(QCursor::pos(), QStringLiteral("%1: %2 tokens (%3)").arg(label, formatCount(tokens),
+                                                                                          formatPercent(share)));
+            else
+                QToolTip::hideText();
+        });
+    };
     for (int i = 0; i < shares.size(); ++i) {
         const qint64 tokens = shares[i].totals.promptTokens + shares[i].totals.completionTokens;
         if (i < MaxSlices)
-            pie->append(shares[i].name.isEmpty() ? tr("(none)") : shares[i].name, double(tokens));
+            addSlice(shares[i].name.isEmpty() ? tr("(none)") : shares[i].name, tokens, colours.value(shares[i].name));
         else
             other += tokens;
     }
     if (other > 0)
-        pie->append(tr("other"), double(other));
+        addSlice(tr("other"), other, usageOtherColour());
     chart->addSeries(pie);
+    // The legend names each slice in full (the slice's own label holds its share).
+    const auto markers = chart->legend()->markers(pie);
+    for (QLegendMarker *marker : markers) {
+        auto *slice = qobject_cast<QPieLegendMarker *>(marker)->slice();
+        marker->setLabel(slice->property("name").toString());
+    }
 }
 
 } // namespace tarn::ui

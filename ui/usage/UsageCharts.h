@@ -3,25 +3,36 @@
 
 #include "ui/usage/UsageQuery.h"
 
+#include <QColor>
+#include <QHash>
 #include <QString>
+#include <QStringList>
 
 class QChart;
 
 namespace tarn::ui {
 
 // Fill the Usage page's charts from one query's aggregates. Each call replaces the chart's series
-// and axes. Bucket labels are local time, in the format the granularity calls for.
-QString usageBucketLabel(const QDateTime &bucketStart, gateway::UsageGranularity granularity);
+// and axes; with no usage the chart is left empty (the page says so). Bar charts have a bar per
+// bucket of data.buckets; with more than maxLabels buckets the axis labels give way to the span it
+// covers and a hovered bar's tooltip.
+// Unique bucket labels (the axis drops repeated ones, and their bars): hours in local time, with
+// the weekday or the date when the buckets span days, the year when they span years.
+QStringList usageBucketLabels(const QList<QDateTime> &buckets, gateway::UsageGranularity granularity);
+// A colour per name, the same for a name in every chart and refresh.
+QHash<QString, QColor> usageColours(QStringList names);
+QColor usageOtherColour();
 // Tokens (input + output) per bucket, one stacked set per channel or model.
-void fillTokensChart(QChart *chart, const UsageData &data);
+void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels = 31);
 // Input (uncached), cached input, output without reasoning, and reasoning tokens per bucket: the
 // last two together are the output tokens (reasoning is part of output).
-void fillSplitChart(QChart *chart, const UsageData &data);
+void fillSplitChart(QChart *chart, const UsageData &data, int maxLabels = 31);
 // The split chart's tooltip for a hovered bar (output parts say reasoning is part of output).
 QString splitToolTip(const QString &label, double tokens, bool output);
 // Requests and errors per bucket.
-void fillRequestsChart(QChart *chart, const UsageData &data);
-// Tokens per name, as a pie.
+void fillRequestsChart(QChart *chart, const UsageData &data, int maxLabels = 31);
+// Tokens per name, as a pie: the legend names each slice in full, a slice of 5 % or more shows its
+// share.
 void fillShareChart(QChart *chart, const QList<gateway::UsageShare> &shares, const QString &name);
 
 } // namespace tarn::ui

@@ -2,6 +2,7 @@
 #include "ui/usage/UsagePage.h"
 
 #include "gateway/desktop/DesktopService.h"
+#include "ui/NumberFormat.h"
 #include "ui/PageLayout.h"
 #include "ui/usage/HeatmapWidget.h"
 #include "ui/usage/PricesDialog.h"
@@ -39,7 +40,32 @@ constexpr int RefreshIntervalMs = 15000;
 
 QString medianText(qint64 ms)
 {
-    return ms < 0 ? QStringLiteral("–") : UsagePage::tr("%1 ms").arg(ms);
+    return ms < 0 ? QStringLiteral("–") : UsagePage::tr("%1 ms").arg(formatCount(ms));
+}
+
+// The half-width charts have room for about a dozen standing labels before Qt elides them.
+constexpr int HalfWidthLabels = 12;
+
+QString granularityName(UsageGranularity granularity)
+{
+    switch (granularity) {
+    case UsageGranularity::Hour: return UsagePage::tr("hour");
+    case UsageGranularity::Day: return UsagePage::tr("day");
+    case UsageGranularity::Week: return UsagePage::tr("week");
+    case UsageGranularity::Month: return UsagePage::tr("month");
+    }
+    return {};
+}
+
+QString granularityPlural(UsageGranularity granularity)
+{
+    switch (granularity) {
+    case UsageGranularity::Hour: return UsagePage::tr("hours");
+    case UsageGranularity::Day: return UsagePage::tr("days");
+    case UsageGranularity::Week: return UsagePage::tr("weeks");
+    case UsageGranularity::Month: return UsagePage::tr("months");
+    }
+    return {};
 }
 
 } // namespace
@@ -80,6 +106,12 @@ UsagePage::UsagePage(DesktopService &service, QWidget *parent)
     loadingLayout->addStretch(2);
     layout->addWidget(m_loading, 1);
 
+    m_empty = new QLabel(tr("No requests in this range"), this);
+    m_empty->setObjectName(QStringLiteral("usageEmptyState"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->hide();
+    layout->addWidget(m_empty, 1);
+
     auto *scroll = new QScrollArea(this);
     scroll->setObjectName(QStringLiteral("usageScroll"));
     scroll->setWidgetResizable(true);
@@ -91,6 +123,9 @@ UsagePage::UsagePage(DesktopService &service, QWidget *parent)
     m_requests = createChart(QStringLiteral("usageRequestsChart"), tr("Requests and errors"));
     m_modelShare = createChart(QStringLiteral("usageModelShareChart"), tr("Tokens by model"));
     m_channelShare = createChart(QStringLiteral("usageChannelShareChart"), tr("Tokens by channel"));
+    // Pies keep their names whole beside them (under the pie a legend row elides "claude-son…").
+    for (QChartView *pie : {m_modelShare, m_channelShare})
+        pie->chart()->legend()->setAlignment(Qt::AlignRight);
     m_heatmap = new HeatmapWidget(body);
     m_quality = new QTableWidget(0, 5, body);
     m_quality->setObjectName(QStringLiteral("usageQualityTable"));
@@ -294,9 +329,18 @@ void UsagePage::showData(UsageData data)
 {
     m_data = std::move(data);
     m_loading->hide();
-    m_charts->show();
+    // A range without usage says so instead of drawing blank axes.
+    const bool empty = m_data.series.isEmpty() && m_data.error.isEmpty();
+    m_empty->setVisible(empty);
+    m_charts->setVisible(!empty);
     m_export->setEnabled(true);
-    m_status->setText(m_data.error.isEmpty() ? QString() : tr("Could not read usage: %1").arg(m_data.error));
+    if (!m_data.error.isEmpty())
+        m_status->setText(tr("Could not read usage: %1").arg(m_data.error));
+    else if (m_data.query.granularity != m_data.requestedGranularity)
+        m_status->setText(tr("Shown per %1: too many %2 for this range")
+                              .arg(granularityName(m_data.query.granularity), granularityPlural(m_data.requestedGranularity)));
+    else
+        m_status->clear();
     UsageTotals total;
     for (const UsagePoint &point : m_data.series) {
         total.requests += point.totals.requests;
@@ -307,17 +351,19 @@ void UsagePage::showData(UsageData data)
         total.reasoningTokens += point.totals.reasoningTokens;
         total.costUsd += point.totals.costUsd;
     }
-    m_summary->setText(tr("%1 requests · %2 tokens in (%3 cached) · %4 out (%5 reasoning) · $%6 estimated · %7 % success")
-                           .arg(total.requests)
-                           .arg(total.promptTokens)
-                           .arg(total.cachedTokens)
-                           .arg(total.completionTokens)
-                           .arg(total.reasoningTokens)
-                           .arg(total.costUsd, 0, 'f', total.costUsd < 1.0 ? 4 : 2)
-                           .arg(total.successRate() * 100.0, 0, 'f', 1));
+    m_summary->setText(tr("%1 requests · %2 tokens in (%3 cached) · %4 out (%5 reasoning) · %6 estimated · %7 success")
+                           .arg(formatCount(total.requests), formatTokens(total.promptTokens),
+                                formatTokens(total.cachedTokens), formatTokens(total.completionTokens),
+                                formatTokens(total.reasoningTokens), formatCost(total.costUsd),
+                                formatPercent(total.successRate())));
+    // The exact numbers, for whoever needs more than the rounded ones.
+    m_summary->setToolTip(tr("%1 tokens in (%2 cached) · %3 out (%4 reasoning) · $%5 estimated")
+                              .arg(formatCount(total.promptTokens), formatCount(total.cachedTokens),
+                                   formatCount(total.completionTokens), formatCount(total.reasoningTokens),
+                                   QString::number(total.costUsd, 'f', 4)));
     fillTokensChart(m_tokens->chart(), m_data);
-    fillSplitChart(m_split->chart(), m_data);
-    fillRequestsChart(m_requests->chart(), m_data);
+    fillSplitChart(m_split->chart(), m_data, HalfWidthLabels);
+    fillRequestsChart(m_requests->chart(), m_data, HalfWidthLabels);
     fillShareChart(m_modelShare->chart(), m_data.byModel, tr("Tokens by model"));
     fillShareChart(m_channelShare->chart(), m_data.byChannel, tr("Tokens by channel"));
     m_heatmap->setHeatmap(m_data.heatmap);
@@ -332,8 +378,8 @@ void UsagePage::showQuality()
         const double rate = quality.requests > 0 ? double(quality.requests - quality.errors) / double(quality.requests) : 1.0;
         const QStringList cells = {
             quality.channelName,
-            QString::number(quality.requests),
-            quality.requests > 0 ? QString(QString::number(rate * 100.0, 'f', 1) + QStringLiteral(" %")) : QStringLiteral("–"),
+            formatCount(quality.requests),
+            quality.requests > 0 ? formatPercent(rate) : QStringLiteral("–"),
             medianText(quality.medianLatencyMs),
             medianText(quality.medianTtftMs),
         };

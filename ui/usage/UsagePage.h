@@ -79,6 +79,7 @@ private:
     QLabel *m_summary = nullptr;
     QWidget *m_loading = nullptr; // shown until the first answer, in place of m_charts
     QWidget *m_charts = nullptr;
+    QLabel *m_empty = nullptr;  // "No requests in this range", in place of m_charts
 
     QChartView *m_tokens = nullptr;
     QChartView *m_split = nullptr;
