@@ -39,11 +39,18 @@ public:
         service.run<int>(&m_context, [this](gateway::Database &) {
             m_held = true;
             m_gate.acquire();
+            m_finished = true;
             return 0;
         }, [](int) {});
         (void)QTest::qWaitFor([this] { return m_held.load(); }, 10'000);
     }
-    ~ServiceHold() { release(); }
+    // Waits for the held job to end: it still uses the semaphore until then.
+    ~ServiceHold()
+    {
+        release();
+        if (m_held)
+            (void)QTest::qWaitFor([this] { return m_finished.load(); }, 10'000);
+    }
     ServiceHold(const ServiceHold &) = delete;
     ServiceHold &operator=(const ServiceHold &) = delete;
 
@@ -60,6 +67,7 @@ private:
     QObject m_context;
     std::binary_semaphore m_gate{0};
     std::atomic<bool> m_held = false;
+    std::atomic<bool> m_finished = false;
     bool m_released = false;
 };
 
