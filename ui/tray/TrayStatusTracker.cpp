@@ -195,6 +195,14 @@ std::optional<TrayNotification> TrayStatusTracker::update(const gateway::RouterS
         return std::nullopt;
     if (m_lastNotified.isValid() && m_lastNotified.secsTo(now) < m_minInterval.count())
         return std::nullopt; // merged into the next one
+    // What healed while waiting is not news any more.
+    m_pending.removeIf([this](const Event &event) {
+        if (event.kind == TrayNotification::Kind::PoolCooling)
+            return !m_poolCooling.value(event.subject);
+        return canServe(m_states.value(event.subject, HealthState::Healthy));
+    });
+    if (m_pending.isEmpty())
+        return std::nullopt;
     TrayNotification merged = merge();
     m_pending.clear();
     m_lastNotified = now;

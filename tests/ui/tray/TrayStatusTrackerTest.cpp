@@ -129,6 +129,28 @@ TEST(TrayStatusTrackerTest, EventsWithinTheMinimumIntervalAreMergedIntoTheNext)
     EXPECT_FALSE(tracker.update(bothDown, kPools, kStart.addSecs(200)).has_value());
 }
 
+// An event that healed while it waited for the interval is dropped, not told late.
+TEST(TrayStatusTrackerTest, EventsThatHealedWhileWaitingAreDropped)
+{
+    TrayStatusTracker tracker(std::chrono::minutes(10), std::chrono::seconds(60));
+    const auto healthy = snapshot({channel("a", HealthState::Healthy), channel("b", HealthState::Healthy),
+                                   channel("c", HealthState::Healthy)});
+    tracker.update(healthy, kPools, kStart);
+    ASSERT_TRUE(tracker.update(snapshot({channel("a", HealthState::Healthy), channel("b", HealthState::Healthy),
+                                         channel("c", HealthState::Disabled)}),
+                               kPools, kStart.addSecs(2))
+                    .has_value());
+    // a cools (held back by the interval), then recovers before the interval ends.
+    EXPECT_FALSE(tracker.update(snapshot({channel("a", HealthState::Cooling), channel("b", HealthState::Healthy),
+                                          channel("c", HealthState::Disabled)}),
+                                kPools, kStart.addSecs(4))
+                     .has_value());
+    EXPECT_FALSE(tracker.update(snapshot({channel("a", HealthState::Healthy), channel("b", HealthState::Healthy),
+                                          channel("c", HealthState::Disabled)}),
+                                kPools, kStart.addSecs(70))
+                     .has_value());
+}
+
 TEST(TrayStatusTrackerTest, SameKindAndChannelAtMostOncePerWindow)
 {
     TrayStatusTracker tracker(std::chrono::minutes(10), std::chrono::seconds(0));
