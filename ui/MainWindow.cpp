@@ -12,6 +12,7 @@
 #include "gateway/desktop/DesktopService.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QKeySequence>
@@ -227,7 +228,9 @@ void MainWindow::hideEvent(QHideEvent *event)
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveUiState();
-    if (m_closeHidesToTray) {
+    // At logout the session manager closes the windows: refusing would hold up (or cancel) the
+    // session's end.
+    if (m_closeHidesToTray && !qApp->isSavingSession()) {
         // The gateway keeps serving; the tray icon brings the window back.
         event->ignore();
         hide();
