@@ -85,9 +85,10 @@ struct ModelPrice
 // Which rows the request log shows, newest first. Empty strings and 0 match everything.
 struct RequestLogFilter
 {
+    static constexpr qint64 NoClientKey = -1;
     QString model;          // requested or upstream model
     QString channel;        // channel name
-    qint64 clientKeyId = 0;
+    qint64 clientKeyId = 0; // NoClientKey: only requests made without a key (from this machine)
     QString inboundFormat;  // "openai", "anthropic", "gemini", "responses"
     enum class Status { Any, Success, Error } status = Status::Any;
     qint64 beforeId = 0;    // keyset paging: only rows with id < beforeId; 0 = from the newest

@@ -291,7 +291,9 @@ Result<QList<RequestLogRow>> UsageStatsRepository::requestLog(const RequestLogFi
         where << QStringLiteral("u.channel_name = ?");
         bindings << filter.channel;
     }
-    if (filter.clientKeyId != 0) {
+    if (filter.clientKeyId == RequestLogFilter::NoClientKey) {
+        where << QStringLiteral("(u.client_key_id IS NULL OR u.client_key_id = 0)");
+    } else if (filter.clientKeyId != 0) {
         where << QStringLiteral("u.client_key_id = ?");
         bindings << filter.clientKeyId;
     }

@@ -13,6 +13,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QSignalBlocker>
+#include <QScrollBar>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -43,14 +44,14 @@ QComboBox *addFilter(QWidget *parent, QHBoxLayout *layout, const QString &object
     return combo;
 }
 
-// Replaces a combo's choices after its first "all" entry, keeping the selection when it still exists;
+// Replaces a combo's choices after its first fixed entries ("all", ...), keeping the selection when it still exists;
 // false when the selection had to fall back to "all".
-bool setChoices(QComboBox *combo, const QList<std::pair<QVariant, QString>> &choices)
+bool setChoices(QComboBox *combo, const QList<std::pair<QVariant, QString>> &choices, int fixed = 1)
 {
     const QSignalBlocker block(combo);
     const QVariant selected = combo->currentData();
-    while (combo->count() > 1)
-        combo->removeItem(1);
+    while (combo->count() > fixed)
+        combo->removeItem(fixed);
     for (const auto &[value, text] : choices)
         combo->addItem(text, value);
     const int index = combo->findData(selected);
@@ -80,6 +81,7 @@ LogsPage::LogsPage(DesktopService &service, QWidget *parent)
     m_statusCombo->addItem(tr("Error"), int(RequestLogFilter::Status::Error));
     m_clientCombo = addFilter(this, filters, QStringLiteral("clientFilter"), tr("Client"));
     m_clientCombo->addItem(tr("All"), qint64(0));
+    m_clientCombo->addItem(tr("This machine (no key)"), RequestLogFilter::NoClientKey);
     m_formatCombo = addFilter(this, filters, QStringLiteral("formatFilter"), tr("Format"));
     m_formatCombo->addItem(tr("All"), QString());
     for (const char *format : {"openai", "responses", "anthropic", "gemini"})
@@ -100,13 +102,19 @@ LogsPage::LogsPage(DesktopService &service, QWidget *parent)
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionResizeMode(RequestLogModel::Route, QHeaderView::Interactive);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
-    // Widths that fit every column in the default window; the status (with its error) takes the rest.
-    const QList<std::pair<int, int>> widths = {{RequestLogModel::Time, 135}, {RequestLogModel::Client, 75},
-                                               {RequestLogModel::Inbound, 75}, {RequestLogModel::Route, 190},
-                                               {RequestLogModel::Attempts, 110}, {RequestLogModel::Tokens, 150},
-                                               {RequestLogModel::Latency, 65}, {RequestLogModel::Ttft, 65}};
-    for (const auto &[column, width] : widths)
-        m_view->setColumnWidth(column, width);
+    // Model names are long and differ at their ends ("claude-sonnet-4-5-20250929"): elide the middle.
+    m_view->setTextElideMode(Qt::ElideMiddle);
+    // Widths, in character widths, that fit every column but the last (the client format, the
+    // least read) in the default 1000-px window; long cells elide and show whole in their tooltip.
+    const int character = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    const QList<std::pair<int, int>> widths = {{RequestLogModel::Time, 15}, {RequestLogModel::Status, 8},
+                                               {RequestLogModel::Client, 13}, {RequestLogModel::Route, 22},
+                                               {RequestLogModel::Tokens, 16}, {RequestLogModel::Latency, 7},
+                                               {RequestLogModel::Ttft, 7}, {RequestLogModel::Attempts, 9}};
+    for (const auto &[column, chars] : widths)
+        m_view->setColumnWidth(column, chars * character);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int last) { keepScrollAnchored(first, last); });
     layout->addWidget(m_view, 1);
 
     m_message = new QLabel(this);
@@ -163,6 +171,27 @@ void LogsPage::hideEvent(QHideEvent *event)
     m_pollTimer->stop();
 }
 
+void LogsPage::refresh()
+{
+    refreshFilterChoices();
+    m_model->pollNewer();
+}
+
+void LogsPage::keepScrollAnchored(int first, int last)
+{
+    // Only rows put in at the top move what is under the user; at the very top the newest show.
+    QScrollBar *bar = m_view->verticalScrollBar();
+    if (first != 0 || bar->value() == 0 || last + 1 == m_model->rowCount())
+        return;
+    const int inserted = last - first + 1;
+    const int step = m_view->verticalScrollMode() == QAbstractItemView::ScrollPerItem
+        ? inserted
+        : inserted * m_view->verticalHeader()->defaultSectionSize();
+    // The view grows the scroll range later, in its delayed layout: grow it now so the value holds.
+    bar->setMaximum(bar->maximum() + step);
+    bar->setValue(bar->value() + step);
+}
+
 void LogsPage::applyFilter()
 {
     m_model->setFilter(currentFilter());
@@ -206,7 +235,7 @@ void LogsPage::refreshFilterChoices()
                 keys.append({id, name});
             bool kept = setChoices(m_modelCombo, asChoices(choices.models));
             kept = setChoices(m_channelCombo, asChoices(choices.channels)) && kept;
-            kept = setChoices(m_clientCombo, keys) && kept;
+            kept = setChoices(m_clientCombo, keys, 2) && kept;
             if (!kept)
                 applyFilter();
             if (!choices.error.isEmpty())

@@ -35,6 +35,10 @@ public:
     // The filter the combos describe.
     gateway::RequestLogFilter currentFilter() const;
 
+public Q_SLOTS:
+    // Reads the filter choices again and the rows newer than those shown (F5).
+    void refresh();
+
 protected:
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
@@ -42,6 +46,8 @@ protected:
 private:
     void refreshFilterChoices();
     void applyFilter();
+    // Keeps the rows under a user who scrolled down in place while new ones go in at the top.
+    void keepScrollAnchored(int first, int last);
 
     gateway::DesktopService &m_service;
     RequestLogModel *m_model = nullptr;

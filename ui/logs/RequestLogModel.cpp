@@ -3,12 +3,14 @@
 
 #include "gateway/desktop/DesktopService.h"
 #include "gateway/storage/UsageStatsRepository.h"
+#include "ui/NumberFormat.h"
 
 #include <QBrush>
 #include <QLocale>
 #include <QPalette>
 
 #include <algorithm>
+#include <utility>
 
 namespace tarn::ui {
 
@@ -51,10 +53,9 @@ QString RequestLogModel::tokensToolTip(const UsageRecord &r)
 {
     // Providers count thinking as output (and bill it so): the tooltip says what the column's
     // last number is part of.
-    const QLocale locale;
     return tr("Input: %1 tokens, %2 of them cached\nOutput: %3 tokens, %4 of them reasoning")
-        .arg(locale.toString(r.promptTokens), locale.toString(r.cachedTokens), locale.toString(r.completionTokens),
-             locale.toString(r.reasoningTokens));
+        .arg(formatCount(r.promptTokens), formatCount(r.cachedTokens), formatCount(r.completionTokens),
+             formatCount(r.reasoningTokens));
 }
 
 RequestLogModel::RequestLogModel(DesktopService &service, QObject *parent)
@@ -74,6 +75,7 @@ void RequestLogModel::setFilter(const RequestLogFilter &filter)
     m_filter.afterId = 0;
     m_filter.limit = kPageSize;
     m_rows.clear();
+    m_pendingNewer.clear();
     m_fetching = false;
     m_polling = false;
     m_exhausted = false;
@@ -112,9 +114,11 @@ void RequestLogModel::load(const RequestLogFilter &filter, Load kind)
         [this, generation, kind](Rows rows) {
             if (generation != m_generation)
                 return;
-            if (kind == Load::Newer)
-                m_polling = false;
             if (!rows) {
+                if (kind == Load::Newer) {
+                    m_polling = false;
+                    m_pendingNewer.clear();
+                }
                 if (kind == Load::OlderPage) {
                     m_fetching = false;
                     m_exhausted = true;
@@ -143,16 +147,29 @@ bool RequestLogModel::appendPage(const QList<RequestLogRow> &rows)
 
 bool RequestLogModel::prependNewer(QList<RequestLogRow> rows)
 {
-    if (rows.size() >= m_filter.limit) {
-        // More arrived than a page holds: the newest page would leave a hole below it, so start
-        // over from the newest (its page reports loaded()).
-        setFilter(m_filter);
-        return false;
-    }
-    std::sort(rows.begin(), rows.end(), [](const RequestLogRow &a, const RequestLogRow &b) { return a.record.id > b.record.id; });
     const qint64 newest = m_rows.isEmpty() ? 0 : m_rows.first().record.id;
+    std::sort(rows.begin(), rows.end(), [](const RequestLogRow &a, const RequestLogRow &b) { return a.record.id > b.record.id; });
+    const bool full = rows.size() >= m_filter.limit;
     rows.erase(std::remove_if(rows.begin(), rows.end(), [newest](const RequestLogRow &r) { return r.record.id <= newest; }),
                rows.end());
+    m_pendingNewer.append(rows);
+    if (full && !m_pendingNewer.isEmpty()) {
+        if (m_pendingNewer.size() >= kMaxCatchUp) {
+            // Far behind (the page sat hidden through a burst): start over from the newest.
+            m_polling = false;
+            setFilter(m_filter);
+            return false;
+        }
+        // A full page may leave a gap below it: read the next page down to the rows shown, and
+        // insert everything at once, so the view's scroll position and selection survive.
+        RequestLogFilter filter = m_filter;
+        filter.afterId = newest;
+        filter.beforeId = m_pendingNewer.last().record.id;
+        load(filter, Load::Newer);
+        return false;
+    }
+    m_polling = false;
+    rows = std::exchange(m_pendingNewer, {});
     if (!rows.isEmpty()) {
         beginInsertRows({}, 0, int(rows.size() - 1));
         m_rows = rows + m_rows;
@@ -185,10 +202,13 @@ void RequestLogModel::fetchMore(const QModelIndex &parent)
 QString RequestLogModel::displayText(const RequestLogRow &row, int column) const
 {
     const UsageRecord &r = row.record;
-    const QLocale locale;
     switch (column) {
-    case Time:
-        return r.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    case Time: {
+        // Today's requests need no date; older ones get theirs (the tooltip has the full time).
+        const QDateTime local = r.time.toLocalTime();
+        return local.date() == QDate::currentDate() ? local.toString(QStringLiteral("HH:mm:ss"))
+                                                    : local.toString(QStringLiteral("MM-dd HH:mm:ss"));
+    }
     case Client:
         if (!row.clientKeyName.isEmpty())
             return row.clientKeyName;
@@ -205,8 +225,8 @@ QString RequestLogModel::displayText(const RequestLogRow &row, int column) const
         return attemptsText(r);
     case Tokens:
         return QStringLiteral("%1 / %2 / %3 / %4")
-            .arg(locale.toString(r.promptTokens), locale.toString(r.completionTokens), locale.toString(r.cachedTokens),
-                 locale.toString(r.reasoningTokens));
+            .arg(formatCount(r.promptTokens), formatCount(r.completionTokens), formatCount(r.cachedTokens),
+                 formatCount(r.reasoningTokens));
     case Latency:
         return durationText(r.latencyMs);
     case Ttft:
@@ -245,6 +265,14 @@ QVariant RequestLogModel::data(const QModelIndex &index, int role) const
             return QString(row.record.endpoint + (row.record.stream ? tr(" (stream)") : QString()));
         if (index.column() == Tokens)
             return tokensToolTip(row.record);
+        if (index.column() == Time)
+            return row.record.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss t"));
+        // Narrow columns elide: the tooltip has the whole text.
+        return displayText(row, index.column());
+    case Qt::BackgroundRole:
+        // A failed request stands out across its whole row, not only in its status cell.
+        if (isError(row.record))
+            return QBrush(QColor(0xc6, 0x28, 0x28, 40));
         return {};
     case Qt::ForegroundRole:
         if (index.column() == Status && isError(row.record))

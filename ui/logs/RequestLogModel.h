@@ -22,8 +22,12 @@ class RequestLogModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(RequestLogModel)
 
 public:
-    enum Column { Time, Client, Inbound, Route, Attempts, Tokens, Latency, Ttft, Status, ColumnCount };
+    // Status comes early and the client format last: in the default window every column but the
+    // last fits, and the last one (the least read) stretches.
+    enum Column { Time, Status, Client, Route, Tokens, Latency, Ttft, Attempts, Inbound, ColumnCount };
     static constexpr int kPageSize = 200;
+    // More new rows than this in one poll: the log starts over from the newest.
+    static constexpr int kMaxCatchUp = 10 * kPageSize;
     // The row's usage id, for tests and for a details view.
     static constexpr int IdRole = Qt::UserRole + 1;
 
@@ -61,6 +65,9 @@ private:
     // Where an answer's rows go; false when nothing is to be reported yet.
     bool appendPage(const QList<gateway::RequestLogRow> &rows);
     bool prependNewer(QList<gateway::RequestLogRow> rows);
+    // Rows newer than the ones shown, gathered page by page (newest first) until the gap to the
+    // shown ones is closed; then they go in at the top in one insertion.
+    QList<gateway::RequestLogRow> m_pendingNewer;
     QString displayText(const gateway::RequestLogRow &row, int column) const;
 
     gateway::DesktopService &m_service;

@@ -14,6 +14,10 @@
 #include <QTableView>
 #include <QTest>
 
+#include <QBrush>
+#include <QScrollBar>
+#include <QSignalSpy>
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -232,6 +236,101 @@ TEST_F(LogsPageTest, TheViewFetchesMoreWhenScrolledToTheEnd)
     ASSERT_NE(view, nullptr);
     view->scrollToBottom();
     WAIT_EQ(model()->rowCount(), 2 * RequestLogModel::kPageSize);
+}
+
+TEST_F(LogsPageTest, EveryColumnButTheLastFitsTheDefaultWindow)
+{
+    // The main window is 1000 px wide with a 180-px navigation column.
+    page->resize(1000 - 180, 600);
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    auto *view = page->findChild<QTableView *>(QStringLiteral("requestLogView"));
+    ASSERT_NE(view, nullptr);
+    const int visible = view->viewport()->width();
+    for (int column : {RequestLogModel::Time, RequestLogModel::Status, RequestLogModel::Client, RequestLogModel::Route,
+                       RequestLogModel::Tokens, RequestLogModel::Latency, RequestLogModel::Ttft, RequestLogModel::Attempts}) {
+        EXPECT_LE(view->columnViewportPosition(column) + view->columnWidth(column), visible) << column;
+    }
+    // A typical key name is not elided.
+    EXPECT_GE(view->columnWidth(RequestLogModel::Client),
+              view->fontMetrics().horizontalAdvance(QStringLiteral("laptop-cursor")) + 8);
+    EXPECT_EQ(view->textElideMode(), Qt::ElideMiddle);
+}
+
+TEST_F(LogsPageTest, AFailedRequestIsTintedAcrossItsRow)
+{
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    int failed = -1, good = -1;
+    for (int row = 0; row < model()->rowCount() && (failed < 0 || good < 0); ++row)
+        (model()->rowAt(row).record.status == 502 ? failed : good) = row;
+    ASSERT_GE(failed, 0);
+    for (int column = 0; column < RequestLogModel::ColumnCount; ++column) {
+        EXPECT_TRUE(model()->index(failed, column).data(Qt::BackgroundRole).canConvert<QBrush>()) << column;
+        EXPECT_FALSE(model()->index(good, column).data(Qt::BackgroundRole).isValid()) << column;
+    }
+}
+
+TEST_F(LogsPageTest, RequestsWithoutAKeyAreFilterableApartFromAll)
+{
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    choose("clientFilter", QStringLiteral("This machine (no key)"));
+    EXPECT_EQ(page->currentFilter().clientKeyId, RequestLogFilter::NoClientKey);
+    waitIdle();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    for (int row = 0; row < model()->rowCount(); ++row)
+        ASSERT_EQ(cell(row, RequestLogModel::Client), QStringLiteral("local")) << row;
+    // The choice survives the key list being read again.
+    page->refresh();
+    waitIdle();
+    EXPECT_EQ(page->currentFilter().clientKeyId, RequestLogFilter::NoClientKey);
+}
+
+TEST_F(LogsPageTest, NewRowsDoNotMoveTheRowsUnderAUserWhoScrolledDown)
+{
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    auto *view = page->findChild<QTableView *>(QStringLiteral("requestLogView"));
+    view->scrollTo(model()->index(60, 0), QAbstractItemView::PositionAtTop);
+    view->selectRow(65);
+    const qint64 topId = view->indexAt(QPoint(1, 1)).data(RequestLogModel::IdRole).toLongLong();
+    const qint64 selectedId = view->selectionModel()->selectedRows().value(0).data(RequestLogModel::IdRole).toLongLong();
+    ASSERT_GT(topId, 0);
+    QSignalSpy resets(model(), &QAbstractItemModel::modelReset);
+
+    // One poll finds more new rows than a page holds: they go in without a reset.
+    QList<UsageRecord> burst;
+    for (int i = 0; i < 250; ++i)
+        burst.append(record(i, QDateTime::currentDateTimeUtc()));
+    ASSERT_TRUE(UsageRepository(fixture.database()).insert(burst).ok());
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize + 250);
+    QCoreApplication::processEvents();
+    EXPECT_EQ(resets.count(), 0);
+    EXPECT_EQ(view->indexAt(QPoint(1, 1)).data(RequestLogModel::IdRole).toLongLong(), topId);
+    ASSERT_EQ(view->selectionModel()->selectedRows().size(), 1);
+    EXPECT_EQ(view->selectionModel()->selectedRows().value(0).data(RequestLogModel::IdRole).toLongLong(), selectedId);
+    // No gap: ids run down by one from the newest.
+    for (int row = 1; row < model()->rowCount(); ++row)
+        ASSERT_EQ(model()->rowAt(row).record.id, model()->rowAt(row - 1).record.id - 1) << row;
+
+    // At the top, new rows show.
+    view->scrollToTop();
+    const int before = model()->rowCount();
+    ASSERT_TRUE(UsageRepository(fixture.database()).insert({record(3, QDateTime::currentDateTimeUtc())}).ok());
+    WAIT_TRUE(model()->rowCount() > before);
+    QCoreApplication::processEvents();
+    EXPECT_EQ(view->indexAt(QPoint(1, 1)).row(), 0);
+}
+
+TEST_F(LogsPageTest, RefreshReadsNewRowsAtOnce)
+{
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    ASSERT_TRUE(QMetaObject::invokeMethod(page.get(), "refresh")); // MainWindow's F5 finds it by name
+    ASSERT_TRUE(UsageRepository(fixture.database()).insert({record(2, QDateTime::currentDateTimeUtc())}).ok());
+    page->refresh();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize + 1);
 }
 
 } // namespace
