@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/BalanceFetcher.h"
 
+#include "ui/channels/ChannelProxy.h"
+
 #include "ui/channels/CodingPlanQuota.h"
 
 #include "gateway/core/Redaction.h"
@@ -54,13 +56,32 @@ QString errorMessage(const QByteArray &body)
 
 BalanceFetcher::BalanceFetcher(QObject *parent)
     : QObject(parent)
-    , m_network(new QNetworkAccessManager(this))
 {
 }
 
 BalanceFetcher::~BalanceFetcher() = default;
 
 std::optional<BalanceQuery> BalanceFetcher::queryFor(const Channel &channel)
+{
+    std::optional<BalanceQuery> query = endpointFor(channel);
+    if (query) {
+        query->proxy = channel.proxy;
+        query->headers = channel.extraHeaders;
+    }
+    return query;
+}
+
+QNetworkAccessManager *BalanceFetcher::networkFor(const QString &proxy)
+{
+    QNetworkAccessManager *&network = m_networks[proxy];
+    if (!network) {
+        network = new QNetworkAccessManager(this);
+        network->setProxy(channelProxy(proxy));
+    }
+    return network;
+}
+
+std::optional<BalanceQuery> BalanceFetcher::endpointFor(const Channel &channel)
 {
     if (channel.keys.isEmpty())
         return std::nullopt;
@@ -162,8 +183,10 @@ void BalanceFetcher::fetch(qint64 channelId, const BalanceQuery &query, const QS
     request.setRawHeader("Authorization", (query.kind == BalanceQuery::Kind::ZhipuCoding ? QByteArray() : "Bearer ")
                                               + key.toUtf8());
     request.setRawHeader("Accept", "application/json");
+    for (auto it = query.headers.cbegin(); it != query.headers.cend(); ++it)
+        request.setRawHeader(it.key().toUtf8(), it.value().toUtf8());
     request.setTransferTimeout(kTimeoutMs);
-    QNetworkReply *reply = m_network->get(request);
+    QNetworkReply *reply = networkFor(query.proxy)->get(request);
     connect(reply, &QNetworkReply::finished, this, [this, reply, channelId, query, key] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();

@@ -4,6 +4,8 @@
 #include "gateway/core/Channel.h"
 
 #include <QDateTime>
+#include <QHash>
+#include <QMap>
 #include <QObject>
 #include <QUrl>
 
@@ -18,8 +20,12 @@ namespace tarn::ui {
 struct BalanceQuery
 {
     enum class Kind { DeepSeek, SiliconFlow, OpenRouter, Moonshot, KimiCoding, ZhipuCoding, MiniMaxCoding };
+    BalanceQuery(Kind kind_ = Kind::DeepSeek, QUrl url_ = {}) : kind(kind_), url(std::move(url_)) {}
+
     Kind kind = Kind::DeepSeek;
     QUrl url;
+    QString proxy;                    // the channel's, so the call goes the way its requests go
+    QMap<QString, QString> headers;   // the channel's extra headers (an organisation, a referer)
 
     // A coding plan's usage windows rather than money.
     bool isQuota() const { return kind >= Kind::KimiCoding; }
@@ -62,7 +68,11 @@ Q_SIGNALS:
     void finished(qint64 channelId, const QString &balance, const QString &detail, double usedPercent);
 
 private:
-    QNetworkAccessManager *m_network = nullptr;
+    static std::optional<BalanceQuery> endpointFor(const gateway::Channel &channel);
+    // One manager per proxy: a manager's proxy applies to every call it makes.
+    QNetworkAccessManager *networkFor(const QString &proxy);
+
+    QHash<QString, QNetworkAccessManager *> m_networks;
 };
 
 } // namespace tarn::ui

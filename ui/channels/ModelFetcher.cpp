@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/ModelFetcher.h"
 
+#include "ui/channels/ChannelProxy.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,14 +27,6 @@ QString joinPath(QString base, const QString &path)
     return base + path;
 }
 
-// The channel's own proxy when it has one; otherwise the application's (Qt's default).
-QNetworkProxy proxyFor(const QString &proxyUrl)
-{
-    const QUrl url(proxyUrl);
-    const bool socks = url.scheme().startsWith(QLatin1String("socks"));
-    return QNetworkProxy(socks ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy, url.host(),
-                         quint16(url.port(socks ? 1080 : 8080)), url.userName(), url.password());
-}
 
 } // namespace
 
@@ -73,7 +67,7 @@ void ModelFetcher::fetch(const Channel &channel)
     for (auto it = channel.extraHeaders.cbegin(); it != channel.extraHeaders.cend(); ++it)
         request.setRawHeader(it.key().toUtf8(), it.value().toUtf8());
     request.setTransferTimeout(kTimeoutMs);
-    m_network->setProxy(channel.proxy.isEmpty() ? QNetworkProxy(QNetworkProxy::DefaultProxy) : proxyFor(channel.proxy));
+    m_network->setProxy(channelProxy(channel.proxy));
     m_reply = m_network->get(request);
     const ChannelType type = channel.type;
     connect(m_reply, &QNetworkReply::finished, this, [this, reply = m_reply, type] { onFinished(reply, type); });

@@ -79,3 +79,32 @@ TEST_F(BalanceColumnTest, AFetchedBalanceShowsInTheTable)
 }
 
 } // namespace
+
+namespace {
+
+// A balance call goes the way the channel's requests go: through its proxy, with its extra headers
+// (a user behind a proxy got "?" for every balance, and OpenRouter's referer was missing).
+TEST(BalanceFetcher, UsesTheChannelsProxyAndExtraHeaders)
+{
+    MockUpstream proxy; // an HTTP proxy receives the absolute URL in the request line
+    Channel channel = channelAt("https://api.deepseek.com");
+    channel.proxy = QStringLiteral("http://127.0.0.1:%1").arg(proxy.port());
+    channel.extraHeaders.insert(QStringLiteral("X-Organization"), QStringLiteral("acme"));
+    const auto query = BalanceFetcher::queryFor(channel);
+    ASSERT_TRUE(query.has_value());
+    EXPECT_EQ(query->proxy, channel.proxy);
+    EXPECT_EQ(query->headers, channel.extraHeaders);
+
+    BalanceQuery plain = *query;
+    plain.url = QUrl(QStringLiteral("http://balance.example.invalid/user/balance")); // never resolved here
+    BalanceFetcher fetcher;
+    QSignalSpy finished(&fetcher, &BalanceFetcher::finished);
+    fetcher.fetch(7, plain, QStringLiteral("sk-1"));
+    ASSERT_TRUE(finished.wait(10'000));
+    ASSERT_EQ(proxy.requestCount(), 1);
+    EXPECT_EQ(proxy.lastRequest().path, QByteArray("http://balance.example.invalid/user/balance"));
+    EXPECT_EQ(proxy.lastRequest().header("x-organization"), QByteArray("acme"));
+    EXPECT_EQ(proxy.lastRequest().header("authorization"), QByteArray("Bearer sk-1"));
+}
+
+} // namespace
