@@ -4,6 +4,7 @@
 #include "gateway/Gateway.h"
 #include "gateway/config/ConfigStore.h"
 #include "gateway/desktop/DesktopService.h"
+#include "ui/ChartAxis.h"
 #include "ui/PageLayout.h"
 #include "ui/overview/OverviewData.h"
 #include "ui/overview/PoolHealth.h"
@@ -23,7 +24,6 @@
 #include <QScrollArea>
 #include <QTableWidget>
 #include <QTimer>
-#include <QValueAxis>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -57,14 +57,28 @@ QString metricText(const UsageTotals &totals, const QString &metric)
     if (metric == QLatin1String("requests"))
         return formatCount(totals.requests);
     if (metric == QLatin1String("tokensIn"))
-        return formatCount(totals.promptTokens);
+        return formatTokens(totals.promptTokens);
     if (metric == QLatin1String("tokensOut"))
-        return formatCount(totals.completionTokens);
+        return formatTokens(totals.completionTokens);
     if (metric == QLatin1String("tokensCached"))
-        return formatCount(totals.cachedTokens);
+        return formatTokens(totals.cachedTokens);
     if (metric == QLatin1String("cost"))
         return formatCost(totals.costUsd);
     return totals.requests > 0 ? formatRate(totals.successRate()) : QStringLiteral("–");
+}
+
+// The exact value behind a card's rounded one.
+QString metricToolTip(const UsageTotals &totals, const QString &metric)
+{
+    if (metric == QLatin1String("tokensIn"))
+        return OverviewPage::tr("%1 tokens").arg(formatCount(totals.promptTokens));
+    if (metric == QLatin1String("tokensOut"))
+        return OverviewPage::tr("%1 tokens").arg(formatCount(totals.completionTokens));
+    if (metric == QLatin1String("tokensCached"))
+        return OverviewPage::tr("%1 tokens").arg(formatCount(totals.cachedTokens));
+    if (metric == QLatin1String("cost"))
+        return QStringLiteral("$") + QString::number(totals.costUsd, 'f', 4);
+    return {};
 }
 
 QColor poolColor(PoolHealth::State state)
@@ -282,7 +296,9 @@ void OverviewPage::showData(const OverviewData &data)
     for (const Metric &metric : Metrics) {
         const QString key = QString::fromLatin1(metric.key);
         m_cards.value(QStringLiteral("today.") + key)->setText(metricText(data.today, key));
+        m_cards.value(QStringLiteral("today.") + key)->setToolTip(metricToolTip(data.today, key));
         m_cards.value(QStringLiteral("week.") + key)->setText(metricText(data.week, key));
+        m_cards.value(QStringLiteral("week.") + key)->setToolTip(metricToolTip(data.week, key));
     }
 
     // The series come per channel and leave empty hours out; the chart wants one point per hour.
@@ -317,25 +333,14 @@ void OverviewPage::showData(const OverviewData &data)
     chart->addSeries(tokens);
     auto *time = new QDateTimeAxis;
     time->setFormat(QStringLiteral("HH:mm"));
+    // 24 hours from a whole hour in 6 steps: a tick every 4 hours on the hour (over the 23 hours
+    // between the first and last point the ticks fell at 00:50, 04:40).
+    time->setRange(data.hourlyFrom.toLocalTime(), data.hourlyFrom.addSecs(24 * 3600).toLocalTime());
     time->setTickCount(7);
     chart->addAxis(time, Qt::AlignBottom);
-    auto *requestAxis = new QValueAxis;
-    requestAxis->setTitleText(tr("Requests"));
-    // Whole requests: one tick per request while few, "nice" steps after.
-    if (maxRequests < 5) {
-        requestAxis->setRange(0, double(maxRequests));
-        requestAxis->setTickCount(int(maxRequests) + 1);
-    } else {
-        requestAxis->setRange(0, double(maxRequests) * 1.05);
-        requestAxis->applyNiceNumbers();
-    }
-    requestAxis->setLabelFormat(QStringLiteral("%d"));
+    QCategoryAxis *requestAxis = createScaledAxis(double(maxRequests), tr("Requests"));
     chart->addAxis(requestAxis, Qt::AlignLeft);
-    auto *tokenAxis = new QValueAxis;
-    tokenAxis->setTitleText(tr("Tokens"));
-    tokenAxis->setRange(0, double(maxTokens) * 1.05);
-    tokenAxis->applyNiceNumbers();
-    tokenAxis->setLabelFormat(QStringLiteral("%d"));
+    QCategoryAxis *tokenAxis = createScaledAxis(double(maxTokens), tr("Tokens"));
     chart->addAxis(tokenAxis, Qt::AlignRight);
     requests->attachAxis(time);
     requests->attachAxis(requestAxis);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/usage/UsageCharts.h"
 
+#include "ui/ChartAxis.h"
 #include "ui/NumberFormat.h"
 
 #include <QBarCategoryAxis>
@@ -58,34 +59,6 @@ int bucketIndex(const QHash<qint64, int> &index, const UsagePoint &point)
     return index.value(point.bucketStart.toMSecsSinceEpoch(), -1);
 }
 
-// Ticks on round steps (1, 2, 2.5, 5 × 10^n) labelled "800k", "1.5M": raw "800000" is hard to
-// read at a glance. The unit goes in the axis title.
-QAbstractAxis *valueAxis(double maximum, const QString &unit)
-{
-    auto *axis = new QCategoryAxis;
-    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-    double step = 1;
-    if (maximum > 5) {
-        const double raw = maximum / 5.0;
-        const double power = std::pow(10.0, std::floor(std::log10(raw)));
-        step = power * 10;
-        for (double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-            if (power * factor >= raw) {
-                step = power * factor;
-                break;
-            }
-        }
-    }
-    const int ticks = std::max(1, int(std::ceil(std::max(maximum, 1.0) / step - 1e-9)));
-    axis->setStartValue(0);
-    axis->append(formatAxisValue(0), 0);
-    for (int i = 1; i <= ticks; ++i)
-        axis->append(formatAxisValue(step * i), step * i);
-    axis->setRange(0, step * ticks);
-    axis->setTitleText(unit);
-    return axis;
-}
-
 void attachAxes(QChart *chart, QAbstractBarSeries *series, const QStringList &labels, int maxLabels,
                 double maximum, const QString &unit)
 {
@@ -102,7 +75,7 @@ void attachAxes(QChart *chart, QAbstractBarSeries *series, const QStringList &la
     }
     chart->addAxis(categories, Qt::AlignBottom);
     series->attachAxis(categories);
-    QAbstractAxis *values = valueAxis(maximum, unit);
+    QAbstractAxis *values = createScaledAxis(maximum, unit);
     chart->addAxis(values, Qt::AlignLeft);
     series->attachAxis(values);
 }

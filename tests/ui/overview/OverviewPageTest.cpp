@@ -20,6 +20,9 @@
 #include <QTableWidget>
 #include <QTest>
 
+#include <QCategoryAxis>
+#include <QDateTimeAxis>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -74,15 +77,16 @@ TEST_F(OverviewPageTest, CardsShowTodayAndTheLastSevenDays)
     ASSERT_TRUE(refreshed.wait(10000));
 
     EXPECT_EQ(card(page, "today", "requests"), QStringLiteral("3"));
-    EXPECT_EQ(card(page, "today", "tokensIn"), QStringLiteral("1500"));
+    EXPECT_EQ(card(page, "today", "tokensIn"), QStringLiteral("1,500"));
     EXPECT_EQ(card(page, "today", "tokensOut"), QStringLiteral("300"));
     EXPECT_EQ(card(page, "today", "tokensCached"), QStringLiteral("100"));
     EXPECT_EQ(card(page, "today", "success"), QStringLiteral("66.7 %"));
     // gpt-4o today: 900 uncached input at $2, 100 cached at $1, 200 output at $8 per million.
-    EXPECT_EQ(card(page, "today", "cost"), QStringLiteral("$0.0035"));
+    EXPECT_EQ(card(page, "today", "cost"), QStringLiteral("< $0.01"));
+    EXPECT_EQ(page.findChild<QLabel *>(QStringLiteral("overview_today_cost"))->toolTip(), QStringLiteral("$0.0035"));
 
     EXPECT_EQ(card(page, "week", "requests"), QStringLiteral("4"));
-    EXPECT_EQ(card(page, "week", "tokensIn"), QStringLiteral("3500"));
+    EXPECT_EQ(card(page, "week", "tokensIn"), QStringLiteral("3,500"));
     EXPECT_EQ(card(page, "week", "tokensOut"), QStringLiteral("700"));
     EXPECT_EQ(card(page, "week", "success"), QStringLiteral("75.0 %"));
 }
@@ -114,6 +118,24 @@ TEST_F(OverviewPageTest, HourlyChartHasTwentyFourPointsOfRequestsAndTokens)
     }
     EXPECT_EQ(requestSum, 3.0); // the 3-day-old row is outside the last 24 h
     EXPECT_EQ(tokenSum, 1800.0);
+
+    // The time axis spans 24 whole hours and ticks every 4 hours on the hour.
+    auto *time = qobject_cast<QDateTimeAxis *>(view->chart()->axes(Qt::Horizontal).value(0));
+    ASSERT_NE(time, nullptr);
+    EXPECT_EQ(time->min().secsTo(time->max()), 24 * 3600);
+    EXPECT_EQ(time->tickCount(), 7);
+    EXPECT_EQ(time->min().time().minute(), 0);
+    // Value axes are labelled in k / M, never a raw "%d".
+    for (QAbstractAxis *axis : view->chart()->axes(Qt::Vertical)) {
+        auto *scaled = qobject_cast<QCategoryAxis *>(axis);
+        ASSERT_NE(scaled, nullptr);
+        EXPECT_GE(scaled->max(), 1.0);
+        EXPECT_FALSE(scaled->categoriesLabels().isEmpty());
+    }
+    auto *tokenAxis = qobject_cast<QCategoryAxis *>(view->chart()->axes(Qt::Vertical).value(1));
+    ASSERT_NE(tokenAxis, nullptr);
+    EXPECT_EQ(tokenAxis->titleText(), QStringLiteral("Tokens"));
+    EXPECT_GE(tokenAxis->max(), 1800.0);
 }
 
 TEST_F(OverviewPageTest, SharesByModelAndChannelCoverTheLastSevenDays)
