@@ -27,8 +27,14 @@ public:
     void addRow(const gateway::ModelPrice &price = {});
     // The prices as the table holds them now; rows without a model name are left out.
     QList<gateway::ModelPrice> prices() const;
+    // Lists a model seen in the usage that has no price, flagged so: the row is saved only once a
+    // price has been entered.
+    void addUnpricedRow(const QString &model);
     // Writes the table to the store: changed rows saved, removed models deleted. Emits saved().
+    // Refused (and said why, inline) while a model is listed twice.
     void save();
+    // The model names listed more than once (marked in the table).
+    QStringList duplicateModels() const;
 
 Q_SIGNALS:
     void loaded();
@@ -38,6 +44,8 @@ private:
     gateway::DesktopService &m_service;
     QTableWidget *m_table = nullptr;
     QLabel *m_status = nullptr;
+    void markDuplicates();
+
     QStringList m_storedModels;
 };
 

@@ -17,6 +17,8 @@
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDir>
+#include <QDoubleSpinBox>
+#include <QStyleOptionViewItem>
 #include <QFile>
 #include <QLabel>
 #include <QPieSeries>
@@ -28,6 +30,8 @@
 #include <QToolButton>
 
 #include <gtest/gtest.h>
+
+#include <memory>
 
 using namespace tarn::gateway;
 using tarn::ui::UsagePage;
@@ -301,11 +305,25 @@ TEST_F(UsagePageTest, PricesDialogSavesToTheStoreAndCostsFollow)
     ASSERT_TRUE(loaded.wait(10000));
     auto *table = dialog.findChild<QTableWidget *>(QStringLiteral("pricesTable"));
     ASSERT_NE(table, nullptr);
-    ASSERT_EQ(table->rowCount(), 1);
+    // The priced model, then the models seen in the usage without a price, flagged.
+    ASSERT_EQ(table->rowCount(), 3);
     EXPECT_EQ(table->item(0, 0)->text(), QStringLiteral("gpt-4o"));
+    int claude = -1;
+    for (int row = 1; row < table->rowCount(); ++row) {
+        EXPECT_EQ(table->item(row, 4)->text(), QStringLiteral("no price: cost estimates leave it out"));
+        if (table->item(row, 0)->text() == QStringLiteral("claude"))
+            claude = row;
+    }
+    ASSERT_GT(claude, 0);
+    EXPECT_EQ(dialog.prices().size(), 1); // unpriced rows are not saved as free
+    EXPECT_FALSE(table->wordWrap());
 
+    // Fill in claude's listed row, drop gpt-4o's.
+    table->item(claude, 1)->setData(Qt::EditRole, 3.0);
+    table->item(claude, 2)->setData(Qt::EditRole, 15.0);
+    table->item(claude, 3)->setData(Qt::EditRole, 0.3);
+    EXPECT_TRUE(table->item(claude, 4)->text().isEmpty());
     table->removeRow(0);
-    dialog.addRow({QStringLiteral("claude"), 3.0, 15.0, 0.3});
     QSignalSpy saved(&dialog, &tarn::ui::PricesDialog::saved);
     dialog.save();
     ASSERT_TRUE(saved.wait(10000));
@@ -316,6 +334,48 @@ TEST_F(UsagePageTest, PricesDialogSavesToTheStoreAndCostsFollow)
     requery(page, [&page] { page.refresh(); });
     // claude: 500 input at $3 and 100 output at $15 per million; gpt-4o has no price any more.
     EXPECT_TRUE(page.findChild<QLabel *>(QStringLiteral("usageSummary"))->toolTip().contains(QStringLiteral("$0.0030")));
+}
+
+TEST_F(UsagePageTest, PricesKeepFractionsOfACentAndRefuseNegativesAndDuplicates)
+{
+    tarn::ui::PricesDialog dialog(fixture.service());
+    QSignalSpy loaded(&dialog, &tarn::ui::PricesDialog::loaded);
+    ASSERT_TRUE(loaded.wait(10000));
+    auto *table = dialog.findChild<QTableWidget *>(QStringLiteral("pricesTable"));
+    ASSERT_NE(table, nullptr);
+    QAbstractItemDelegate *delegate = table->itemDelegateForColumn(1);
+    ASSERT_NE(delegate, nullptr);
+    const QModelIndex input = table->model()->index(0, 1);
+    QStyleOptionViewItem option;
+    std::unique_ptr<QWidget> editor(delegate->createEditor(table->viewport(), option, input));
+    auto *spin = qobject_cast<QDoubleSpinBox *>(editor.get());
+    ASSERT_NE(spin, nullptr);
+    EXPECT_GE(spin->decimals(), 4);
+    EXPECT_EQ(spin->minimum(), 0.0);
+    spin->setValue(-1.0);
+    EXPECT_EQ(spin->value(), 0.0);
+    spin->setValue(0.028);
+    delegate->setModelData(spin, table->model(), input);
+    EXPECT_EQ(dialog.prices().value(0).inputPerMTok, 0.028);
+
+    // The same model twice is refused inline, and nothing is written.
+    dialog.addRow({QStringLiteral("gpt-4o"), 1.0, 2.0, 0.5});
+    EXPECT_EQ(dialog.duplicateModels(), QStringList{QStringLiteral("gpt-4o")});
+    auto *status = dialog.findChild<QLabel *>(QStringLiteral("pricesStatus"));
+    EXPECT_TRUE(status->text().contains(QStringLiteral("listed twice"))) << status->text().toStdString();
+    QSignalSpy saved(&dialog, &tarn::ui::PricesDialog::saved);
+    dialog.save();
+    EXPECT_FALSE(saved.wait(300));
+    EXPECT_EQ(UsageStatsRepository(fixture.database()).prices().value().value(0).inputPerMTok, 2.0);
+    table->item(table->rowCount() - 1, 0)->setText(QStringLiteral("gpt-4o-mini"));
+    EXPECT_TRUE(dialog.duplicateModels().isEmpty());
+    EXPECT_TRUE(status->text().isEmpty());
+    dialog.save();
+    ASSERT_TRUE(saved.wait(10000));
+    const auto stored = UsageStatsRepository(fixture.database()).prices();
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored.value().size(), 2);
+    EXPECT_TRUE(stored.value().contains(ModelPrice{QStringLiteral("gpt-4o"), 0.028, 8.0, 1.0}));
 }
 
 } // namespace
