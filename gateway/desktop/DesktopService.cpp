@@ -98,6 +98,28 @@ void DesktopService::post(std::function<void(Database &)> job)
                               Qt::QueuedConnection);
 }
 
+quint64 DesktopService::supersede(const QString &key)
+{
+    std::lock_guard lock(m_latestMutex);
+    return ++m_latest[key];
+}
+
+bool DesktopService::isLatest(const QString &key, quint64 generation) const
+{
+    std::lock_guard lock(m_latestMutex);
+    return m_latest.value(key) == generation;
+}
+
+bool DesktopService::finishLatest(const QString &key, quint64 generation)
+{
+    std::lock_guard lock(m_latestMutex);
+    const auto it = m_latest.find(key);
+    if (it == m_latest.end() || it.value() != generation)
+        return false;
+    m_latest.erase(it); // nothing newer is waiting: the next submission starts afresh
+    return true;
+}
+
 void DesktopService::applyConfiguration()
 {
     if (const Status status = m_gateway.config().reload(); !status)

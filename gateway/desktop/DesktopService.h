@@ -3,11 +3,14 @@
 
 #include "gateway/core/Result.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QString>
 
 #include <functional>
 #include <memory>
+#include <mutex>
 
 class QThread;
 
@@ -57,6 +60,29 @@ public:
         });
     }
 
+    // run() for work whose newer submission makes an older one pointless (a poll, a refresh after a
+    // filter or range change): of the submissions for the same context and slot still waiting, only
+    // the newest runs and is delivered; the others are skipped without touching the database, so a
+    // write handed over meanwhile does not queue behind a pile of superseded queries.
+    template<typename T>
+    void runLatest(QObject *context, const QString &slot, std::function<T(Database &)> work,
+                   std::function<void(T)> done)
+    {
+        Q_ASSERT(context && context->thread() == thread());
+        const QString key = QString::number(quintptr(context), 16) + u'/' + slot;
+        const quint64 generation = supersede(key);
+        post([this, key, generation, guard = QPointer<QObject>(context), work = std::move(work),
+              done = std::move(done)](Database &database) {
+            if (!isLatest(key, generation))
+                return;
+            auto result = std::make_shared<T>(work(database));
+            QMetaObject::invokeMethod(this, [this, key, generation, guard, result, done] {
+                if (finishLatest(key, generation) && guard)
+                    done(std::move(*result));
+            }, Qt::QueuedConnection);
+        });
+    }
+
     // A change written through run() reaches the router at once (not at the next poll of the
     // configuration revision). Call from the GUI thread, in the write's done callback.
     void applyConfiguration();
@@ -67,10 +93,17 @@ Q_SIGNALS:
 
 private:
     void post(std::function<void(Database &)> job);
+    // runLatest's bookkeeping (any thread): the generation a new submission for key gets, whether
+    // generation is still the newest, and (on delivery) whether it was, forgetting key if so.
+    quint64 supersede(const QString &key);
+    bool isLatest(const QString &key, quint64 generation) const;
+    bool finishLatest(const QString &key, quint64 generation);
 
     Gateway &m_gateway;
     QThread *m_thread = nullptr;
     DesktopDatabaseWorker *m_worker = nullptr;
+    mutable std::mutex m_latestMutex;
+    QHash<QString, quint64> m_latest; // runLatest: the newest generation per context and slot
 };
 
 } // namespace tarn::gateway

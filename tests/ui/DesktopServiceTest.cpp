@@ -88,6 +88,40 @@ TEST(DesktopServiceTest, ResultForADestroyedContextIsDropped)
     EXPECT_FALSE(delivered);
 }
 
+// Polls and refreshes queue up behind a slow query: of those waiting for one slot only the newest
+// runs and is delivered, another slot and plain run() work are untouched.
+TEST(DesktopServiceTest, RunLatestSkipsSupersededSubmissions)
+{
+    test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    DesktopService &service = fixture.service();
+    QObject page;
+    std::binary_semaphore release(0);
+    service.run<int>(&page, [&](Database &) { release.acquire(); return 0; }, [](int) {});
+
+    std::atomic<int> ran = 0; // bit per submission whose work ran
+    QList<int> delivered;
+    for (int i = 0; i < 3; ++i) {
+        service.runLatest<int>(&page, QStringLiteral("poll"), [&ran, i](Database &) { ran |= 1 << i; return i; },
+                               [&delivered](int value) { delivered.append(value); });
+    }
+    bool writeDone = false;
+    service.run<int>(&page, [](Database &) { return 0; }, [&](int) { writeDone = true; });
+    int other = -1;
+    service.runLatest<int>(&page, QStringLiteral("other"), [](Database &) { return 7; }, [&](int v) { other = v; });
+    release.release();
+
+    TARN_WAIT_TRUE(writeDone && other == 7 && !delivered.isEmpty(), 10'000);
+    EXPECT_EQ(ran.load(), 1 << 2);
+    EXPECT_EQ(delivered, QList<int>{2});
+
+    // Nothing waiting any more: the next submission runs as usual.
+    service.runLatest<int>(&page, QStringLiteral("poll"), [](Database &) { return 9; },
+                           [&delivered](int value) { delivered.append(value); });
+    TARN_WAIT_EQ(delivered.size(), 2, 10'000);
+    EXPECT_EQ(delivered.last(), 9);
+}
+
 // stop() waits for the work already handed over, as the window's shutdown relies on.
 TEST(DesktopServiceTest, StopRunsTheWorkAlreadyHandedOver)
 {

@@ -379,8 +379,8 @@ void RoutingPage::refreshObserved()
     if (model.isEmpty() || !isVisible())
         return;
     const QDateTime since = QDateTime::currentDateTimeUtc().addSecs(-3600);
-    m_service.run<ObservedShares>(
-        this, [model, since](Database &database) { return observedShares(database, model, since); },
+    m_service.runLatest<ObservedShares>(
+        this, QStringLiteral("observed"), [model, since](Database &database) { return observedShares(database, model, since); },
         [this, model](const ObservedShares &observed) {
             if (model != currentPool())
                 return;

@@ -278,8 +278,9 @@ void SettingsPage::reload()
 
 void SettingsPage::reloadKeys()
 {
-    m_service.run<gateway::Result<QList<gateway::ClientKey>>>(
-        this, [](gateway::Database &database) { return gateway::ClientKeyRepository(database).list(); },
+    // Also the 5 s "last used" poll: a reload still waiting makes another pointless.
+    m_service.runLatest<gateway::Result<QList<gateway::ClientKey>>>(
+        this, QStringLiteral("keys"), [](gateway::Database &database) { return gateway::ClientKeyRepository(database).list(); },
         [this](gateway::Result<QList<gateway::ClientKey>> keys) {
             if (!keys)
                 return;
