@@ -107,10 +107,10 @@ LogsPage::LogsPage(DesktopService &service, QWidget *parent)
     // Widths, in character widths, that fit every column but the last (the client format, the
     // least read) in the default 1000-px window; long cells elide and show whole in their tooltip.
     const int character = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    const QList<std::pair<int, int>> widths = {{RequestLogModel::Time, 15}, {RequestLogModel::Status, 8},
-                                               {RequestLogModel::Client, 13}, {RequestLogModel::Route, 22},
-                                               {RequestLogModel::Tokens, 16}, {RequestLogModel::Latency, 7},
-                                               {RequestLogModel::Ttft, 7}, {RequestLogModel::Attempts, 9}};
+    const QList<std::pair<int, int>> widths = {{RequestLogModel::Time, 13}, {RequestLogModel::Status, 6},
+                                               {RequestLogModel::Client, 16}, {RequestLogModel::Route, 24},
+                                               {RequestLogModel::Tokens, 15}, {RequestLogModel::Latency, 7},
+                                               {RequestLogModel::Ttft, 7}, {RequestLogModel::Attempts, 8}};
     for (const auto &[column, chars] : widths)
         m_view->setColumnWidth(column, chars * character);
     connect(m_model, &QAbstractItemModel::rowsInserted, this,

@@ -32,6 +32,16 @@ QString durationText(qint64 ms)
     return QStringLiteral("%1 s").arg(QLocale().toString(double(ms) / 1000.0, 'f', ms < 10'000 ? 2 : 1));
 }
 
+// A token count short enough for four to share a narrow column: "23.5k"; the tooltip has them whole.
+QString shortTokens(qint64 tokens)
+{
+    if (tokens < 1000)
+        return QString::number(tokens);
+    if (tokens < 1000000)
+        return QString::number(double(tokens) / 1e3, 'f', tokens < 100000 ? 1 : 0) + QLatin1Char('k');
+    return QString::number(double(tokens) / 1e6, 'f', 1) + QLatin1Char('M');
+}
+
 QString attemptsText(const UsageRecord &r)
 {
     QStringList steps;
@@ -225,8 +235,8 @@ QString RequestLogModel::displayText(const RequestLogRow &row, int column) const
         return attemptsText(r);
     case Tokens:
         return QStringLiteral("%1 / %2 / %3 / %4")
-            .arg(formatCount(r.promptTokens), formatCount(r.completionTokens), formatCount(r.cachedTokens),
-                 formatCount(r.reasoningTokens));
+            .arg(shortTokens(r.promptTokens), shortTokens(r.completionTokens), shortTokens(r.cachedTokens),
+                 shortTokens(r.reasoningTokens));
     case Latency:
         return durationText(r.latencyMs);
     case Ttft:

@@ -69,7 +69,7 @@ void attachAxes(QChart *chart, QAbstractBarSeries *series, const QStringList &la
     // go and the axis says what it spans (a bar's tooltip names its bucket).
     if (labels.size() > maxLabels) {
         categories->setLabelsVisible(false);
-        categories->setTitleText(tr("%1 – %2 (hover a bar for its time)").arg(labels.first(), labels.last()));
+        categories->setTitleText(tr("%1 – %2").arg(labels.first(), labels.last()));
     } else if (labels.size() > 8) {
         categories->setLabelsAngle(-90);
     }

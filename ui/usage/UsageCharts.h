@@ -23,14 +23,14 @@ QStringList usageBucketLabels(const QList<QDateTime> &buckets, gateway::UsageGra
 QHash<QString, QColor> usageColours(QStringList names);
 QColor usageOtherColour();
 // Tokens (input + output) per bucket, one stacked set per channel or model.
-void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels = 31);
+void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels = 16);
 // Input (uncached), cached input, output without reasoning, and reasoning tokens per bucket: the
 // last two together are the output tokens (reasoning is part of output).
-void fillSplitChart(QChart *chart, const UsageData &data, int maxLabels = 31);
+void fillSplitChart(QChart *chart, const UsageData &data, int maxLabels = 16);
 // The split chart's tooltip for a hovered bar (output parts say reasoning is part of output).
 QString splitToolTip(const QString &label, double tokens, bool output);
 // Requests and errors per bucket.
-void fillRequestsChart(QChart *chart, const UsageData &data, int maxLabels = 31);
+void fillRequestsChart(QChart *chart, const UsageData &data, int maxLabels = 16);
 // Tokens per name, as a pie: the legend names each slice in full, a slice of 5 % or more shows its
 // share.
 void fillShareChart(QChart *chart, const QList<gateway::UsageShare> &shares, const QString &name);

@@ -2,6 +2,7 @@
 #include "ui/logs/LogsPage.h"
 
 #include "ui/logs/RequestLogModel.h"
+#include "ui/NumberFormat.h"
 #include "tests/ui/support/DesktopFixture.h"
 #include "tests/ui/support/UiWait.h"
 
@@ -122,6 +123,7 @@ TEST_F(LogsPageTest, LoadsTheNewestPageWhenShownAndOlderPagesOnDemand)
     EXPECT_EQ(cell(0, RequestLogModel::Latency), QStringLiteral("1.50 s"));
     EXPECT_EQ(cell(0, RequestLogModel::Ttft), QStringLiteral("300 ms"));
     EXPECT_EQ(cell(0, RequestLogModel::Tokens), QStringLiteral("599 / 10 / 0 / 4"));
+    EXPECT_EQ(tarn::ui::formatTokens(23481), QStringLiteral("23.5k"));
     EXPECT_EQ(cell(1, RequestLogModel::Tokens), QStringLiteral("598 / 10 / 0 / 0"));
     EXPECT_EQ(model()->headerData(RequestLogModel::Tokens, Qt::Horizontal).toString(), QStringLiteral("Tokens"));
     EXPECT_TRUE(model()->headerData(RequestLogModel::Tokens, Qt::Horizontal, Qt::ToolTipRole).toString().startsWith(
@@ -253,7 +255,9 @@ TEST_F(LogsPageTest, EveryColumnButTheLastFitsTheDefaultWindow)
     }
     // A typical key name is not elided.
     EXPECT_GE(view->columnWidth(RequestLogModel::Client),
-              view->fontMetrics().horizontalAdvance(QStringLiteral("laptop-cursor")) + 8);
+              view->fontMetrics().horizontalAdvance(QStringLiteral("laptop-claude-code")) + 8);
+    EXPECT_GE(view->columnWidth(RequestLogModel::Tokens),
+              view->fontMetrics().horizontalAdvance(QStringLiteral("23.5k / 817 / 0 / 0")) + 8);
     EXPECT_EQ(view->textElideMode(), Qt::ElideMiddle);
 }
 
