@@ -147,7 +147,7 @@ void MainWindow::refreshCurrentPage()
     case Page::Channels: m_channelsPage->refresh(); break;
     case Page::Routing: m_routingPage->refresh(); break;
     case Page::Usage: m_usagePage->refresh(); break;
-    case Page::Logs: break; // polls the log on its own while shown, and has no public reload
+    case Page::Logs: m_logsPage->refresh(); break;
     case Page::Settings: m_settingsPage->reload(); break;
     }
 }

@@ -268,13 +268,12 @@ bool OverviewPage::isLoading() const
 void OverviewPage::refresh()
 {
     showHealth();
-    const quint64 sequence = ++m_sequence;
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    m_service.run<OverviewData>(
-        this, [now](Database &database) { return loadOverview(database, now); },
-        [this, sequence](OverviewData data) {
-            if (sequence != m_sequence)
-                return; // a newer refresh is on its way
+    // Only the newest of the refreshes still waiting runs: a slow first roll-up does not pile up
+    // the 5 s polls behind it.
+    m_service.runLatest<OverviewData>(
+        this, QStringLiteral("overview"), [now](Database &database) { return loadOverview(database, now); },
+        [this](OverviewData data) {
             showData(data);
             Q_EMIT refreshed();
         });

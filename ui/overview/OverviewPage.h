@@ -66,7 +66,6 @@ private:
     QList<QWidget *> m_usageWidgets; // hidden until the first summary arrives
     QHash<QString, qint64> m_requestsLastHour; // by requested model
     QString m_shownPools; // what the pool table shows, to redraw only on a change
-    quint64 m_sequence = 0;
     QHash<QString, QLabel *> m_cards; // "<period>.<metric>" -> value label
     QChartView *m_hourlyView = nullptr;
     QPieSeries *m_modelPie = nullptr;

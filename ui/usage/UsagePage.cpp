@@ -307,14 +307,13 @@ void UsagePage::hideEvent(QHideEvent *event)
 
 void UsagePage::refresh()
 {
-    const quint64 sequence = ++m_sequence;
     const UsageQuery query = currentQuery();
     m_status->setText(tr("Loading…"));
-    m_service.run<UsageData>(
-        this, [query](Database &database) { return loadUsage(database, query); },
-        [this, sequence](UsageData data) {
-            if (sequence != m_sequence)
-                return; // the controls changed while this ran; the newer query's answer is coming
+    // Only the newest query runs and answers: typing a custom range or clicking through the
+    // controls does not queue one aggregate per keystroke on the database thread.
+    m_service.runLatest<UsageData>(
+        this, QStringLiteral("usage"), [query](Database &database) { return loadUsage(database, query); },
+        [this](UsageData data) {
             showData(std::move(data));
             Q_EMIT refreshed();
         });

@@ -66,7 +66,6 @@ private:
 
     gateway::DesktopService &m_service;
     QTimer *m_timer = nullptr;
-    quint64 m_sequence = 0;
     UsageData m_data;
 
     QComboBox *m_range = nullptr;
