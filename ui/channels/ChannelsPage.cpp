@@ -86,11 +86,12 @@ ChannelsPage::ChannelsPage(DesktopService &service, QWidget *parent)
     m_view->setWordWrap(false);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(ChannelTableModel::Models, QHeaderView::Stretch);
-    // A quota line is long; sized to its contents it would squeeze the models away. Its first
-    // window fits, the rest is in the tooltip (and the user may widen the column).
+    // A quota line is long; sized to its contents (or even to its first window with the reset
+    // time) it squeezed the models to a letter in the default window. Its first window's use fits,
+    // the rest is in the tooltip (and the user may widen the column).
     m_view->horizontalHeader()->setSectionResizeMode(ChannelTableModel::Balance, QHeaderView::Interactive);
     m_view->horizontalHeader()->resizeSection(
-        ChannelTableModel::Balance, m_view->fontMetrics().horizontalAdvance(QStringLiteral("5 h: 100 % used · resets 00:00")) + 24);
+        ChannelTableModel::Balance, m_view->fontMetrics().horizontalAdvance(QStringLiteral("5 h: 100 % used")) + 24);
     layout->addWidget(m_view, 1);
 
     m_status = new QLabel(this);

@@ -7,6 +7,8 @@
 
 #include "tests/ui/channels/ChannelsTestFixture.h"
 
+#include <QHeaderView>
+
 using namespace tarn::test;
 using tarn::ui::BalanceFetcher;
 using tarn::ui::BalanceQuery;
@@ -218,6 +220,30 @@ TEST_F(QuotaColumnTest, AFetchedQuotaShowsInTheTableAndFailuresReadClearly)
     TARN_WAIT_TRUE(cell(QStringLiteral("glm-coding"), ChannelTableModel::Balance).startsWith(QStringLiteral("5 h: 37 % used")),
                    kTimeoutMs);
     EXPECT_EQ(upstream.lastRequest().header("authorization"), QByteArray("Bearer sk-kimi"));
+}
+
+} // namespace
+
+namespace {
+
+// The page as the default window shows it (about 800 px beside the navigation): the quota column
+// must leave the models readable (it squeezed them to one letter).
+TEST_F(QuotaColumnTest, ModelsStayReadableBesideTheQuotaColumn)
+{
+    Channel channel;
+    channel.name = QStringLiteral("openai");
+    channel.baseUrl = QStringLiteral("http://127.0.0.1:9/v1");
+    channel.keys = {QStringLiteral("sk-openai")};
+    channel.models = {QStringLiteral("gpt-4o"), QStringLiteral("gpt-4o-mini")};
+    seedChannel(channel);
+    showPage();
+    page->resize(810, 600);
+    TARN_WAIT_TRUE(page->model()->rowOf(QStringLiteral("openai")) >= 0, kTimeoutMs);
+    auto *view = page->findChild<QTableView *>();
+    ASSERT_NE(view, nullptr);
+    TARN_WAIT_TRUE(view->horizontalHeader()->sectionSize(ChannelTableModel::Models)
+                       >= view->fontMetrics().horizontalAdvance(QStringLiteral("gpt-4o, gpt-4o")),
+                   kTimeoutMs);
 }
 
 } // namespace
