@@ -8,6 +8,7 @@
 #include "gateway/core/Logging.h"
 #include "gateway/core/Paths.h"
 #include "gateway/core/SettingKeys.h"
+#include "gateway/core/ThreadHop.h"
 #include "gateway/http/HttpServer.h"
 #include "gateway/routing/Router.h"
 #include "gateway/routing/RouterUpkeep.h"
@@ -69,9 +70,7 @@ Status Gateway::start()
     m_control->start();
     m_controlRoot = new QObject;
     m_controlRoot->moveToThread(m_control);
-    Status started;
-    QMetaObject::invokeMethod(m_controlRoot, [this, &dbPath, &started] { started = startControl(dbPath); },
-                              Qt::BlockingQueuedConnection);
+    const Status started = runOnThreadOf(m_controlRoot, [this, &dbPath] { return startControl(dbPath); });
     if (!started)
         return started;
     connect(m_config, &ConfigStore::changed, this, &Gateway::configurationChanged);
@@ -124,10 +123,10 @@ void Gateway::stopControl()
     if (!m_control)
         return;
     // The control objects and the connection end on their own thread, then the thread.
-    QMetaObject::invokeMethod(m_controlRoot, [this] {
+    runOnThreadOf(m_controlRoot, [this] {
         qDeleteAll(m_controlRoot->children());
         m_database.reset();
-    }, Qt::BlockingQueuedConnection);
+    });
     m_config = nullptr;
     m_upkeep = nullptr;
     m_retention = nullptr;

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/config/ConfigStore.h"
 
-#include <QThread>
-
 #include "gateway/core/Logging.h"
+#include "gateway/core/ThreadHop.h"
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
 #include "gateway/storage/PoolRepository.h"
 #include "gateway/storage/SettingsRepository.h"
 
+#include <QThread>
 #include <QTimer>
 
 #include <climits>
@@ -72,11 +72,8 @@ Status ConfigStore::reload()
 {
     // The store's connection belongs to the thread the store lives on (the gateway's control
     // thread): a reload asked from elsewhere (the window after a write, a test) runs there.
-    if (QThread::currentThread() != thread()) {
-        Status status;
-        QMetaObject::invokeMethod(this, [this, &status] { status = reload(); }, Qt::BlockingQueuedConnection);
-        return status;
-    }
+    if (QThread::currentThread() != thread())
+        return runOnThreadOf(this, [this] { return reload(); });
     auto config = std::make_shared<RuntimeConfig>();
     // One read transaction: the revision, channels, keys, pools and settings come from one state of the
     // database, never half before and half after a change made meanwhile (by the CLI, say).

@@ -3,6 +3,7 @@
 
 #include "gateway/config/ConfigStore.h"
 #include "gateway/core/Logging.h"
+#include "gateway/core/ThreadHop.h"
 #include "gateway/routing/Router.h"
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/Database.h"
@@ -58,7 +59,7 @@ void RouterUpkeep::start(int publishIntervalMs)
 void RouterUpkeep::flush()
 {
     if (QThread::currentThread() != thread()) { // Gateway::stop, from the thread that owns the gateway
-        QMetaObject::invokeMethod(this, [this] { flush(); }, Qt::BlockingQueuedConnection);
+        runOnThreadOf(this, [this] { flush(); });
         return;
     }
     persistPending();
@@ -128,7 +129,7 @@ void RouterUpkeep::probe(const Channel &channel, const QString &key, const QStri
 void RouterUpkeep::retestDisabledKeys()
 {
     if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(this, [this] { retestDisabledKeys(); }, Qt::BlockingQueuedConnection);
+        runOnThreadOf(this, [this] { retestDisabledKeys(); });
         return;
     }
     const ConfigSnapshot config = m_config.snapshot();
