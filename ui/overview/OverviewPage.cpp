@@ -5,6 +5,7 @@
 #include "gateway/config/ConfigStore.h"
 #include "gateway/desktop/DesktopService.h"
 #include "ui/ChartAxis.h"
+#include "ui/ChartPalette.h"
 #include "ui/PageLayout.h"
 #include "ui/overview/OverviewData.h"
 #include "ui/overview/PoolHealth.h"
@@ -245,6 +246,13 @@ QChartView *OverviewPage::createPie(const QString &name, const QString &title, Q
     return view;
 }
 
+void OverviewPage::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyChartPalette(this);
+}
+
 void OverviewPage::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
@@ -349,6 +357,7 @@ void OverviewPage::showData(const OverviewData &data)
     fillPie(m_modelPie, data.byModel);
     fillPie(m_channelPie, data.byChannel);
     showHealth();
+    applyChartPalette(this); // the hourly chart's axes are new
 }
 
 void OverviewPage::showHealth()

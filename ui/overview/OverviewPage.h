@@ -50,6 +50,7 @@ Q_SIGNALS:
     void healthShown();
 
 protected:
+    void changeEvent(QEvent *event) override;
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
 

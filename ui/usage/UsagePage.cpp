@@ -2,6 +2,7 @@
 #include "ui/usage/UsagePage.h"
 
 #include "gateway/desktop/DesktopService.h"
+#include "ui/ChartPalette.h"
 #include "ui/NumberFormat.h"
 #include "ui/PageLayout.h"
 #include "ui/usage/HeatmapWidget.h"
@@ -254,12 +255,20 @@ QChartView *UsagePage::createChart(const QString &name, const QString &title)
     auto *chart = new QChart;
     chart->setTitle(title);
     chart->legend()->setAlignment(Qt::AlignBottom);
+    applyChartPalette(chart, palette());
     auto *view = new QChartView(chart, this);
     view->setObjectName(name);
     view->setAccessibleName(title);
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(240);
     return view;
+}
+
+void UsagePage::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyChartPalette(this);
 }
 
 void UsagePage::onRangeChanged()
@@ -365,6 +374,7 @@ void UsagePage::showData(UsageData data)
     fillRequestsChart(m_requests->chart(), m_data, HalfWidthLabels);
     fillShareChart(m_modelShare->chart(), m_data.byModel, tr("Tokens by model"));
     fillShareChart(m_channelShare->chart(), m_data.byChannel, tr("Tokens by channel"));
+    applyChartPalette(this); // the axes are new
     m_heatmap->setHeatmap(m_data.heatmap);
     showQuality();
 }

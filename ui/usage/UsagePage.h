@@ -53,6 +53,7 @@ Q_SIGNALS:
     void refreshed();
 
 protected:
+    void changeEvent(QEvent *event) override;
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
 
