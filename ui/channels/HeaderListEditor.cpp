@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/HeaderListEditor.h"
 
+#include "ui/channels/EditorRowButtons.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSet>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace tarn::ui {
@@ -162,28 +163,8 @@ void HeaderListEditor::addRow(const QString &name, const QString &value)
     for (QLineEdit *edit : {nameEdit, valueEdit})
         connect(edit, &QLineEdit::textChanged, this, &HeaderListEditor::revalidate);
 
-    auto *reveal = new QToolButton(row);
-    reveal->setObjectName(QStringLiteral("revealHeaderButton"));
-    reveal->setText(tr("Show"));
-    reveal->setToolTip(tr("Show or hide this value"));
-    reveal->setCheckable(true);
-    connect(reveal, &QToolButton::toggled, valueEdit, [valueEdit, reveal](bool shown) {
-        valueEdit->setEchoMode(shown ? QLineEdit::Normal : QLineEdit::Password);
-        reveal->setText(shown ? tr("Hide") : tr("Show"));
-    });
-    layout->addWidget(reveal);
-
-    auto *remove = new QToolButton(row);
-    remove->setObjectName(QStringLiteral("removeHeaderButton"));
-    remove->setText(tr("Remove"));
-    connect(remove, &QToolButton::clicked, this, [this, row] {
-        // Deleted later: the click that asked for it is still being delivered to the button.
-        row->hide();
-        row->setParent(nullptr);
-        row->deleteLater();
-        revalidate();
-    });
-    layout->addWidget(remove);
+    addRevealButton(row, valueEdit, QStringLiteral("revealHeaderButton"), tr("Show or hide this value"));
+    addRemoveButton(row, QStringLiteral("removeHeaderButton"), this, [this] { revalidate(); });
 
     m_rows->addWidget(row);
 }

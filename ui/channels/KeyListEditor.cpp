@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/KeyListEditor.h"
 
+#include "ui/channels/EditorRowButtons.h"
+
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace tarn::ui {
@@ -66,30 +67,12 @@ void KeyListEditor::addRow(const QString &key)
     connect(edit, &QLineEdit::textChanged, this, &KeyListEditor::changed);
     layout->addWidget(edit, 1);
 
-    auto *reveal = new QToolButton(row);
-    reveal->setObjectName(QStringLiteral("revealKeyButton"));
-    reveal->setText(tr("Show"));
-    reveal->setToolTip(tr("Show or hide this key"));
-    reveal->setCheckable(true);
-    connect(reveal, &QToolButton::toggled, edit, [edit, reveal](bool shown) {
-        edit->setEchoMode(shown ? QLineEdit::Normal : QLineEdit::Password);
-        reveal->setText(shown ? tr("Hide") : tr("Show"));
-    });
-    layout->addWidget(reveal);
-
-    auto *remove = new QToolButton(row);
-    remove->setObjectName(QStringLiteral("removeKeyButton"));
-    remove->setText(tr("Remove"));
-    connect(remove, &QToolButton::clicked, this, [this, row] {
-        // Deleted later: the click that asked for it is still being delivered to the button.
-        row->hide();
-        row->setParent(nullptr);
-        row->deleteLater();
+    addRevealButton(row, edit, QStringLiteral("revealKeyButton"), tr("Show or hide this key"));
+    addRemoveButton(row, QStringLiteral("removeKeyButton"), this, [this] {
         if (m_rows->count() == 0)
             addRow({});
         Q_EMIT changed();
     });
-    layout->addWidget(remove);
 
     m_rows->addWidget(row);
 }
