@@ -3,10 +3,8 @@
 #include "ui/overview/OverviewPage.h"
 #include "ui/usage/UsagePage.h"
 
-#include "gateway/storage/UsageRepository.h"
-#include "tests/ui/support/DesktopFixture.h"
 #include "tests/ui/support/UiWait.h"
-#include "tests/ui/support/UsageRows.h"
+#include "tests/ui/usage/OneRequestFixture.h"
 
 #include <QAbstractAxis>
 #include <QChart>
@@ -43,21 +41,7 @@ void expectChartsIn(QWidget *page, const QPalette &palette)
     }
 }
 
-class ChartPaletteTest : public ::testing::Test
-{
-protected:
-    void SetUp() override
-    {
-        ASSERT_TRUE(fixture.isValid());
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        ASSERT_TRUE(UsageRepository(fixture.database())
-                        .insert({tarn::test::usageRow(now.addSecs(-600), QStringLiteral("alpha"), QStringLiteral("o3"), 200,
-                                                      100, 50, 0, 800, -1, 20)})
-                        .ok());
-    }
-
-    tarn::test::DesktopFixture fixture;
-};
+using ChartPaletteTest = tarn::test::OneRequestFixture;
 
 TEST_F(ChartPaletteTest, UsageChartsFollowAPaletteChange)
 {

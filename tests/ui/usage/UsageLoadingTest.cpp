@@ -6,9 +6,7 @@
 #include "ui/usage/UsageCharts.h"
 #include "ui/usage/UsagePage.h"
 
-#include "gateway/storage/UsageRepository.h"
-#include "tests/ui/support/DesktopFixture.h"
-#include "tests/ui/support/UsageRows.h"
+#include "tests/ui/usage/OneRequestFixture.h"
 
 #include <QChartView>
 #include <QDir>
@@ -24,21 +22,7 @@ using tarn::ui::UsagePage;
 
 namespace {
 
-class UsageLoadingTest : public ::testing::Test
-{
-protected:
-    void SetUp() override
-    {
-        ASSERT_TRUE(fixture.isValid());
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        ASSERT_TRUE(UsageRepository(fixture.database())
-                        .insert({tarn::test::usageRow(now.addSecs(-600), QStringLiteral("alpha"), QStringLiteral("o3"), 200,
-                                                      100, 50, 0, 800, -1, 20)})
-                        .ok());
-    }
-
-    tarn::test::DesktopFixture fixture;
-};
+using UsageLoadingTest = tarn::test::OneRequestFixture;
 
 TEST_F(UsageLoadingTest, SummarisingUntilTheFirstAnswerThenCharts)
 {
