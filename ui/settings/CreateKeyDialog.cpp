@@ -4,18 +4,16 @@
 #include "gateway/desktop/DesktopService.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "ui/settings/AllowedModelsField.h"
+#include "ui/settings/ExpiryField.h"
 
-#include <QCheckBox>
 #include <QClipboard>
 #include <QCloseEvent>
-#include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTimer>
@@ -34,18 +32,8 @@ CreateKeyDialog::CreateKeyDialog(gateway::DesktopService &service, QWidget *pare
     m_name->setObjectName(QStringLiteral("nameEdit"));
     m_name->setPlaceholderText(tr("e.g. laptop-claude-code"));
     m_models = new AllowedModelsField(service, this);
-    m_expires = new QCheckBox(tr("Expires"), this);
-    m_expires->setObjectName(QStringLiteral("expiresCheck"));
-    m_expiresAt = new QDateTimeEdit(QDateTime::currentDateTime().addDays(90), this);
-    m_expiresAt->setObjectName(QStringLiteral("expiresEdit"));
-    m_expiresAt->setCalendarPopup(true);
-    m_expiresAt->setDisplayFormat(QLocale().dateFormat(QLocale::ShortFormat)); // a day is precise enough
-    m_expiresAt->setMinimumDateTime(QDateTime::currentDateTime());
-    m_expiresAt->setEnabled(false);
-    connect(m_expires, &QCheckBox::toggled, m_expiresAt, &QWidget::setEnabled);
-    auto *expiryRow = new QHBoxLayout;
-    expiryRow->addWidget(m_expires);
-    expiryRow->addWidget(m_expiresAt, 1);
+    m_expiry = new ExpiryField(this);
+    m_expiry->refusePastDates();
 
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("errorLabel"));
@@ -73,7 +61,7 @@ CreateKeyDialog::CreateKeyDialog(gateway::DesktopService &service, QWidget *pare
     auto *form = new QFormLayout;
     form->addRow(tr("Name"), m_name);
     form->addRow(tr("Allowed models"), m_models);
-    form->addRow(tr("Expiry"), expiryRow);
+    form->addRow(tr("Expiry"), m_expiry);
 
     // Both are standard buttons so a style that puts icons on dialog buttons gives both one.
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -167,8 +155,7 @@ void CreateKeyDialog::create()
         return;
     }
     key.models = m_models->models();
-    if (m_expires->isChecked())
-        key.expiresAt = m_expiresAt->dateTime().toUTC();
+    key.expiresAt = m_expiry->expiry();
     m_error->hide();
     setCreating(true);
     const QString name = key.name;
@@ -190,8 +177,7 @@ void CreateKeyDialog::showSecret(const QString &name, const QString &secret)
 {
     m_name->setReadOnly(true);
     m_models->setReadOnly(true);
-    m_expires->setEnabled(false);
-    m_expiresAt->setEnabled(false);
+    m_expiry->setReadOnly(true);
     m_secret->setText(secret);
     m_secretNote->show();
     m_secret->show();

@@ -5,8 +5,6 @@
 
 #include <chrono>
 
-class QCheckBox;
-class QDateTimeEdit;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
@@ -19,6 +17,7 @@ class DesktopService;
 namespace tarn::ui {
 
 class AllowedModelsField;
+class ExpiryField;
 
 // Creates a client key: name, allowed models, expiry. The secret exists only in this dialog, once,
 // in a read-only field with a Copy button (only its hash is stored).
@@ -56,8 +55,7 @@ private:
     gateway::DesktopService &m_service;
     QLineEdit *m_name = nullptr;
     AllowedModelsField *m_models = nullptr;
-    QCheckBox *m_expires = nullptr;
-    QDateTimeEdit *m_expiresAt = nullptr;
+    ExpiryField *m_expiry = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_secretNote = nullptr;
     QLineEdit *m_secret = nullptr;

@@ -4,14 +4,11 @@
 #include "gateway/desktop/DesktopService.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "ui/settings/AllowedModelsField.h"
+#include "ui/settings/ExpiryField.h"
 
-#include <QCheckBox>
-#include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QLocale>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -29,20 +26,8 @@ EditKeyDialog::EditKeyDialog(gateway::DesktopService &service, const gateway::Cl
     name->setObjectName(QStringLiteral("nameLabel"));
     m_models = new AllowedModelsField(service, this);
     m_models->setModels(key.models);
-    m_expires = new QCheckBox(tr("Expires"), this);
-    m_expires->setObjectName(QStringLiteral("expiresCheck"));
-    m_expires->setChecked(key.expiresAt.isValid());
-    const QDateTime expiry = key.expiresAt.isValid() ? key.expiresAt.toLocalTime()
-                                                     : QDateTime::currentDateTime().addDays(90);
-    m_expiresAt = new QDateTimeEdit(expiry, this);
-    m_expiresAt->setObjectName(QStringLiteral("expiresEdit"));
-    m_expiresAt->setCalendarPopup(true);
-    m_expiresAt->setDisplayFormat(QLocale().dateFormat(QLocale::ShortFormat));
-    m_expiresAt->setEnabled(m_expires->isChecked());
-    connect(m_expires, &QCheckBox::toggled, m_expiresAt, &QWidget::setEnabled);
-    auto *expiryRow = new QHBoxLayout;
-    expiryRow->addWidget(m_expires);
-    expiryRow->addWidget(m_expiresAt, 1);
+    m_expiry = new ExpiryField(this);
+    m_expiry->setExpiry(key.expiresAt);
 
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("errorLabel"));
@@ -53,7 +38,7 @@ EditKeyDialog::EditKeyDialog(gateway::DesktopService &service, const gateway::Cl
     auto *form = new QFormLayout;
     form->addRow(tr("Name"), name);
     form->addRow(tr("Allowed models"), m_models);
-    form->addRow(tr("Expiry"), expiryRow);
+    form->addRow(tr("Expiry"), m_expiry);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     m_saveButton = buttons->button(QDialogButtonBox::Save);
@@ -74,7 +59,7 @@ EditKeyDialog::~EditKeyDialog() = default;
 void EditKeyDialog::save()
 {
     const QStringList models = m_models->models();
-    const QDateTime expiresAt = m_expires->isChecked() ? m_expiresAt->dateTime().toUTC() : QDateTime();
+    const QDateTime expiresAt = m_expiry->expiry();
     m_saveButton->setEnabled(false);
     m_error->hide();
     const QString name = m_name;

@@ -5,8 +5,6 @@
 
 #include <QDialog>
 
-class QCheckBox;
-class QDateTimeEdit;
 class QLabel;
 class QPushButton;
 
@@ -17,6 +15,7 @@ class DesktopService;
 namespace tarn::ui {
 
 class AllowedModelsField;
+class ExpiryField;
 
 // Changes what an existing client key may do: its allowed models and expiry. The key itself (and
 // its name) stay as they are; only ClientKeyRepository::update is called.
@@ -38,8 +37,7 @@ private:
     gateway::DesktopService &m_service;
     QString m_name;
     AllowedModelsField *m_models = nullptr;
-    QCheckBox *m_expires = nullptr;
-    QDateTimeEdit *m_expiresAt = nullptr;
+    ExpiryField *m_expiry = nullptr;
     QLabel *m_error = nullptr;
     QPushButton *m_saveButton = nullptr;
 };
