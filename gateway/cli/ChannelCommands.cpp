@@ -4,6 +4,7 @@
 #include "gateway/cli/ChannelParams.h"
 #include "gateway/cli/ChannelState.h"
 #include "gateway/cli/CliSupport.h"
+#include "gateway/core/ExtraHeaderRule.h"
 
 #include "gateway/routing/ChannelProbe.h"
 #include "gateway/storage/ChannelRepository.h"
@@ -106,6 +107,9 @@ Status applyChannelFlags(const ParsedFlags &f, Channel &c)
         Result<QMap<QString, QString>> headers = parsePairs(QStringLiteral("--header"), f.values(QStringLiteral("header")));
         if (!headers)
             return headers.error();
+        // Said here in the flag's words; validateChannel says it again for import files.
+        if (Status s = validateExtraHeaders(*headers); !s)
+            return Error::invalid(QStringLiteral("--header: ") + s.error().message);
         c.extraHeaders = *headers;
     }
     for (const auto &[flag, target] : {std::pair{QStringLiteral("tools"), &c.capabilities.tools},

@@ -3,6 +3,7 @@
 
 #include "gateway/cli/ChannelParams.h"
 
+#include "gateway/core/ExtraHeaderRule.h"
 #include "gateway/core/Paths.h"
 #include "gateway/storage/Database.h"
 
@@ -157,6 +158,8 @@ Status validateChannel(const Channel &c)
         if (c.keys.count(key) > 1)
             return Error::invalid(QStringLiteral("channel '%1': the same API key is given twice").arg(c.name));
     }
+    if (Status s = validateExtraHeaders(c.extraHeaders); !s)
+        return Error::invalid(QStringLiteral("channel '%1': %2").arg(c.name, s.error().message));
     if (c.models.isEmpty() && c.modelMap.isEmpty())
         return Error::invalid(QStringLiteral("channel '%1' serves no models (give --models m1,m2)").arg(c.name));
     // Other types would ignore it, but storing it would claim a choice that is not made.

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/channels/HeaderListEditor.h"
 
+#include "gateway/core/ExtraHeaderRule.h"
 #include "ui/channels/EditorRowButtons.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSet>
 #include <QVBoxLayout>
 
 namespace tarn::ui {
@@ -22,11 +22,12 @@ struct RowCheck
     bool valueAtFault = false; // else the name is
 };
 
-// Each row's verdict, in order; rows left wholly empty are skipped.
+// Each row's verdict, in order, by the rule the command line and the import apply too; rows left
+// wholly empty are skipped.
 QList<RowCheck> checkRows(const QWidget *editor)
 {
     QList<RowCheck> rows;
-    QSet<QString> seen;
+    QList<std::pair<QString, QString>> headers;
     for (QWidget *row : editor->findChildren<QWidget *>(QStringLiteral("headerRow"), Qt::FindDirectChildrenOnly)) {
         RowCheck check{row->findChild<QLineEdit *>(QStringLiteral("headerNameEdit")),
                        row->findChild<QLineEdit *>(QStringLiteral("headerValueEdit")), {}};
@@ -34,19 +35,13 @@ QList<RowCheck> checkRows(const QWidget *editor)
         const QString value = check.value->text().trimmed();
         if (name.isEmpty() && value.isEmpty())
             continue;
-        if (name.isEmpty())
-            check.error = HeaderListEditor::tr("A header value needs a name.");
-        else if (!HeaderListEditor::isHttpToken(name))
-            check.error = HeaderListEditor::tr("'%1' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only).").arg(name);
-        else if (seen.contains(name.toLower()))
-            check.error = HeaderListEditor::tr("The header '%1' is given twice.").arg(name);
-        else if (value.isEmpty())
-            check.error = HeaderListEditor::tr("The header '%1' needs a value.").arg(name), check.valueAtFault = true;
-        // A line break would end the header and start another one the user never wrote.
-        else if (value.contains(QLatin1Char('\r')) || value.contains(QLatin1Char('\n')) || value.contains(QChar(0)))
-            check.error = HeaderListEditor::tr("The value of '%1' must be on one line.").arg(name), check.valueAtFault = true;
-        seen.insert(name.toLower());
+        headers.append({name, value});
         rows.append(check);
+    }
+    const QList<gateway::HeaderVerdict> verdicts = gateway::checkExtraHeaders(headers);
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        rows[i].error = verdicts.at(i).message;
+        rows[i].valueAtFault = verdicts.at(i).valueAtFault();
     }
     return rows;
 }
@@ -78,20 +73,6 @@ HeaderListEditor::HeaderListEditor(QWidget *parent)
 }
 
 HeaderListEditor::~HeaderListEditor() = default;
-
-bool HeaderListEditor::isHttpToken(const QString &name)
-{
-    if (name.isEmpty())
-        return false;
-    static const QString punctuation = QStringLiteral("!#$%&'*+-.^_`|~");
-    for (const QChar c : name) {
-        const ushort u = c.unicode();
-        const bool alnum = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
-        if (!alnum && !punctuation.contains(c))
-            return false;
-    }
-    return true;
-}
 
 void HeaderListEditor::setHeaders(const QMap<QString, QString> &headers)
 {

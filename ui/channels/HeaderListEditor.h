@@ -12,8 +12,8 @@ namespace tarn::ui {
 
 // A channel's extra request headers, one name/value row each. Values are masked like keys
 // (headers often carry a secret: an organisation id, a second token) and revealed one at a time
-// on request. Names are checked as HTTP tokens and a name given twice (in any case) is refused,
-// with the reason shown under the rows.
+// on request. Rows are checked by gateway::checkExtraHeaders (the rule the command line and the
+// import use), with the reason shown under the rows.
 class HeaderListEditor final : public QWidget
 {
     Q_OBJECT
@@ -28,9 +28,6 @@ public:
     QMap<QString, QString> headers() const;
     // Why the rows cannot be saved; empty when they can.
     QString error() const;
-
-    // RFC 9110 token: the characters a header name may have.
-    static bool isHttpToken(const QString &name);
 
 Q_SIGNALS:
     void changed();
