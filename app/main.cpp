@@ -11,6 +11,12 @@
 
 #include <cstdio>
 
+#ifdef TARN_HAVE_MIMALLOC
+#include <mimalloc.h>
+
+#include <cstdlib>
+#endif
+
 #ifdef TARN_HAVE_GUI
 #include "app/DesktopModule.h"
 
@@ -113,6 +119,22 @@ bool displayAvailable()
 }
 #endif
 
+// The allocator line of `tarn --version`: names mimalloc only when malloc() really is
+// mimalloc's (linking it is not enough if another library's malloc came first).
+QString allocatorLine()
+{
+#ifdef TARN_HAVE_MIMALLOC
+    void *probe = std::malloc(64);
+    const bool redirected = mi_is_in_heap_region(probe);
+    std::free(probe);
+    if (redirected) {
+        const int v = mi_version();
+        return QStringLiteral("allocator: mimalloc %1.%2.%3").arg(v / 100).arg(v / 10 % 10).arg(v % 10);
+    }
+#endif
+    return QStringLiteral("allocator: system");
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -125,8 +147,12 @@ int main(int argc, char **argv)
     const gateway::Invocation invocation = gateway::parseInvocation(args);
 
     switch (invocation.kind) {
+    case gateway::Invocation::Kind::Version: {
+        QTextStream out(stdout);
+        out << invocation.text << '\n' << allocatorLine() << '\n';
+        return 0;
+    }
     case gateway::Invocation::Kind::Help:
-    case gateway::Invocation::Kind::Version:
     case gateway::Invocation::Kind::Error:
     case gateway::Invocation::Kind::Command: {
         QCoreApplication application(argc, argv);

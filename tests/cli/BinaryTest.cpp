@@ -42,7 +42,15 @@ TEST(BinaryTest, VersionPrintsTheVersionLine)
 {
     const ProcessResult r = runTarn({QStringLiteral("--version")});
     EXPECT_EQ(r.code, 0) << r.err.toStdString();
-    EXPECT_EQ(r.out.trimmed().toStdString(), "tarn 0.1.0");
+    const QStringList lines = r.out.trimmed().split(u'\n');
+    ASSERT_EQ(lines.size(), 2) << r.out.toStdString();
+    EXPECT_EQ(lines.at(0).toStdString(), "tarn 0.1.0");
+#ifdef TARN_WITH_MIMALLOC
+    // Linked is not enough: the line says mimalloc only when malloc() hands out its memory.
+    EXPECT_TRUE(lines.at(1).startsWith(QStringLiteral("allocator: mimalloc 2."))) << lines.at(1).toStdString();
+#else
+    EXPECT_EQ(lines.at(1).toStdString(), "allocator: system");
+#endif
 }
 
 TEST(BinaryTest, ChannelAddThenListJson)
