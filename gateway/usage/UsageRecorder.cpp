@@ -37,12 +37,15 @@ Status UsageRecorder::start()
             return;
         }
         m_database = std::move(db.value());
+        // One repository for the thread's life: it keeps its prepared insert between batches.
+        m_usage = std::make_unique<UsageRepository>(*m_database);
         {
             std::lock_guard lock(m_mutex);
             m_running = true;
         }
         opened.set_value(Status{});
         run();
+        m_usage.reset(); // its statements are finalized before the connection closes
         m_database.reset();
         {
             std::lock_guard lock(m_mutex);
@@ -155,7 +158,7 @@ void UsageRecorder::run()
 bool UsageRecorder::writeBatch(QList<UsageRecord> &batch, QHash<qint64, QDateTime> &lastUsed)
 {
     if (!batch.isEmpty()) {
-        if (const Status status = UsageRepository(*m_database).insert(batch); !status) {
+        if (const Status status = m_usage->insert(batch); !status) {
             qCWarning(lcUsage) << "usage batch not written, will retry:" << status.error().message;
             return false;
         }

@@ -54,6 +54,7 @@ private:
     bool m_running = false; // the writer thread is in run() (guarded by m_mutex)
     bool m_flushRequested = false;
     std::unique_ptr<class Database> m_database; // lives on the writer thread
+    std::unique_ptr<class UsageRepository> m_usage; // on m_database, same thread
 };
 
 } // namespace tarn::gateway

@@ -4,6 +4,8 @@
 
 #include <QTimeZone>
 
+#include <algorithm>
+
 #include "gateway/storage/SettingsRepository.h"
 #include "gateway/storage/StorageSupport.h"
 #include "gateway/storage/UsageRepository.h"
@@ -147,6 +149,70 @@ TEST_F(UsageRepositoryTest, RecentReturnsNewestFirstWithEveryField)
     EXPECT_EQ(got.error, expected.error);
     EXPECT_EQ(recent->at(1).time, record(2).time);
     EXPECT_TRUE(repo.recent(0)->isEmpty());
+}
+
+// The usage writer binds rows straight through sqlite3 where the build allows it, 32 rows to a
+// statement; both paths must store exactly the same rows, whatever the text holds.
+TEST_F(UsageRepositoryTest, NativeAndPortableInsertsStoreTheSameRows)
+{
+    QList<UsageRecord> records;
+    for (int i = 0; i < 70; ++i) { // two full 32-row statements and six single rows
+        UsageRecord r = record(i);
+        if (i % 7 == 3) {
+            r.requestedModel = QStringLiteral("模型-\"quoted\"\n\\ ü 🦊");
+            r.channelName = QString(); // a null string is stored as ''
+            r.error = QStringLiteral("nul\u0000inside and a tab\t");
+            r.attemptLog = {{1, QStringLiteral("ch\"1"), QStringLiteral("k\u0001"), 429, QStringLiteral("slow\ndown"), 12},
+                            {2, QStringLiteral("ch2"), QString(), 200, QString(), 30}};
+        }
+        records.append(r);
+    }
+    UsageRepository repo(db());
+    ASSERT_TRUE(repo.insert(records.first(40), UsageRepository::InsertPath::Native).ok());
+    ASSERT_TRUE(repo.insert(records.sliced(40), UsageRepository::InsertPath::Native).ok()); // reuses its statements
+    ASSERT_TRUE(repo.insert(records, UsageRepository::InsertPath::Portable).ok());
+    const auto stored = repo.recent(1000);
+    ASSERT_TRUE(stored.ok());
+    ASSERT_EQ(stored->size(), 2 * records.size());
+    // recent() is newest first; equal times fall back to id order, so compare by id.
+    QList<UsageRecord> rows = *stored;
+    std::sort(rows.begin(), rows.end(), [](const UsageRecord &a, const UsageRecord &b) { return a.id < b.id; });
+    for (qsizetype i = 0; i < records.size(); ++i) {
+        const UsageRecord &native = rows.at(i);
+        const UsageRecord &portable = rows.at(i + records.size());
+        SCOPED_TRACE(i);
+        EXPECT_EQ(native.time, records.at(i).time);
+        EXPECT_EQ(native.requestedModel, records.at(i).requestedModel);
+        EXPECT_EQ(native.error, records.at(i).error);
+        EXPECT_FALSE(native.channelName.isNull());
+        for (const UsageRecord *r : {&native, &portable}) {
+            EXPECT_EQ(r->time, records.at(i).time);
+            EXPECT_EQ(r->clientKeyId, records.at(i).clientKeyId);
+            EXPECT_EQ(r->inboundFormat, records.at(i).inboundFormat);
+            EXPECT_EQ(r->endpoint, records.at(i).endpoint);
+            EXPECT_EQ(r->requestedModel, records.at(i).requestedModel);
+            EXPECT_EQ(r->channelId, records.at(i).channelId);
+            EXPECT_EQ(r->channelName, records.at(i).channelName.isNull() ? QStringLiteral("") : records.at(i).channelName);
+            EXPECT_EQ(r->upstreamModel, records.at(i).upstreamModel);
+            EXPECT_EQ(r->status, records.at(i).status);
+            EXPECT_EQ(r->stream, records.at(i).stream);
+            EXPECT_EQ(r->promptTokens, records.at(i).promptTokens);
+            EXPECT_EQ(r->completionTokens, records.at(i).completionTokens);
+            EXPECT_EQ(r->cachedTokens, records.at(i).cachedTokens);
+            EXPECT_EQ(r->reasoningTokens, records.at(i).reasoningTokens);
+            EXPECT_EQ(r->latencyMs, records.at(i).latencyMs);
+            EXPECT_EQ(r->ttftMs, records.at(i).ttftMs);
+            EXPECT_EQ(r->attempts, records.at(i).attempts);
+            EXPECT_EQ(r->error, records.at(i).error);
+            ASSERT_EQ(r->attemptLog.size(), records.at(i).attemptLog.size());
+            for (qsizetype a = 0; a < r->attemptLog.size(); ++a) {
+                EXPECT_EQ(r->attemptLog.at(a).channelName, records.at(i).attemptLog.at(a).channelName);
+                EXPECT_EQ(r->attemptLog.at(a).keyId, records.at(i).attemptLog.at(a).keyId);
+                EXPECT_EQ(r->attemptLog.at(a).error, records.at(i).attemptLog.at(a).error);
+                EXPECT_EQ(r->attemptLog.at(a).status, records.at(i).attemptLog.at(a).status);
+            }
+        }
+    }
 }
 
 TEST_F(UsageRepositoryTest, InsertDoesNotBumpConfigRevision)
