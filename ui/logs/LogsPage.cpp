@@ -6,6 +6,7 @@
 #include "gateway/storage/UsageStatsRepository.h"
 
 #include "ui/PageLayout.h"
+#include "ui/logs/RequestLogColumns.h"
 #include "ui/logs/RequestLogModel.h"
 
 #include <QComboBox>
@@ -99,20 +100,10 @@ LogsPage::LogsPage(DesktopService &service, QWidget *parent)
     m_view->verticalHeader()->hide();
     // Fixed row heights keep scrolling through thousands of rows cheap.
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->horizontalHeader()->setSectionResizeMode(RequestLogModel::Route, QHeaderView::Interactive);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     // Model names are long and differ at their ends ("claude-sonnet-4-5-20250929"): elide the middle.
     m_view->setTextElideMode(Qt::ElideMiddle);
-    // Widths, in character widths, that fit every column but the last (the client format, the
-    // least read) in the default 1000-px window; long cells elide and show whole in their tooltip.
-    const int character = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    const QList<std::pair<int, int>> widths = {{RequestLogModel::Time, 13}, {RequestLogModel::Status, 6},
-                                               {RequestLogModel::Client, 16}, {RequestLogModel::Route, 24},
-                                               {RequestLogModel::Tokens, 15}, {RequestLogModel::Latency, 7},
-                                               {RequestLogModel::Ttft, 7}, {RequestLogModel::Attempts, 8}};
-    for (const auto &[column, chars] : widths)
-        m_view->setColumnWidth(column, chars * character);
+    m_columns = new RequestLogColumns(m_view);
     connect(m_model, &QAbstractItemModel::rowsInserted, this,
             [this](const QModelIndex &, int first, int last) { keepScrollAnchored(first, last); });
     layout->addWidget(m_view, 1);

@@ -16,6 +16,7 @@ class DesktopService;
 
 namespace tarn::ui {
 
+class RequestLogColumns;
 class RequestLogModel;
 
 // The Logs page: every request, newest first, filterable by model, channel, status, client key and
@@ -32,6 +33,7 @@ public:
     ~LogsPage() override;
 
     RequestLogModel *model() const { return m_model; }
+    RequestLogColumns *columns() const { return m_columns; }
     // The filter the combos describe.
     gateway::RequestLogFilter currentFilter() const;
 
@@ -52,6 +54,7 @@ private:
     gateway::DesktopService &m_service;
     RequestLogModel *m_model = nullptr;
     QTableView *m_view = nullptr;
+    RequestLogColumns *m_columns = nullptr;
     QComboBox *m_modelCombo = nullptr;
     QComboBox *m_channelCombo = nullptr;
     QComboBox *m_statusCombo = nullptr;

@@ -271,8 +271,10 @@ QVariant RequestLogModel::data(const QModelIndex &index, int role) const
                 lines.prepend(row.record.error);
             return lines.isEmpty() ? QVariant() : QVariant(lines.join(u'\n'));
         }
+        // The whole route (the column elides it in a narrow window) and the endpoint it came in on.
         if (index.column() == Route)
-            return QString(row.record.endpoint + (row.record.stream ? tr(" (stream)") : QString()));
+            return QString(displayText(row, Route) + u'\n' + row.record.endpoint
+                           + (row.record.stream ? tr(" (stream)") : QString()));
         if (index.column() == Tokens)
             return tokensToolTip(row.record);
         if (index.column() == Time)

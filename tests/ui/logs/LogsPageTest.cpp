@@ -12,6 +12,7 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDir>
+#include <QHeaderView>
 #include <QTableView>
 #include <QTest>
 
@@ -22,6 +23,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <numeric>
 #include <ostream>
 
 // Readable QString values in GoogleTest's failure messages.
@@ -240,25 +242,93 @@ TEST_F(LogsPageTest, TheViewFetchesMoreWhenScrolledToTheEnd)
     WAIT_EQ(model()->rowCount(), 2 * RequestLogModel::kPageSize);
 }
 
-TEST_F(LogsPageTest, EveryColumnButTheLastFitsTheDefaultWindow)
+// In the default window (1000 px wide, a 180-px navigation column) with realistic rows, every
+// column with bounded text (time, status code, tokens, durations, client format, the last) is at
+// least as wide as its header and its widest cell, and nothing is left to scroll sideways for. The
+// free-text columns (key name, route, attempts) share the rest, eliding in their middle when it
+// is not enough; the route's tooltip has the whole of it. The status needs only its code; an
+// error after it elides at its end.
+TEST_F(LogsPageTest, EveryColumnIsReadableInTheDefaultWindow)
 {
-    // The main window is 1000 px wide with a 180-px navigation column.
+    ClientKey meta;
+    meta.name = QStringLiteral("laptop-claude-code");
+    ASSERT_TRUE(ClientKeyRepository(fixture.database()).create(meta).ok());
+    const qint64 laptop = ClientKeyRepository(fixture.database()).findByName(meta.name)->id;
+    QList<UsageRecord> rows;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (int i = 0; i < 3; ++i) {
+        UsageRecord r = record(i, now.addSecs(i + 1));
+        r.clientKeyId = laptop;
+        r.inboundFormat = QStringLiteral("responses");
+        r.requestedModel = r.upstreamModel = i == 0 ? QStringLiteral("claude-sonnet-4-5") : QStringLiteral("deepseek-reasoner");
+        r.channelName = i == 0 ? QStringLiteral("anthropic") : QStringLiteral("deepseek");
+        r.promptTokens = 123456;
+        r.completionTokens = 23456;
+        r.cachedTokens = 101000;
+        r.reasoningTokens = 12345;
+        r.latencyMs = 12345;
+        r.ttftMs = 1234;
+        r.status = i == 2 ? 502 : 200;
+        r.error = i == 2 ? QStringLiteral("upstream failed after three attempts") : QString();
+        r.attemptLog = {{1, r.channelName, QStringLiteral("k-1"), r.status, r.error, 1400}};
+        rows.append(r);
+    }
+    ASSERT_TRUE(UsageRepository(fixture.database()).insert(rows).ok());
+
     page->resize(1000 - 180, 600);
     page->show();
     WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    ASSERT_EQ(cell(0, RequestLogModel::Client), QStringLiteral("laptop-claude-code"));
     auto *view = page->findChild<QTableView *>(QStringLiteral("requestLogView"));
     ASSERT_NE(view, nullptr);
+    QHeaderView *header = view->horizontalHeader();
+    const QFontMetrics metrics = view->fontMetrics();
+    const auto widest = [&](int column) {
+        int width = 0;
+        for (int row = 0; row < model()->rowCount(); ++row) {
+            QString text = cell(row, column);
+            if (column == RequestLogModel::Status)
+                text = text.section(u' ', 0, 0);
+            width = std::max(width, metrics.horizontalAdvance(text));
+        }
+        return width;
+    };
+    const auto contentWidth = [&](int column) {
+        return std::max(header->sectionSizeHint(column), static_cast<QAbstractItemView *>(view)->sizeHintForColumn(column));
+    };
+    const QList<int> bounded = {RequestLogModel::Time,    RequestLogModel::Status, RequestLogModel::Tokens,
+                                RequestLogModel::Latency, RequestLogModel::Ttft,   RequestLogModel::Inbound};
+    // The fit runs once the rows are in.
+    WAIT_TRUE(view->columnWidth(RequestLogModel::Tokens) > widest(RequestLogModel::Tokens));
     const int visible = view->viewport()->width();
-    for (int column : {RequestLogModel::Time, RequestLogModel::Status, RequestLogModel::Client, RequestLogModel::Route,
-                       RequestLogModel::Tokens, RequestLogModel::Latency, RequestLogModel::Ttft, RequestLogModel::Attempts}) {
-        EXPECT_LE(view->columnViewportPosition(column) + view->columnWidth(column), visible) << column;
+    for (int column = 0; column < RequestLogModel::ColumnCount; ++column) {
+        SCOPED_TRACE(model()->headerData(column, Qt::Horizontal).toString().toStdString());
+        EXPECT_GE(header->sectionSize(column), header->sectionSizeHint(column));
+        if (bounded.contains(column)) {
+            EXPECT_GE(header->sectionSize(column), contentWidth(column));
+            EXPECT_GT(header->sectionSize(column), widest(column));
+        }
+        EXPECT_LE(view->columnViewportPosition(column) + view->columnWidth(column), visible);
     }
-    // A typical key name is not elided.
-    EXPECT_GE(view->columnWidth(RequestLogModel::Client),
-              view->fontMetrics().horizontalAdvance(QStringLiteral("laptop-claude-code")) + 8);
-    EXPECT_GE(view->columnWidth(RequestLogModel::Tokens),
-              view->fontMetrics().horizontalAdvance(QStringLiteral("23.5k / 817 / 0 / 0")) + 8);
+    EXPECT_EQ(view->horizontalScrollBar()->maximum(), 0);
+    // The free-text columns split what is left evenly, none cut below what it needs when it needs less.
+    const int rest = visible - std::accumulate(bounded.cbegin(), bounded.cend(), 0, [&](int sum, int column) {
+        return sum + header->sectionSize(column);
+    });
+    for (int column : {RequestLogModel::Client, RequestLogModel::Route, RequestLogModel::Attempts})
+        EXPECT_GE(header->sectionSize(column), std::min(contentWidth(column), rest / 3 - 1)) << column;
     EXPECT_EQ(view->textElideMode(), Qt::ElideMiddle);
+    EXPECT_TRUE(model()->index(0, RequestLogModel::Route).data(Qt::ToolTipRole).toString().startsWith(
+        QStringLiteral("deepseek-reasoner → deepseek\n")));
+
+    // Narrower than that, the bounded columns stay whole and the free-text ones keep their header.
+    page->resize(600, 600);
+    WAIT_TRUE(view->viewport()->width() < visible);
+    WAIT_TRUE(header->sectionSize(RequestLogModel::Route) < widest(RequestLogModel::Route));
+    for (int column : bounded)
+        EXPECT_GE(header->sectionSize(column), contentWidth(column)) << column;
+    for (int column : {RequestLogModel::Client, RequestLogModel::Route, RequestLogModel::Attempts})
+        EXPECT_GE(header->sectionSize(column), header->sectionSizeHint(column)) << column;
 }
 
 TEST_F(LogsPageTest, AFailedRequestIsTintedAcrossItsRow)

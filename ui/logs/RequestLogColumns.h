@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QObject>
+
+class QTableView;
+class QTimer;
+
+namespace tarn::ui {
+
+// Sizes the request log's columns to its view. The columns whose text is bounded (time, status
+// code, token counts, durations, client format) get their widest loaded cell or their header,
+// whichever is wider, so none is ever cut; the free-text ones (client, model → channel, attempts)
+// share what is left so that as many as fit show whole, the others eliding in the middle (their
+// tooltip has the whole text). Refits when rows arrive and when the view is resized.
+class RequestLogColumns final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RequestLogColumns)
+
+public:
+    // Parented to view; view must already have its RequestLogModel.
+    explicit RequestLogColumns(QTableView *view);
+    ~RequestLogColumns() override;
+
+    // The width column's cells and header need to be read whole.
+    [[nodiscard]] int neededWidth(int column) const;
+    void fit();
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void scheduleFit();
+
+    QTableView *m_view = nullptr;
+    QTimer *m_fitTimer = nullptr;
+};
+
+} // namespace tarn::ui
