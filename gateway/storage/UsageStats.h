@@ -9,6 +9,8 @@
 
 #include <array>
 
+class QTimeZone;
+
 namespace tarn::gateway {
 
 // What the desktop's overview, usage and log pages show, as plain values (see
@@ -39,7 +41,9 @@ struct UsageTotals
 // One bucket of a time series for one series (a channel or a model name; empty = none).
 struct UsagePoint
 {
-    QDateTime bucketStart; // UTC start of the hour, day, ISO week (Monday) or month
+    // The instant (in UTC) the bucket starts: the UTC hour, or the day, ISO week (Monday) or month
+    // of the time zone the series was asked for, at that zone's midnight.
+    QDateTime bucketStart;
     QString series;
     UsageTotals totals;
 
@@ -68,7 +72,7 @@ struct ChannelQuality
     friend bool operator==(const ChannelQuality &, const ChannelQuality &) = default;
 };
 
-// Requests by weekday (0 = Monday) and hour of day, in local time.
+// Requests by weekday (0 = Monday) and hour of day, in the time zone asked for.
 using UsageHeatmap = std::array<std::array<qint64, 24>, 7>;
 
 // Price of a model, in US dollars per million tokens.
@@ -102,5 +106,9 @@ struct RequestLogRow
     UsageRecord record;
     QString clientKeyName; // empty = none (loopback without a key)
 };
+
+// The first instant of date in zone, in UTC: its midnight, or the end of a clock change that
+// skipped midnight. A local day lasts from here to the next day's start (23, 24 or 25 hours).
+QDateTime usageDayStart(const QDate &date, const QTimeZone &zone);
 
 } // namespace tarn::gateway

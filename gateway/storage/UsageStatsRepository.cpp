@@ -11,6 +11,7 @@
 #include <QSqlQuery>
 #include <QTimeZone>
 
+#include <algorithm>
 #include <functional>
 
 namespace tarn::gateway {
@@ -21,29 +22,61 @@ using namespace storage;
 
 namespace {
 
+// The UTC hour after an "YYYY-MM-DDTHH" key.
+QString nextHourKey(const QString &hour)
+{
+    const QDateTime start(QDate::fromString(hour.left(10), Qt::ISODate), QTime(hour.mid(11, 2).toInt(), 0), QTimeZone::utc());
+    return dbTimeFromMSecs(start.toMSecsSinceEpoch() + kHourMs).left(13);
+}
+
 // Rows shaped like usage_hourly for a range: the rollup's whole hours, usage's edges, and usage
 // rows newer than the rollup. Columns: hour, channel_id, channel_name, requested_model,
 // upstream_model, requests, errors, prompt_tokens, completion_tokens, cached_tokens,
-// reasoning_tokens.
-// The unary + keeps SQLite on the index the part is written for (ts for the edges, the rowid for
-// the newest rows).
-QString hourlySourceSql()
+// reasoning_tokens. hour is "YYYY-MM-DDTHH" from the rollup and "YYYY-MM-DDTHH:MM" from usage: a
+// local day can start inside a UTC hour (UTC+05:30), and the minute says on which side a row is.
+// The rollup hours such a day start cuts (raggedHours, "YYYY-MM-DDTHH") are read from usage too.
+// The unary + keeps SQLite on the index the part is written for (ts for the edges and the cut
+// hours, the rowid for the newest rows).
+QString hourlySourceSql(const QStringList &raggedHours)
 {
-    const QString raw = QStringLiteral(
-        "SELECT substr(ts, 1, 13), channel_id, channel_name, requested_model, upstream_model, 1, "
-        "status >= 400 OR status = 0, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens FROM usage WHERE ");
-    return QStringLiteral("SELECT hour, channel_id, channel_name, requested_model, upstream_model, requests, errors, "
-                          "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens FROM usage_hourly WHERE hour >= ? AND hour < ? "
-                          "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
-                          "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
-                          "UNION ALL %1 id > ? AND +ts >= ? AND +ts < ?")
-        .arg(raw);
+    const QString columns = QStringLiteral(
+        "substr(ts, 1, 16), channel_id, channel_name, requested_model, upstream_model, 1, "
+        "status >= 400 OR status = 0, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens");
+    const QString raw = QStringLiteral("SELECT %1 FROM usage WHERE ").arg(columns);
+    QString with;
+    QString notRagged;
+    QString ragged;
+    if (!raggedHours.isEmpty()) {
+        // Hour keys are our own digits, never user text: written into the statement, since a
+        // decade of days would pass SQLite's limit on bound parameters.
+        QStringList rows;
+        for (const QString &hour : raggedHours)
+            rows.append(QStringLiteral("('%1', '%2')").arg(hour, nextHourKey(hour)));
+        with = QStringLiteral("WITH ragged(hour, next_hour) AS (VALUES %1) ").arg(rows.join(u','));
+        notRagged = QStringLiteral(" AND hour NOT IN (SELECT hour FROM ragged)");
+        // ragged first: one index range on usage.ts per cut hour.
+        ragged = QStringLiteral(" UNION ALL SELECT %1 FROM ragged CROSS JOIN usage "
+                                "WHERE ts >= ragged.hour AND ts < ragged.next_hour AND +id <= ?")
+                     .arg(columns);
+    }
+    return with
+        + QStringLiteral("SELECT hour, channel_id, channel_name, requested_model, upstream_model, requests, errors, "
+                         "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens FROM usage_hourly "
+                         "WHERE hour >= ? AND hour < ?%2 "
+                         "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
+                         "UNION ALL %1 ts >= ? AND ts < ? AND +id <= ? "
+                         "UNION ALL %1 id > ? AND +ts >= ? AND +ts < ?")
+              .arg(raw, notRagged)
+        + ragged;
 }
 
-QVariantList hourlyBindings(const RangePlan &plan, qint64 watermark)
+QVariantList hourlyBindings(const RangePlan &plan, qint64 watermark, bool ragged)
 {
-    return {plan.rollupFrom, plan.rollupTo, plan.edge1From, plan.edge1To, watermark,
-            plan.edge2From, plan.edge2To, watermark, watermark, plan.from, plan.to};
+    QVariantList bindings{plan.rollupFrom, plan.rollupTo, plan.edge1From, plan.edge1To, watermark,
+                          plan.edge2From, plan.edge2To, watermark, watermark, plan.from, plan.to};
+    if (ragged)
+        bindings.append(watermark);
+    return bindings;
 }
 
 // Aggregate columns over the source aliased s, with model_prices joined as pu (upstream model)
@@ -71,8 +104,10 @@ UsageTotals totalsFrom(const QSqlQuery &q, int first)
 }
 
 // Runs one aggregate over the hourly source in a read snapshot; each result row goes to row().
+// raggedHours: rollup hours to read from usage instead (those inside the range's whole hours are).
 Status readHourly(Database &db, const UsageRange &range, const QString &selectSql, const QString &tailSql,
-                  const std::function<void(const QSqlQuery &)> &row, const QString &what)
+                  const std::function<void(const QSqlQuery &)> &row, const QString &what,
+                  const QStringList &raggedHours = {})
 {
     catchUpUsageRollups(db);
     return db.readTransaction([&]() -> Status {
@@ -80,11 +115,15 @@ Status readHourly(Database &db, const UsageRange &range, const QString &selectSq
         if (!watermark)
             return watermark.error();
         const RangePlan plan = planRange(range, kHourMs, 13);
+        QStringList ragged;
+        for (const QString &hour : raggedHours)
+            if (hour >= plan.rollupFrom && hour < plan.rollupTo)
+                ragged.append(hour);
         QSqlQuery q(db.handle());
         q.setForwardOnly(true);
         if (Status s = execute(q, QStringLiteral("SELECT %1 FROM (%2) AS s %3 %4")
-                                      .arg(selectSql, hourlySourceSql(), kPriceJoins, tailSql),
-                               hourlyBindings(plan, *watermark), what);
+                                      .arg(selectSql, hourlySourceSql(ragged), kPriceJoins, tailSql),
+                               hourlyBindings(plan, *watermark, !ragged.isEmpty()), what);
             !s)
             return s;
         while (q.next())
@@ -106,6 +145,84 @@ QDateTime bucketTime(const QString &key)
     return QDateTime(date, QTime(hour, 0), QTimeZone::utc());
 }
 
+// How series() puts the hourly source's rows into the calendar days of a time zone.
+struct LocalCalendar
+{
+    QString dateSql;         // the local date ("YYYY-MM-DD") of the row s; empty: the zone is UTC throughout
+    QStringList raggedHours; // rollup hours a bucket's start cuts (zones off whole hours), read from usage
+};
+
+// The zone's offsets over the range (over the stored usage where the range is open) as one SQL
+// expression: the offset in force at a row's minute, a daylight saving change included. A bucket
+// is a local calendar date, never a fixed 24 hours from another, so a day of 23 or 25 hours is
+// whole.
+Result<LocalCalendar> localCalendar(Database &db, const UsageRange &range, UsageGranularity granularity,
+                                    const QTimeZone &zone)
+{
+    LocalCalendar calendar;
+    if (granularity == UsageGranularity::Hour || !zone.isValid())
+        return calendar;
+    QDateTime from = range.from;
+    QDateTime to = range.to;
+    if (!from.isValid() || !to.isValid()) {
+        QSqlQuery q(db.handle());
+        q.setForwardOnly(true);
+        if (Status s = execute(q, QStringLiteral("SELECT (SELECT min(ts) FROM usage), (SELECT max(ts) FROM usage)"), {},
+                               QStringLiteral("reading the span of usage"));
+            !s)
+            return s.error();
+        if (!q.next() || q.value(0).isNull())
+            return calendar; // no usage: nothing to put in buckets
+        if (!from.isValid())
+            from = fromDbTime(q.value(0));
+        if (!to.isValid())
+            to = fromDbTime(q.value(1)).addSecs(1);
+    }
+    to = std::max(from, to);
+    // The offset before the range, then each change inside it.
+    QList<std::pair<QDateTime, int>> periods{{QDateTime(), zone.offsetFromUtc(from)}};
+    const QTimeZone::OffsetDataList changes = zone.transitions(from, to);
+    for (const QTimeZone::OffsetData &change : changes)
+        periods.append({change.atUtc, change.offsetFromUtc});
+    bool utc = true;
+    bool wholeHours = true;
+    for (const auto &[at, offset] : std::as_const(periods)) {
+        utc = utc && offset == 0;
+        wholeHours = wholeHours && offset % 3600 == 0 && (!at.isValid() || at.toMSecsSinceEpoch() % kHourMs == 0);
+    }
+    if (utc)
+        return calendar;
+    // Rollup keys are hours, usage's are minutes: both as a minute SQLite's date() reads.
+    const QString minute = QStringLiteral("substr(s.hour || ':00', 1, 16)");
+    const auto localDate = [&minute](int offset) {
+        return QStringLiteral("date(%1, '%2%3 seconds')").arg(minute, offset >= 0 ? QStringLiteral("+") : QString()).arg(offset);
+    };
+    if (periods.size() == 1) {
+        calendar.dateSql = localDate(periods.first().second);
+    } else {
+        calendar.dateSql = QStringLiteral("CASE");
+        for (qsizetype i = 1; i < periods.size(); ++i)
+            calendar.dateSql += QStringLiteral(" WHEN %1 < '%2' THEN %3")
+                                    .arg(minute, dbTimeFromMSecs(periods[i].first.toMSecsSinceEpoch()).left(16),
+                                         localDate(periods[i - 1].second));
+        calendar.dateSql += QStringLiteral(" ELSE %1 END").arg(localDate(periods.last().second));
+    }
+    if (!wholeHours) {
+        // A day starting inside a UTC hour (UTC+05:30: at 18:30) splits that hour's rollup row
+        // between two days: the hour is read from usage, where each row has its minute.
+        const QDate last = to.toTimeZone(zone).date();
+        for (QDate day = from.toTimeZone(zone).date(); day <= last; day = day.addDays(1)) {
+            if ((granularity == UsageGranularity::Week && day.dayOfWeek() != 1)
+                || (granularity == UsageGranularity::Month && day.day() != 1))
+                continue;
+            const qint64 start = usageDayStart(day, zone).toMSecsSinceEpoch();
+            if (start % kHourMs != 0)
+                calendar.raggedHours.append(dbTimeFromMSecs(floorTo(start, kHourMs)).left(13));
+        }
+    }
+    return calendar;
+}
+
 RequestLogRow logRowFrom(const QSqlQuery &q)
 {
     RequestLogRow row;
@@ -115,6 +232,22 @@ RequestLogRow logRowFrom(const QSqlQuery &q)
 }
 
 } // namespace
+
+QDateTime usageDayStart(const QDate &date, const QTimeZone &zone)
+{
+    if (!zone.isValid())
+        return QDateTime(date, QTime(0, 0), QTimeZone::utc());
+    QDateTime start(date, QTime(0, 0), zone);
+    const QDateTime shown = start.toTimeZone(zone);
+    if (!start.isValid() || shown.date() != date || shown.time() != QTime(0, 0)) {
+        // A clock change skipped midnight: the day starts where the change ends the day before.
+        start = zone.nextTransition(QDateTime(date.addDays(-1), QTime(12, 0), zone)).atUtc;
+    }
+    // A midnight the clocks were set back to happens twice: the day starts at the first.
+    if (const QDateTime hourBefore = start.addSecs(-3600); hourBefore.toTimeZone(zone).date() == date)
+        start = hourBefore;
+    return start.toUTC();
+}
 
 Result<UsageTotals> UsageStatsRepository::totals(const UsageRange &range) const
 {
@@ -127,22 +260,32 @@ Result<UsageTotals> UsageStatsRepository::totals(const UsageRange &range) const
 }
 
 Result<QList<UsagePoint>> UsageStatsRepository::series(const UsageRange &range, UsageGranularity granularity,
-                                                       UsageGrouping grouping) const
+                                                       UsageGrouping grouping, const QTimeZone &zone) const
 {
+    const Result<LocalCalendar> calendar = localCalendar(m_db, range, granularity, zone);
+    if (!calendar)
+        return calendar.error();
+    const QString date = calendar->dateSql.isEmpty() ? QStringLiteral("substr(s.hour, 1, 10)") : calendar->dateSql;
     QString bucket;
     switch (granularity) {
-    case UsageGranularity::Hour: bucket = QStringLiteral("s.hour"); break;
-    case UsageGranularity::Day: bucket = QStringLiteral("substr(s.hour, 1, 10)"); break;
+    case UsageGranularity::Hour: bucket = QStringLiteral("substr(s.hour, 1, 13)"); break;
+    case UsageGranularity::Day: bucket = date; break;
     // The Monday on or before the day: back six days, then forward to the next Monday.
-    case UsageGranularity::Week: bucket = QStringLiteral("date(substr(s.hour, 1, 10), '-6 days', 'weekday 1')"); break;
-    case UsageGranularity::Month: bucket = QStringLiteral("substr(s.hour, 1, 7)"); break;
+    case UsageGranularity::Week: bucket = QStringLiteral("date(%1, '-6 days', 'weekday 1')").arg(date); break;
+    case UsageGranularity::Month: bucket = QStringLiteral("substr(%1, 1, 7)").arg(date); break;
     }
+    // A UTC key is its own start; a local date starts at that zone's midnight.
+    const bool local = !calendar->dateSql.isEmpty();
+    const auto bucketStart = [&](const QString &key) {
+        return local ? usageDayStart(QDate(key.left(4).toInt(), key.mid(5, 2).toInt(), key.size() >= 10 ? key.mid(8, 2).toInt() : 1), zone)
+                     : bucketTime(key);
+    };
     QList<UsagePoint> points;
     const Status s = readHourly(
         m_db, range, QStringLiteral("%1 AS bucket, %2 AS name, %3").arg(bucket, nameColumn(grouping), kTotalsColumns),
         QStringLiteral("GROUP BY 1, 2 ORDER BY 1, 2"),
-        [&](const QSqlQuery &q) { points.append({bucketTime(q.value(0).toString()), q.value(1).toString(), totalsFrom(q, 2)}); },
-        QStringLiteral("reading the usage series"));
+        [&](const QSqlQuery &q) { points.append({bucketStart(q.value(0).toString()), q.value(1).toString(), totalsFrom(q, 2)}); },
+        QStringLiteral("reading the usage series"), calendar->raggedHours);
     if (!s)
         return s.error();
     return points;
@@ -161,10 +304,10 @@ Result<QList<UsageShare>> UsageStatsRepository::shares(const UsageRange &range, 
     return shares;
 }
 
-Result<UsageHeatmap> UsageStatsRepository::heatmap(const UsageRange &range) const
+Result<UsageHeatmap> UsageStatsRepository::heatmap(const UsageRange &range, const QTimeZone &zone) const
 {
-    // Counted per UTC quarter hour, then placed at the slot's local time: exact in every time zone
-    // (offsets are whole quarter hours), daylight saving included.
+    // Counted per UTC quarter hour, then placed at the slot's time in zone: exact in every time
+    // zone (offsets are whole quarter hours), daylight saving included.
     catchUpUsageRollups(m_db);
     UsageHeatmap map{};
     const Status s = m_db.readTransaction([&]() -> Status {
@@ -188,7 +331,7 @@ Result<UsageHeatmap> UsageStatsRepository::heatmap(const UsageRange &range) cons
             return st;
         while (q.next()) {
             const QString slot = q.value(0).toString();
-            const QDateTime local = bucketTime(slot).addSecs(slot.mid(14, 2).toInt() * 60).toLocalTime();
+            const QDateTime local = bucketTime(slot).addSecs(slot.mid(14, 2).toInt() * 60).toTimeZone(zone);
             map[local.date().dayOfWeek() - 1][local.time().hour()] += q.value(1).toLongLong();
         }
         return {};

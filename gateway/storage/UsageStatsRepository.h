@@ -4,6 +4,8 @@
 #include "gateway/core/Result.h"
 #include "gateway/storage/UsageStats.h"
 
+#include <QTimeZone>
+
 namespace tarn::gateway {
 
 class Database;
@@ -18,12 +20,15 @@ public:
     explicit UsageStatsRepository(Database &database) : m_db(database) {}
 
     Result<UsageTotals> totals(const UsageRange &range) const;
-    // Buckets with no request are left out; points are ordered by bucket, then series.
-    Result<QList<UsagePoint>> series(const UsageRange &range, UsageGranularity granularity,
-                                     UsageGrouping grouping) const;
+    // Buckets with no request are left out; points are ordered by bucket, then series. Days, weeks
+    // and months are calendar ones of zone (the desktop passes the system zone: the user's days),
+    // exact whatever its offset or daylight saving; hours are UTC hours in every zone.
+    Result<QList<UsagePoint>> series(const UsageRange &range, UsageGranularity granularity, UsageGrouping grouping,
+                                     const QTimeZone &zone = QTimeZone::utc()) const;
     // Ordered by tokens (prompt + completion), then requests, then name.
     Result<QList<UsageShare>> shares(const UsageRange &range, UsageGrouping grouping) const;
-    Result<UsageHeatmap> heatmap(const UsageRange &range) const;
+    // Weekdays and hours of zone.
+    Result<UsageHeatmap> heatmap(const UsageRange &range, const QTimeZone &zone = QTimeZone::utc()) const;
     Result<QList<ChannelQuality>> channelQuality(const UsageRange &range) const;
 
     Result<QList<RequestLogRow>> requestLog(const RequestLogFilter &filter) const;
