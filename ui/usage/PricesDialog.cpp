@@ -40,6 +40,7 @@ public:
         editor->setRange(0.0, 1000000.0);
         editor->setSingleStep(0.1);
         editor->setFrame(false);
+        editor->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
         return editor;
     }
 
@@ -50,6 +51,14 @@ public:
         return locale.toString(value.toDouble(), 'g', 8);
     }
 };
+
+// A price cell: numbers are right-aligned, so their digits line up down a column.
+QTableWidgetItem *priceItem()
+{
+    auto *item = new QTableWidgetItem;
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
 
 } // namespace
 
@@ -65,6 +74,8 @@ PricesDialog::PricesDialog(DesktopService &service, QWidget *parent)
     m_table->setObjectName(QStringLiteral("pricesTable"));
     m_table->setAccessibleName(tr("Model prices"));
     m_table->setHorizontalHeaderLabels({tr("Model"), tr("Input"), tr("Output"), tr("Cached input"), QString()});
+    for (int column : {InputColumn, OutputColumn, CachedColumn})
+        m_table->horizontalHeaderItem(column)->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     // A model name is one word: it widens its column rather than wrapping ("claude-/sonnet-4-5").
     m_table->setWordWrap(false);
     m_table->horizontalHeader()->setSectionResizeMode(ModelColumn, QHeaderView::ResizeToContents);
@@ -153,7 +164,7 @@ void PricesDialog::addRow(const ModelPrice &price)
     m_table->setItem(row, ModelColumn, new QTableWidgetItem(price.model));
     const double values[] = {price.inputPerMTok, price.outputPerMTok, price.cachedPerMTok};
     for (int column = InputColumn; column <= CachedColumn; ++column) {
-        auto *item = new QTableWidgetItem;
+        auto *item = priceItem();
         item->setData(Qt::EditRole, values[column - InputColumn]);
         m_table->setItem(row, column, item);
     }
@@ -172,7 +183,7 @@ void PricesDialog::addUnpricedRow(const QString &model)
     name->setData(UnpricedRole, true);
     m_table->setItem(row, ModelColumn, name);
     for (int column = InputColumn; column <= CachedColumn; ++column)
-        m_table->setItem(row, column, new QTableWidgetItem);
+        m_table->setItem(row, column, priceItem());
     auto *note = new QTableWidgetItem(tr("no price: cost estimates leave it out"));
     note->setFlags(Qt::ItemIsEnabled);
     note->setForeground(QColor(0xb2, 0x6a, 0x00));
