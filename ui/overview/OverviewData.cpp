@@ -7,19 +7,20 @@ namespace tarn::ui {
 
 using namespace tarn::gateway;
 
-OverviewData loadOverview(Database &database, const QDateTime &now)
+OverviewData loadOverview(Database &database, const QDateTime &now, const QTimeZone &zone)
 {
     OverviewData data;
     UsageStatsRepository stats(database);
-    // "Today" is the user's day, so it starts at local midnight.
-    const QDateTime localNow = now.toLocalTime();
-    const QDateTime todayStart = QDateTime(localNow.date(), QTime(0, 0)).toUTC();
+    // "Today" is the user's day, so it starts at their midnight; the week is the same 7 days as
+    // the Usage page's "Last 7 days" (whole days, today included), so the two pages agree.
+    const QDate localToday = now.toTimeZone(zone).date();
+    const QDateTime todayStart = usageDayStart(localToday, zone);
     QDateTime hourStart = now.toUTC();
     hourStart.setTime(QTime(hourStart.time().hour(), 0));
     data.hourlyFrom = hourStart.addSecs(-23 * 3600);
 
     const UsageRange today{todayStart, QDateTime()};
-    const UsageRange week{now.addDays(-7), QDateTime()};
+    const UsageRange week{usageDayStart(localToday.addDays(-6), zone), QDateTime()};
     const UsageRange day{data.hourlyFrom, QDateTime()};
 
     auto keep = [&data](const auto &result, auto &target) {

@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QString>
+#include <QTimeZone>
 
 namespace tarn::gateway {
 class Database;
@@ -16,8 +17,8 @@ namespace tarn::ui {
 // same with 1 M usage rows as with ten.
 struct OverviewData
 {
-    gateway::UsageTotals today;
-    gateway::UsageTotals week;
+    gateway::UsageTotals today; // since the zone's midnight
+    gateway::UsageTotals week;  // the zone's last 7 days, today included (the Usage page's "Last 7 days")
     QDateTime hourlyFrom;              // UTC start of the first of the 24 hourly buckets
     QList<gateway::UsagePoint> hourly; // grouped by channel; the page sums each bucket
     QList<gateway::UsageShare> byModel;
@@ -26,7 +27,9 @@ struct OverviewData
     QString error;
 };
 
-// Runs on the DesktopService thread. now is UTC.
-OverviewData loadOverview(gateway::Database &database, const QDateTime &now);
+// Runs on the DesktopService thread. "Today" and the 7 days are zone's calendar days (the page
+// passes the system zone: the user's days).
+OverviewData loadOverview(gateway::Database &database, const QDateTime &now,
+                          const QTimeZone &zone = QTimeZone::systemTimeZone());
 
 } // namespace tarn::ui

@@ -154,12 +154,18 @@ OverviewPage::OverviewPage(DesktopService &service, QWidget *parent)
 
     auto *chart = new QChart;
     chart->setTitle(tr("Last 24 hours"));
+    // Height is what the default window is short of, width it has: the legend goes beside the
+    // plot and the frame is tight, so the value axes keep room for their titles (at 150 px with
+    // the legend on top the plot was 30 px high and "Requests" was cut to "R…").
+    chart->legend()->setAlignment(Qt::AlignRight);
+    chart->setMargins(QMargins(4, 2, 4, 2));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
     m_hourlyView = new QChartView(chart, this);
     m_hourlyView->setObjectName(QStringLiteral("overviewHourlyChart"));
     m_hourlyView->setAccessibleName(tr("Requests and tokens per hour, last 24 hours"));
     m_hourlyView->setRenderHint(QPainter::Antialiasing);
-    m_hourlyView->setMinimumHeight(150);
-    layout->addWidget(m_hourlyView, 3);
+    m_hourlyView->setMinimumHeight(180);
+    layout->addWidget(m_hourlyView, 4);
 
     auto *lower = new QHBoxLayout;
     QChartView *modelPie = createPie(QStringLiteral("overviewModelShare"), tr("Tokens by model (7 days)"), &m_modelPie);
@@ -180,7 +186,7 @@ OverviewPage::OverviewPage(DesktopService &service, QWidget *parent)
     m_health->setSelectionMode(QAbstractItemView::NoSelection);
     m_health->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_health->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-    m_health->setMinimumHeight(100);
+    m_health->setMinimumHeight(90);
     layout->addWidget(m_health, 1);
 
     m_healthTimer->setInterval(kHealthIntervalMs);
@@ -242,7 +248,7 @@ QChartView *OverviewPage::createPie(const QString &name, const QString &title, Q
     view->setObjectName(name);
     view->setAccessibleName(title);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(160);
+    view->setMinimumHeight(140);
     return view;
 }
 
@@ -280,7 +286,7 @@ void OverviewPage::refresh()
     // Only the newest of the refreshes still waiting runs: a slow first roll-up does not pile up
     // the 5 s polls behind it.
     m_service.runLatest<OverviewData>(
-        this, QStringLiteral("overview"), [now](Database &database) { return loadOverview(database, now); },
+        this, QStringLiteral("overview"), [now, zone = m_zone](Database &database) { return loadOverview(database, now, zone); },
         [this](OverviewData data) {
             showData(data);
             Q_EMIT refreshed();

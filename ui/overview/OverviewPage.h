@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QHash>
+#include <QTimeZone>
 #include <QWidget>
 
 class QChartView;
@@ -38,6 +39,9 @@ public:
 
     // True until the first usage summary has been shown.
     bool isLoading() const;
+    // The zone whose day "Today" is: the system's, unless a test sets another. Takes effect with
+    // the next refresh.
+    void setTimeZone(const QTimeZone &zone) { m_zone = zone; }
 
 public Q_SLOTS:
     // Asks for fresh aggregates and reads the router's live state now.
@@ -61,6 +65,7 @@ private:
     void showHealth();
 
     gateway::DesktopService &m_service;
+    QTimeZone m_zone = QTimeZone::systemTimeZone();
     QTimer *m_timer = nullptr;
     QTimer *m_healthTimer = nullptr;
     QWidget *m_loading = nullptr;

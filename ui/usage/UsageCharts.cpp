@@ -16,6 +16,7 @@
 #include <QPieSeries>
 #include <QSet>
 #include <QStackedBarSeries>
+#include <QTimeZone>
 #include <QToolTip>
 #include <QValueAxis>
 
@@ -66,10 +67,10 @@ void attachAxes(QChart *chart, QAbstractBarSeries *series, const QStringList &la
     auto *categories = new QBarCategoryAxis;
     categories->append(labels);
     // A label per bar while they fit standing up; past that Qt elides each to "⋮", so the labels
-    // go and the axis says what it spans (a bar's tooltip names its bucket).
+    // go and the page says what the chart spans under it (usageSpanText; an axis title without
+    // labels is elided to "…"), a bar's tooltip its bucket.
     if (labels.size() > maxLabels) {
         categories->setLabelsVisible(false);
-        categories->setTitleText(tr("%1 – %2").arg(labels.first(), labels.last()));
     } else if (labels.size() > 8) {
         categories->setLabelsAngle(-90);
     }
@@ -132,26 +133,28 @@ QColor usageOtherColour()
     return QColor(0x9e, 0x9e, 0x9e);
 }
 
-QStringList usageBucketLabels(const QList<QDateTime> &buckets, UsageGranularity granularity)
+QStringList usageBucketLabels(const QList<QDateTime> &buckets, UsageGranularity granularity, const QTimeZone &zone)
 {
     QStringList labels;
     if (buckets.isEmpty())
         return labels;
-    const bool hours = granularity == UsageGranularity::Hour;
-    // Hours are shown in local time; days, weeks and months are UTC calendar buckets in the store,
-    // so they keep their UTC date (a local date could name the day before).
-    const auto shown = [hours](const QDateTime &at) { return hours ? at.toLocalTime() : at.toUTC(); };
+    // Every bucket is named in the user's zone: hours by their local time, days, weeks and months
+    // by the local calendar the store bucketed them in.
+    const auto shown = [&zone](const QDateTime &at) { return at.toTimeZone(zone); };
     const QDateTime first = shown(buckets.first());
     const QDateTime last = shown(buckets.last());
     const bool oneDay = first.date() == last.date();
-    const bool underAWeek = first.daysTo(last) < 7;
+    const bool underAWeek = first.date().daysTo(last.date()) < 7;
     const bool oneYear = first.date().year() == last.date().year();
+    // A UTC hour starts at half past in UTC+05:30: its label says so.
+    const QString hour = first.time().minute() == 0 && last.time().minute() == 0 ? QStringLiteral("HH:00")
+                                                                                 : QStringLiteral("HH:mm");
     QString format;
     switch (granularity) {
     case UsageGranularity::Hour:
-        format = oneDay ? QStringLiteral("HH:00")
-                        : underAWeek ? QStringLiteral("ddd HH:00")
-                                     : oneYear ? QStringLiteral("MM-dd HH:00") : QStringLiteral("yyyy-MM-dd HH:00");
+        format = oneDay ? hour
+                        : underAWeek ? QStringLiteral("ddd ") + hour
+                                     : oneYear ? QStringLiteral("MM-dd ") + hour : QStringLiteral("yyyy-MM-dd ") + hour;
         break;
     case UsageGranularity::Day: format = oneYear ? QStringLiteral("MM-dd") : QStringLiteral("yyyy-MM-dd"); break;
     case UsageGranularity::Week: break;
@@ -176,6 +179,14 @@ QStringList usageBucketLabels(const QList<QDateTime> &buckets, UsageGranularity 
         labels.append(label);
     }
     return labels;
+}
+
+QString usageSpanText(const UsageData &data, int maxLabels)
+{
+    if (data.series.isEmpty() || data.buckets.size() <= maxLabels)
+        return {};
+    const QStringList labels = usageBucketLabels(data.buckets, data.query.granularity, data.query.zone);
+    return tr("%1 – %2").arg(labels.first(), labels.last());
 }
 
 void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels)
@@ -232,7 +243,7 @@ void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels)
     double maximum = 0;
     for (double total : totals)
         maximum = std::max(maximum, total);
-    const QStringList labels = usageBucketLabels(buckets, data.query.granularity);
+    const QStringList labels = usageBucketLabels(buckets, data.query.granularity, data.query.zone);
     showBarToolTips(series, labels);
     attachAxes(chart, series, labels, maxLabels, maximum, tr("tokens"));
 }
@@ -276,7 +287,7 @@ void fillSplitChart(QChart *chart, const UsageData &data, int maxLabels)
         set->append(*values);
         series->append(set);
     }
-    const QStringList labels = usageBucketLabels(buckets, data.query.granularity);
+    const QStringList labels = usageBucketLabels(buckets, data.query.granularity, data.query.zone);
     // The legend has room for one word per set (longer labels are elided); the chart's title and
     // the tooltip of a hovered bar say that answer and reasoning make up the output.
     QObject::connect(series, &QAbstractBarSeries::hovered, series, [series, labels](bool status, int at, QBarSet *set) {
@@ -324,7 +335,7 @@ void fillRequestsChart(QChart *chart, const UsageData &data, int maxLabels)
     double maximum = 0;
     for (double value : requests)
         maximum = std::max(maximum, value);
-    const QStringList labels = usageBucketLabels(buckets, data.query.granularity);
+    const QStringList labels = usageBucketLabels(buckets, data.query.granularity, data.query.zone);
     showBarToolTips(series, labels);
     attachAxes(chart, series, labels, maxLabels, maximum, tr("requests"));
 }

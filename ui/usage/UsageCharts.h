@@ -9,16 +9,22 @@
 #include <QStringList>
 
 class QChart;
+class QTimeZone;
 
 namespace tarn::ui {
 
 // Fill the Usage page's charts from one query's aggregates. Each call replaces the chart's series
 // and axes; with no usage the chart is left empty (the page says so). Bar charts have a bar per
-// bucket of data.buckets; with more than maxLabels buckets the axis labels give way to the span it
-// covers and a hovered bar's tooltip.
-// Unique bucket labels (the axis drops repeated ones, and their bars): hours in local time, with
-// the weekday or the date when the buckets span days, the year when they span years.
-QStringList usageBucketLabels(const QList<QDateTime> &buckets, gateway::UsageGranularity granularity);
+// bucket of data.buckets; with more than maxLabels buckets the axis has no labels (the page shows
+// usageSpanText under the chart, and a hovered bar's tooltip names its bucket).
+// Unique bucket labels (the axis drops repeated ones, and their bars), in zone: hours by their
+// local time, with the weekday or the date when the buckets span days, the year when they span
+// years; days, weeks and months by their local date.
+QStringList usageBucketLabels(const QList<QDateTime> &buckets, gateway::UsageGranularity granularity,
+                              const QTimeZone &zone);
+// What a bar chart of data with more than maxLabels bars spans ("Sun 21:00 – Mon 21:00"), for a
+// label under it; empty when its bars carry their own labels.
+QString usageSpanText(const UsageData &data, int maxLabels);
 // A colour per name, the same for a name in every chart and refresh.
 QHash<QString, QColor> usageColours(QStringList names);
 QColor usageOtherColour();

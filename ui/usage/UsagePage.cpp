@@ -44,8 +44,10 @@ QString medianText(qint64 ms)
     return ms < 0 ? QStringLiteral("–") : UsagePage::tr("%1 ms").arg(formatCount(ms));
 }
 
-// The half-width charts have room for about a dozen standing labels before Qt elides them.
+// The half-width charts have room for about a dozen standing labels before Qt elides them, the
+// full-width one for 16.
 constexpr int HalfWidthLabels = 12;
+constexpr int FullWidthLabels = 16;
 
 QString granularityName(UsageGranularity granularity)
 {
@@ -138,9 +140,9 @@ UsagePage::UsagePage(DesktopService &service, QWidget *parent)
     m_quality->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_quality->setMinimumHeight(160);
 
-    grid->addWidget(m_tokens, 0, 0, 1, 2);
-    grid->addWidget(m_split, 1, 0);
-    grid->addWidget(m_requests, 1, 1);
+    grid->addWidget(withSpan(m_tokens, &m_tokensSpan, QStringLiteral("usageTokensSpan")), 0, 0, 1, 2);
+    grid->addWidget(withSpan(m_split, &m_splitSpan, QStringLiteral("usageSplitSpan")), 1, 0);
+    grid->addWidget(withSpan(m_requests, &m_requestsSpan, QStringLiteral("usageRequestsSpan")), 1, 1);
     grid->addWidget(m_modelShare, 2, 0);
     grid->addWidget(m_channelShare, 2, 1);
     auto *heatmapTitle = new QLabel(tr("Requests by weekday and hour (local time)"), body);
@@ -264,6 +266,22 @@ QChartView *UsagePage::createChart(const QString &name, const QString &title)
     return view;
 }
 
+QWidget *UsagePage::withSpan(QChartView *chart, QLabel **span, const QString &name)
+{
+    auto *box = new QWidget(chart->parentWidget());
+    auto *layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(chart, 1);
+    *span = new QLabel(box);
+    (*span)->setObjectName(name);
+    (*span)->setAlignment(Qt::AlignCenter);
+    (*span)->setAccessibleName(tr("Time span of %1").arg(chart->accessibleName()));
+    (*span)->hide();
+    layout->addWidget(*span);
+    return box;
+}
+
 void UsagePage::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
@@ -291,11 +309,14 @@ void UsagePage::onRangeChanged()
 UsageQuery UsagePage::currentQuery() const
 {
     UsageQuery query;
+    query.zone = m_zone;
     const auto preset = UsageRangePreset(m_range->currentData().toInt());
+    // The fields hold wall-clock times of the page's zone.
+    const auto inZone = [this](const QDateTime &shown) { return QDateTime(shown.date(), shown.time(), m_zone).toUTC(); };
     if (preset == UsageRangePreset::Custom)
-        query.range = {m_from->dateTime().toUTC(), m_to->dateTime().toUTC()};
+        query.range = {inZone(m_from->dateTime()), inZone(m_to->dateTime())};
     else
-        query.range = usageRangeFor(preset, QDateTime::currentDateTimeUtc());
+        query.range = usageRangeFor(preset, QDateTime::currentDateTimeUtc(), m_zone);
     query.granularity = UsageGranularity(m_granularity->currentData().toInt());
     query.grouping = UsageGrouping(m_grouping->checkedId());
     return query;
@@ -369,9 +390,14 @@ void UsagePage::showData(UsageData data)
                               .arg(formatCount(total.promptTokens), formatCount(total.cachedTokens),
                                    formatCount(total.completionTokens), formatCount(total.reasoningTokens),
                                    QString::number(total.costUsd, 'f', 4)));
-    fillTokensChart(m_tokens->chart(), m_data);
+    fillTokensChart(m_tokens->chart(), m_data, FullWidthLabels);
     fillSplitChart(m_split->chart(), m_data, HalfWidthLabels);
     fillRequestsChart(m_requests->chart(), m_data, HalfWidthLabels);
+    for (const auto &[span, labels] : {std::pair{m_tokensSpan, FullWidthLabels}, std::pair{m_splitSpan, HalfWidthLabels},
+                                       std::pair{m_requestsSpan, HalfWidthLabels}}) {
+        span->setText(usageSpanText(m_data, labels));
+        span->setVisible(!span->text().isEmpty());
+    }
     fillShareChart(m_modelShare->chart(), m_data.byModel, tr("Tokens by model"));
     fillShareChart(m_channelShare->chart(), m_data.byChannel, tr("Tokens by channel"));
     applyChartPalette(this); // the axes are new

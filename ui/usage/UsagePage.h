@@ -3,6 +3,7 @@
 
 #include "ui/usage/UsageQuery.h"
 
+#include <QTimeZone>
 #include <QWidget>
 
 class QButtonGroup;
@@ -44,6 +45,10 @@ public:
     bool isLoading() const;
     // Writes the series on screen as CSV; false (and why, in error) when the file cannot be written.
     bool exportCsv(const QString &path, QString *error = nullptr) const;
+    // The zone whose days, weeks, months and clock times the page shows: the system's, unless a
+    // test sets another (the custom range's fields are read as wall times in it). Takes effect
+    // with the next refresh.
+    void setTimeZone(const QTimeZone &zone) { m_zone = zone; }
 
 public Q_SLOTS:
     void refresh();
@@ -60,6 +65,7 @@ protected:
 private:
     QWidget *createControls();
     QChartView *createChart(const QString &name, const QString &title);
+    QWidget *withSpan(QChartView *chart, QLabel **span, const QString &name);
     void onRangeChanged();
     void onExport();
     void showData(UsageData data);
@@ -68,6 +74,7 @@ private:
     gateway::DesktopService &m_service;
     QTimer *m_timer = nullptr;
     UsageData m_data;
+    QTimeZone m_zone = QTimeZone::systemTimeZone();
 
     QComboBox *m_range = nullptr;
     QDateTimeEdit *m_from = nullptr;
@@ -84,6 +91,10 @@ private:
     QChartView *m_tokens = nullptr;
     QChartView *m_split = nullptr;
     QChartView *m_requests = nullptr;
+    // Under each bar chart: the span it covers when its bars are too many to carry labels.
+    QLabel *m_tokensSpan = nullptr;
+    QLabel *m_splitSpan = nullptr;
+    QLabel *m_requestsSpan = nullptr;
     QChartView *m_modelShare = nullptr;
     QChartView *m_channelShare = nullptr;
     HeatmapWidget *m_heatmap = nullptr;

@@ -4,6 +4,7 @@
 #include "gateway/storage/UsageStats.h"
 
 #include <QString>
+#include <QTimeZone>
 
 namespace tarn::gateway {
 class Database;
@@ -14,12 +15,14 @@ namespace tarn::ui {
 // The range presets of the Usage page.
 enum class UsageRangePreset { Day, Week, Month, All, Custom };
 
-// What the Usage page asks for: one range, one bucket size, one grouping.
+// What the Usage page asks for: one range, one bucket size, one grouping, in the user's time zone.
 struct UsageQuery
 {
     gateway::UsageRange range;
     gateway::UsageGranularity granularity = gateway::UsageGranularity::Hour;
     gateway::UsageGrouping grouping = gateway::UsageGrouping::Channel;
+    // Days, weeks and months are this zone's calendar ones, and every time shown is in it.
+    QTimeZone zone = QTimeZone::systemTimeZone();
 };
 
 // Everything the Usage page's charts and table show for one query, all aggregates: the page never
@@ -36,7 +39,7 @@ struct UsageData
     // The bucket size asked for; query.granularity is the one shown, coarser when the asked one
     // would draw more than MaxChartBuckets bars.
     gateway::UsageGranularity requestedGranularity = gateway::UsageGranularity::Hour;
-    // Every bucket of the range in time order (UTC starts), quiet ones included: the categories
+    // Every bucket of the range in time order (their first instants), quiet ones included: the categories
     // every bar chart of the query shares. Empty when the range is open and holds no usage.
     QList<QDateTime> buckets;
 };
@@ -45,25 +48,29 @@ struct UsageData
 // size is coarsened to the next one until the range fits.
 constexpr int MaxChartBuckets = 200;
 
-// The start (UTC) of the bucket holding at: the hour, the day, the ISO week's Monday, the month.
-// The store buckets in UTC the same way.
-QDateTime usageBucketStart(const QDateTime &at, gateway::UsageGranularity granularity);
-QDateTime nextUsageBucket(const QDateTime &bucket, gateway::UsageGranularity granularity);
+// The first instant of the bucket holding at: the UTC hour, or zone's day, ISO week (Monday) or
+// month, as the store buckets them (UsageStatsRepository::series).
+QDateTime usageBucketStart(const QDateTime &at, gateway::UsageGranularity granularity, const QTimeZone &zone);
+QDateTime nextUsageBucket(const QDateTime &bucket, gateway::UsageGranularity granularity, const QTimeZone &zone);
 // The buckets covering [from, to), from the one holding from.
-QList<QDateTime> usageBuckets(const QDateTime &from, const QDateTime &to, gateway::UsageGranularity granularity);
+QList<QDateTime> usageBuckets(const QDateTime &from, const QDateTime &to, gateway::UsageGranularity granularity,
+                              const QTimeZone &zone);
 // The finest granularity, no finer than asked, that covers [from, to) in at most MaxChartBuckets.
 gateway::UsageGranularity fittingGranularity(const QDateTime &from, const QDateTime &to,
-                                             gateway::UsageGranularity asked);
+                                             gateway::UsageGranularity asked, const QTimeZone &zone);
 
-// The range a preset stands for at now (UTC). Custom has no meaning here and gives an open range.
-gateway::UsageRange usageRangeFor(UsageRangePreset preset, const QDateTime &now);
+// The range a preset stands for at now: the last 24 hours, or the last 7 or 30 of zone's days
+// with today (from local midnight, so the first day's bar is a whole day). Custom has no meaning
+// here and gives an open range.
+gateway::UsageRange usageRangeFor(UsageRangePreset preset, const QDateTime &now, const QTimeZone &zone);
 
-// Runs on the DesktopService thread. An open end of the range ends at now (UTC), an open start at
-// the first bucket with usage.
+// Runs on the DesktopService thread. An open end of the range ends at now, an open start at the
+// first bucket with usage.
 UsageData loadUsage(gateway::Database &database, const UsageQuery &query,
                     const QDateTime &now = QDateTime::currentDateTimeUtc());
 
-// The series as CSV (one line per bucket and series, UTC ISO times), for "Export CSV".
+// The series as CSV (one line per bucket and series), for "Export CSV". Bucket starts are ISO
+// times with their UTC offset, in the query's zone, which the header names.
 QString usageSeriesCsv(const UsageData &data);
 
 } // namespace tarn::ui

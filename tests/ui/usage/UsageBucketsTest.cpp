@@ -37,13 +37,15 @@ QDateTime hourStart(const QDateTime &at)
     return QDateTime(utc.date(), QTime(utc.time().hour(), 0), QTimeZone::utc());
 }
 
+const QTimeZone kSystem = QTimeZone::systemTimeZone();
+
 TEST(UsageBucketLabels, LastDayHasTwentyFiveUniqueHoursEndingNow)
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    const QList<QDateTime> buckets = usageBuckets(now.addSecs(-24 * 3600), now, UsageGranularity::Hour);
+    const QList<QDateTime> buckets = usageBuckets(now.addSecs(-24 * 3600), now, UsageGranularity::Hour, kSystem);
     ASSERT_EQ(buckets.size(), 25);
     EXPECT_EQ(buckets.last(), hourStart(now));
-    const QStringList labels = usageBucketLabels(buckets, UsageGranularity::Hour);
+    const QStringList labels = usageBucketLabels(buckets, UsageGranularity::Hour, kSystem);
     EXPECT_EQ(QSet<QString>(labels.begin(), labels.end()).size(), 25) << labels.join(u' ').toStdString();
     // The same hour yesterday and today differ by their weekday.
     EXPECT_EQ(labels.last(), QLocale::c().toString(hourStart(now).toLocalTime(), QStringLiteral("ddd HH:00")));
@@ -53,28 +55,28 @@ TEST(UsageBucketLabels, UniqueOverAWeekOfHoursAndYearsOfDaysAndWeeks)
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const auto unique = [](const QStringList &labels) { return int(QSet<QString>(labels.begin(), labels.end()).size()); };
-    const QList<QDateTime> week = usageBuckets(now.addDays(-7), now, UsageGranularity::Hour);
+    const QList<QDateTime> week = usageBuckets(now.addDays(-7), now, UsageGranularity::Hour, kSystem);
     EXPECT_EQ(week.size(), 169);
-    EXPECT_EQ(unique(usageBucketLabels(week, UsageGranularity::Hour)), 169);
-    const QList<QDateTime> days = usageBuckets(now.addDays(-400), now, UsageGranularity::Day);
-    const QStringList dayLabels = usageBucketLabels(days, UsageGranularity::Day);
+    EXPECT_EQ(unique(usageBucketLabels(week, UsageGranularity::Hour, kSystem)), 169);
+    const QList<QDateTime> days = usageBuckets(now.addDays(-400), now, UsageGranularity::Day, kSystem);
+    const QStringList dayLabels = usageBucketLabels(days, UsageGranularity::Day, kSystem);
     EXPECT_EQ(unique(dayLabels), days.size());
-    EXPECT_EQ(dayLabels.last(), now.date().toString(QStringLiteral("yyyy-MM-dd")));
+    EXPECT_EQ(dayLabels.last(), now.toTimeZone(kSystem).date().toString(QStringLiteral("yyyy-MM-dd")));
     // Week 1 of 2027 starts on 2026-12-28: named by its ISO year, not the calendar one.
     const QList<QDateTime> weeks = usageBuckets(QDateTime(QDate(2025, 12, 1), QTime(0, 0), QTimeZone::utc()),
                                                 QDateTime(QDate(2027, 2, 1), QTime(0, 0), QTimeZone::utc()),
-                                                UsageGranularity::Week);
-    EXPECT_EQ(unique(usageBucketLabels(weeks, UsageGranularity::Week)), weeks.size());
-    EXPECT_TRUE(usageBucketLabels(weeks, UsageGranularity::Week).contains(QStringLiteral("W1 2027")));
+                                                UsageGranularity::Week, kSystem);
+    EXPECT_EQ(unique(usageBucketLabels(weeks, UsageGranularity::Week, kSystem)), weeks.size());
+    EXPECT_TRUE(usageBucketLabels(weeks, UsageGranularity::Week, kSystem).contains(QStringLiteral("W1 2027")));
 }
 
 TEST(UsageBuckets, FinerGranularityIsCoarsenedPastTwoHundredBuckets)
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    EXPECT_EQ(fittingGranularity(now.addDays(-7), now, UsageGranularity::Hour), UsageGranularity::Hour);
-    EXPECT_EQ(fittingGranularity(now.addDays(-30), now, UsageGranularity::Hour), UsageGranularity::Day);
-    EXPECT_EQ(fittingGranularity(now.addDays(-3 * 365), now, UsageGranularity::Hour), UsageGranularity::Week);
-    EXPECT_EQ(fittingGranularity(now.addDays(-10 * 365), now, UsageGranularity::Day), UsageGranularity::Month);
+    EXPECT_EQ(fittingGranularity(now.addDays(-7), now, UsageGranularity::Hour, kSystem), UsageGranularity::Hour);
+    EXPECT_EQ(fittingGranularity(now.addDays(-30), now, UsageGranularity::Hour, kSystem), UsageGranularity::Day);
+    EXPECT_EQ(fittingGranularity(now.addDays(-3 * 365), now, UsageGranularity::Hour, kSystem), UsageGranularity::Week);
+    EXPECT_EQ(fittingGranularity(now.addDays(-10 * 365), now, UsageGranularity::Day, kSystem), UsageGranularity::Month);
 }
 
 TEST(NumberFormat, OneWayToWriteNumbers)
@@ -193,13 +195,35 @@ TEST_F(UsageBucketsTest, LastDayDrawsEveryHourIncludingTheCurrentOne)
             EXPECT_EQ(set->at(24), 1200.0);
         }
     }
-    // 25 standing labels do not fit (Qt elides them to "Sun …"): the axis names the span instead,
-    // and a hovered bar its time.
-    EXPECT_FALSE(bars(chart(page, "usageTokensChart")).first->labelsVisible());
-    auto *requestsAxis = bars(chart(page, "usageRequestsChart")).first;
-    EXPECT_FALSE(requestsAxis->labelsVisible());
-    EXPECT_EQ(requestsAxis->titleText(),
-              requestsAxis->categories().first() + QStringLiteral(" – ") + requestsAxis->categories().last());
+    // 25 standing labels do not fit (Qt elides them to "Sun …"): a line under each chart names the
+    // span instead (an axis title without labels was elided to "…"), and a hovered bar its time.
+    for (const auto &[name, spanName] : {std::pair{"usageTokensChart", "usageTokensSpan"},
+                                         std::pair{"usageRequestsChart", "usageRequestsSpan"},
+                                         std::pair{"usageSplitChart", "usageSplitSpan"}}) {
+        auto *axis = bars(chart(page, name)).first;
+        ASSERT_NE(axis, nullptr) << name;
+        EXPECT_FALSE(axis->labelsVisible()) << name;
+        EXPECT_TRUE(axis->titleText().isEmpty()) << name;
+        auto *span = page.findChild<QLabel *>(QLatin1String(spanName));
+        ASSERT_NE(span, nullptr) << spanName;
+        EXPECT_TRUE(span->isVisible()) << spanName;
+        EXPECT_EQ(span->text(), axis->categories().first() + QStringLiteral(" – ") + axis->categories().last());
+        // The whole text fits: the label is as wide as its text needs.
+        EXPECT_GE(span->width(), span->fontMetrics().horizontalAdvance(span->text())) << spanName;
+    }
+}
+
+TEST_F(UsageBucketsTest, FewBarsCarryTheirLabelsAndNoSpanLine)
+{
+    UsagePage page(fixture.service());
+    show(page);
+    auto *range = page.findChild<QComboBox *>(QStringLiteral("usageRangeCombo"));
+    requery(page, [range] { range->setCurrentIndex(1); }); // 7 days per day
+    auto *axis = bars(chart(page, "usageRequestsChart")).first;
+    ASSERT_NE(axis, nullptr);
+    EXPECT_EQ(axis->count(), 7);
+    EXPECT_TRUE(axis->labelsVisible());
+    EXPECT_TRUE(page.findChild<QLabel *>(QStringLiteral("usageRequestsSpan"))->isHidden());
 }
 
 TEST_F(UsageBucketsTest, WeekPerHourKeepsEveryBar)
@@ -211,10 +235,13 @@ TEST_F(UsageBucketsTest, WeekPerHourKeepsEveryBar)
     requery(page, [range] { range->setCurrentIndex(1); });
     requery(page, [granularity] { granularity->setCurrentIndex(0); });
     EXPECT_EQ(page.data().query.granularity, UsageGranularity::Hour);
+    // Every hour from the local midnight six days ago to the current one.
+    const QDateTime weekStart = usageDayStart(now.toTimeZone(kSystem).date().addDays(-6), kSystem);
+    const int hours = int(weekStart.secsTo(hourStart(now)) / 3600) + 1;
     const auto [axis, count] = bars(chart(page, "usageTokensChart"));
     ASSERT_NE(axis, nullptr);
-    EXPECT_EQ(count, 169);
-    EXPECT_EQ(axis->count(), 169);
+    EXPECT_EQ(count, hours);
+    EXPECT_EQ(axis->count(), hours);
     EXPECT_TRUE(page.findChild<QLabel *>(QStringLiteral("usageStatus"))->text().isEmpty());
 }
 
@@ -225,15 +252,15 @@ TEST_F(UsageBucketsTest, MonthPerHourIsShownPerDayAndSaysSo)
     auto *range = page.findChild<QComboBox *>(QStringLiteral("usageRangeCombo"));
     auto *granularity = page.findChild<QComboBox *>(QStringLiteral("usageGranularityCombo"));
     requery(page, [range] { range->setCurrentIndex(2); });
-    // The whole 30 days, not only the 2 days with usage: 30 days from a time of day span 31.
-    EXPECT_EQ(bars(chart(page, "usageTokensChart")).second, 31);
+    // The whole 30 days, not only the 2 days with usage: 30 whole local days, today included.
+    EXPECT_EQ(bars(chart(page, "usageTokensChart")).second, 30);
     requery(page, [granularity] { granularity->setCurrentIndex(0); });
     EXPECT_EQ(page.data().requestedGranularity, UsageGranularity::Hour);
     EXPECT_EQ(page.data().query.granularity, UsageGranularity::Day);
     const auto [axis, count] = bars(chart(page, "usageTokensChart"));
     ASSERT_NE(axis, nullptr);
-    EXPECT_EQ(count, 31);
-    EXPECT_EQ(axis->count(), 31);
+    EXPECT_EQ(count, 30);
+    EXPECT_EQ(axis->count(), 30);
     EXPECT_EQ(page.findChild<QLabel *>(QStringLiteral("usageStatus"))->text(),
               QStringLiteral("Shown per day: too many hours for this range"));
     // "All" per hour: the open start is known from the data, and is coarsened the same way.

@@ -27,6 +27,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 #include <QToolButton>
 
 #include <gtest/gtest.h>
@@ -182,8 +183,8 @@ TEST_F(UsagePageTest, RangeChangeRequeriesWithTheMatchingBucketSize)
             total += value;
     EXPECT_EQ(total, 4700.0); // the last day's 2300 and the 2400 of three days ago
     EXPECT_FALSE(week.contains(QStringLiteral("gamma")));
-    // The chart spans the whole week, quiet days as empty buckets: 7 days from a time of day span 8.
-    EXPECT_EQ(week.value(QStringLiteral("alpha")).size(), 8);
+    // The chart spans the whole week, quiet days as empty buckets: 7 whole local days, today included.
+    EXPECT_EQ(week.value(QStringLiteral("alpha")).size(), 7);
 
     requery(page, [range] { range->setCurrentIndex(3); }); // all
     EXPECT_TRUE(barSets(page, "usageTokensChart").contains(QStringLiteral("gamma")));
@@ -260,6 +261,8 @@ TEST_F(UsagePageTest, HeatmapAndQualityTable)
 TEST_F(UsagePageTest, ExportsTheSeriesOnScreenAsCsv)
 {
     UsagePage page(fixture.service());
+    const QTimeZone shanghai(QByteArrayLiteral("Asia/Shanghai"));
+    page.setTimeZone(shanghai);
     showPage(page);
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("usage.csv"));
@@ -269,13 +272,15 @@ TEST_F(UsagePageTest, ExportsTheSeriesOnScreenAsCsv)
     ASSERT_TRUE(file.open(QIODevice::ReadOnly | QIODevice::Text));
     const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     ASSERT_EQ(lines.size(), 5);
-    EXPECT_EQ(lines[0], QStringLiteral("bucket_start,channel,requests,errors,prompt_tokens,completion_tokens,"
+    // The header names the zone; times are the user's, with their offset.
+    EXPECT_EQ(lines[0], QStringLiteral("bucket_start (Asia/Shanghai),channel,requests,errors,prompt_tokens,completion_tokens,"
                                        "cached_tokens,reasoning_tokens,cost_usd"));
+    const QString startA = bucketA.toTimeZone(shanghai).toString(Qt::ISODate);
+    EXPECT_TRUE(startA.endsWith(QStringLiteral(":00:00+08:00"))) << startA.toStdString();
     // gpt-4o on alpha in the first hour: 900 uncached input at $2, 100 cached at $1, 200 output at $8 per million.
-    EXPECT_TRUE(lines.contains(QStringLiteral("%1,alpha,1,0,1000,200,100,80,0.003500")
-                                   .arg(bucketA.toString(Qt::ISODate))))
+    EXPECT_TRUE(lines.contains(QStringLiteral("%1,alpha,1,0,1000,200,100,80,0.003500").arg(startA)))
         << lines.join(QLatin1Char('\n')).toStdString();
-    EXPECT_TRUE(lines.contains(QStringLiteral("%1,beta,1,1,0,0,0,0,0.000000").arg(bucketB.toString(Qt::ISODate))))
+    EXPECT_TRUE(lines.contains(QStringLiteral("%1,beta,1,1,0,0,0,0,0.000000").arg(bucketB.toTimeZone(shanghai).toString(Qt::ISODate))))
         << lines.join(QLatin1Char('\n')).toStdString();
     EXPECT_FALSE(page.exportCsv(dir.filePath(QStringLiteral("missing/dir/usage.csv"))));
 }
@@ -317,6 +322,11 @@ TEST_F(UsagePageTest, PricesDialogSavesToTheStoreAndCostsFollow)
     ASSERT_GT(claude, 0);
     EXPECT_EQ(dialog.prices().size(), 1); // unpriced rows are not saved as free
     EXPECT_FALSE(table->wordWrap());
+    // Prices are right-aligned, so their digits line up, in priced and unpriced rows alike.
+    for (int row = 0; row < table->rowCount(); ++row)
+        for (int column = 1; column <= 3; ++column)
+            EXPECT_EQ(table->item(row, column)->textAlignment(), int(Qt::AlignRight | Qt::AlignVCenter)) << row << column;
+    EXPECT_EQ(table->horizontalHeaderItem(1)->textAlignment(), int(Qt::AlignRight | Qt::AlignVCenter));
 
     // Fill in claude's listed row, drop gpt-4o's.
     table->item(claude, 1)->setData(Qt::EditRole, 3.0);
