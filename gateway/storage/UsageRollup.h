@@ -4,11 +4,15 @@
 // The rollups behind UsageStatsRepository and the helpers its queries share (storage-internal).
 #include "gateway/core/Result.h"
 
+#include "gateway/storage/UsageStats.h"
+
 #include <QString>
+#include <QStringList>
+
+class QTimeZone;
 
 namespace tarn::gateway {
 class Database;
-struct UsageRange;
 } // namespace tarn::gateway
 
 namespace tarn::gateway::storage {
@@ -49,6 +53,23 @@ struct RangePlan
 };
 
 RangePlan planRange(const UsageRange &range, qint64 unit, int keyLength);
+
+// The UTC hour after an "YYYY-MM-DDTHH" key.
+QString nextHourKey(const QString &hour);
+
+// How a series puts the hourly source's rows into the calendar days of a time zone.
+struct LocalCalendar
+{
+    QString dateSql;         // the local date ("YYYY-MM-DD") of the row s; empty: the zone is UTC throughout
+    QStringList raggedHours; // rollup hours a bucket's start cuts (zones off whole hours), read from usage
+};
+
+// The zone's offsets over the range (over the stored usage where the range is open) as one SQL
+// expression over s.hour: the offset in force at a row's minute, a daylight saving change
+// included. A bucket is a local calendar date, never a fixed 24 hours from another, so a day of
+// 23 or 25 hours is whole. Hour granularity needs none (hours are UTC hours).
+Result<LocalCalendar> localCalendar(Database &db, const UsageRange &range, UsageGranularity granularity,
+                                    const QTimeZone &zone);
 
 // Rolls up the usage rows written since the last call, in chunks of 50 000 rows per write
 // transaction. Best effort: when it cannot (the database is busy), the aggregates read those rows

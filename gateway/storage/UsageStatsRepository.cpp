@@ -22,13 +22,6 @@ using namespace storage;
 
 namespace {
 
-// The UTC hour after an "YYYY-MM-DDTHH" key.
-QString nextHourKey(const QString &hour)
-{
-    const QDateTime start(QDate::fromString(hour.left(10), Qt::ISODate), QTime(hour.mid(11, 2).toInt(), 0), QTimeZone::utc());
-    return dbTimeFromMSecs(start.toMSecsSinceEpoch() + kHourMs).left(13);
-}
-
 // Rows shaped like usage_hourly for a range: the rollup's whole hours, usage's edges, and usage
 // rows newer than the rollup. Columns: hour, channel_id, channel_name, requested_model,
 // upstream_model, requests, errors, prompt_tokens, completion_tokens, cached_tokens,
@@ -145,84 +138,6 @@ QDateTime bucketTime(const QString &key)
     return QDateTime(date, QTime(hour, 0), QTimeZone::utc());
 }
 
-// How series() puts the hourly source's rows into the calendar days of a time zone.
-struct LocalCalendar
-{
-    QString dateSql;         // the local date ("YYYY-MM-DD") of the row s; empty: the zone is UTC throughout
-    QStringList raggedHours; // rollup hours a bucket's start cuts (zones off whole hours), read from usage
-};
-
-// The zone's offsets over the range (over the stored usage where the range is open) as one SQL
-// expression: the offset in force at a row's minute, a daylight saving change included. A bucket
-// is a local calendar date, never a fixed 24 hours from another, so a day of 23 or 25 hours is
-// whole.
-Result<LocalCalendar> localCalendar(Database &db, const UsageRange &range, UsageGranularity granularity,
-                                    const QTimeZone &zone)
-{
-    LocalCalendar calendar;
-    if (granularity == UsageGranularity::Hour || !zone.isValid())
-        return calendar;
-    QDateTime from = range.from;
-    QDateTime to = range.to;
-    if (!from.isValid() || !to.isValid()) {
-        QSqlQuery q(db.handle());
-        q.setForwardOnly(true);
-        if (Status s = execute(q, QStringLiteral("SELECT (SELECT min(ts) FROM usage), (SELECT max(ts) FROM usage)"), {},
-                               QStringLiteral("reading the span of usage"));
-            !s)
-            return s.error();
-        if (!q.next() || q.value(0).isNull())
-            return calendar; // no usage: nothing to put in buckets
-        if (!from.isValid())
-            from = fromDbTime(q.value(0));
-        if (!to.isValid())
-            to = fromDbTime(q.value(1)).addSecs(1);
-    }
-    to = std::max(from, to);
-    // The offset before the range, then each change inside it.
-    QList<std::pair<QDateTime, int>> periods{{QDateTime(), zone.offsetFromUtc(from)}};
-    const QTimeZone::OffsetDataList changes = zone.transitions(from, to);
-    for (const QTimeZone::OffsetData &change : changes)
-        periods.append({change.atUtc, change.offsetFromUtc});
-    bool utc = true;
-    bool wholeHours = true;
-    for (const auto &[at, offset] : std::as_const(periods)) {
-        utc = utc && offset == 0;
-        wholeHours = wholeHours && offset % 3600 == 0 && (!at.isValid() || at.toMSecsSinceEpoch() % kHourMs == 0);
-    }
-    if (utc)
-        return calendar;
-    // Rollup keys are hours, usage's are minutes: both as a minute SQLite's date() reads.
-    const QString minute = QStringLiteral("substr(s.hour || ':00', 1, 16)");
-    const auto localDate = [&minute](int offset) {
-        return QStringLiteral("date(%1, '%2%3 seconds')").arg(minute, offset >= 0 ? QStringLiteral("+") : QString()).arg(offset);
-    };
-    if (periods.size() == 1) {
-        calendar.dateSql = localDate(periods.first().second);
-    } else {
-        calendar.dateSql = QStringLiteral("CASE");
-        for (qsizetype i = 1; i < periods.size(); ++i)
-            calendar.dateSql += QStringLiteral(" WHEN %1 < '%2' THEN %3")
-                                    .arg(minute, dbTimeFromMSecs(periods[i].first.toMSecsSinceEpoch()).left(16),
-                                         localDate(periods[i - 1].second));
-        calendar.dateSql += QStringLiteral(" ELSE %1 END").arg(localDate(periods.last().second));
-    }
-    if (!wholeHours) {
-        // A day starting inside a UTC hour (UTC+05:30: at 18:30) splits that hour's rollup row
-        // between two days: the hour is read from usage, where each row has its minute.
-        const QDate last = to.toTimeZone(zone).date();
-        for (QDate day = from.toTimeZone(zone).date(); day <= last; day = day.addDays(1)) {
-            if ((granularity == UsageGranularity::Week && day.dayOfWeek() != 1)
-                || (granularity == UsageGranularity::Month && day.day() != 1))
-                continue;
-            const qint64 start = usageDayStart(day, zone).toMSecsSinceEpoch();
-            if (start % kHourMs != 0)
-                calendar.raggedHours.append(dbTimeFromMSecs(floorTo(start, kHourMs)).left(13));
-        }
-    }
-    return calendar;
-}
-
 RequestLogRow logRowFrom(const QSqlQuery &q)
 {
     RequestLogRow row;
@@ -232,22 +147,6 @@ RequestLogRow logRowFrom(const QSqlQuery &q)
 }
 
 } // namespace
-
-QDateTime usageDayStart(const QDate &date, const QTimeZone &zone)
-{
-    if (!zone.isValid())
-        return QDateTime(date, QTime(0, 0), QTimeZone::utc());
-    QDateTime start(date, QTime(0, 0), zone);
-    const QDateTime shown = start.toTimeZone(zone);
-    if (!start.isValid() || shown.date() != date || shown.time() != QTime(0, 0)) {
-        // A clock change skipped midnight: the day starts where the change ends the day before.
-        start = zone.nextTransition(QDateTime(date.addDays(-1), QTime(12, 0), zone)).atUtc;
-    }
-    // A midnight the clocks were set back to happens twice: the day starts at the first.
-    if (const QDateTime hourBefore = start.addSecs(-3600); hourBefore.toTimeZone(zone).date() == date)
-        start = hourBefore;
-    return start.toUTC();
-}
 
 Result<UsageTotals> UsageStatsRepository::totals(const UsageRange &range) const
 {
