@@ -4,6 +4,7 @@
 #include "gateway/Gateway.h"
 #include "gateway/config/ConfigStore.h"
 #include "gateway/core/Paths.h"
+#include "gateway/core/ThreadHop.h"
 #include "gateway/storage/Database.h"
 
 #include <QLoggingCategory>
@@ -65,8 +66,7 @@ Status DesktopService::start()
     m_worker = new DesktopDatabaseWorker(databasePath(m_gateway.options().dataDir));
     m_worker->moveToThread(m_thread);
     m_thread->start();
-    Status opened;
-    QMetaObject::invokeMethod(m_worker, [this, &opened] { opened = m_worker->open(); }, Qt::BlockingQueuedConnection);
+    const Status opened = runOnThreadOf(m_worker, [worker = m_worker] { return worker->open(); });
     if (!opened)
         stop();
     return opened;
@@ -77,10 +77,13 @@ void DesktopService::stop()
     if (!m_thread)
         return;
     // Behind every job handed over so far: they run, then the connection closes on its own thread.
-    // Blocking, because a loop told to quit need not run what is still queued (LeakSanitizer
-    // caught the worker and its connection left behind).
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->close(); delete worker; },
-                              Qt::BlockingQueuedConnection);
+    // Waited for, because a loop told to quit need not run what is still queued (LeakSanitizer
+    // caught the worker and its connection left behind); through runOnThreadOf so ThreadSanitizer
+    // sees the hand-over.
+    runOnThreadOf(m_worker, [worker = m_worker] {
+        worker->close();
+        delete worker;
+    });
     m_thread->quit();
     m_thread->wait();
     delete m_thread;

@@ -2,6 +2,7 @@
 #include "gateway/http/HttpServer.h"
 
 #include "gateway/core/Logging.h"
+#include "gateway/core/ThreadHop.h"
 
 #include <QEventLoop>
 #include <QHostAddress>
@@ -57,7 +58,7 @@ void HttpServer::startWorkers()
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();
-        QMetaObject::invokeMethod(worker, &HttpWorker::start, Qt::BlockingQueuedConnection);
+        runOnThreadOf(worker, [worker] { worker->start(); });
         m_threads.append(thread);
         m_workers.append(worker);
     }
@@ -78,16 +79,14 @@ Result<QUrl> HttpServer::listen(const QString &host, quint16 port)
     auto *listener = new HandOffListener([this](qintptr fd) { dispatch(fd); }, nullptr);
     listener->setMaxPendingConnections(1024);
     listener->moveToThread(m_acceptor);
-    bool listening = false;
-    QMetaObject::invokeMethod(
-        listener, [&] { listening = listener->listen(address, port); }, Qt::BlockingQueuedConnection);
+    const bool listening = runOnThreadOf(listener, [listener, &address, port] { return listener->listen(address, port); });
     if (!listening) {
         const QString why = listener->errorString();
         listener->deleteLater();
         return Error{ErrorCode::Io, QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(why)};
     }
     if (!m_accepting) // opened while paused: it waits like the others
-        QMetaObject::invokeMethod(listener, [listener] { listener->pauseAccepting(); }, Qt::BlockingQueuedConnection);
+        runOnThreadOf(listener, [listener] { listener->pauseAccepting(); });
     m_listeners.append(listener);
     QUrl url;
     url.setScheme(QStringLiteral("http"));
@@ -104,7 +103,7 @@ void HttpServer::stopListening(const QUrl &url)
         return;
     QTcpServer *listener = m_listeners.takeAt(index);
     m_urls.removeAt(index);
-    QMetaObject::invokeMethod(listener, [listener] { listener->close(); }, Qt::BlockingQueuedConnection);
+    runOnThreadOf(listener, [listener] { listener->close(); });
     listener->deleteLater();
 }
 
@@ -134,7 +133,7 @@ void HttpServer::shutdown(int graceMs)
         return;
     m_stopped = true;
     for (QTcpServer *listener : std::as_const(m_listeners)) {
-        QMetaObject::invokeMethod(listener, [listener] { listener->close(); }, Qt::BlockingQueuedConnection);
+        runOnThreadOf(listener, [listener] { listener->close(); });
         listener->deleteLater();
     }
     m_listeners.clear();
