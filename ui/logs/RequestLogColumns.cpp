@@ -55,7 +55,8 @@ RequestLogColumns::RequestLogColumns(QTableView *view)
     // The last column (the client format) takes what is left over; it is sized like the others
     // first, so what is left for the free-text columns leaves it whole.
     m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->viewport()->installEventFilter(this);
+    m_viewport = m_view->viewport();
+    m_viewport->installEventFilter(this);
 
     // Rows arrive a page or a poll at a time: one fit after the burst, not one per signal.
     m_fitTimer = new QTimer(this);
@@ -121,7 +122,7 @@ void RequestLogColumns::fit()
 
 bool RequestLogColumns::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_view->viewport() && event->type() == QEvent::Resize)
+    if (event->type() == QEvent::Resize && watched == m_viewport)
         scheduleFit();
     return QObject::eventFilter(watched, event);
 }

@@ -34,6 +34,9 @@ private:
     void scheduleFit();
 
     QTableView *m_view = nullptr;
+    // Kept apart from m_view: while the view is being destroyed it is no longer a scroll area,
+    // so asking it for its viewport in the event filter would be undefined behaviour.
+    QObject *m_viewport = nullptr;
     QTimer *m_fitTimer = nullptr;
 };
 
