@@ -245,8 +245,7 @@ UpstreamRequest GeminiEmbedExchange::upstreamRequest(const RouteCandidate &candi
     }
     upstream.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
     upstream.headers.append({QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json")});
-    for (auto it = channel.extraHeaders.cbegin(); it != channel.extraHeaders.cend(); ++it)
-        upstream.headers.append({it.key().toUtf8(), it.value().toUtf8()});
+    appendExtraHeaders(upstream.headers, channel);
     upstream.proxy = channel.proxy.toUtf8();
     return upstream;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/api/UpstreamWire.h"
 
+#include "gateway/core/ExtraHeaderRule.h"
+
 #include "gateway/formats/ChannelWire.h"
 #include "gateway/formats/Codec.h"
 #include "gateway/formats/GeminiCodec.h"
@@ -77,6 +79,14 @@ QStringList channelSecrets(const Channel &channel)
     for (auto it = channel.extraHeaders.cbegin(); it != channel.extraHeaders.cend(); ++it)
         secrets.append(it.value());
     return secrets;
+}
+
+void appendExtraHeaders(HeaderList &headers, const Channel &channel)
+{
+    for (auto it = channel.extraHeaders.cbegin(); it != channel.extraHeaders.cend(); ++it) {
+        if (!isFramingHeader(it.key()))
+            headers.append({it.key().toUtf8(), it.value().toUtf8()});
+    }
 }
 
 bool isErrorBodyOf(ApiFormat format, const QByteArray &body)
@@ -158,8 +168,7 @@ UpstreamRequest channelRequest(const RouteCandidate &candidate, const ClientCall
     upstream.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
     upstream.headers.append({QByteArrayLiteral("Accept"), info.stream ? QByteArrayLiteral("text/event-stream")
                                                                      : QByteArrayLiteral("application/json")});
-    for (auto it = channel.extraHeaders.cbegin(); it != channel.extraHeaders.cend(); ++it)
-        upstream.headers.append({it.key().toUtf8(), it.value().toUtf8()});
+    appendExtraHeaders(upstream.headers, channel);
     upstream.proxy = channel.proxy.toUtf8();
     return upstream;
 }

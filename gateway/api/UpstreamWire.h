@@ -36,6 +36,10 @@ UpstreamRequest channelRequest(const RouteCandidate &candidate, const ClientCall
 HeaderList relayedHeaders(const HeaderList &upstream);
 // Everything of a channel's that is a credential: its keys and its extra header values.
 QStringList channelSecrets(const Channel &channel);
+
+// A channel's extra headers onto an upstream request, minus any framing header (Host,
+// Content-Length, …) stored before ExtraHeaderRule refused them.
+void appendExtraHeaders(HeaderList &headers, const Channel &channel);
 // Whether an error body is already in the format's own error shape, which its clients parse.
 bool isErrorBodyOf(ApiFormat format, const QByteArray &body);
 // A streamed answer's text as the whole OpenAI answer it stands for, for the checks that read one.

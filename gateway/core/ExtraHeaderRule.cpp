@@ -19,6 +19,17 @@ bool isHttpToken(QStringView name)
     return true;
 }
 
+bool isFramingHeader(QStringView name)
+{
+    static constexpr QStringView framing[] = {u"Host", u"Content-Length", u"Transfer-Encoding", u"Connection",
+                                              u"Keep-Alive", u"Proxy-Connection", u"Upgrade", u"TE", u"Trailer"};
+    for (const QStringView reserved : framing) {
+        if (name.compare(reserved, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
 namespace {
 
 HeaderVerdict verdict(const QString &name, const QString &value, const QSet<QString> &seen)
@@ -28,6 +39,10 @@ HeaderVerdict verdict(const QString &name, const QString &value, const QSet<QStr
     if (!isHttpToken(name)) {
         return {HeaderFault::InvalidName,
                 QStringLiteral("'%1' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only).").arg(name)};
+    }
+    if (isFramingHeader(name)) {
+        return {HeaderFault::ReservedName,
+                QStringLiteral("'%1' is set by Tarn's HTTP client and cannot be an extra header.").arg(name)};
     }
     if (seen.contains(name.toLower()))
         return {HeaderFault::DuplicateName, QStringLiteral("The header '%1' is given twice.").arg(name)};

@@ -21,6 +21,8 @@ enum class HeaderFault {
     MissingName,    // a value without a name
     InvalidName,    // not an RFC 9110 token
     DuplicateName,  // the same name as an earlier header, in any case (names are case-insensitive)
+    ReservedName,   // a header that frames the message or the connection (Host, Content-Length, …): the
+                    // HTTP client sets these, and a second, different one desynchronises the upstream
     MissingValue,
     MultiLineValue, // CR, LF or NUL: would end the header and start one the user never wrote
 };
@@ -39,6 +41,11 @@ struct HeaderVerdict
 
 // RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~, at least one.
 [[nodiscard]] bool isHttpToken(QStringView name);
+
+// Whether `name` (any case) frames the message or the connection: Host, Content-Length,
+// Transfer-Encoding, Connection and the hop-by-hop headers (RFC 9110 §7.6.1). A channel never sets
+// these; UpstreamWire also skips them for rows stored before the rule refused them.
+[[nodiscard]] bool isFramingHeader(QStringView name);
 
 // One verdict per header, in order. Names and values are taken as given (callers trim what the
 // user typed); a name seen earlier in the list, in any case, is a duplicate.

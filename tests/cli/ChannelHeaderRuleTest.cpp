@@ -42,6 +42,21 @@ TEST_F(ChannelHeaderRuleTest, AddRefusesAValueOverSeveralLines)
     EXPECT_EQ(snapshot(), before);
 }
 
+TEST_F(ChannelHeaderRuleTest, AddRefusesHeadersThatFrameTheRequest)
+{
+    const QString before = snapshot();
+    for (const char *header : {"Content-Length=3", "transfer-encoding=chunked", "Host=evil.example", "Connection=close",
+                               "Upgrade=h2c", "TE=trailers", "Keep-Alive=timeout=5"}) {
+        SCOPED_TRACE(header);
+        const QString name = s(header).section(u'=', 0, 0);
+        expectUsageError(run(addArgs(s("main")) + QStringList{s("--header"), s(header)}),
+                         s("--header: '%1' is set by Tarn's HTTP client").arg(name));
+    }
+    EXPECT_EQ(snapshot(), before);
+    // A name that only starts like one is an ordinary header.
+    EXPECT_EQ(run(addArgs(s("main")) + QStringList{s("--header"), s("Host-Override=x"), s("--header"), s("X-Connection=y")}).code, 0);
+}
+
 TEST_F(ChannelHeaderRuleTest, SetRefusesTheSameNameTwiceInAnyCase)
 {
     ASSERT_EQ(run(addArgs(s("main")) + QStringList{s("--header"), s("X-Team=infra")}).code, 0);
@@ -93,8 +108,9 @@ TEST(ExtraHeaderRuleTest, VerdictPerHeaderInOrder)
                                                              {s("X-Empty"), s("")},
                                                              {s("X-Split"), s("a\rb")},
                                                              {s("Bad/Name"), s("v")},
-                                                             {s("!#$%&'*+-.^_`|~09azAZ"), s("v")}});
-    ASSERT_EQ(verdicts.size(), 7);
+                                                             {s("!#$%&'*+-.^_`|~09azAZ"), s("v")},
+                                                             {s("CONTENT-LENGTH"), s("12")}});
+    ASSERT_EQ(verdicts.size(), 8);
     EXPECT_EQ(verdicts[0].fault, HeaderFault::None);
     EXPECT_TRUE(verdicts[0].message.isEmpty());
     EXPECT_EQ(verdicts[1].fault, HeaderFault::MissingName);
@@ -107,6 +123,8 @@ TEST(ExtraHeaderRuleTest, VerdictPerHeaderInOrder)
     EXPECT_FALSE(verdicts[5].valueAtFault());
     EXPECT_TRUE(verdicts[5].message.contains(s("'Bad/Name'")));
     EXPECT_EQ(verdicts[6].fault, HeaderFault::None);
+    EXPECT_EQ(verdicts[7].fault, HeaderFault::ReservedName);
+    EXPECT_FALSE(verdicts[7].valueAtFault());
 }
 
 } // namespace

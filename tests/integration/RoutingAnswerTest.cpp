@@ -56,6 +56,35 @@ TEST_F(Routing, ExhaustedAnswersCarryNoSecretOfTheChannel)
         EXPECT_FALSE(a.error.contains(QString::fromLatin1(key)) || a.error.contains(QString::fromLatin1(header)));
 }
 
+// Framing headers stored before the extra-header rule refused them (an old database, a hand-edited
+// file) never reach the upstream: a second Content-Length or a Transfer-Encoding would make the
+// provider read a different request than the one curl sent.
+TEST_F(Routing, StoredFramingHeadersAreNotSentUpstream)
+{
+    MockUpstream &only = mock();
+    add(QStringLiteral("only"), only, 0, 1, [&](Channel &c) {
+        c.extraHeaders.insert(QStringLiteral("Content-Length"), QStringLiteral("3"));
+        c.extraHeaders.insert(QStringLiteral("transfer-encoding"), QStringLiteral("chunked"));
+        c.extraHeaders.insert(QStringLiteral("Host"), QStringLiteral("evil.example"));
+        c.extraHeaders.insert(QStringLiteral("Connection"), QStringLiteral("close"));
+        c.extraHeaders.insert(QStringLiteral("X-Team"), QStringLiteral("infra"));
+    });
+    ASSERT_TRUE(tarn.start());
+    for (int i = 0; i < 2; ++i) { // the second request reuses the pooled connection
+        const HttpResult r = ask();
+        EXPECT_EQ(r.status, 200) << r.body.constData();
+    }
+    const QList<MockRequest> received = only.requests();
+    ASSERT_EQ(received.size(), 2);
+    for (const MockRequest &request : received) {
+        EXPECT_EQ(request.header("X-Team"), "infra");
+        EXPECT_TRUE(request.header("Host").startsWith("127.0.0.1:")) << request.header("Host").constData();
+        EXPECT_TRUE(request.header("Transfer-Encoding").isEmpty());
+        EXPECT_EQ(request.header("Content-Length"), QByteArray::number(request.body.size()));
+        EXPECT_FALSE(request.json().isEmpty()) << request.body.constData();
+    }
+}
+
 TEST_F(Routing, ALastAnswerInAnotherShapeReachesTheClientInOpenAisShape)
 {
     MockUpstream &html = mock();
