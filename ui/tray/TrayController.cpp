@@ -10,6 +10,7 @@
 
 #include <QHostAddress>
 #include <QNetworkInterface>
+#include <QTimeZone>
 #include <QTimer>
 #include <QUrl>
 
@@ -121,7 +122,10 @@ void TrayController::refreshTotals()
     if (m_totalsPending)
         return; // a slow read is still running; do not queue up more behind it
     m_totalsPending = true;
-    const QDateTime midnight = QDateTime(QDate::currentDate(), QTime(0, 0)).toUTC();
+    // The user's midnight, as the Overview's "Today" (a zone whose clocks skip midnight starts the
+    // day at its first instant).
+    const QTimeZone zone = QTimeZone::systemTimeZone();
+    const QDateTime midnight = gateway::usageDayStart(QDateTime::currentDateTimeUtc().toTimeZone(zone).date(), zone);
     // The same totals and cost estimate (model prices) as the Overview page shows for today.
     m_service.run<std::optional<TodayTotals>>(
         this,

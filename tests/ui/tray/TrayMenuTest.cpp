@@ -11,10 +11,12 @@
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QHostAddress>
-#include <QUrl>
 #include <QMenu>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimeZone>
+#include <QUrl>
 
 #include <gtest/gtest.h>
 
@@ -151,6 +153,44 @@ TEST(TrayControllerTest, TooltipShowsTodayTotalsAndPauseReachesGateway)
     EXPECT_EQ(tray.state(), TrayState::Paused);
     tray.menu()->findChild<QAction *>(QStringLiteral("pauseAction"))->trigger();
     EXPECT_FALSE(fixture.gateway().isPaused());
+}
+
+// "Today" in the tooltip is the user's day, as on the Overview: in UTC+14 a request a minute after
+// local midnight counts and one a minute before does not, though both are on the same UTC date
+// for most of the day.
+TEST(TrayControllerTest, TooltipTodayStartsAtTheUsersMidnight)
+{
+    const QByteArray savedTz = qgetenv("TZ");
+    const bool hadTz = qEnvironmentVariableIsSet("TZ");
+    qputenv("TZ", "Pacific/Kiritimati");
+    const auto restore = qScopeGuard([&] {
+        if (hadTz)
+            qputenv("TZ", savedTz);
+        else
+            qunsetenv("TZ");
+    });
+    const QTimeZone zone = QTimeZone::systemTimeZone();
+    ASSERT_EQ(zone.offsetFromUtc(QDateTime::currentDateTimeUtc()), 14 * 3600) << zone.id().constData();
+
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    const QDateTime midnight = tarn::gateway::usageDayStart(QDateTime::currentDateTimeUtc().toTimeZone(zone).date(), zone);
+    tarn::gateway::UsageRecord record;
+    record.requestedModel = QStringLiteral("gpt-4o");
+    record.status = 200;
+    record.promptTokens = 10;
+    record.completionTokens = 5;
+    tarn::gateway::UsageRecord today = record, yesterday = record;
+    today.time = midnight.addSecs(60).toUTC();
+    yesterday.time = midnight.addSecs(-60).toUTC();
+    yesterday.promptTokens = 1000;
+    ASSERT_TRUE(tarn::gateway::UsageRepository(fixture.database()).insert({today, yesterday}).ok());
+
+    TrayIcon tray;
+    TrayController controller(fixture.service(), tray);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return tray.toolTip().endsWith(QStringLiteral(" today")); }, 10000))
+        << qPrintable(tray.toolTip());
+    EXPECT_EQ(tray.toolTip(), TrayIcon::formatTodayTotals(1, 15, 0)) << qPrintable(tray.toolTip());
 }
 
 } // namespace
