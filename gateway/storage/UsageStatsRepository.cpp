@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/storage/UsageStatsRepository.h"
 
-#include "gateway/storage/UsageRepository.h"
-
 #include "gateway/storage/Database.h"
 #include "gateway/storage/StorageSupport.h"
 #include "gateway/storage/UsageRollup.h"
@@ -136,14 +134,6 @@ QDateTime bucketTime(const QString &key)
     const QDate date(key.left(4).toInt(), key.mid(5, 2).toInt(), key.size() >= 10 ? key.mid(8, 2).toInt() : 1);
     const int hour = key.size() >= 13 ? key.mid(11, 2).toInt() : 0;
     return QDateTime(date, QTime(hour, 0), QTimeZone::utc());
-}
-
-RequestLogRow logRowFrom(const QSqlQuery &q)
-{
-    RequestLogRow row;
-    row.record = usageRecordFrom(q);
-    row.clientKeyName = q.value(21).toString(); // the column after the record's
-    return row;
 }
 
 } // namespace
@@ -319,58 +309,6 @@ Result<QList<ChannelQuality>> UsageStatsRepository::channelQuality(const UsageRa
     if (!s)
         return s.error();
     return channels;
-}
-
-Result<QList<RequestLogRow>> UsageStatsRepository::requestLog(const RequestLogFilter &filter) const
-{
-    QStringList where;
-    QVariantList bindings;
-    if (!filter.model.isEmpty()) {
-        where << QStringLiteral("(u.requested_model = ? OR u.upstream_model = ?)");
-        bindings << filter.model << filter.model;
-    }
-    if (!filter.channel.isEmpty()) {
-        where << QStringLiteral("u.channel_name = ?");
-        bindings << filter.channel;
-    }
-    if (filter.clientKeyId == RequestLogFilter::NoClientKey) {
-        where << QStringLiteral("(u.client_key_id IS NULL OR u.client_key_id = 0)");
-    } else if (filter.clientKeyId != 0) {
-        where << QStringLiteral("u.client_key_id = ?");
-        bindings << filter.clientKeyId;
-    }
-    if (!filter.inboundFormat.isEmpty()) {
-        where << QStringLiteral("u.inbound_format = ?");
-        bindings << filter.inboundFormat;
-    }
-    if (filter.status == RequestLogFilter::Status::Success)
-        where << QStringLiteral("u.status > 0 AND u.status < 400");
-    else if (filter.status == RequestLogFilter::Status::Error)
-        where << QStringLiteral("(u.status >= 400 OR u.status = 0)");
-    // Keyset paging on the rowid: a page costs the same however deep it is.
-    if (filter.beforeId > 0) {
-        where << QStringLiteral("u.id < ?");
-        bindings << filter.beforeId;
-    }
-    if (filter.afterId > 0) {
-        where << QStringLiteral("u.id > ?");
-        bindings << filter.afterId;
-    }
-    bindings << std::max(filter.limit, 0);
-    QSqlQuery q(m_db.handle());
-    q.setForwardOnly(true);
-    if (Status s = execute(q, QStringLiteral(
-                                  "SELECT %1, k.name FROM usage u LEFT JOIN client_keys k ON k.id = u.client_key_id "
-                                  "%2 ORDER BY u.id DESC LIMIT ?")
-                                  .arg(usageRecordColumns(QStringLiteral("u.")),
-                                       where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "))),
-                           bindings, QStringLiteral("reading the request log"));
-        !s)
-        return s.error();
-    QList<RequestLogRow> rows;
-    while (q.next())
-        rows.append(logRowFrom(q));
-    return rows;
 }
 
 // The distinct non-empty values sql lists, over the rollups and the rows not rolled up yet; sql
