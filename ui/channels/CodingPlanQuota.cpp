@@ -178,11 +178,21 @@ QuotaReading readMiniMaxQuota(const QByteArray &body, const QDateTime &now)
         return {{}, msg.isEmpty() ? tr("status %1").arg(*status) : msg};
     }
     const QJsonArray remains = root.value(QLatin1String("model_remains")).toArray();
-    // Several models share the answer (text, video, image); the text model has the biggest allowance.
+    // Several buckets share the answer (text, speech, image, video, music). The text bucket is named
+    // "general" (before mid-2026 "MiniMax-M*"); otherwise it is the one with the biggest allowance.
+    // Since mid-2026 the counts are 0 and only the *_remaining_percent fields carry the reading.
+    // On this endpoint *_usage_count is what is LEFT, whatever its name says (MiniMax's own CLI
+    // fixed the same misreading, MiniMax-AI/cli#104; the console shows 7/100 used for 93).
     QJsonObject best;
     double bestTotal = -1;
     for (const QJsonValue &entry : remains) {
         const QJsonObject model = entry.toObject();
+        const QString name = model.value(QLatin1String("model_name")).toString();
+        if (name.compare(QLatin1String("general"), Qt::CaseInsensitive) == 0
+            || name.startsWith(QLatin1String("MiniMax-M"), Qt::CaseInsensitive)) {
+            best = model;
+            break;
+        }
         const double total = number(model.value(QLatin1String("current_interval_total_count"))).value_or(0);
         if (total > bestTotal) {
             best = model;

@@ -126,6 +126,34 @@ TEST(CodingPlanQuota, ReadsMiniMax)
     EXPECT_EQ(r.usedPercent, 20);
 }
 
+// The shape MiniMax answers since mid-2026: counts are 0, the text bucket is "general" and not
+// first, and only the remaining percentages say anything; weekly status 3 (no weekly cap) at 100 %.
+TEST(CodingPlanQuota, ReadsMiniMaxPercentOnlyAnswer)
+{
+    const QDateTime start = kNow.addSecs(-3600);
+    const QDateTime end = start.addSecs(5 * 3600);
+    const QByteArray body = QStringLiteral(R"({"model_remains": [
+      {"model_name": "speech", "start_time": %1, "end_time": %3, "remains_time": 1000,
+       "current_interval_total_count": 0, "current_interval_usage_count": 0,
+       "current_interval_status": 1, "current_interval_remaining_percent": 10},
+      {"model_name": "general", "start_time": %1, "end_time": %2, "remains_time": 14400000,
+       "current_interval_total_count": 0, "current_interval_usage_count": 0,
+       "current_interval_status": 1, "current_interval_remaining_percent": 89,
+       "current_weekly_total_count": 0, "current_weekly_usage_count": 0,
+       "current_weekly_status": 3, "current_weekly_remaining_percent": 100,
+       "interval_boost_permille": 2000, "weekly_boost_permille": 2000}],
+      "base_resp": {"status_code": 0, "status_msg": "success"}})")
+                                .arg(start.toMSecsSinceEpoch())
+                                .arg(end.toMSecsSinceEpoch())
+                                .arg(start.addSecs(24 * 3600).toMSecsSinceEpoch())
+                                .toUtf8();
+    const BalanceReading r = BalanceFetcher::read(BalanceQuery::Kind::MiniMaxCoding, body, kNow);
+    ASSERT_TRUE(r.ok) << r.text.toStdString();
+    EXPECT_EQ(r.text, QStringLiteral("5 h: 11 % used · resets %1").arg(hhmm(end)));
+    EXPECT_EQ(r.usedPercent, 11);
+    EXPECT_FALSE(r.detail.contains(QStringLiteral("0 of 0"))) << r.detail.toStdString();
+}
+
 TEST(CodingPlanQuota, ColoursFollowTheTraysScale)
 {
     EXPECT_EQ(ChannelTableModel::quotaColor(69.9), ChannelTableModel::quotaColor(0));
