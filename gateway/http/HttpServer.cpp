@@ -78,6 +78,10 @@ Result<QUrl> HttpServer::listen(const QString &host, quint16 port)
 
     auto *listener = new HandOffListener([this](qintptr fd) { dispatch(fd); }, nullptr);
     listener->setMaxPendingConnections(1024);
+    // The kernel's accept queue (Qt's default is 50, capped by net.core.somaxconn): when a burst of
+    // connects overflows it, the handshake's last ACK is dropped and the client's first data
+    // segment waits out a 200 ms retransmission (256 agents starting streams at once did).
+    listener->setListenBacklogSize(1024);
     listener->moveToThread(m_acceptor);
     const bool listening = runOnThreadOf(listener, [listener, &address, port] { return listener->listen(address, port); });
     if (!listening) {
