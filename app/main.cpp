@@ -43,6 +43,9 @@ gateway::GatewayOptions gatewayOptions(const gateway::RunOptions &run)
     options.dataDir = run.dataDir;
     options.listen = run.listen;
     options.workers = run.workers;
+    options.expose = run.expose;
+    if (run.port)
+        options.exposePort = *run.port;
     return options;
 }
 

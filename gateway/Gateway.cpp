@@ -18,6 +18,7 @@
 #include "gateway/usage/UsageRetention.h"
 
 #include <QThread>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -60,6 +61,7 @@ Status Gateway::start()
 {
     const QString dbPath = databasePath(m_options.dataDir);
     m_router = std::make_unique<Router>(m_options.router);
+    m_explicitListen = !m_options.listen.isEmpty();
 
     // The control plane (the gateway's own connection, the configuration it polls every second, the
     // router's upkeep that writes what the router learned, retention) runs on a thread of its own,
@@ -88,6 +90,10 @@ Status Gateway::start()
     m_server = new HttpServer(
         m_options.limits, m_options.workers,
         [context](QObject *threadContext) { return std::make_unique<ApiHandler>(context, threadContext); }, this);
+    if (m_options.expose && m_explicitListen)
+        qCInfo(lcGateway) << "--listen given: --expose" << exposeModeName(*m_options.expose) << "is not applied";
+    if (m_options.expose && !m_explicitListen)
+        return bindExposed();
     for (const ListenAddress &address : std::as_const(m_options.listen)) {
         const auto url = m_server->listen(address.host, address.port);
         if (!url)
@@ -95,6 +101,50 @@ Status Gateway::start()
         m_bound.append({address, *url});
     }
     return {};
+}
+
+// --expose: the mode's addresses, all on one port (port 0, in tests, is the one the first gets).
+Status Gateway::bindExposed()
+{
+    const ExposeMode mode = *m_options.expose;
+    m_server->setExposeMode(mode);
+    const QList<ListenAddress> plan = exposeAddresses(mode, m_options.exposePort, m_options.interfaces());
+    quint16 port = m_options.exposePort;
+    for (ListenAddress address : plan) {
+        address.port = port;
+        const auto url = m_server->listen(address.host, address.port);
+        if (!url)
+            return url.error();
+        port = quint16(url->port());
+        m_bound.append({address, *url});
+    }
+    m_options.exposePort = port;
+    m_options.listen.clear();
+    for (const auto &bound : std::as_const(m_bound))
+        m_options.listen.append(bound.first);
+    if (mode == ExposeMode::All)
+        qCWarning(lcGateway) << "exposed on every interface: any host that reaches this machine can try a client key";
+    if (mode == ExposeMode::Tailscale) {
+        if (findTailnetAddresses(m_options.interfaces()).isEmpty())
+            qCInfo(lcGateway) << "no Tailscale address yet; listening on loopback and watching for one";
+        m_interfaceWatch = new QTimer(this);
+        connect(m_interfaceWatch, &QTimer::timeout, this, &Gateway::followInterfaces);
+        m_interfaceWatch->start(m_options.exposeWatchMs);
+    }
+    return {};
+}
+
+// Tailscale mode: the tailnet address may come seconds after boot, change, or go when the node
+// logs out; what is listened on follows it. A bind that fails is tried again on the next look.
+void Gateway::followInterfaces()
+{
+    if (m_stopped || !m_options.expose)
+        return;
+    const QList<ListenAddress> plan = exposeAddresses(*m_options.expose, m_options.exposePort, m_options.interfaces());
+    if (plan == m_options.listen)
+        return;
+    if (const Result<QList<QUrl>> urls = setListenAddresses(plan); !urls)
+        qCWarning(lcGateway) << "could not follow the Tailscale address:" << urls.error().message;
 }
 
 // Runs on the control thread: everything created here lives there.
@@ -201,6 +251,8 @@ void Gateway::stop(int graceMs)
     if (m_stopped)
         return;
     m_stopped = true;
+    if (m_interfaceWatch)
+        m_interfaceWatch->stop();
     if (m_server)
         m_server->shutdown(graceMs);
     if (m_upkeep)

@@ -6,14 +6,18 @@
 #include "gateway/core/RouterStatus.h"
 #include "gateway/routing/Router.h"
 #include "gateway/http/HttpLimits.h"
+#include "gateway/net/Tailnet.h"
 #include "gateway/upstream/UpstreamRequest.h"
 
 #include <QObject>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 class QThread;
+class QTimer;
 
 namespace tarn::gateway {
 
@@ -36,6 +40,14 @@ struct GatewayOptions
     int configPollMs = 1000; // how often a change made by the command line is looked for
     RouterOptions router;    // clock and seed (tests inject both)
     int routerPublishMs = 1000; // how often the router's state is stored for the CLI
+    // --expose: where to listen is worked out from the interfaces (exposeAddresses) on exposePort,
+    // and peers the mode does not let in are refused. In Tailscale mode the interfaces are looked
+    // at again every exposeWatchMs, so an address that comes late (tailscaled at boot) or changes
+    // is bound without a restart. Ignored when `listen` names addresses (--listen overrides).
+    std::optional<ExposeMode> expose;
+    quint16 exposePort = 8276;
+    int exposeWatchMs = 5000;
+    std::function<QList<InterfaceAddress>()> interfaces = systemInterfaceAddresses; // tests inject theirs
 };
 
 // The gateway service: storage, live configuration, usage recording and the HTTP front end, wired
@@ -82,6 +94,8 @@ Q_SIGNALS:
 
 private:
     Status startControl(const QString &dbPath);
+    Status bindExposed();
+    void followInterfaces();
     void stopControl();
 
     GatewayOptions m_options;
@@ -98,6 +112,8 @@ private:
     QList<std::pair<ListenAddress, QUrl>> m_bound; // what was asked for, and what it gave
     bool m_stopped = false;
     bool m_paused = false;
+    bool m_explicitListen = false;      // addresses came with the options (--listen), not from Settings
+    QTimer *m_interfaceWatch = nullptr; // Tailscale mode: re-plans when the interfaces change
 };
 
 } // namespace tarn::gateway

@@ -82,7 +82,8 @@ Invocation parseInvocation(const QStringList &args)
             break;
         const qsizetype eq = arg.indexOf(u'=');
         const QString flag = eq < 0 ? arg : arg.left(eq);
-        const bool takesValue = flag == u"--data-dir" || flag == u"--listen" || flag == u"--workers";
+        const bool takesValue = flag == u"--data-dir" || flag == u"--listen" || flag == u"--workers"
+                                || flag == u"--expose" || flag == u"--port";
         QString value;
         if (takesValue) {
             if (eq >= 0)
@@ -118,6 +119,18 @@ Invocation parseInvocation(const QStringList &args)
                 return errorInvocation(address.error().message);
             inv.run.listen.append(*address);
             runOnlyFlags << flag;
+        } else if (flag == u"--expose") {
+            const std::optional<ExposeMode> mode = exposeModeFromString(value);
+            if (!mode)
+                return errorInvocation(QStringLiteral("bad --expose '%1' (expected loopback, tailscale or all)").arg(value));
+            inv.run.expose = mode;
+            runOnlyFlags << flag;
+        } else if (flag == u"--port") {
+            Result<int> port = cli::parseInt(QStringLiteral("--port"), value, 0);
+            if (!port || *port > 65535)
+                return errorInvocation(QStringLiteral("bad --port '%1' (expected 0 to 65535)").arg(value));
+            inv.run.port = quint16(*port);
+            runOnlyFlags << flag;
         } else if (flag == u"--workers") {
             Result<int> workers = cli::parseInt(QStringLiteral("--workers"), value, 0);
             if (!workers)
@@ -129,6 +142,8 @@ Invocation parseInvocation(const QStringList &args)
         }
     }
 
+    if (inv.run.port && !inv.run.expose)
+        return errorInvocation(QStringLiteral("--port goes with --expose (with --listen, write HOST:PORT)"));
     if (i == args.size()) {
         // No --listen: the gateway uses the addresses saved in Settings, else 127.0.0.1:8276.
         inv.run.dataDir = resolveDataDir(dataDir);

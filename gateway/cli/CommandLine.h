@@ -2,12 +2,15 @@
 #pragma once
 
 #include "gateway/core/ListenAddress.h"
+#include "gateway/net/Tailnet.h"
 #include "gateway/core/Result.h"
 
 #include <QList>
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
+
+#include <optional>
 
 namespace tarn::gateway {
 
@@ -18,6 +21,8 @@ struct RunOptions
     bool headless = false;
     QList<ListenAddress> listen;  // empty: the gateway decides (GatewayOptions::listen)
     int workers = 0;              // --workers N, 0 = number of cores
+    std::optional<ExposeMode> expose; // --expose loopback|tailscale|all (--listen overrides it)
+    std::optional<quint16> port;      // --port N, with --expose (default 8276)
 };
 
 // What the command line asks for.

@@ -6,7 +6,8 @@ namespace tarn::gateway::cli {
 
 namespace {
 
-const char16_t kOverview[] = uR"(Usage: tarn [--data-dir DIR] [--headless] [--listen HOST:PORT]... [--workers N]
+const char16_t kOverview[] = uR"(Usage: tarn [--data-dir DIR] [--headless] [--expose MODE [--port N] | --listen HOST:PORT...]
+            [--workers N]
        tarn [--data-dir DIR] COMMAND [ARGS]
 
 Tarn is a personal LLM API gateway. Without a command it runs the gateway.
@@ -16,7 +17,11 @@ Options:
   --headless            run without the desktop UI
   --listen HOST:PORT    address to serve the API on; repeatable; port 0 picks a free one;
                         IPv6 as [::1]:8080 (default: the addresses saved in
-                        Settings, else 127.0.0.1:8276)
+                        Settings, else 127.0.0.1:8276); overrides --expose
+  --expose MODE         where to serve, on one port (--port N, default 8276):
+                        loopback (127.0.0.1 and ::1), tailscale (loopback and this
+                        node's Tailscale addresses, bound when they appear; other
+                        peers are refused) or all (every interface: take care)
   --workers N           worker threads (default 0 = one per core)
   --help, --version
 

@@ -11,6 +11,14 @@
 #include <QThread>
 #include <QTimer>
 
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
 namespace tarn::gateway {
 
 namespace {
@@ -111,8 +119,49 @@ void HttpServer::stopListening(const QUrl &url)
     listener->deleteLater();
 }
 
+namespace {
+
+#ifdef Q_OS_WIN
+using NativeSocket = SOCKET;
+using SocketLength = int;
+#else
+using NativeSocket = int;
+using SocketLength = socklen_t;
+#endif
+
+QHostAddress peerOf(qintptr descriptor)
+{
+    sockaddr_storage peer{};
+    SocketLength length = sizeof peer;
+    if (::getpeername(NativeSocket(descriptor), reinterpret_cast<sockaddr *>(&peer), &length) != 0)
+        return {};
+    return QHostAddress(reinterpret_cast<const sockaddr *>(&peer));
+}
+
+void closeDescriptor(qintptr descriptor)
+{
+#ifdef Q_OS_WIN
+    ::closesocket(NativeSocket(descriptor));
+#else
+    ::close(NativeSocket(descriptor));
+#endif
+}
+
+} // namespace
+
 void HttpServer::dispatch(qintptr descriptor)
 {
+    if (const ExposeMode mode = m_exposeMode.load(std::memory_order_relaxed); mode != ExposeMode::All) {
+        // A peer that cannot be read is refused too: nothing says it may come in.
+        const QHostAddress peer = peerOf(descriptor);
+        if (!peerAllowed(mode, peer)) {
+            if (m_refusedPeers.fetch_add(1, std::memory_order_relaxed) < 20) // a scan would flood the log
+                qCWarning(lcHttp) << "refused a connection from" << peer.toString() << "outside"
+                                  << exposeModeName(mode);
+            closeDescriptor(descriptor);
+            return;
+        }
+    }
     HttpWorker *worker = m_workers.at(m_next);
     m_next = (m_next + 1) % m_workers.size();
     QMetaObject::invokeMethod(worker, [worker, descriptor] { worker->adopt(descriptor); }, Qt::QueuedConnection);

@@ -5,6 +5,7 @@
 #include "gateway/http/HttpLimits.h"
 #include "gateway/http/HttpWorker.h"
 #include "gateway/http/ServerLoad.h"
+#include "gateway/net/Tailnet.h"
 
 #include <QList>
 #include <QObject>
@@ -42,6 +43,13 @@ public:
     // stops the workers. Blocks the calling thread until done.
     void shutdown(int graceMs);
     void setAccepting(bool accepting);
+    // Who may connect. A peer the mode does not let in (in Tailscale mode: neither loopback nor
+    // the tailnet, e.g. a LAN host that reached the tailnet address through a route of its own) is
+    // closed as it is accepted, before a byte is read. All (the default) leaves it to the
+    // addresses listened on and to the client keys.
+    void setExposeMode(ExposeMode mode) { m_exposeMode.store(mode, std::memory_order_relaxed); }
+    // Connections closed by the expose mode so far.
+    qint64 refusedPeers() const { return m_refusedPeers.load(std::memory_order_relaxed); }
 
 private:
     void dispatch(qintptr descriptor);
@@ -59,6 +67,8 @@ private:
     int m_next = 0;
     bool m_stopped = false;
     bool m_accepting = true;
+    std::atomic<ExposeMode> m_exposeMode{ExposeMode::All};
+    std::atomic<qint64> m_refusedPeers{0};
 };
 
 } // namespace tarn::gateway

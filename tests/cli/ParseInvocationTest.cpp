@@ -14,6 +14,33 @@ Invocation parse(const QStringList &args)
     return parseInvocation(args);
 }
 
+TEST(ParseInvocationTest, ExposeTakesAModeAndAPort)
+{
+    const auto s = [](const char *text) { return QString::fromLatin1(text); };
+    Invocation inv = parse({s("--headless"), s("--expose"), s("tailscale"), s("--port=9000")});
+    ASSERT_EQ(inv.kind, Invocation::Kind::Run) << inv.text.toStdString();
+    EXPECT_EQ(inv.run.expose, ExposeMode::Tailscale);
+    EXPECT_EQ(inv.run.port, quint16(9000));
+    inv = parse({s("--expose=all")});
+    EXPECT_EQ(inv.run.expose, ExposeMode::All);
+    EXPECT_FALSE(inv.run.port.has_value());
+    EXPECT_FALSE(parse({}).run.expose.has_value());
+
+    for (const QStringList &bad : {QStringList{s("--expose"), s("lan")}, QStringList{s("--expose"), s("Tailscale")},
+                                   QStringList{s("--expose")}, QStringList{s("--expose"), s("all"), s("--port"), s("65536")},
+                                   QStringList{s("--expose"), s("all"), s("--port"), s("-1")},
+                                   QStringList{s("--expose"), s("all"), s("--port"), s("80x")}}) {
+        const Invocation e = parse(bad);
+        EXPECT_EQ(e.kind, Invocation::Kind::Error) << bad.join(u' ').toStdString();
+    }
+    // --port alone says nothing about where: refused with a hint rather than ignored.
+    const Invocation portAlone = parse({s("--port"), s("9000")});
+    EXPECT_EQ(portAlone.kind, Invocation::Kind::Error);
+    EXPECT_TRUE(portAlone.text.contains(u"--expose")) << portAlone.text.toStdString();
+    // Run-only: not with a command.
+    EXPECT_EQ(parse({s("--expose"), s("loopback"), s("channel"), s("list")}).kind, Invocation::Kind::Error);
+}
+
 TEST(ParseInvocationTest, NoArgumentsRunsWithDefaults)
 {
     const Invocation inv = parse({});
