@@ -5,9 +5,12 @@
 #include "ui/NumberFormat.h"
 
 #include <QBarCategoryAxis>
+#include <QCategoryAxis>
+#include <QRegularExpression>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QCategoryAxis>
+#include <QRegularExpression>
 #include <QChart>
 #include <QCoreApplication>
 #include <QCursor>
@@ -66,16 +69,43 @@ void attachAxes(QChart *chart, QAbstractBarSeries *series, const QStringList &la
     chart->addSeries(series);
     auto *categories = new QBarCategoryAxis;
     categories->append(labels);
-    // A label per bar while they fit standing up; past that Qt elides each to "⋮", so the labels
-    // go and the page says what the chart spans under it (usageSpanText; an axis title without
-    // labels is elided to "…"), a bar's tooltip its bucket.
-    if (labels.size() > maxLabels) {
+    // A label per bar while they fit standing up; past that Qt elides each to "⋮", so the bars'
+    // own labels go, a second axis labels every few bars, the page says what the chart spans
+    // under it (usageSpanText) and a bar's tooltip names its bucket.
+    const bool crowded = labels.size() > maxLabels;
+    if (crowded) {
         categories->setLabelsVisible(false);
+        categories->setLineVisible(false);
     } else if (labels.size() > 8) {
         categories->setLabelsAngle(-90);
     }
     chart->addAxis(categories, Qt::AlignBottom);
     series->attachAxis(categories);
+    if (crowded && maxLabels > 0) {
+        // Too many bars for a label each: every step-th bar is labelled on a second axis under
+        // them, at the bar's centre (bar i spans i-0.5..i+0.5), so 24 hours still read 00:00,
+        // 04:00, … instead of nothing.
+        // Lying flat, so few: standing, Qt elides them in the height it gives the axis. An hour
+        // keeps only its time ("Mon 04:00" -> "04:00"; the line under the chart names the days)
+        // unless that time is already shown (an axis drops a repeated label, and its tick).
+        // A flat label takes about three standing ones' width: 7 across the page, 4 on a half.
+        const int shownLabels = std::clamp(maxLabels >= 16 ? 7 : maxLabels / 3, 2, 7);
+        const int step = int((labels.size() + shownLabels - 1) / shownLabels);
+        auto *every = new QCategoryAxis;
+        every->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+        every->setGridLineVisible(false);
+        every->setRange(-0.5, double(labels.size()) - 0.5);
+        static const QRegularExpression trailingTime(QStringLiteral("^.+ (\\d\\d:\\d\\d)$"));
+        for (int i = 0; i < labels.size(); i += step) {
+            QString text = labels.at(i);
+            if (const QRegularExpressionMatch time = trailingTime.match(text);
+                time.hasMatch() && !every->categoriesLabels().contains(time.captured(1)))
+                text = time.captured(1);
+            every->append(text, i);
+        }
+        chart->addAxis(every, Qt::AlignBottom);
+        series->attachAxis(every);
+    }
     QAbstractAxis *values = createScaledAxis(maximum, unit);
     chart->addAxis(values, Qt::AlignLeft);
     series->attachAxis(values);

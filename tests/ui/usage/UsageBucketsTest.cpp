@@ -10,6 +10,7 @@
 #include "tests/ui/support/UsageRows.h"
 
 #include <QBarCategoryAxis>
+#include <QCategoryAxis>
 #include <QBarSet>
 #include <QCategoryAxis>
 #include <QChart>
@@ -204,6 +205,24 @@ TEST_F(UsageBucketsTest, LastDayDrawsEveryHourIncludingTheCurrentOne)
         ASSERT_NE(axis, nullptr) << name;
         EXPECT_FALSE(axis->labelsVisible()) << name;
         EXPECT_TRUE(axis->titleText().isEmpty()) << name;
+        // Every few bars are still labelled, on a second axis under them, starting at the first bar.
+        const auto horizontal = chart(page, name)->axes(Qt::Horizontal);
+        ASSERT_EQ(horizontal.size(), 2) << name;
+        auto *every = qobject_cast<QCategoryAxis *>(horizontal.at(1));
+        ASSERT_NE(every, nullptr) << name;
+        EXPECT_TRUE(every->isVisible() && every->labelsVisible()) << name;
+        ASSERT_GE(every->count(), 3) << name;
+        EXPECT_LT(every->count(), axis->count()) << name;
+        EXPECT_LE(every->count(), 7) << name;
+        const int step = int(every->endValue(every->categoriesLabels().at(1)));
+        for (int i = 0; i < every->count(); ++i) {
+            const QString label = every->categoriesLabels().at(i);
+            EXPECT_EQ(every->endValue(label), double(i * step)) << name;
+            // The bar's own label, or its time alone ("Sun 04:00" -> "04:00").
+            const QString full = axis->categories().at(i * step);
+            EXPECT_TRUE(label == full || full.endsWith(u' ' + label)) << name << ": " << label.toStdString()
+                                                                      << " for " << full.toStdString();
+        }
         auto *span = page.findChild<QLabel *>(QLatin1String(spanName));
         ASSERT_NE(span, nullptr) << spanName;
         EXPECT_TRUE(span->isVisible()) << spanName;
@@ -223,6 +242,7 @@ TEST_F(UsageBucketsTest, FewBarsCarryTheirLabelsAndNoSpanLine)
     ASSERT_NE(axis, nullptr);
     EXPECT_EQ(axis->count(), 7);
     EXPECT_TRUE(axis->labelsVisible());
+    EXPECT_EQ(chart(page, "usageRequestsChart")->axes(Qt::Horizontal).size(), 1); // no second row of labels
     EXPECT_TRUE(page.findChild<QLabel *>(QStringLiteral("usageRequestsSpan"))->isHidden());
 }
 
