@@ -98,16 +98,17 @@ void takeScreenshots(gateway::DesktopService &service, ui::MainWindow &window, u
                 auto *prices = new ui::PricesDialog(service, &window);
                 prices->setAttribute(Qt::WA_DeleteOnClose);
                 prices->open();
-                QTimer::singleShot(800, prices, [prices, &tray, save] {
+                QTimer::singleShot(800, prices, [prices, &tray, &window, save] {
                     save(prices->grab(), QStringLiteral("dialog-prices"));
                     prices->close();
                     save(trayStates(), QStringLiteral("tray-states"));
                     // A notification as the user meets it: the whole screen, tray host included.
                     tray.notify(QObject::tr("Channel disabled"),
                                 QObject::tr("deepseek was disabled after HTTP 401 (key sk-…seek). Traffic moved to zhipu."));
-                    QTimer::singleShot(1200, &tray, [save] {
+                    QTimer::singleShot(1200, &tray, [save, &window] {
                         if (QScreen *screen = QGuiApplication::primaryScreen())
                             save(screen->grabWindow(0), QStringLiteral("desktop-notification"));
+                        window.prepareToQuit();
                         QCoreApplication::quit();
                     });
                 });
@@ -168,8 +169,13 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     applyTray(tray.isAvailable());
     QObject::connect(&tray, &ui::TrayIcon::availabilityChanged, &window, applyTray);
     QObject::connect(&tray, &ui::TrayIcon::showWindowRequested, &window, &ui::MainWindow::showAndActivate);
-    QObject::connect(&tray, &ui::TrayIcon::quitRequested, &app, &QCoreApplication::quit);
-    QObject::connect(&window, &ui::MainWindow::quitRequested, &app, &QCoreApplication::quit);
+    // Through the window: a window that hides to the tray would otherwise veto the quit.
+    const auto quit = [&window] {
+        window.prepareToQuit();
+        QCoreApplication::quit();
+    };
+    QObject::connect(&tray, &ui::TrayIcon::quitRequested, &app, quit);
+    QObject::connect(&window, &ui::MainWindow::quitRequested, &app, quit);
     QObject::connect(&instance, &ui::SingleInstance::activationRequested, &window, &ui::MainWindow::showAndActivate);
 
     QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app, &QCoreApplication::quit);

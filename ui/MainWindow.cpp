@@ -230,7 +230,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     saveUiState();
     // At logout the session manager closes the windows: refusing would hold up (or cancel) the
     // session's end.
-    if (m_closeHidesToTray && !qApp->isSavingSession()) {
+    if (m_closeHidesToTray && !m_quitting && !qApp->isSavingSession()) {
         // The gateway keeps serving; the tray icon brings the window back.
         event->ignore();
         hide();

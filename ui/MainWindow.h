@@ -46,6 +46,10 @@ public:
     // True while a tray icon is available: closing the window then only hides it.
     void setCloseHidesToTray(bool hides);
     [[nodiscard]] bool closeHidesToTray() const;
+    // The application is quitting (the tray's Quit, Ctrl+Q): the next close is accepted even when
+    // closing hides to the tray. Qt 6 lets any window veto QCoreApplication::quit() by refusing
+    // its close, which kept Tarn running after Quit whenever a tray was there.
+    void prepareToQuit() { m_quitting = true; }
 
     void showPage(Page page);
     [[nodiscard]] Page currentPage() const;
@@ -96,6 +100,7 @@ private:
     LogsPage *m_logsPage = nullptr;
     SettingsPage *m_settingsPage = nullptr;
     bool m_closeHidesToTray = false;
+    bool m_quitting = false;
     std::unique_ptr<QSettings> m_uiState; // null when the gateway has no data dir
 };
 

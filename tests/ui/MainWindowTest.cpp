@@ -167,6 +167,21 @@ TEST_F(MainWindowTest, CloseHidesToTrayWhenEnabled)
     EXPECT_TRUE(window->isVisible());
 }
 
+// Quitting (the tray's Quit, Ctrl+Q) goes through closing every window in Qt 6, and a window that
+// refuses its close vetoes the quit: once quitting, closing is accepted even with a tray.
+TEST_F(MainWindowTest, QuittingIsNotVetoedByHidingToTray)
+{
+    window->setAttribute(Qt::WA_DeleteOnClose, false);
+    window->setCloseHidesToTray(true);
+    window->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+    QSignalSpy quit(window.get(), &MainWindow::quitRequested);
+    window->prepareToQuit();
+    EXPECT_TRUE(window->close());
+    EXPECT_FALSE(window->isVisible());
+    EXPECT_EQ(quit.count(), 1);
+}
+
 TEST_F(MainWindowTest, CloseRequestsQuitWithoutTray)
 {
     QSignalSpy quit(window.get(), &MainWindow::quitRequested);
