@@ -236,6 +236,7 @@ QWidget *UsagePage::createControls()
 
     m_from->setEnabled(false);
     m_to->setEnabled(false);
+    showPresetInFields(UsageRangePreset(m_range->currentData().toInt()));
     m_export->setEnabled(false); // nothing to export until the first answer
     connect(m_range, &QComboBox::currentIndexChanged, this, &UsagePage::onRangeChanged);
     connect(m_from, &QDateTimeEdit::dateTimeChanged, this, &UsagePage::refresh);
@@ -289,11 +290,31 @@ void UsagePage::changeEvent(QEvent *event)
         applyChartPalette(this);
 }
 
+// The greyed From/To fields show the range a preset stands for (they showed 7 days under "Last 24
+// hours"), so Custom starts from what was on screen.
+void UsagePage::showPresetInFields(UsageRangePreset preset)
+{
+    if (preset == UsageRangePreset::Custom || preset == UsageRangePreset::All)
+        return;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const gateway::UsageRange range = usageRangeFor(preset, now, m_zone);
+    // The fields hold wall-clock times of the page's zone (see currentQuery).
+    const auto wallClock = [this](const QDateTime &utc) {
+        const QDateTime there = utc.toTimeZone(m_zone);
+        return QDateTime(there.date(), there.time());
+    };
+    const QSignalBlocker fromBlocker(m_from);
+    const QSignalBlocker toBlocker(m_to);
+    m_from->setDateTime(wallClock(range.from));
+    m_to->setDateTime(wallClock(range.to.isValid() ? range.to : now));
+}
+
 void UsagePage::onRangeChanged()
 {
     const auto preset = UsageRangePreset(m_range->currentData().toInt());
     m_from->setEnabled(preset == UsageRangePreset::Custom);
     m_to->setEnabled(preset == UsageRangePreset::Custom);
+    showPresetInFields(preset);
     // A range comes with the bucket size that reads best; the user can still change it after.
     const QSignalBlocker blocker(m_granularity);
     switch (preset) {

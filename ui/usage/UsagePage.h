@@ -67,6 +67,7 @@ private:
     QChartView *createChart(const QString &name, const QString &title);
     QWidget *withSpan(QChartView *chart, QLabel **span, const QString &name);
     void onRangeChanged();
+    void showPresetInFields(UsageRangePreset preset);
     void onExport();
     void showData(UsageData data);
     void showQuality();

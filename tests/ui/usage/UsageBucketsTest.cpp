@@ -10,7 +10,6 @@
 #include "tests/ui/support/UsageRows.h"
 
 #include <QBarCategoryAxis>
-#include <QCategoryAxis>
 #include <QBarSet>
 #include <QCategoryAxis>
 #include <QChart>
@@ -230,6 +229,29 @@ TEST_F(UsageBucketsTest, LastDayDrawsEveryHourIncludingTheCurrentOne)
         // The whole text fits: the label is as wide as its text needs.
         EXPECT_GE(span->width(), span->fontMetrics().horizontalAdvance(span->text())) << spanName;
     }
+}
+
+// The greyed From/To fields show the preset's range, so Custom starts from what was on screen.
+TEST_F(UsageBucketsTest, RangeFieldsFollowThePreset)
+{
+    UsagePage page(fixture.service());
+    show(page);
+    auto *from = page.findChild<QDateTimeEdit *>(QStringLiteral("usageFromEdit"));
+    auto *to = page.findChild<QDateTimeEdit *>(QStringLiteral("usageToEdit"));
+    ASSERT_NE(from, nullptr);
+    ASSERT_NE(to, nullptr);
+    const QDateTime now = QDateTime::currentDateTime();
+    // Last 24 hours (the default): a day back from now, give or take the seconds the test took.
+    EXPECT_LE(std::abs(from->dateTime().secsTo(now.addDays(-1))), 120) << from->dateTime().toString().toStdString();
+    EXPECT_LE(std::abs(to->dateTime().secsTo(now)), 120) << to->dateTime().toString().toStdString();
+
+    auto *range = page.findChild<QComboBox *>(QStringLiteral("usageRangeCombo"));
+    requery(page, [range] { range->setCurrentIndex(1); }); // Last 7 days: whole days, today included
+    EXPECT_EQ(from->dateTime(), QDateTime(QDate::currentDate().addDays(-6), QTime(0, 0)));
+    EXPECT_FALSE(from->isEnabled());
+    requery(page, [range] { range->setCurrentIndex(4); }); // Custom: the same range, now editable
+    EXPECT_EQ(from->dateTime(), QDateTime(QDate::currentDate().addDays(-6), QTime(0, 0)));
+    EXPECT_TRUE(from->isEnabled());
 }
 
 TEST_F(UsageBucketsTest, FewBarsCarryTheirLabelsAndNoSpanLine)
