@@ -113,8 +113,14 @@ Status Gateway::bindExposed()
     for (ListenAddress address : plan) {
         address.port = port;
         const auto url = m_server->listen(address.host, address.port);
-        if (!url)
-            return url.error();
+        if (!url) {
+            // Loopback must bind; a tailnet address that cannot yet (tailscaled still bringing it
+            // up) never fails the start: the interface watch tries it again.
+            if (!isTailnetAddress(QHostAddress(address.host)))
+                return url.error();
+            qCWarning(lcGateway) << "not yet listening on the Tailscale address:" << url.error().message;
+            continue;
+        }
         port = quint16(url->port());
         m_bound.append({address, *url});
     }
