@@ -108,7 +108,8 @@ Status Gateway::bindExposed()
 {
     const ExposeMode mode = *m_options.expose;
     m_server->setExposeMode(mode);
-    const QList<ListenAddress> plan = exposeAddresses(mode, m_options.exposePort, m_options.interfaces());
+    const QList<InterfaceAddress> interfaces = m_options.interfaces();
+    const QList<ListenAddress> plan = exposeAddresses(mode, m_options.exposePort, interfaces);
     quint16 port = m_options.exposePort;
     for (ListenAddress address : plan) {
         address.port = port;
@@ -131,7 +132,7 @@ Status Gateway::bindExposed()
     if (mode == ExposeMode::All)
         qCWarning(lcGateway) << "exposed on every interface: any host that reaches this machine can try a client key";
     if (mode == ExposeMode::Tailscale) {
-        if (findTailnetAddresses(m_options.interfaces()).isEmpty())
+        if (findTailnetAddresses(interfaces).isEmpty()) // the same look as the plan's
             qCInfo(lcGateway) << "no Tailscale address yet; listening on loopback and watching for one";
         m_interfaceWatch = new QTimer(this);
         connect(m_interfaceWatch, &QTimer::timeout, this, &Gateway::followInterfaces);
