@@ -7,6 +7,7 @@
 #include "ui/ChartAxis.h"
 #include "ui/ChartPalette.h"
 #include "ui/PageLayout.h"
+#include "ui/ShareChart.h"
 #include "ui/overview/OverviewData.h"
 #include "ui/overview/PoolHealth.h"
 #include "ui/overview/UsageFormat.h"
@@ -20,7 +21,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
-#include <QPieSeries>
 #include <QProgressBar>
 #include <QScrollArea>
 #include <QTableWidget>
@@ -37,6 +37,7 @@ using namespace tarn::gateway;
 namespace {
 
 constexpr int RefreshIntervalMs = 5000;
+constexpr int kPieSlices = 6;
 
 struct Metric
 {
@@ -90,23 +91,6 @@ QColor poolColor(PoolHealth::State state)
     case PoolHealth::State::Down: return QColor(0xc6, 0x28, 0x28);
     }
     return {};
-}
-
-void fillPie(QPieSeries *pie, const QList<UsageShare> &shares)
-{
-    pie->clear();
-    // More than a handful of slices is unreadable: the rest go into one "other" slice.
-    constexpr int MaxSlices = 6;
-    qint64 other = 0;
-    for (int i = 0; i < shares.size(); ++i) {
-        const qint64 tokens = shares[i].totals.promptTokens + shares[i].totals.completionTokens;
-        if (i < MaxSlices)
-            pie->append(shares[i].name.isEmpty() ? OverviewPage::tr("(none)") : shares[i].name, double(tokens));
-        else
-            other += tokens;
-    }
-    if (other > 0)
-        pie->append(OverviewPage::tr("other"), double(other));
 }
 
 } // namespace
@@ -164,15 +148,17 @@ OverviewPage::OverviewPage(DesktopService &service, QWidget *parent)
     m_hourlyView->setObjectName(QStringLiteral("overviewHourlyChart"));
     m_hourlyView->setAccessibleName(tr("Requests and tokens per hour, last 24 hours"));
     m_hourlyView->setRenderHint(QPainter::Antialiasing);
-    m_hourlyView->setMinimumHeight(180);
-    layout->addWidget(m_hourlyView, 4);
+    m_hourlyView->setMinimumHeight(150);
+    layout->addWidget(m_hourlyView, 3);
 
     auto *lower = new QHBoxLayout;
-    QChartView *modelPie = createPie(QStringLiteral("overviewModelShare"), tr("Tokens by model (7 days)"), &m_modelPie);
-    QChartView *channelPie = createPie(QStringLiteral("overviewChannelShare"), tr("Tokens by channel (7 days)"), &m_channelPie);
+    m_modelPie = createPie(QStringLiteral("overviewModelShare"), tr("Tokens by model (7 days)"));
+    m_channelPie = createPie(QStringLiteral("overviewChannelShare"), tr("Tokens by channel (7 days)"));
+    QChartView *modelPie = m_modelPie;
+    QChartView *channelPie = m_channelPie;
     lower->addWidget(modelPie, 1);
     lower->addWidget(channelPie, 1);
-    layout->addLayout(lower, 2);
+    layout->addLayout(lower, 3);
     m_usageWidgets = {today, week, m_hourlyView, modelPie, channelPie};
     for (QWidget *widget : std::as_const(m_usageWidgets))
         widget->hide();
@@ -186,8 +172,12 @@ OverviewPage::OverviewPage(DesktopService &service, QWidget *parent)
     m_health->setSelectionMode(QAbstractItemView::NoSelection);
     m_health->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_health->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-    m_health->setMinimumHeight(90);
-    layout->addWidget(m_health, 1);
+    // Compact rows, and room for at least four pools at the default window size (the reviewer saw
+    // two and a half).
+    m_health->verticalHeader()->setDefaultSectionSize(m_health->fontMetrics().height() + 8);
+    m_health->setMinimumHeight(m_health->horizontalHeader()->sizeHint().height()
+                               + 4 * m_health->verticalHeader()->defaultSectionSize() + 2 * m_health->frameWidth());
+    layout->addWidget(m_health, 2);
 
     m_healthTimer->setInterval(kHealthIntervalMs);
     connect(m_healthTimer, &QTimer::timeout, this, &OverviewPage::showHealth);
@@ -228,13 +218,10 @@ QWidget *OverviewPage::createCards(const QString &period, const QString &title)
     return box;
 }
 
-QChartView *OverviewPage::createPie(const QString &name, const QString &title, QPieSeries **series)
+QChartView *OverviewPage::createPie(const QString &name, const QString &title)
 {
     auto *chart = new QChart;
     chart->setTitle(title);
-    *series = new QPieSeries(chart);
-    (*series)->setName(title);
-    chart->addSeries(*series);
     // The pies share a row with the health table: a tighter frame and a smaller legend font keep
     // model names readable, and a name that still does not fit shows whole on hover.
     chart->setMargins(QMargins(2, 2, 2, 2));
@@ -248,7 +235,7 @@ QChartView *OverviewPage::createPie(const QString &name, const QString &title, Q
     view->setObjectName(name);
     view->setAccessibleName(title);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(140);
+    view->setMinimumHeight(150);
     return view;
 }
 
@@ -360,8 +347,10 @@ void OverviewPage::showData(const OverviewData &data)
     tokens->attachAxis(time);
     tokens->attachAxis(tokenAxis);
 
-    fillPie(m_modelPie, data.byModel);
-    fillPie(m_channelPie, data.byChannel);
+    // As on the Usage page (same colour per name, shares on the slices), fewer slices: six names
+    // and "other" is what the legend holds at the default window height.
+    fillShareChart(m_modelPie->chart(), data.byModel, tr("Tokens by model (7 days)"), kPieSlices);
+    fillShareChart(m_channelPie->chart(), data.byChannel, tr("Tokens by channel (7 days)"), kPieSlices);
     showHealth();
     applyChartPalette(this); // the hourly chart's axes are new
 }

@@ -7,7 +7,6 @@
 
 class QChartView;
 class QLabel;
-class QPieSeries;
 class QTableWidget;
 class QWidget;
 class QTimer;
@@ -60,7 +59,7 @@ protected:
 
 private:
     QWidget *createCards(const QString &period, const QString &title);
-    QChartView *createPie(const QString &name, const QString &title, QPieSeries **series);
+    QChartView *createPie(const QString &name, const QString &title);
     void showData(const OverviewData &data);
     void showHealth();
 
@@ -74,8 +73,8 @@ private:
     QString m_shownPools; // what the pool table shows, to redraw only on a change
     QHash<QString, QLabel *> m_cards; // "<period>.<metric>" -> value label
     QChartView *m_hourlyView = nullptr;
-    QPieSeries *m_modelPie = nullptr;
-    QPieSeries *m_channelPie = nullptr;
+    QChartView *m_modelPie = nullptr;
+    QChartView *m_channelPie = nullptr;
     QTableWidget *m_health = nullptr;
     QLabel *m_error = nullptr;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "ui/ShareChart.h"
 #include "ui/usage/UsageQuery.h"
 
 #include <QColor>
@@ -25,9 +26,6 @@ QStringList usageBucketLabels(const QList<QDateTime> &buckets, gateway::UsageGra
 // What a bar chart of data with more than maxLabels bars spans ("Sun 21:00 – Mon 21:00"), for a
 // label under it; empty when its bars carry their own labels.
 QString usageSpanText(const UsageData &data, int maxLabels);
-// A colour per name, the same for a name in every chart and refresh.
-QHash<QString, QColor> usageColours(QStringList names);
-QColor usageOtherColour();
 // Tokens (input + output) per bucket, one stacked set per channel or model.
 void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels = 16);
 // Input (uncached), cached input, output without reasoning, and reasoning tokens per bucket: the
@@ -37,8 +35,5 @@ void fillSplitChart(QChart *chart, const UsageData &data, int maxLabels = 16);
 QString splitToolTip(const QString &label, double tokens, bool output);
 // Requests and errors per bucket.
 void fillRequestsChart(QChart *chart, const UsageData &data, int maxLabels = 16);
-// Tokens per name, as a pie: the legend names each slice in full, a slice of 5 % or more shows its
-// share.
-void fillShareChart(QChart *chart, const QList<gateway::UsageShare> &shares, const QString &name);
 
 } // namespace tarn::ui

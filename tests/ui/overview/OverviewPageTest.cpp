@@ -8,11 +8,14 @@
 #include "gateway/storage/UsageStatsRepository.h"
 #include "tests/ui/support/DesktopFixture.h"
 #include "tests/ui/support/UsageRows.h"
+#include "ui/ShareChart.h"
 
 #include <QChart>
 #include <QChartView>
 #include <QDir>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QPieSeries>
 #include <QSignalSpy>
@@ -152,12 +155,27 @@ TEST_F(OverviewPageTest, SharesByModelAndChannelCoverTheLastSevenDays)
             return result;
         auto *pie = qobject_cast<QPieSeries *>(view->chart()->series().first());
         const auto all = pie->slices();
-        for (QPieSlice *slice : all)
-            result.append(QStringLiteral("%1=%2").arg(slice->label()).arg(slice->value()));
+        // The legend names the slice, the slice shows its share, and the colour is the one the
+        // Usage page gives the same name among the same names.
+        const auto markers = view->chart()->legend()->markers(pie);
+        QStringList names;
+        for (QLegendMarker *marker : markers)
+            names.append(marker->label());
+        const QHash<QString, QColor> colours = tarn::ui::usageColours(names);
+        for (int i = 0; i < all.size() && i < names.size(); ++i) {
+            result.append(QStringLiteral("%1=%2 %3%4")
+                              .arg(names[i])
+                              .arg(all[i]->value())
+                              .arg(all[i]->label(), all[i]->color() == colours.value(names[i])
+                                                        ? QString()
+                                                        : QStringLiteral(" (not the Usage page's colour)")));
+        }
         return result;
     };
-    EXPECT_EQ(slices("overviewModelShare"), (QStringList{QStringLiteral("gpt-4o=3600"), QStringLiteral("claude=600")}));
-    EXPECT_EQ(slices("overviewChannelShare"), (QStringList{QStringLiteral("alpha=3600"), QStringLiteral("beta=600")}));
+    EXPECT_EQ(slices("overviewModelShare"),
+              (QStringList{QStringLiteral("gpt-4o=3600 85.7 %"), QStringLiteral("claude=600 14.3 %")}));
+    EXPECT_EQ(slices("overviewChannelShare"),
+              (QStringList{QStringLiteral("alpha=3600 85.7 %"), QStringLiteral("beta=600 14.3 %")}));
 }
 
 TEST_F(OverviewPageTest, PoolTableListsTheRoutersPools)
