@@ -10,7 +10,9 @@
 #include "ui/logs/RequestLogModel.h"
 
 #include <QComboBox>
+#include <QFrame>
 #include <QHBoxLayout>
+#include <QItemSelectionModel>
 #include <QHeaderView>
 #include <QLabel>
 #include <QSignalBlocker>
@@ -68,8 +70,9 @@ LogsPage::LogsPage(DesktopService &service, QWidget *parent)
 {
     setObjectName(QStringLiteral("logsPage"));
     QVBoxLayout *layout = createPageLayout(this, tr("Logs"),
-                                           tr("Every request, newest first, with the channels it went through. New requests "
-                                              "appear at the top while this page is open."));
+                                           tr("Every request, newest first, with the channels it went through; new ones appear "
+                                              "at the top. Tokens read input / output / cached / reasoning. "
+                                              "Select a request for its attempts and errors in full."));
 
     auto *filters = new QHBoxLayout;
     m_modelCombo = addFilter(this, filters, QStringLiteral("modelFilter"), tr("Model"));
@@ -107,6 +110,23 @@ LogsPage::LogsPage(DesktopService &service, QWidget *parent)
     connect(m_model, &QAbstractItemModel::rowsInserted, this,
             [this](const QModelIndex &, int first, int last) { keepScrollAnchored(first, last); });
     layout->addWidget(m_view, 1);
+
+    // What the cells shorten (an error, a failover chain, a long model name), in full for the
+    // selected request, selectable to copy into a bug report.
+    m_details = new QLabel(this);
+    m_details->setObjectName(QStringLiteral("logsDetails"));
+    m_details->setAccessibleName(tr("Selected request"));
+    m_details->setFrameShape(QFrame::StyledPanel);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_details->setTextFormat(Qt::PlainText);
+    m_details->setWordWrap(true);
+    m_details->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_details->setMargin(6);
+    m_details->setMinimumHeight(m_details->fontMetrics().lineSpacing() * kDetailsLines + 14);
+    layout->addWidget(m_details);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LogsPage::showDetails);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &LogsPage::showDetails);
+    showDetails();
 
     m_message = new QLabel(this);
     m_message->setObjectName(QStringLiteral("logsMessage"));
@@ -181,6 +201,19 @@ void LogsPage::keepScrollAnchored(int first, int last)
     // The view grows the scroll range later, in its delayed layout: grow it now so the value holds.
     bar->setMaximum(bar->maximum() + step);
     bar->setValue(bar->value() + step);
+}
+
+QString LogsPage::detailsText() const
+{
+    return m_details->text();
+}
+
+void LogsPage::showDetails()
+{
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    m_details->setText(current.isValid() ? m_model->detailsText(current.row())
+                                         : tr("Select a request to see where it went, every attempt with its error, "
+                                              "and its tokens in full."));
 }
 
 void LogsPage::applyFilter()

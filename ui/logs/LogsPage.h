@@ -28,12 +28,17 @@ class LogsPage final : public QWidget
 
 public:
     static constexpr int kPollMs = 2000;
+    // The details pane holds this many lines (one request with four attempts) without resizing.
+    static constexpr int kDetailsLines = 7;
 
     explicit LogsPage(gateway::DesktopService &service, QWidget *parent = nullptr);
     ~LogsPage() override;
 
     RequestLogModel *model() const { return m_model; }
     RequestLogColumns *columns() const { return m_columns; }
+    QTableView *view() const { return m_view; }
+    // The details pane's text: the selected request in full, or how to get it.
+    QString detailsText() const;
     // The filter the combos describe.
     gateway::RequestLogFilter currentFilter() const;
 
@@ -48,6 +53,7 @@ protected:
 private:
     void refreshFilterChoices();
     void applyFilter();
+    void showDetails();
     // Keeps the rows under a user who scrolled down in place while new ones go in at the top.
     void keepScrollAnchored(int first, int last);
 
@@ -61,6 +67,7 @@ private:
     QComboBox *m_clientCombo = nullptr;
     QComboBox *m_formatCombo = nullptr;
     QLabel *m_message = nullptr;
+    QLabel *m_details = nullptr;
     QTimer *m_pollTimer = nullptr;
     bool m_loadedOnce = false;
 };

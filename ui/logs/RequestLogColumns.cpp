@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QEvent>
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QStyledItemDelegate>
 #include <QTableView>
@@ -40,6 +41,23 @@ protected:
     }
 };
 
+// The route cell elides its model before its channel (elideRoute).
+class RouteDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        const QStyle *style = option->widget ? option->widget->style() : QApplication::style();
+        // The text rectangle the style leaves inside the cell (its margins on both sides).
+        const int margin = style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, option->widget) + 1;
+        option->text = RequestLogColumns::elideRoute(option->text, option->fontMetrics, option->rect.width() - 2 * margin);
+    }
+};
+
 constexpr int kBoundedColumns[] = {RequestLogModel::Time,    RequestLogModel::Status, RequestLogModel::Tokens,
                                    RequestLogModel::Latency, RequestLogModel::Ttft,   RequestLogModel::Inbound};
 // Key names, model → channel routes and failover chains have no bound.
@@ -52,6 +70,7 @@ RequestLogColumns::RequestLogColumns(QTableView *view)
     , m_view(view)
 {
     m_view->setItemDelegateForColumn(RequestLogModel::Status, new StatusDelegate(m_view));
+    m_view->setItemDelegateForColumn(RequestLogModel::Route, new RouteDelegate(m_view));
     // The last column (the client format) takes what is left over; it is sized like the others
     // first, so what is left for the free-text columns leaves it whole.
     m_view->horizontalHeader()->setStretchLastSection(true);
@@ -70,6 +89,24 @@ RequestLogColumns::RequestLogColumns(QTableView *view)
 }
 
 RequestLogColumns::~RequestLogColumns() = default;
+
+QString RequestLogColumns::elideRoute(const QString &route, const QFontMetrics &metrics, int width)
+{
+    if (metrics.horizontalAdvance(route) <= width)
+        return route;
+    static const QString arrow = QStringLiteral(" → ");
+    const qsizetype at = route.indexOf(arrow);
+    if (at < 0)
+        return metrics.elidedText(route, Qt::ElideMiddle, width);
+    const QString target = route.mid(at);
+    // Keep at least a few characters of the model ("gpt…"); past that the channel gives way.
+    const int minimumModel = metrics.horizontalAdvance(route.left(3) + QChar(0x2026));
+    const int forModel = width - metrics.horizontalAdvance(target);
+    if (forModel >= minimumModel)
+        return metrics.elidedText(route.left(at), Qt::ElideMiddle, forModel) + target;
+    const QString model = metrics.elidedText(route.left(at), Qt::ElideRight, minimumModel);
+    return model + metrics.elidedText(target, Qt::ElideRight, width - metrics.horizontalAdvance(model));
+}
 
 int RequestLogColumns::neededWidth(int column) const
 {

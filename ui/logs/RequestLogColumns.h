@@ -2,7 +2,9 @@
 #pragma once
 
 #include <QObject>
+#include <QString>
 
+class QFontMetrics;
 class QTableView;
 class QTimer;
 
@@ -11,8 +13,8 @@ namespace tarn::ui {
 // Sizes the request log's columns to its view. The columns whose text is bounded (time, status
 // code, token counts, durations, client format) get their widest loaded cell or their header,
 // whichever is wider, so none is ever cut; the free-text ones (client, model → channel, attempts)
-// share what is left so that as many as fit show whole, the others eliding in the middle (their
-// tooltip has the whole text). Refits when rows arrive and when the view is resized.
+// share what is left so that as many as fit show whole, the others eliding (in the middle; a route
+// keeps its channel; the tooltips and the page's details pane have the whole text). Refits when rows arrive and when the view is resized.
 class RequestLogColumns final : public QObject
 {
     Q_OBJECT
@@ -22,6 +24,10 @@ public:
     // Parented to view; view must already have its RequestLogModel.
     explicit RequestLogColumns(QTableView *view);
     ~RequestLogColumns() override;
+
+    // "model → channel" in width: the channel is what the column is read for, so the model elides
+    // first (in its middle: model names differ at their ends), then the channel at its end.
+    static QString elideRoute(const QString &route, const QFontMetrics &metrics, int width);
 
     // The width column's cells and header need to be read whole.
     [[nodiscard]] int neededWidth(int column) const;

@@ -68,6 +68,41 @@ QString RequestLogModel::tokensToolTip(const UsageRecord &r)
              formatCount(r.reasoningTokens));
 }
 
+QString RequestLogModel::detailsText(int row) const
+{
+    if (row < 0 || row >= m_rows.size())
+        return {};
+    const RequestLogRow &logRow = m_rows.at(row);
+    const UsageRecord &r = logRow.record;
+    QStringList lines;
+    lines.append(tr("%1 · %2 · %3 %4%5")
+                     .arg(r.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
+                          displayText(logRow, Client), r.inboundFormat, r.endpoint,
+                          r.stream ? tr(" (stream)") : QString()));
+    QString route = tr("Model %1 → %2").arg(r.requestedModel, r.channelName.isEmpty() ? tr("no channel") : r.channelName);
+    if (!r.upstreamModel.isEmpty() && r.upstreamModel != r.requestedModel)
+        route += tr(" as %1").arg(r.upstreamModel);
+    lines.append(route);
+    for (int i = 0; i < r.attemptLog.size(); ++i) {
+        const AttemptRecord &a = r.attemptLog[i];
+        lines.append(tr("Attempt %1: %2, key %3 – %4 in %5%6")
+                         .arg(i + 1)
+                         .arg(a.channelName, a.keyId.isEmpty() ? tr("?") : a.keyId,
+                              a.status ? QString::number(a.status) : tr("no answer"), durationText(a.ms),
+                              a.error.isEmpty() ? QString() : QStringLiteral(": ") + a.error));
+    }
+    lines.append(tr("Tokens: input %1 (%2 cached) · output %3 (%4 reasoning)")
+                     .arg(formatCount(r.promptTokens), formatCount(r.cachedTokens), formatCount(r.completionTokens),
+                          formatCount(r.reasoningTokens)));
+    QString outcome = tr("Status %1 · latency %2 · first token %3")
+                          .arg(r.status ? QString::number(r.status) : tr("client gone"), durationText(r.latencyMs),
+                               durationText(r.ttftMs));
+    lines.append(outcome);
+    if (!r.error.isEmpty())
+        lines.append(tr("Error: %1").arg(r.error));
+    return lines.join(u'\n');
+}
+
 RequestLogModel::RequestLogModel(DesktopService &service, QObject *parent)
     : QAbstractTableModel(parent)
     , m_service(service)

@@ -44,6 +44,9 @@ public:
     const gateway::RequestLogRow &rowAt(int row) const { return m_rows.at(row); }
     // The Tokens column's tooltip: what each count is (reasoning is part of the output).
     static QString tokensToolTip(const gateway::UsageRecord &record);
+    // Everything the row's cells shorten, spelled out for the page's details pane: when and from
+    // whom, the route, every attempt with its status, time and error, the token split, the timings.
+    QString detailsText(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/logs/LogsPage.h"
 
+#include "ui/logs/RequestLogColumns.h"
 #include "ui/logs/RequestLogModel.h"
 #include "ui/NumberFormat.h"
 #include "tests/ui/support/DesktopFixture.h"
@@ -10,6 +11,8 @@
 #include "gateway/storage/UsageRepository.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QFontMetrics>
 #include <QComboBox>
 #include <QDir>
 #include <QHeaderView>
@@ -218,6 +221,71 @@ TEST_F(LogsPageTest, TheAttemptsColumnShowsTheFailoverChain)
     ASSERT_TRUE(UsageRepository(fixture.database()).insert({late}).ok());
     WAIT_EQ(cell(0, RequestLogModel::Attempts), QStringLiteral("alpha (429) → beta"));
     EXPECT_TRUE(model()->index(0, RequestLogModel::Attempts).data(Qt::ToolTipRole).toString().contains(QStringLiteral("rate limited")));
+}
+
+// The details pane spells out what the cells shorten: each attempt of a failover with its key,
+// status, time and error, the token split with names, and the route in full.
+TEST_F(LogsPageTest, TheDetailsPaneShowsTheSelectedRequestInFull)
+{
+    page->show();
+    WAIT_EQ(model()->rowCount(), RequestLogModel::kPageSize);
+    EXPECT_TRUE(page->detailsText().startsWith(QStringLiteral("Select a request"))) << page->detailsText().toStdString();
+
+    UsageRecord late = record(1, QDateTime::currentDateTimeUtc());
+    late.requestedModel = QStringLiteral("claude-sonnet-4-5");
+    late.upstreamModel = QStringLiteral("anthropic/claude-sonnet-4.5");
+    late.channelName = QStringLiteral("beta");
+    late.attempts = 2;
+    late.promptTokens = 12345;
+    late.cachedTokens = 2000;
+    late.completionTokens = 678;
+    late.reasoningTokens = 90;
+    late.attemptLog = {{1, QStringLiteral("alpha"), QStringLiteral("k-1"), 429,
+                        QStringLiteral("rate limited: try again in 20 s (a long provider message that no cell holds)"), 20},
+                       {2, QStringLiteral("beta"), QStringLiteral("k-2"), 200, QString(), 900}};
+    ASSERT_TRUE(UsageRepository(fixture.database()).insert({late}).ok());
+    WAIT_EQ(model()->rowAt(0).record.requestedModel, QStringLiteral("claude-sonnet-4-5"));
+
+    page->view()->selectRow(0);
+    const QString details = page->detailsText();
+    for (const char *expected :
+         {"Model claude-sonnet-4-5 → beta as anthropic/claude-sonnet-4.5",
+          "Attempt 1: alpha, key k-1 – 429 in 20 ms: rate limited: try again in 20 s (a long provider message that no cell holds)",
+          "Attempt 2: beta, key k-2 – 200 in 900 ms", "Tokens: input 12,345 (2,000 cached) · output 678 (90 reasoning)",
+          "local · openai /v1/chat/completions"}) {
+        EXPECT_TRUE(details.contains(QString::fromUtf8(expected))) << expected << "\n in \n" << details.toStdString();
+    }
+
+    // Another row replaces it; a new filter (a reset) asks for a selection again.
+    page->view()->selectRow(1);
+    EXPECT_FALSE(page->detailsText().contains(QStringLiteral("Attempt 2")));
+    choose("statusFilter", QStringLiteral("Error"));
+    WAIT_TRUE(page->detailsText().startsWith(QStringLiteral("Select a request")));
+}
+
+// A narrow route cell keeps the arrow and the channel and shortens the model; only when even the
+// channel does not fit does it give way, after a few letters of the model.
+TEST(RequestLogRouteElision, TheModelGivesWayBeforeTheChannel)
+{
+    const QFontMetrics metrics(QApplication::font());
+    const QString route = QStringLiteral("claude-sonnet-4-5-20250929 → openrouter");
+    using tarn::ui::RequestLogColumns;
+    EXPECT_EQ(RequestLogColumns::elideRoute(route, metrics, metrics.horizontalAdvance(route)), route);
+    for (int width = metrics.horizontalAdvance(QStringLiteral("cla… → openrouter"));
+         width < metrics.horizontalAdvance(route); width += 3) {
+        const QString shown = RequestLogColumns::elideRoute(route, metrics, width);
+        SCOPED_TRACE(shown.toStdString());
+        EXPECT_TRUE(shown.endsWith(QStringLiteral(" → openrouter")));
+        EXPECT_TRUE(shown.contains(QChar(0x2026)));
+        EXPECT_LE(metrics.horizontalAdvance(shown), width);
+    }
+    const QString tight = RequestLogColumns::elideRoute(route, metrics, metrics.horizontalAdvance(QStringLiteral("claude → op")));
+    EXPECT_TRUE(tight.startsWith(QStringLiteral("cl"))) << tight.toStdString();
+    EXPECT_TRUE(tight.contains(QStringLiteral(" →"))) << tight.toStdString();
+    EXPECT_LE(metrics.horizontalAdvance(tight), metrics.horizontalAdvance(QStringLiteral("claude → op")));
+    // No arrow (a request that reached no channel): the middle elides.
+    const QString plain = QStringLiteral("claude-sonnet-4-5-20250929");
+    EXPECT_EQ(RequestLogColumns::elideRoute(plain, metrics, 60), metrics.elidedText(plain, Qt::ElideMiddle, 60));
 }
 
 TEST_F(LogsPageTest, AHiddenPageDoesNotPoll)
