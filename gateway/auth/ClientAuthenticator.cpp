@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/auth/ClientAuthenticator.h"
 
-#include "gateway/storage/ClientKeyRepository.h"
-
 #include <QDateTime>
 
 namespace tarn::gateway {
@@ -39,13 +37,19 @@ Result<ClientIdentity> authenticateClient(const HttpRequest &request, const Runt
         return Error{ErrorCode::Unauthenticated,
                      QStringLiteral("missing client key: send 'Authorization: Bearer tarn-…' (create one with 'tarn key create')")};
     }
-    const QByteArray hash = ClientKeyRepository::hashKey(key);
-    const auto it = config.keysByHash.constFind(hash);
+    const QByteArray salted = hashClientKey(key, KeyHashScheme::HmacSha256, config.keySalt);
+    auto it = config.keysByHash.constFind(salted);
+    QByteArray upgrade;
+    if (it == config.keysByHash.cend()) {
+        it = config.keysByHash.constFind(hashClientKey(key, KeyHashScheme::Sha256, {}));
+        if (it != config.keysByHash.cend() && it->hashScheme == KeyHashScheme::Sha256 && !config.keySalt.isEmpty())
+            upgrade = salted;
+    }
     if (it == config.keysByHash.cend() || it->revoked)
         return Error{ErrorCode::Unauthenticated, QStringLiteral("invalid client key")};
     if (it->isExpired(QDateTime::currentDateTimeUtc()))
         return Error{ErrorCode::Unauthenticated, QStringLiteral("client key '%1' has expired").arg(it->name)};
-    return ClientIdentity{&it.value()};
+    return ClientIdentity{&it.value(), upgrade};
 }
 
 } // namespace tarn::gateway

@@ -13,8 +13,13 @@ namespace tarn::gateway {
 struct ClientIdentity
 {
     const ClientKey *key = nullptr; // nullptr: anonymous loopback caller
+    // Set when the key matched its stored pre-salting SHA-256: the salted hash to store instead
+    // (ClientKeyRepository::upgradeHashes, off the request path).
+    QByteArray saltedHash;
 };
 
+// One salted hash per request (one hash map lookup); only a key still stored unsalted costs a
+// second, plain SHA-256 lookup, until its upgrade reaches the snapshot.
 Result<ClientIdentity> authenticateClient(const HttpRequest &request, const RuntimeConfig &config);
 
 // The key a request presents: `Authorization: Bearer …`, `x-api-key` (Anthropic clients),

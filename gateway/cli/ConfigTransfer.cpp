@@ -15,6 +15,9 @@
 #include <QRegularExpression>
 #include <QSaveFile>
 
+#include <algorithm>
+#include <climits>
+
 namespace tarn::gateway::cli {
 
 namespace {
@@ -22,13 +25,16 @@ namespace {
 // 2: channel budgets, prices, failover statuses, test model, json_mode and max_output_tokens;
 // pools. 3: channel params and strip_betas. 4: openai_api ("chat" or "responses"). Older files
 // still import (the new fields take their defaults: chat, since Chat Completions was all they knew).
-constexpr int kFormatVersion = 4;
+// 5: client key limits (tokens_per_day, tokens_per_month for quota_tokens, rpm), hash_scheme and
+// key_salt. An older Tarn must not read a version 5 file: it would take salted hashes for plain ones.
+constexpr int kFormatVersion = 5;
 
 // What an import file holds once parsed and validated, before anything is written.
 struct ImportedConfig
 {
     QList<Channel> channels;
     QList<ClientKey> keys;
+    QByteArray keySalt; // the exporting install's salt (with --secrets); empty = none in the file
     QMap<QString, QString> settings;
     QMap<QString, PoolSettings> pools;
 };
@@ -210,13 +216,24 @@ Result<ClientKey> keyFromJson(const QJsonObject &o, const QString &where)
             return time.error();
         k.expiresAt = *time;
     }
-    k.quotaTokens = o.value(QStringLiteral("quota_tokens")).toInteger(0);
+    // Files before version 5 had the never-enforced quota_tokens, which became tokens_per_month.
+    k.limits.tokensPerMonth = o.value(QStringLiteral("tokens_per_month")).toInteger(o.value(QStringLiteral("quota_tokens")).toInteger(0));
+    k.limits.tokensPerDay = o.value(QStringLiteral("tokens_per_day")).toInteger(0);
+    k.limits.requestsPerMinute = int(std::clamp<qint64>(o.value(QStringLiteral("rpm")).toInteger(0), 0, INT_MAX));
+    if (k.limits.tokensPerMonth < 0 || k.limits.tokensPerDay < 0)
+        return Error::invalid(QStringLiteral("%1: token limits must be 0 (unlimited) or more").arg(where));
+    bool knownScheme = true;
+    k.hashScheme = keyHashSchemeFromName(o.value(QStringLiteral("hash_scheme")).toString(QStringLiteral("sha256")), &knownScheme);
+    if (!knownScheme)
+        return Error::invalid(QStringLiteral("%1.hash_scheme must be \"sha256\" or \"hmac-sha256\"").arg(where));
     k.revoked = o.value(QStringLiteral("revoked")).toBool(false);
     k.prefix = o.value(QStringLiteral("prefix")).toString();
     k.hash = o.value(QStringLiteral("key_hash")).toString().toLatin1();
     static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
     if (!k.hash.isEmpty() && !hex.match(QString::fromLatin1(k.hash)).hasMatch())
         return Error::invalid(QStringLiteral("%1.key_hash is not a SHA-256 hex digest").arg(where));
+    if (k.hash.isEmpty())
+        k.hashScheme = KeyHashScheme::Sha256; // no hash: an existing key keeps its own
     if (const QJsonValue created = o.value(QStringLiteral("created_at")); created.isString())
         k.createdAt = parseDateTime(QString(), created.toString()).ok() ? *parseDateTime(QString(), created.toString()) : QDateTime();
     return k;
@@ -257,6 +274,12 @@ Result<ImportedConfig> parseConfig(const QByteArray &bytes, const QString &file)
             return k.error();
         config.keys.append(*k);
     }
+    if (const QJsonValue salt = root.value(QStringLiteral("key_salt")); salt.isString()) {
+        static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
+        if (!hex.match(salt.toString()).hasMatch())
+            return Error::invalid(QStringLiteral("%1: key_salt is not 32 hex-encoded bytes").arg(file));
+        config.keySalt = QByteArray::fromHex(salt.toString().toLatin1());
+    }
     Result<QMap<QString, QString>> settings = stringMap(root.value(QStringLiteral("settings")), QStringLiteral("settings"));
     if (!settings)
         return settings.error();
@@ -296,6 +319,16 @@ Status applyConfig(Database &db, const ImportedConfig &config, int &added, int &
             if (Result<qint64> id = channels.add(c); !id)
                 return id.error();
             ++added;
+        }
+        // Salted hashes only work under the salt they were made with: it comes with them.
+        const bool salted = std::any_of(config.keys.cbegin(), config.keys.cend(), [](const ClientKey &k) {
+            return !k.hash.isEmpty() && k.hashScheme == KeyHashScheme::HmacSha256;
+        });
+        if (salted && config.keySalt.isEmpty())
+            return Error::invalid(QStringLiteral("the file has salted client key hashes but no key_salt; nothing was imported"));
+        if (salted) {
+            if (Status s = keys.adoptSalt(config.keySalt); !s)
+                return s;
         }
         for (const ClientKey &k : config.keys) {
             if (Status s = keys.importKey(k); !s)
@@ -342,16 +375,22 @@ int runExportCommand(Context &ctx, const QStringList &args)
     for (const Channel &c : *channels)
         channelArray.append(channelToJson(c, secrets ? SecretMode::Include : SecretMode::Omit));
     QJsonArray keyArray;
+    bool anySalted = false;
     for (const ClientKey &k : *keys) {
         QJsonObject o{{QStringLiteral("name"), k.name},
                       {QStringLiteral("prefix"), k.prefix},
                       {QStringLiteral("models"), QJsonArray::fromStringList(k.models)},
                       {QStringLiteral("expires_at"), QJsonValue::fromVariant(jsonTime(k.expiresAt))},
-                      {QStringLiteral("quota_tokens"), k.quotaTokens},
+                      {QStringLiteral("tokens_per_day"), k.limits.tokensPerDay},
+                      {QStringLiteral("tokens_per_month"), k.limits.tokensPerMonth},
+                      {QStringLiteral("rpm"), k.limits.requestsPerMinute},
                       {QStringLiteral("revoked"), k.revoked},
                       {QStringLiteral("created_at"), QJsonValue::fromVariant(jsonTime(k.createdAt))}};
-        if (secrets)
+        if (secrets) {
             o.insert(QStringLiteral("key_hash"), QString::fromLatin1(k.hash));
+            o.insert(QStringLiteral("hash_scheme"), QString::fromLatin1(keyHashSchemeName(k.hashScheme)));
+            anySalted = anySalted || k.hashScheme == KeyHashScheme::HmacSha256;
+        }
         keyArray.append(o);
     }
     QJsonObject settingsObject;
@@ -362,7 +401,7 @@ int runExportCommand(Context &ctx, const QStringList &args)
         poolsObject.insert(it.key(), QJsonObject{{QStringLiteral("strategy"), routingStrategyName(it.value().strategy)},
                                                  {QStringLiteral("sticky"), it.value().sticky}});
     }
-    const QJsonObject root{{QStringLiteral("format"), QStringLiteral("tarn-config")},
+    QJsonObject root{{QStringLiteral("format"), QStringLiteral("tarn-config")},
                            {QStringLiteral("version"), kFormatVersion},
                            {QStringLiteral("exported_at"), QJsonValue::fromVariant(jsonTime(QDateTime::currentDateTimeUtc()))},
                            {QStringLiteral("secrets"), secrets},
@@ -370,6 +409,12 @@ int runExportCommand(Context &ctx, const QStringList &args)
                            {QStringLiteral("pools"), poolsObject},
                            {QStringLiteral("client_keys"), keyArray},
                            {QStringLiteral("settings"), settingsObject}};
+    if (anySalted) { // the salted hashes are useless elsewhere without it
+        Result<QByteArray> salt = ClientKeyRepository(**db).installSalt();
+        if (!salt)
+            return runtimeError(ctx, salt.error().message);
+        root.insert(QStringLiteral("key_salt"), QString::fromLatin1(salt->toHex()));
+    }
     const QByteArray json = QJsonDocument(root).toJson(QJsonDocument::Indented);
     if (file.isEmpty() || file == u"-") {
         ctx.out << QString::fromUtf8(json);

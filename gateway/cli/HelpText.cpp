@@ -121,12 +121,19 @@ Defaults: 0, 120000, off, 300.
 )";
 
 const char16_t kKey[] = uR"(Usage:
-  tarn key create --name N [--models m1,m2] [--expires DATE] [--quota TOKENS]
+  tarn key create --name N [--models m1,m2] [--expires DATE]
+                  [--tokens-per-day N] [--tokens-per-month N] [--rpm N]
   tarn key list [--json]
+  tarn key limit NAME [--tokens-per-day N] [--tokens-per-month N] [--rpm N]
   tarn key revoke NAME
 
-'create' prints the new key once on the first line of stdout: store it, Tarn keeps only its hash.
-DATE is ISO-8601: 2025-12-31 (midnight UTC) or 2025-12-31T18:00:00Z; UTC unless an offset is given.
+'create' prints the new key once on the first line of stdout: store it, Tarn keeps only a salted
+hash of it. DATE is ISO-8601: 2025-12-31 (midnight UTC) or 2025-12-31T18:00:00Z; UTC unless an
+offset is given.
+Limits (0 or absent = unlimited): tokens (prompt + completion) per local day and calendar month,
+and requests per minute. A key over one gets 429 with Retry-After in its client's error format;
+tokens are counted when a request ends, so the request that crosses a limit finishes and the next
+is refused. 'limit' changes only the limits given. --quota is the old name of --tokens-per-month.
 )";
 
 const char16_t kUsage[] = uR"(Usage:

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `tarn key create|list|revoke`.
+// `tarn key create|list|limit|revoke`.
 #include "gateway/cli/CliSupport.h"
 
 #include "gateway/storage/ClientKeyRepository.h"
@@ -13,10 +13,61 @@ namespace {
 
 using Kind = FlagSpec::Kind;
 
+const QList<FlagSpec> kLimitFlags = {{QStringLiteral("tokens-per-day")}, {QStringLiteral("tokens-per-month")},
+                                     {QStringLiteral("rpm")}, {QStringLiteral("quota")}};
+
+// Applies the limit flags that are given to limits (absent ones leave it as it is). --quota is
+// the name --tokens-per-month had before limits were enforced.
+Status applyLimitFlags(const ParsedFlags &flags, ClientKeyLimits &limits)
+{
+    if (flags.has(QStringLiteral("quota")) && flags.has(QStringLiteral("tokens-per-month")))
+        return Error::invalid(QStringLiteral("--quota is the old name of --tokens-per-month: give one of them"));
+    for (const auto &[flag, target] : {std::pair{QStringLiteral("tokens-per-day"), &limits.tokensPerDay},
+                                       std::pair{QStringLiteral("tokens-per-month"), &limits.tokensPerMonth},
+                                       std::pair{QStringLiteral("quota"), &limits.tokensPerMonth}}) {
+        if (!flags.has(flag))
+            continue;
+        Result<qint64> value = parseCount(QStringLiteral("--") + flag, flags.value(flag));
+        if (!value)
+            return value.error();
+        *target = *value;
+    }
+    if (flags.has(QStringLiteral("rpm"))) {
+        Result<int> value = parseInt(QStringLiteral("--rpm"), flags.value(QStringLiteral("rpm")), 0);
+        if (!value)
+            return value.error();
+        limits.requestsPerMinute = *value;
+    }
+    return {};
+}
+
+bool hasLimitFlag(const ParsedFlags &flags)
+{
+    for (const FlagSpec &spec : kLimitFlags) {
+        if (flags.has(spec.name))
+            return true;
+    }
+    return false;
+}
+
+// "100000/day, 2000000/month, 60/min", "-" when unlimited.
+QString limitsText(const ClientKeyLimits &limits)
+{
+    QStringList parts;
+    if (limits.tokensPerDay > 0)
+        parts << QStringLiteral("%1/day").arg(limits.tokensPerDay);
+    if (limits.tokensPerMonth > 0)
+        parts << QStringLiteral("%1/month").arg(limits.tokensPerMonth);
+    if (limits.requestsPerMinute > 0)
+        parts << QStringLiteral("%1 req/min").arg(limits.requestsPerMinute);
+    return parts.isEmpty() ? QStringLiteral("-") : parts.join(QStringLiteral(", "));
+}
+
 int createKey(Context &ctx, const QStringList &args)
 {
-    Result<ParsedFlags> flags = parseFlags(args, {{QStringLiteral("name")}, {QStringLiteral("models")},
-                                                  {QStringLiteral("expires")}, {QStringLiteral("quota")}});
+    Result<ParsedFlags> flags = parseFlags(args, QList<FlagSpec>{{QStringLiteral("name")}, {QStringLiteral("models")},
+                                                                 {QStringLiteral("expires")}}
+                                                     + kLimitFlags);
     if (!flags)
         return usageError(ctx, flags.error().message);
     if (!flags->positionals.isEmpty())
@@ -36,12 +87,8 @@ int createKey(Context &ctx, const QStringList &args)
             return usageError(ctx, QStringLiteral("--expires %1 is in the past").arg(flags->value(QStringLiteral("expires"))));
         key.expiresAt = *expires;
     }
-    if (flags->has(QStringLiteral("quota"))) {
-        bool ok = false;
-        key.quotaTokens = flags->value(QStringLiteral("quota")).toLongLong(&ok);
-        if (!ok || key.quotaTokens < 0)
-            return usageError(ctx, QStringLiteral("--quota must be a whole number of tokens >= 0"));
-    }
+    if (Status s = applyLimitFlags(*flags, key.limits); !s)
+        return usageError(ctx, s.error().message);
 
     auto db = openDatabase(ctx);
     if (!db)
@@ -86,11 +133,15 @@ int listKeys(Context &ctx, const QStringList &args)
                 {QStringLiteral("prefix"), k.prefix},
                 {QStringLiteral("models"), QJsonArray::fromStringList(k.models)},
                 {QStringLiteral("expires_at"), QJsonValue::fromVariant(jsonTime(k.expiresAt))},
-                {QStringLiteral("quota_tokens"), k.quotaTokens},
+                {QStringLiteral("tokens_per_day"), k.limits.tokensPerDay},
+                {QStringLiteral("tokens_per_month"), k.limits.tokensPerMonth},
+                {QStringLiteral("rpm"), k.limits.requestsPerMinute},
                 {QStringLiteral("revoked"), k.revoked},
                 {QStringLiteral("status"), keyStatus(k)},
                 {QStringLiteral("created_at"), QJsonValue::fromVariant(jsonTime(k.createdAt))},
                 {QStringLiteral("last_used_at"), QJsonValue::fromVariant(jsonTime(k.lastUsedAt))},
+                {QStringLiteral("last_used_address"),
+                 k.lastUsedAddress.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(k.lastUsedAddress)},
             });
         }
         ctx.out << toJsonText(array);
@@ -103,13 +154,41 @@ int listKeys(Context &ctx, const QStringList &args)
     QList<QStringList> rows;
     for (const ClientKey &k : *keys) {
         rows.append({k.name, k.prefix + QStringLiteral("…"), keyStatus(k),
-                     k.models.isEmpty() ? QStringLiteral("(all)") : k.models.join(u','), formatTime(k.expiresAt),
-                     formatTime(k.createdAt), formatTime(k.lastUsedAt)});
+                     k.models.isEmpty() ? QStringLiteral("(all)") : k.models.join(u','), limitsText(k.limits),
+                     formatTime(k.expiresAt), formatTime(k.createdAt), formatTime(k.lastUsedAt),
+                     k.lastUsedAddress.isEmpty() ? QStringLiteral("-") : k.lastUsedAddress});
     }
     ctx.out << formatTable({QStringLiteral("NAME"), QStringLiteral("PREFIX"), QStringLiteral("STATUS"),
-                            QStringLiteral("MODELS"), QStringLiteral("EXPIRES"), QStringLiteral("CREATED"),
-                            QStringLiteral("LAST-USED")},
+                            QStringLiteral("MODELS"), QStringLiteral("LIMITS"), QStringLiteral("EXPIRES"),
+                            QStringLiteral("CREATED"), QStringLiteral("LAST-USED"), QStringLiteral("LAST-ADDRESS")},
                            rows);
+    return ExitOk;
+}
+
+// `tarn key limit NAME [--tokens-per-day N] [--tokens-per-month N] [--rpm N]`: changes the given
+// limits, keeps the others.
+int limitKey(Context &ctx, const QStringList &args)
+{
+    Result<ParsedFlags> flags = parseWithPositionals(args, kLimitFlags, QStringLiteral("key limit"), {QStringLiteral("a key name")});
+    if (!flags)
+        return usageError(ctx, flags.error().message);
+    if (!hasLimitFlag(*flags))
+        return usageError(ctx, QStringLiteral("'tarn key limit' needs at least one of --tokens-per-day, --tokens-per-month, --rpm"));
+    auto db = openDatabase(ctx);
+    if (!db)
+        return runtimeError(ctx, db.error().message);
+    const QString name = flags->positionals.first();
+    ClientKeyRepository keys(**db);
+    Result<ClientKey> key = keys.findByName(name);
+    if (!key)
+        return runtimeError(ctx, key.error().message);
+    ClientKeyLimits limits = key->limits;
+    if (Status s = applyLimitFlags(*flags, limits); !s)
+        return usageError(ctx, s.error().message);
+    if (Status s = keys.setLimits(name, limits); !s)
+        return runtimeError(ctx, s.error().message);
+    ctx.out << "Limits of key '" << name << "': " << (limits.any() ? limitsText(limits) : QStringLiteral("none"))
+            << "." << Qt::endl;
     return ExitOk;
 }
 
@@ -140,11 +219,13 @@ int runKeyCommand(Context &ctx, const QStringList &args)
         return createKey(ctx, args.mid(1));
     if (command == u"list")
         return listKeys(ctx, args.mid(1));
+    if (command == u"limit")
+        return limitKey(ctx, args.mid(1));
     if (command == u"revoke")
         return revokeKey(ctx, args.mid(1));
     if (command.isEmpty())
-        return usageError(ctx, QStringLiteral("'tarn key' needs a subcommand (create, list, revoke)"));
-    return usageError(ctx, QStringLiteral("unknown key subcommand '%1' (expected create, list or revoke)").arg(command));
+        return usageError(ctx, QStringLiteral("'tarn key' needs a subcommand (create, list, limit, revoke)"));
+    return usageError(ctx, QStringLiteral("unknown key subcommand '%1' (expected create, list, limit or revoke)").arg(command));
 }
 
 } // namespace tarn::gateway::cli

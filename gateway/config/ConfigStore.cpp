@@ -98,6 +98,10 @@ Status ConfigStore::reload()
         config->channels = std::move(*channels);
         for (ClientKey &key : *keys)
             config->keysByHash.insert(key.hash, std::move(key));
+        if (Result<QByteArray> salt = ClientKeyRepository(m_database).installSalt())
+            config->keySalt = std::move(*salt);
+        else
+            qCWarning(lcStorage) << "cannot read the client key salt:" << salt.error().message;
         config->loopbackWithoutKey = loopback != u"false" && loopback != u"0";
         config->pools = std::move(*pools);
         config->routing = routingSettings(*all);

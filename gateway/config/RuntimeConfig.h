@@ -29,7 +29,8 @@ struct RoutingSettings
 struct RuntimeConfig
 {
     QList<Channel> channels; // every channel, enabled or not, ordered by priority
-    QHash<QByteArray, ClientKey> keysByHash;
+    QHash<QByteArray, ClientKey> keysByHash; // by stored hash, salted or (not yet upgraded) plain
+    QByteArray keySalt; // the install's salt for key hashes; empty = could not be read (no upgrades)
     bool loopbackWithoutKey = true; // loopback clients may omit the client key
     QHash<QString, PoolSettings> pools; // by model name; absent = defaults
     RoutingSettings routing;

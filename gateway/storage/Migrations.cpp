@@ -219,6 +219,29 @@ QStringList schemaV6()
     };
 }
 
+// Client key limits and salted hashes (issue 12). quota_tokens was never enforced and never had a
+// period; it becomes tokens_per_month, the limit closest to what "--quota" promised, so a value set
+// before keeps its number. Rows made before keep their plain SHA-256 ('sha256') until the key is
+// next presented; new ones are 'hmac-sha256' under the install's salt. last_used_address is, like
+// last_used_at, not configuration: the revision trigger leaves it out.
+QStringList schemaV7()
+{
+    QStringList sql = {
+        QStringLiteral("DROP TRIGGER client_keys_update_revision"),
+        QStringLiteral("ALTER TABLE client_keys RENAME COLUMN quota_tokens TO tokens_per_month"),
+        QStringLiteral("ALTER TABLE client_keys ADD COLUMN tokens_per_day INTEGER NOT NULL DEFAULT 0"),
+        QStringLiteral("ALTER TABLE client_keys ADD COLUMN requests_per_minute INTEGER NOT NULL DEFAULT 0"),
+        QStringLiteral("ALTER TABLE client_keys ADD COLUMN hash_scheme TEXT NOT NULL DEFAULT 'sha256' "
+                       "CHECK (hash_scheme IN ('sha256', 'hmac-sha256'))"),
+        QStringLiteral("ALTER TABLE client_keys ADD COLUMN last_used_address TEXT NOT NULL DEFAULT ''"),
+        QStringLiteral("CREATE INDEX usage_client_key_ts ON usage (client_key_id, ts)"),
+    };
+    sql << revisionTriggers(QStringLiteral("client_keys"),
+                            {QStringLiteral("UPDATE OF name, models, expires_at, tokens_per_month, tokens_per_day, "
+                                            "requests_per_minute, revoked, key_hash, hash_scheme")});
+    return sql;
+}
+
 QString sqlErrorText(const QSqlQuery &query)
 {
     const QSqlError error = query.lastError();
@@ -236,6 +259,7 @@ const QList<Migration> &schemaMigrations()
         {4, schemaV4()},
         {5, schemaV5()},
         {6, schemaV6()},
+        {7, schemaV7()},
     };
     return migrations;
 }

@@ -47,7 +47,7 @@ TEST_F(ConfigTransferTest, ExportWithoutSecretsOmitsKeysAndHashes)
     ASSERT_EQ(o.code, 0) << o;
     const QJsonObject root = json(o.out).object();
     EXPECT_EQ(root.value(s("format")).toString(), s("tarn-config"));
-    EXPECT_EQ(root.value(s("version")).toInt(), 4);
+    EXPECT_EQ(root.value(s("version")).toInt(), 5);
     const QJsonObject channel = root.value(s("channels")).toArray().at(0).toObject();
     EXPECT_EQ(channel.value(s("name")).toString(), s("main"));
     EXPECT_EQ(channel.value(s("model_map")).toObject().value(s("fast")).toString(), s("gpt-4o-mini"));
@@ -57,7 +57,8 @@ TEST_F(ConfigTransferTest, ExportWithoutSecretsOmitsKeysAndHashes)
     EXPECT_FALSE(key.contains(s("key_hash")));
     EXPECT_EQ(root.value(s("settings")).toObject().value(s("retry.max")).toString(), s("2"));
     EXPECT_FALSE(o.out.contains(u"sk-secret-one-123456"));
-    EXPECT_FALSE(o.out.contains(QString::fromLatin1(ClientKeyRepository::hashKey(m_key.toLatin1()))));
+    EXPECT_FALSE(o.out.contains(QString::fromLatin1(*ClientKeyRepository(*openDb()).saltedHash(m_key.toLatin1()))));
+    EXPECT_FALSE(root.contains(s("key_salt")));
 }
 
 TEST_F(ConfigTransferTest, SecretsRoundTripIntoAFreshDataDir)
@@ -81,7 +82,9 @@ TEST_F(ConfigTransferTest, SecretsRoundTripIntoAFreshDataDir)
     EXPECT_EQ(b.modelMap, a.modelMap);
     EXPECT_EQ(b.priority, 3);
     // The client's existing key keeps working against the restored database.
-    auto restored = ClientKeyRepository(*dst).findByHash(ClientKeyRepository::hashKey(m_key.toLatin1()));
+    // The salt came with the salted hash, so the same key hashes the same there.
+    EXPECT_EQ(*ClientKeyRepository(*dst).installSalt(), *ClientKeyRepository(*src).installSalt());
+    auto restored = ClientKeyRepository(*dst).findByHash(*ClientKeyRepository(*dst).saltedHash(m_key.toLatin1()));
     ASSERT_TRUE(restored.ok());
     EXPECT_EQ(restored->name, s("laptop"));
     EXPECT_EQ(restored->models, QStringList{s("gpt-4o")});
@@ -100,7 +103,7 @@ TEST_F(ConfigTransferTest, ImportWithoutSecretsKeepsExistingKeys)
     const Channel c = *ChannelRepository(*db).findByName(s("main"));
     EXPECT_EQ(c.priority, 3) << "configuration restored";
     EXPECT_EQ(c.keys, QStringList{s("sk-rotated-77777777")}) << "keys kept";
-    EXPECT_EQ(ClientKeyRepository(*db).findByName(s("laptop"))->hash, ClientKeyRepository::hashKey(m_key.toLatin1()));
+    EXPECT_EQ(ClientKeyRepository(*db).findByName(s("laptop"))->hash, *ClientKeyRepository(*db).saltedHash(m_key.toLatin1()));
 }
 
 TEST_F(ConfigTransferTest, ImportOfNewChannelsWithoutKeysFailsAndChangesNothing)

@@ -28,7 +28,7 @@ TEST_F(KeyCommandsTest, CreatePrintsTheKeyOnceAndStoresOnlyTheHash)
 
     auto db = openDb();
     const ClientKey stored = *ClientKeyRepository(*db).findByName(s("laptop"));
-    EXPECT_EQ(stored.hash, ClientKeyRepository::hashKey(key.toLatin1()));
+    EXPECT_EQ(stored.hash, *ClientKeyRepository(*db).saltedHash(key.toLatin1()));
     EXPECT_EQ(stored.models, (QStringList{s("gpt-4o"), s("claude")}));
     EXPECT_EQ(stored.expiresAt, QDateTime(QDate(2099, 12, 31), QTime(0, 0), QTimeZone::utc()));
     db.reset();

@@ -115,7 +115,8 @@ TEST_F(ConfigStoreTest, ReloadBuildsASnapshotFromTheDatabase)
     EXPECT_EQ(snapshot->channels[1].name, QStringLiteral("low"));
     EXPECT_EQ(snapshot->channels[0].keys, QStringList{QStringLiteral("sk-test")});
     ASSERT_EQ(snapshot->keysByHash.size(), 1);
-    const QByteArray hash = ClientKeyRepository::hashKey(plaintext->toUtf8());
+    const QByteArray hash = *ClientKeyRepository(*m_db).saltedHash(plaintext->toUtf8());
+    EXPECT_EQ(snapshot->keySalt, *ClientKeyRepository(*m_db).installSalt());
     ASSERT_TRUE(snapshot->keysByHash.contains(hash));
     EXPECT_EQ(snapshot->keysByHash.value(hash).name, QStringLiteral("laptop"));
     EXPECT_EQ(snapshot->keysByHash.value(hash).models, QStringList{QStringLiteral("m")});

@@ -40,24 +40,26 @@ TEST_F(ClientKeyRepositoryTest, CreateReturnsAKeyAndStoresOnlyItsHash)
     ClientKey m = meta(QStringLiteral("laptop"));
     m.models = {QStringLiteral("gpt-4o")};
     m.expiresAt = QDateTime(QDate(2099, 1, 2), QTime(3, 4, 5), QTimeZone::utc());
-    m.quotaTokens = 1000;
+    m.limits = {100, 1000, 7};
     auto key = repo.create(m);
     ASSERT_TRUE(key.ok()) << key.error().message.toStdString();
     EXPECT_TRUE(QRegularExpression(QStringLiteral("^tarn-[A-Za-z0-9_-]{40}$")).match(*key).hasMatch()) << key->toStdString();
 
     auto stored = repo.findByName(QStringLiteral("laptop"));
     ASSERT_TRUE(stored.ok());
-    EXPECT_EQ(stored->hash, ClientKeyRepository::hashKey(key->toLatin1()));
+    EXPECT_EQ(stored->hash, *repo.saltedHash(key->toLatin1()));
+    EXPECT_NE(stored->hash, ClientKeyRepository::hashKey(key->toLatin1())); // never the plain SHA-256
+    EXPECT_EQ(stored->hashScheme, KeyHashScheme::HmacSha256);
     EXPECT_EQ(stored->prefix, key->left(9));
     EXPECT_TRUE(stored->prefix.startsWith(u"tarn-"));
     EXPECT_EQ(stored->models, m.models);
     EXPECT_EQ(stored->expiresAt, m.expiresAt);
-    EXPECT_EQ(stored->quotaTokens, 1000);
+    EXPECT_EQ(stored->limits, (ClientKeyLimits{100, 1000, 7}));
     EXPECT_FALSE(stored->revoked);
     EXPECT_TRUE(stored->createdAt.isValid());
     EXPECT_FALSE(stored->lastUsedAt.isValid());
 
-    auto byHash = repo.findByHash(ClientKeyRepository::hashKey(key->toLatin1()));
+    auto byHash = repo.findByHash(*repo.saltedHash(key->toLatin1()));
     ASSERT_TRUE(byHash.ok());
     EXPECT_EQ(byHash->name, QStringLiteral("laptop"));
     EXPECT_EQ(repo.findByHash(ClientKeyRepository::hashKey("tarn-wrong")).error().code, ErrorCode::NotFound);
@@ -114,7 +116,7 @@ TEST_F(ClientKeyRepositoryTest, UpdateChangesModelsAndExpiryAndBumpsRevision)
     ASSERT_TRUE(stored.ok());
     EXPECT_EQ(stored->models, (QStringList{QStringLiteral("gpt-4o"), QStringLiteral("glm-4.6")}));
     EXPECT_EQ(stored->expiresAt, expiry);
-    EXPECT_EQ(stored->hash, ClientKeyRepository::hashKey(secret->toLatin1())); // the same key
+    EXPECT_EQ(stored->hash, *repo.saltedHash(secret->toLatin1())); // the same key
     EXPECT_GT(revision(), before);
 
     // Back to all models, never expiring.
@@ -157,13 +159,13 @@ TEST_F(ClientKeyRepositoryTest, ImportKeyRestoresWithHashAndUpdatesExistingMetad
     // Existing key, no hash in the import: metadata changes, the key keeps working.
     ClientKey update = meta(QStringLiteral("restored"));
     update.revoked = true;
-    update.quotaTokens = 5;
+    update.limits.tokensPerMonth = 5;
     ASSERT_TRUE(repo.importKey(update).ok());
     auto after = repo.findByName(QStringLiteral("restored"));
     EXPECT_EQ(after->hash, restored.hash);
     EXPECT_EQ(after->prefix, QStringLiteral("tarn-secr"));
     EXPECT_TRUE(after->revoked);
-    EXPECT_EQ(after->quotaTokens, 5);
+    EXPECT_EQ(after->limits.tokensPerMonth, 5);
     EXPECT_TRUE(after->models.isEmpty());
 
     // New key without a hash cannot be restored.

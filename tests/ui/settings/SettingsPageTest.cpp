@@ -96,7 +96,7 @@ TEST(SettingsPageTest, CreateKeyShowsSecretOnceAndStoresIt)
     // Stored by hash: the secret matches the stored key, and nothing else keeps it.
     auto stored = ClientKeyRepository(fixture.database()).findByName(QStringLiteral("laptop"));
     ASSERT_TRUE(stored.ok());
-    EXPECT_EQ(stored->hash, ClientKeyRepository::hashKey(secret->text().toUtf8()));
+    EXPECT_EQ(stored->hash, *ClientKeyRepository(fixture.database()).saltedHash(secret->text().toUtf8()));
     EXPECT_EQ(stored->models, (QStringList{QStringLiteral("gpt-4o"), QStringLiteral("glm-4.6")}));
     EXPECT_TRUE(stored->expiresAt.isValid());
 
