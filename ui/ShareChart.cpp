@@ -61,7 +61,8 @@ QColor usageOtherColour()
     return QColor(0x9e, 0x9e, 0x9e);
 }
 
-void fillShareChart(QChart *chart, const QList<UsageShare> &shares, const QString &name, int maxSlices)
+void fillShareChart(QChart *chart, const QList<UsageShare> &shares, const QString &name, int maxSlices,
+                    ShareLabels labels)
 {
     chart->removeAllSeries();
     auto *pie = new QPieSeries;
@@ -79,12 +80,12 @@ void fillShareChart(QChart *chart, const QList<UsageShare> &shares, const QStrin
     const QHash<QString, QColor> colours = usageColours(names);
     // A slice carries its name in full (the legend and tooltips show it); the share is written on
     // the slice when it is big enough to hold it.
-    const auto addSlice = [pie, total](const QString &label, qint64 tokens, const QColor &colour) {
+    const auto addSlice = [pie, total, labels](const QString &label, qint64 tokens, const QColor &colour) {
         auto *slice = pie->append(label, double(tokens));
         slice->setColor(colour);
         const double share = total > 0 ? double(tokens) / double(total) : 0;
         slice->setProperty("share", share);
-        if (share >= 0.05) {
+        if (labels == ShareLabels::OnSlices && share >= 0.05) {
             slice->setLabel(formatPercent(share).replace(QStringLiteral(".0 %"), QStringLiteral(" %")));
             slice->setLabelVisible(true);
             slice->setLabelPosition(QPieSlice::LabelInsideHorizontal);
@@ -111,11 +112,14 @@ void fillShareChart(QChart *chart, const QList<UsageShare> &shares, const QStrin
     if (other > 0)
         addSlice(tr("other"), other, usageOtherColour());
     chart->addSeries(pie);
-    // The legend names each slice in full (the slice's own label holds its share).
+    // The legend names each slice in full, with its share when the slices do not carry it.
     const auto markers = chart->legend()->markers(pie);
     for (QLegendMarker *marker : markers) {
         auto *slice = qobject_cast<QPieLegendMarker *>(marker)->slice();
-        marker->setLabel(slice->property("name").toString());
+        QString text = slice->property("name").toString();
+        if (labels == ShareLabels::InLegend)
+            text += QStringLiteral("  ") + formatPercent(slice->property("share").toDouble());
+        marker->setLabel(text);
     }
 }
 

@@ -24,9 +24,13 @@ namespace tarn::ui {
 QHash<QString, QColor> usageColours(QStringList names);
 // The "other" slice and bar: grey, never a name's colour.
 QColor usageOtherColour();
-// Tokens per name, as a pie: the legend names each slice in full, a slice of 5 % or more shows its
-// share, each name has its usageColours colour, and names past the maxSlices largest share one grey
-// "other" slice. Replaces whatever the chart held.
-void fillShareChart(QChart *chart, const QList<gateway::UsageShare> &shares, const QString &name, int maxSlices = 8);
+// Where a pie writes each name's share: on its slice (a slice of 5 % or more; large pies), or after
+// its name in the legend (small pies, where labels on thin slices run into each other).
+enum class ShareLabels { OnSlices, InLegend };
+// Tokens per name, as a pie: the legend names each slice in full, each name has its usageColours
+// colour, names past the maxSlices largest share one grey "other" slice, and the shares are written
+// where labels says. Replaces whatever the chart held.
+void fillShareChart(QChart *chart, const QList<gateway::UsageShare> &shares, const QString &name, int maxSlices = 8,
+                    ShareLabels labels = ShareLabels::OnSlices);
 
 } // namespace tarn::ui

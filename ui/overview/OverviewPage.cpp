@@ -347,10 +347,12 @@ void OverviewPage::showData(const OverviewData &data)
     tokens->attachAxis(time);
     tokens->attachAxis(tokenAxis);
 
-    // As on the Usage page (same colour per name, shares on the slices), fewer slices: six names
-    // and "other" is what the legend holds at the default window height.
-    fillShareChart(m_modelPie->chart(), data.byModel, tr("Tokens by model (7 days)"), kPieSlices);
-    fillShareChart(m_channelPie->chart(), data.byChannel, tr("Tokens by channel (7 days)"), kPieSlices);
+    // As on the Usage page (same colour per name), fewer slices: six names and "other" is what the
+    // legend holds at the default window height, and the shares go in the legend (on a pie this
+    // small the labels of thin slices ran into each other).
+    fillShareChart(m_modelPie->chart(), data.byModel, tr("Tokens by model (7 days)"), kPieSlices, ShareLabels::InLegend);
+    fillShareChart(m_channelPie->chart(), data.byChannel, tr("Tokens by channel (7 days)"), kPieSlices,
+                   ShareLabels::InLegend);
     showHealth();
     applyChartPalette(this); // the hourly chart's axes are new
 }

@@ -155,27 +155,28 @@ TEST_F(OverviewPageTest, SharesByModelAndChannelCoverTheLastSevenDays)
             return result;
         auto *pie = qobject_cast<QPieSeries *>(view->chart()->series().first());
         const auto all = pie->slices();
-        // The legend names the slice, the slice shows its share, and the colour is the one the
-        // Usage page gives the same name among the same names.
+        // The legend names the slice with its share (the small pie's slices carry no labels), and
+        // the colour is the one the Usage page gives the same name among the same names.
         const auto markers = view->chart()->legend()->markers(pie);
         QStringList names;
         for (QLegendMarker *marker : markers)
-            names.append(marker->label());
+            names.append(marker->label().section(QStringLiteral("  "), 0, 0));
         const QHash<QString, QColor> colours = tarn::ui::usageColours(names);
         for (int i = 0; i < all.size() && i < names.size(); ++i) {
-            result.append(QStringLiteral("%1=%2 %3%4")
-                              .arg(names[i])
+            result.append(QStringLiteral("%1=%2%3%4")
+                              .arg(markers[i]->label())
                               .arg(all[i]->value())
-                              .arg(all[i]->label(), all[i]->color() == colours.value(names[i])
-                                                        ? QString()
-                                                        : QStringLiteral(" (not the Usage page's colour)")));
+                              .arg(all[i]->isLabelVisible() ? QStringLiteral(" (labelled slice)") : QString(),
+                                   all[i]->color() == colours.value(names[i])
+                                       ? QString()
+                                       : QStringLiteral(" (not the Usage page's colour)")));
         }
         return result;
     };
     EXPECT_EQ(slices("overviewModelShare"),
-              (QStringList{QStringLiteral("gpt-4o=3600 85.7 %"), QStringLiteral("claude=600 14.3 %")}));
+              (QStringList{QStringLiteral("gpt-4o  85.7 %=3600"), QStringLiteral("claude  14.3 %=600")}));
     EXPECT_EQ(slices("overviewChannelShare"),
-              (QStringList{QStringLiteral("alpha=3600 85.7 %"), QStringLiteral("beta=600 14.3 %")}));
+              (QStringList{QStringLiteral("alpha  85.7 %=3600"), QStringLiteral("beta  14.3 %=600")}));
 }
 
 TEST_F(OverviewPageTest, PoolTableListsTheRoutersPools)
