@@ -35,6 +35,7 @@ RouterStatus Router::status(const RuntimeConfig &config)
                 s.learned.append(l.learned);
         }
         bool usableKey = false;
+        QString firstRefusal; // why the first disabled key was disabled ("HTTP 401: …")
         const QStringList &ids = m_state->keyIds(channel, runtime);
         QSet<QString> listed; // a key given twice is one key (and one published row)
         for (const QString &id : ids) {
@@ -51,6 +52,8 @@ RouterStatus Router::status(const RuntimeConfig &config)
                 k.state = u.why == Unavailability::Why::KeyCooling ? HealthState::Cooling : HealthState::Disabled;
                 k.cooldownUntil = time(u.untilMs);
                 k.reason = u.text();
+                if (u.why == Unavailability::Why::KeyDisabled && u.detail && firstRefusal.isEmpty())
+                    firstRefusal = *u.detail;
             }
             usableKey = usableKey || u.available();
             s.keys.append(std::move(k));
@@ -72,7 +75,16 @@ RouterStatus Router::status(const RuntimeConfig &config)
             const bool anyCooling = std::any_of(s.keys.cbegin(), s.keys.cend(),
                                                 [](const KeyStatus &k) { return k.state == HealthState::Cooling; });
             s.state = anyCooling ? HealthState::Cooling : HealthState::Disabled;
-            s.reason = anyCooling ? QStringLiteral("every key is cooling") : QStringLiteral("every key is disabled");
+            // Why the keys are out says more than that they are: a lone key's own reason ("HTTP
+            // 401: Incorrect API key provided"), or the first one's after the count.
+            if (anyCooling)
+                s.reason = QStringLiteral("every key is cooling");
+            else if (firstRefusal.isEmpty())
+                s.reason = QStringLiteral("every key is disabled");
+            else if (s.keys.size() == 1)
+                s.reason = firstRefusal;
+            else
+                s.reason = QStringLiteral("every key is disabled (%1)").arg(firstRefusal);
             for (const KeyStatus &k : s.keys) {
                 if (k.cooldownUntil.isValid() && (!s.cooldownUntil.isValid() || k.cooldownUntil < s.cooldownUntil))
                     s.cooldownUntil = k.cooldownUntil;

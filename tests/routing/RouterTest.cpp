@@ -208,6 +208,30 @@ TEST(Router, InvalidKeyDisablesTheKeyAndAsksToPersistIt)
     EXPECT_TRUE(keys.contains(s("bad")));
 }
 
+// A channel whose every key was refused says why (the key's own reason), not only that they were:
+// the Channels page, the tray menu and the notification all show this reason.
+TEST(Router, AChannelWithEveryKeyRefusedCarriesTheKeysReason)
+{
+    Fixture f;
+    f.add("lone", 1, 1, {s("bad")});
+    f.add("pair", 0, 1, {s("bad-1"), s("bad-2")});
+    for (int i = 0; i < 3; ++i) {
+        RoutePlan p = f.plan();
+        const auto c = f.router->next(p);
+        if (!c)
+            break;
+        AttemptReport refused = Fixture::answered(401);
+        refused.verdict.reason = QStringLiteral("Incorrect API key provided");
+        f.router->recordAttempt(p, *c, refused);
+    }
+    const RouterStatus status = f.router->status(f.config);
+    ASSERT_EQ(status.channels.size(), 2);
+    EXPECT_EQ(status.channels[0].state, HealthState::Disabled);
+    EXPECT_EQ(status.channels[0].reason, QStringLiteral("HTTP 401: Incorrect API key provided"));
+    EXPECT_EQ(status.channels[1].state, HealthState::Disabled);
+    EXPECT_EQ(status.channels[1].reason, QStringLiteral("every key is disabled (HTTP 401: Incorrect API key provided)"));
+}
+
 TEST(Router, BreakerOpensAfterThreeFailuresAndLetsOneProbeThrough)
 {
     Fixture f;

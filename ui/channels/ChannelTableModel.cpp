@@ -2,6 +2,7 @@
 #include "ui/channels/ChannelTableModel.h"
 
 #include <QLocale>
+#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -14,6 +15,16 @@ namespace {
 QString untilText(const QDateTime &utc)
 {
     return ChannelTableModel::tr("cooling until %1").arg(utc.toLocalTime().toString(QStringLiteral("HH:mm")));
+}
+
+// A reason short enough for the State column: the HTTP status when it names one ("HTTP 401: Incorrect
+// API key provided" and "every key is disabled (HTTP 401: …)" both say "HTTP 401"); the tooltip
+// has the whole reason.
+QString shortReason(const QString &reason)
+{
+    static const QRegularExpression httpStatus(QStringLiteral("HTTP \\d{3}"));
+    const QRegularExpressionMatch match = httpStatus.match(reason);
+    return match.hasMatch() ? match.captured() : reason;
 }
 
 bool isNumeric(int column)
@@ -74,8 +85,14 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
     case Qt::TextAlignmentRole:
         return isNumeric(index.column()) ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case Qt::ToolTipRole:
-        if (index.column() == State && row.status && !row.status->reason.isEmpty())
-            return row.status->reason;
+        if (index.column() == State && row.status && !row.status->reason.isEmpty()) {
+            QStringList lines{row.status->reason};
+            for (const KeyStatus &k : row.status->keys) {
+                if (k.state != HealthState::Healthy && !k.reason.isEmpty() && k.reason != row.status->reason)
+                    lines.append(QStringLiteral("%1: %2").arg(k.keyId, k.reason));
+            }
+            return lines.join(u'\n');
+        }
         if (index.column() == Latency && m_tests.contains(row.channel.id))
             return m_tests.value(row.channel.id).error;
         if (index.column() == Balance)
@@ -164,7 +181,7 @@ ChannelTableModel::LiveState ChannelTableModel::liveState(const Channel &channel
     switch (status->state) {
     case HealthState::Cooling: return {StateKind::Cooling, untilText(status->cooldownUntil)};
     case HealthState::Open: return {StateKind::Open, tr("circuit open")};
-    case HealthState::Disabled: return {StateKind::Disabled, tr("disabled: %1").arg(status->reason)};
+    case HealthState::Disabled: return {StateKind::Disabled, tr("disabled: %1").arg(shortReason(status->reason))};
     case HealthState::Healthy: break;
     }
     // The channel itself is fine; it still cannot serve while every key is out.
@@ -180,7 +197,7 @@ ChannelTableModel::LiveState ChannelTableModel::liveState(const Channel &channel
     }
     if (soonest.isValid())
         return {StateKind::Cooling, untilText(soonest)};
-    return {StateKind::Disabled, tr("disabled: %1").arg(status->keys.first().reason)};
+    return {StateKind::Disabled, tr("disabled: %1").arg(shortReason(status->keys.first().reason))};
 }
 
 QColor ChannelTableModel::latencyColor(double latencyMs)

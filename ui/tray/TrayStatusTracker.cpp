@@ -97,8 +97,8 @@ QString TrayStatusTracker::describe(const ChannelStatus &channel)
         return tr("healthy");
     case HealthState::Cooling:
         if (channel.cooldownUntil.isValid()) {
-            return tr("cooling until %1")
-                .arg(QLocale().toString(channel.cooldownUntil.toLocalTime().time(), QLocale::ShortFormat));
+            // As the Channels page writes it: hours and minutes.
+            return tr("cooling until %1").arg(channel.cooldownUntil.toLocalTime().toString(QStringLiteral("HH:mm")));
         }
         return tr("cooling");
     case HealthState::Open:

@@ -286,3 +286,21 @@ TEST_F(ChannelsPageTest, SavesScreenshotsForReview)
 }
 
 } // namespace
+
+// A channel whose every key was refused says why in a few words (the HTTP status the router's
+// reason names), not "every key is disabled"; the tooltip has the whole reason.
+TEST(ChannelLiveState, EveryKeyRefusedShowsTheStatusShortly)
+{
+    Channel channel;
+    channel.name = QStringLiteral("vllm-box");
+    ChannelStatus status;
+    status.state = HealthState::Disabled;
+    status.reason = QStringLiteral("HTTP 401: Incorrect API key provided");
+    EXPECT_EQ(ChannelTableModel::liveState(channel, &status).kind, ChannelTableModel::StateKind::Disabled);
+    EXPECT_EQ(ChannelTableModel::liveState(channel, &status).text, QStringLiteral("disabled: HTTP 401"));
+    status.reason = QStringLiteral("every key is disabled (HTTP 403: Forbidden)");
+    EXPECT_EQ(ChannelTableModel::liveState(channel, &status).text, QStringLiteral("disabled: HTTP 403"));
+    // A reason without a status stands whole.
+    status.reason = QStringLiteral("disabled by the user");
+    EXPECT_EQ(ChannelTableModel::liveState(channel, &status).text, QStringLiteral("disabled: disabled by the user"));
+}
