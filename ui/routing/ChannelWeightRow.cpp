@@ -9,6 +9,7 @@
 #include <QShortcut>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
@@ -34,7 +35,7 @@ ChannelWeightRow::ChannelWeightRow(const QString &pool, const PoolMemberView &me
     grip->setCursor(Qt::OpenHandCursor);
     grip->setToolTip(tr("Drag onto another priority tier, or between tiers for a new one (Alt+Up / Alt+Down)"));
     auto *name = new QLabel(member.name, this);
-    name->setMinimumWidth(140);
+    name->setMinimumWidth(110);
     if (!member.upstreamModel.isEmpty())
         name->setToolTip(tr("Sends %1 upstream").arg(member.upstreamModel));
     m_state = new QLabel(this);
@@ -44,7 +45,13 @@ ChannelWeightRow::ChannelWeightRow(const QString &pool, const PoolMemberView &me
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setObjectName(QStringLiteral("weight:") + member.name);
     m_slider->setAccessibleName(tr("Weight of %1").arg(member.name));
-    m_slider->setMinimumWidth(180);
+    m_slider->setMinimumWidth(110);
+    // The weight itself, beside the slider it is set with (it was only in the slider's tooltip).
+    m_weightValue = new QLabel(this);
+    m_weightValue->setObjectName(QStringLiteral("weightValue:") + member.name);
+    m_weightValue->setMinimumWidth(m_weightValue->fontMetrics().horizontalAdvance(QStringLiteral("000")));
+    m_weightValue->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_weightValue->setToolTip(tr("Weight: this channel's part of its tier's traffic against the others'"));
     setStoredWeight(member.weight);
 
     m_share = new QLabel(this);
@@ -66,7 +73,10 @@ ChannelWeightRow::ChannelWeightRow(const QString &pool, const PoolMemberView &me
     layout->addWidget(grip);
     layout->addWidget(name);
     layout->addWidget(m_state);
+    layout->addWidget(new QLabel(tr("Weight"), this));
     layout->addWidget(m_slider, 1);
+    layout->addWidget(m_weightValue);
+    layout->addSpacing(8);
     layout->addWidget(m_share);
     layout->addWidget(m_observed);
     layout->addWidget(new QLabel(tr("Priority"), this));
@@ -74,6 +84,7 @@ ChannelWeightRow::ChannelWeightRow(const QString &pool, const PoolMemberView &me
 
     connect(m_slider, &QSlider::valueChanged, this, [this](int value) {
         m_weight = value;
+        m_weightValue->setText(QString::number(value));
         Q_EMIT weightEdited(m_channelId, m_weight);
     });
     connect(m_priority, &QSpinBox::valueChanged, this, [this](int value) { Q_EMIT priorityEdited(m_channelId, value); });
@@ -130,6 +141,7 @@ void ChannelWeightRow::setStoredWeight(double weight)
     m_slider->setRange(0, std::max(kMaxSliderWeight, int(std::ceil(weight))));
     m_slider->setValue(int(std::lround(weight)));
     m_slider->setToolTip(tr("Weight %1").arg(weight));
+    m_weightValue->setText(QLocale().toString(weight));
 }
 
 void ChannelWeightRow::setShare(std::optional<double> share, bool weighted)
@@ -140,6 +152,7 @@ void ChannelWeightRow::setShare(std::optional<double> share, bool weighted)
         m_share->setText(QStringLiteral("–"));
     else
         m_share->setText(percentText(*share));
+    m_share->setAccessibleName(tr("Share of its tier: %1").arg(m_share->text()));
 }
 
 void ChannelWeightRow::setObserved(std::optional<double> share)

@@ -57,6 +57,7 @@ private:
     QString m_name;
     double m_weight = 1.0;
     QSlider *m_slider = nullptr;
+    QLabel *m_weightValue = nullptr;
     QLabel *m_share = nullptr;
     QLabel *m_observed = nullptr;
     QLabel *m_state = nullptr;

@@ -105,6 +105,7 @@ TEST_F(RoutingPageTest, ShowsThePoolWithEachChannelsShareOfItsTier)
     EXPECT_EQ(share("beta"), QStringLiteral("25 %"));
     EXPECT_EQ(share("gamma"), QStringLiteral("50 %"));
     EXPECT_EQ(child<QSlider>(QStringLiteral("weight:gamma"))->value(), 2);
+    EXPECT_EQ(child<QLabel>(QStringLiteral("weightValue:gamma"))->text(), QStringLiteral("2"));
     EXPECT_EQ(child<QSpinBox>(QStringLiteral("priority:alpha"))->value(), 0);
 }
 
@@ -115,6 +116,7 @@ TEST_F(RoutingPageTest, MovingASliderUpdatesTheSharesAtOnceAndTheRouterAfterTheD
     slider->setFocus();
     QTest::keyClick(slider, Qt::Key_Right); // 1 -> 2, as a user nudging the slider
     EXPECT_EQ(slider->value(), 2);
+    EXPECT_EQ(child<QLabel>(QStringLiteral("weightValue:alpha"))->text(), QStringLiteral("2"));
     EXPECT_EQ(share("alpha"), QStringLiteral("40 %"));
     EXPECT_EQ(share("beta"), QStringLiteral("20 %"));
     EXPECT_EQ(share("gamma"), QStringLiteral("40 %"));
