@@ -17,6 +17,7 @@
 #include <QCheckBox>
 #include <QCoreApplication>
 #include <QDesktopServices>
+#include <QDir>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -207,10 +208,15 @@ QWidget *SettingsPage::createStartupGroup()
 QWidget *SettingsPage::createDataGroup()
 {
     auto *group = new QGroupBox(tr("Data"), this);
-    auto *folder = new QLabel(m_service.gateway().options().dataDir, group);
+    // One line that scrolls rather than a label that wraps a long path over two (selectable and
+    // copyable all the same; the tooltip has it whole).
+    const QString dataDir = QDir::toNativeSeparators(m_service.gateway().options().dataDir);
+    auto *folder = new QLineEdit(dataDir, group);
     folder->setObjectName(QStringLiteral("dataDirLabel"));
-    folder->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    folder->setWordWrap(true);
+    folder->setReadOnly(true);
+    folder->setToolTip(dataDir);
+    folder->setAccessibleName(tr("Data folder"));
+    folder->setCursorPosition(0);
     auto *open = new QPushButton(tr("Open"), group);
     open->setObjectName(QStringLiteral("openDataDirButton"));
     open->setToolTip(tr("Show the data folder in the file manager"));
@@ -219,7 +225,7 @@ QWidget *SettingsPage::createDataGroup()
     });
     auto *folderRow = new QHBoxLayout;
     folderRow->addWidget(folder, 1);
-    folderRow->addWidget(open, 0, Qt::AlignTop);
+    folderRow->addWidget(open);
     m_retention = new QSpinBox(group);
     m_retention->setObjectName(QStringLiteral("retentionSpin"));
     m_retention->setRange(0, 3650);

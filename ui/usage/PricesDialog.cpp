@@ -73,7 +73,7 @@ PricesDialog::PricesDialog(DesktopService &service, QWidget *parent)
     m_table = new QTableWidget(0, PriceColumnCount, this);
     m_table->setObjectName(QStringLiteral("pricesTable"));
     m_table->setAccessibleName(tr("Model prices"));
-    m_table->setHorizontalHeaderLabels({tr("Model"), tr("Input"), tr("Output"), tr("Cached input"), QString()});
+    m_table->setHorizontalHeaderLabels({tr("Model"), tr("Input"), tr("Output"), tr("Cached input"), tr("Note")});
     for (int column : {InputColumn, OutputColumn, CachedColumn})
         m_table->horizontalHeaderItem(column)->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     // A model name is one word: it widens its column rather than wrapping ("claude-/sonnet-4-5").

@@ -23,6 +23,7 @@
 #include <QCheckBox>
 #include <QCompleter>
 #include <QDesktopServices>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -217,6 +218,11 @@ TEST(DataFolderTest, OpenButtonOpensTheDataFolder)
     tarn::test::OpenedUrls opened;
     QDesktopServices::setUrlHandler(QStringLiteral("file"), &opened, "open");
     SettingsPage page(fixture.service());
+    // The path on one line that scrolls (a label wrapped a long one), read-only and whole.
+    auto *path = child<QLineEdit>(&page, "dataDirLabel");
+    ASSERT_NE(path, nullptr);
+    EXPECT_TRUE(path->isReadOnly());
+    EXPECT_EQ(path->text(), QDir::toNativeSeparators(fixture.gateway().options().dataDir));
     auto *button = child<QPushButton>(&page, "openDataDirButton");
     ASSERT_NE(button, nullptr);
     QTest::mouseClick(button, Qt::LeftButton);

@@ -327,6 +327,9 @@ TEST_F(UsagePageTest, PricesDialogSavesToTheStoreAndCostsFollow)
         for (int column = 1; column <= 3; ++column)
             EXPECT_EQ(table->item(row, column)->textAlignment(), int(Qt::AlignRight | Qt::AlignVCenter)) << row << column;
     EXPECT_EQ(table->horizontalHeaderItem(1)->textAlignment(), int(Qt::AlignRight | Qt::AlignVCenter));
+    // Every column is named, the notes' too (it was a blank header).
+    for (int column = 0; column < table->columnCount(); ++column)
+        EXPECT_FALSE(table->horizontalHeaderItem(column)->text().isEmpty()) << column;
 
     // Fill in claude's listed row, drop gpt-4o's.
     table->item(claude, 1)->setData(Qt::EditRole, 3.0);
