@@ -11,7 +11,7 @@ TARN_APT_PACKAGES=(
     libxkbcommon-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools qt6-svg-dev libqt6svg6
     qt6-qpa-plugins libgl-dev
     libgtest-dev libgmock-dev googletest
-    libboost-dev libcurl4-openssl-dev libsimdjson-dev libmimalloc-dev libsqlite3-dev
+    libboost-dev libcurl4-openssl-dev libsimdjson-dev libmimalloc-dev libsqlite3-dev libtomlplusplus-dev
     iproute2
 )
 
