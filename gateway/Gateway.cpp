@@ -3,6 +3,7 @@
 
 #include "gateway/api/ApiHandler.h"
 #include "gateway/api/ResponseStore.h"
+#include "gateway/auth/ClientKeyLimiter.h"
 #include "gateway/cli/CommandLine.h"
 #include "gateway/config/ConfigStore.h"
 #include "gateway/core/Logging.h"
@@ -14,6 +15,7 @@
 #include "gateway/routing/RouterUpkeep.h"
 #include "gateway/storage/Database.h"
 #include "gateway/storage/SettingsRepository.h"
+#include "gateway/storage/UsageRepository.h"
 #include "gateway/usage/UsageRecorder.h"
 #include "gateway/usage/UsageRetention.h"
 
@@ -61,6 +63,7 @@ Status Gateway::start()
 {
     const QString dbPath = databasePath(m_options.dataDir);
     m_router = std::make_unique<Router>(m_options.router);
+    m_limiter = std::make_unique<ClientKeyLimiter>();
     m_explicitListen = !m_options.listen.isEmpty();
 
     // The control plane (the gateway's own connection, the configuration it polls every second, the
@@ -78,12 +81,16 @@ Status Gateway::start()
     connect(m_config, &ConfigStore::changed, this, &Gateway::configurationChanged);
 
     m_usage = std::make_unique<UsageRecorder>(dbPath);
+    m_usage->setObserver([limiter = m_limiter.get()](const UsageRecord &record) {
+        limiter->addTokens(record.clientKeyId, record.promptTokens + record.completionTokens);
+    });
     if (const Status status = m_usage->start(); !status)
         return status;
     GatewayContext context;
     context.config = m_config;
     context.router = m_router.get();
     context.usage = m_usage.get();
+    context.limiter = m_limiter.get();
     m_responses = std::make_unique<ResponseStore>();
     context.responses = m_responses.get();
     context.timeouts = m_options.timeouts;
@@ -166,6 +173,7 @@ Status Gateway::startControl(const QString &dbPath)
     if (const Status status = m_config->reload(); !status)
         return status;
     m_config->startWatching(m_options.configPollMs);
+    seedKeyLimits();
     m_upkeep = new RouterUpkeep(*m_router, *m_config, *m_database, m_controlRoot);
     m_upkeep->start(m_options.routerPublishMs);
     m_retention = new UsageRetention(dbPath, m_controlRoot);
@@ -173,6 +181,20 @@ Status Gateway::startControl(const QString &dbPath)
     if (m_options.listen.isEmpty())
         m_options.listen = savedListenAddresses(*m_database);
     return {};
+}
+
+// Client key limits count what was already spent this local day and month, across restarts.
+void Gateway::seedKeyLimits()
+{
+    const ClientKeyLimiter::Periods periods = m_limiter->currentPeriods();
+    UsageRepository usage(*m_database);
+    const auto today = usage.clientKeyTokensSince(periods.dayStart);
+    const auto month = usage.clientKeyTokensSince(periods.monthStart);
+    if (today && month)
+        m_limiter->seed(*today, *month);
+    else
+        qCWarning(lcGateway) << "cannot read stored usage for client key limits:"
+                             << (today ? month.error().message : today.error().message);
 }
 
 void Gateway::stopControl()

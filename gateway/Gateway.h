@@ -29,6 +29,7 @@ class HttpServer;
 class UsageRecorder;
 class UsageRetention;
 class ResponseStore;
+class ClientKeyLimiter;
 
 struct GatewayOptions
 {
@@ -86,6 +87,7 @@ public:
     // Persists lessons, publishes state, re-tests disabled keys, tests channels for the UI.
     RouterUpkeep &routerUpkeep() const { return *m_upkeep; }
     UsageRecorder &usage() const { return *m_usage; }
+    ClientKeyLimiter &keyLimiter() const { return *m_limiter; }
 
 Q_SIGNALS:
     void configurationChanged();
@@ -94,6 +96,7 @@ Q_SIGNALS:
 
 private:
     Status startControl(const QString &dbPath);
+    void seedKeyLimits(); // on the control thread
     Status bindExposed();
     void followInterfaces();
     void stopControl();
@@ -108,6 +111,7 @@ private:
     UsageRetention *m_retention = nullptr;
     std::unique_ptr<UsageRecorder> m_usage;
     std::unique_ptr<ResponseStore> m_responses;
+    std::unique_ptr<ClientKeyLimiter> m_limiter;
     HttpServer *m_server = nullptr;
     QList<std::pair<ListenAddress, QUrl>> m_bound; // what was asked for, and what it gave
     bool m_stopped = false;

@@ -8,6 +8,7 @@
 #include "gateway/api/ProxyExchange.h"
 #include "gateway/api/ResponseStore.h"
 #include "gateway/auth/ClientAuthenticator.h"
+#include "gateway/auth/ClientKeyLimiter.h"
 #include "gateway/config/ConfigStore.h"
 #include "gateway/formats/Codec.h"
 #include "gateway/formats/OpenAiRequest.h"
@@ -63,6 +64,15 @@ RouteRequest routeRequest(const HttpRequest &request, const RequestInfo &info, q
     return route;
 }
 
+// The caller's address as a client key's last-used address: IPv4 callers of a dual-stack socket
+// are shown as IPv4.
+QString clientAddressOf(const HttpRequest &request)
+{
+    bool isV4 = false;
+    const quint32 v4 = request.peer.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4).toString() : request.peer.toString();
+}
+
 } // namespace
 
 ApiHandler::ApiHandler(const GatewayContext &context, QObject *threadContext)
@@ -86,8 +96,27 @@ std::optional<Refusal> ApiHandler::admit(const HttpRequest &head)
         return std::nullopt;
     const ConfigSnapshot config = m_context.config->snapshot();
     const auto identity = authenticateClient(head, *config);
-    if (identity)
-        return std::nullopt;
+    if (identity) {
+        if (!identity->key)
+            return std::nullopt;
+        if (!identity->saltedHash.isEmpty())
+            m_context.usage->upgradeKeyHash(identity->key->id, identity->saltedHash);
+        // Limits are for the calls that reach a model (and get a usage row), decided here, before
+        // the body is read: a key over its limit costs no buffering.
+        if (!m_context.limiter || !isProxiedEndpoint(path))
+            return std::nullopt;
+        const std::optional<LimitExceeded> over = m_context.limiter->admit(*identity->key);
+        if (!over)
+            return std::nullopt;
+        const Error error{ErrorCode::RateLimited, over->message(identity->key->name)};
+        UsageRecord record = newUsageRecord(path);
+        record.clientKeyId = identity->key->id;
+        recordRefusal(head, std::move(record), error);
+        return Refusal{httpStatusFor(error.code),
+                       {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+                        {QByteArrayLiteral("Retry-After"), QByteArray::number(over->retryAfterS)}},
+                       refusalBody(path, error)};
+    }
     if (isProxiedEndpoint(path))
         recordRefusal(head, newUsageRecord(path), identity.error());
     return Refusal{httpStatusFor(identity.error().code),
@@ -227,8 +256,10 @@ void ApiHandler::handleProxy(HttpRequest &&request, const HttpResponse &response
         reject(request, response, record, identity.error());
         return;
     }
-    if (identity->key)
+    if (identity->key) {
         record.clientKeyId = identity->key->id;
+        record.clientAddress = clientAddressOf(request);
+    }
 
     std::optional<ir::Request> decoded;
     Result<RequestInfo> info = RequestInfo{};
@@ -360,8 +391,10 @@ void ApiHandler::handleGeminiEmbed(HttpRequest &&request, const HttpResponse &re
         reject(request, response, record, identity.error());
         return;
     }
-    if (identity->key)
+    if (identity->key) {
         record.clientKeyId = identity->key->id;
+        record.clientAddress = clientAddressOf(request);
+    }
     record.requestedModel = model;
     Result<GeminiEmbedRequest> embed = parseGeminiEmbedRequest(request.body, method == "batchEmbedContents", model);
     if (!embed) {
@@ -407,6 +440,8 @@ QByteArray ApiHandler::refusalBody(QByteArrayView path, const Error &error)
 
 void ApiHandler::recordRefusal(const HttpRequest &request, UsageRecord record, const Error &error)
 {
+    if (record.clientKeyId > 0)
+        record.clientAddress = clientAddressOf(request);
     record.status = httpStatusFor(error.code);
     record.error = error.message;
     record.latencyMs = (monotonicNs() - request.arrivedNs) / 1'000'000;

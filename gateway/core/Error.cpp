@@ -15,6 +15,7 @@ const char *errorCodeName(ErrorCode code)
     case ErrorCode::HeadersTooLarge: return "headers_too_large";
     case ErrorCode::RequestTimeout: return "request_timeout";
     case ErrorCode::Overloaded: return "overloaded";
+    case ErrorCode::RateLimited: return "rate_limit_exceeded"; // OpenAI's own code
     case ErrorCode::UpstreamError: return "upstream_error";
     case ErrorCode::UpstreamTimeout: return "upstream_timeout";
     case ErrorCode::StorageError: return "storage_error";

@@ -17,6 +17,7 @@ enum class ErrorCode {
     HeadersTooLarge,
     RequestTimeout,
     Overloaded,        // too many connections
+    RateLimited,       // a client key is over one of its limits
     UpstreamError,     // upstream failed without a usable answer
     UpstreamTimeout,
     StorageError,      // SQLite failed

@@ -26,6 +26,7 @@ struct UsageRecord
     qint64 id = 0;
     QDateTime time;            // when the request arrived (UTC)
     qint64 clientKeyId = 0;    // 0 = none (loopback without a key)
+    QString clientAddress;     // the caller's address: becomes the key's last-used address (no usage column)
     QString inboundFormat;     // the client's format: "openai", "anthropic", "gemini"
     QString channelFormat;     // the last channel tried's format; empty = none reached
     QString endpoint;          // "/v1/chat/completions", …

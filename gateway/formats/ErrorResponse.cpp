@@ -17,6 +17,7 @@ int httpStatusFor(ErrorCode code)
     case ErrorCode::HeadersTooLarge: return 431;
     case ErrorCode::RequestTimeout: return 408;
     case ErrorCode::Overloaded: return 503;
+    case ErrorCode::RateLimited: return 429;
     case ErrorCode::UpstreamError: return 502;
     case ErrorCode::UpstreamTimeout: return 504;
     case ErrorCode::StorageError:

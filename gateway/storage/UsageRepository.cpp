@@ -422,4 +422,20 @@ Result<QHash<qint64, ChannelUsageTotals>> UsageRepository::channelTotalsSince(co
     return totals;
 }
 
+Result<QHash<qint64, qint64>> UsageRepository::clientKeyTokensSince(const QDateTime &sinceUtc) const
+{
+    QSqlQuery q(m_db.handle());
+    q.setForwardOnly(true);
+    const QVariant since = sinceUtc.isValid() ? toDbTime(sinceUtc) : QVariant(QStringLiteral(""));
+    if (Status s = execute(q, QStringLiteral("SELECT client_key_id, total(prompt_tokens) + total(completion_tokens) "
+                                             "FROM usage WHERE client_key_id != 0 AND ts >= ? GROUP BY client_key_id"),
+                           {since}, QStringLiteral("reading client key usage"));
+        !s)
+        return s.error();
+    QHash<qint64, qint64> totals;
+    while (q.next())
+        totals.insert(q.value(0).toLongLong(), q.value(1).toLongLong());
+    return totals;
+}
+
 } // namespace tarn::gateway

@@ -46,6 +46,9 @@ public:
     // Per channel id (the channel that answered; 0 = none is left out), records with
     // time >= sinceUtc.
     Result<QHash<qint64, ChannelUsageTotals>> channelTotalsSince(const QDateTime &sinceUtc) const;
+    // Tokens (prompt + completion) per client key id (0 = no key is left out) of records with
+    // time >= sinceUtc: what the key limits count.
+    Result<QHash<qint64, qint64>> clientKeyTokensSince(const QDateTime &sinceUtc) const;
 
 private:
     Database &m_db;

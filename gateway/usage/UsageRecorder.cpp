@@ -63,16 +63,24 @@ Status UsageRecorder::start()
 
 void UsageRecorder::record(UsageRecord record)
 {
+    if (m_observer)
+        m_observer(record);
     {
         std::lock_guard lock(m_mutex);
         if (record.clientKeyId > 0)
-            m_lastUsed.insert(record.clientKeyId, record.time);
+            m_keyUpdates.uses.insert(record.clientKeyId, {record.time, record.clientAddress});
         m_queue.append(std::move(record));
         ++m_recorded;
         if (m_queue.size() < kBatchSize)
             return;
     }
     m_wake.notify_one();
+}
+
+void UsageRecorder::upgradeKeyHash(qint64 keyId, const QByteArray &saltedHash)
+{
+    std::lock_guard lock(m_mutex);
+    m_keyUpdates.saltedHashes.insert(keyId, saltedHash);
 }
 
 void UsageRecorder::flush()
@@ -114,7 +122,7 @@ qint64 UsageRecorder::pendingCount() const
 void UsageRecorder::run()
 {
     QList<UsageRecord> batch;
-    QHash<qint64, QDateTime> lastUsed;
+    KeyUpdates keys;
     int failures = 0;
     for (;;) {
         bool stopping = false;
@@ -127,12 +135,13 @@ void UsageRecorder::run()
             stopping = m_stopping;
             batch.append(std::move(m_queue));
             m_queue.clear();
-            lastUsed.insert(m_lastUsed);
-            m_lastUsed.clear();
+            keys.uses.insert(m_keyUpdates.uses);
+            keys.saltedHashes.insert(m_keyUpdates.saltedHashes);
+            m_keyUpdates = {};
         }
-        if (!batch.isEmpty() || !lastUsed.isEmpty()) {
+        if (!batch.isEmpty() || !keys.isEmpty()) {
             const qsizetype rows = batch.size();
-            if (writeBatch(batch, lastUsed)) {
+            if (writeBatch(batch, keys)) {
                 failures = 0;
                 std::lock_guard lock(m_mutex);
                 m_committed += rows;
@@ -142,7 +151,7 @@ void UsageRecorder::run()
                 std::lock_guard lock(m_mutex);
                 m_failed += rows;
                 batch.clear();
-                lastUsed.clear();
+                keys = {};
             }
         }
         m_flushed.notify_all();
@@ -155,7 +164,7 @@ void UsageRecorder::run()
     m_flushed.notify_all();
 }
 
-bool UsageRecorder::writeBatch(QList<UsageRecord> &batch, QHash<qint64, QDateTime> &lastUsed)
+bool UsageRecorder::writeBatch(QList<UsageRecord> &batch, KeyUpdates &keys)
 {
     if (!batch.isEmpty()) {
         if (const Status status = m_usage->insert(batch); !status) {
@@ -164,10 +173,16 @@ bool UsageRecorder::writeBatch(QList<UsageRecord> &batch, QHash<qint64, QDateTim
         }
         batch.clear();
     }
-    if (!lastUsed.isEmpty()) {
-        if (const Status status = ClientKeyRepository(*m_database).touchLastUsed(lastUsed); !status)
+    ClientKeyRepository repository(*m_database);
+    if (!keys.uses.isEmpty()) {
+        if (const Status status = repository.recordKeyUse(keys.uses); !status)
             qCWarning(lcUsage) << "could not update key last-used times:" << status.error().message;
-        lastUsed.clear();
+        keys.uses.clear();
+    }
+    if (!keys.saltedHashes.isEmpty()) {
+        if (const Status status = repository.upgradeHashes(keys.saltedHashes); !status)
+            qCWarning(lcUsage) << "could not salt client key hashes:" << status.error().message;
+        keys.saltedHashes.clear();
     }
     return true;
 }

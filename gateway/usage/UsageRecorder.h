@@ -3,6 +3,7 @@
 
 #include "gateway/core/Result.h"
 #include "gateway/core/UsageRecord.h"
+#include "gateway/storage/ClientKeyRepository.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -10,6 +11,7 @@
 #include <QString>
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -27,8 +29,14 @@ public:
 
     // Opens the writer's own connection (and checks it works) and starts the thread.
     Status start();
+    // Called for every row handed to record(), on the recording thread, before it is queued
+    // (the client key limits count tokens here). Set before start().
+    void setObserver(std::function<void(const UsageRecord &)> observer) { m_observer = std::move(observer); }
     // Thread-safe, never blocks on SQLite.
     void record(UsageRecord record);
+    // Queues the salted hash that replaces a key's pre-salting SHA-256 (written with the next
+    // batch). Thread-safe, never blocks on SQLite.
+    void upgradeKeyHash(qint64 keyId, const QByteArray &saltedHash);
     // Blocks until every row recorded so far is committed (or fails to be).
     void flush();
     void stop();
@@ -38,7 +46,13 @@ public:
 
 private:
     void run();
-    bool writeBatch(QList<UsageRecord> &batch, QHash<qint64, QDateTime> &lastUsed);
+    struct KeyUpdates
+    {
+        QHash<qint64, ClientKeyUse> uses;
+        QHash<qint64, QByteArray> saltedHashes;
+        bool isEmpty() const { return uses.isEmpty() && saltedHashes.isEmpty(); }
+    };
+    bool writeBatch(QList<UsageRecord> &batch, KeyUpdates &keys);
 
     QString m_databasePath;
     std::thread m_thread;
@@ -46,7 +60,8 @@ private:
     std::condition_variable m_wake;
     std::condition_variable m_flushed;
     QList<UsageRecord> m_queue;
-    QHash<qint64, QDateTime> m_lastUsed;
+    KeyUpdates m_keyUpdates;
+    std::function<void(const UsageRecord &)> m_observer;
     qint64 m_recorded = 0;  // rows handed to record()
     qint64 m_committed = 0; // rows committed
     qint64 m_failed = 0;    // rows dropped after repeated failures (should stay 0)
