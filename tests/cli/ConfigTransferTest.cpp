@@ -161,4 +161,52 @@ TEST_F(ConfigTransferTest, InvalidFilesAreRefusedWithoutChanges)
     EXPECT_EQ(snapshot(), before);
 }
 
+TEST_F(ConfigTransferTest, KeyLimitsTravelAndOldFilesQuotaBecomesTheMonthlyLimit)
+{
+    ASSERT_EQ(run({s("key"), s("limit"), s("laptop"), s("--tokens-per-day"), s("1000"), s("--rpm"), s("12")}).code, 0);
+    const QString file = m_dir.filePath(s("limits.json"));
+    ASSERT_EQ(run({s("export"), file, s("--secrets")}).code, 0);
+    QFile f(file);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QJsonObject root = json(QString::fromUtf8(f.readAll())).object();
+    const QJsonObject key = root.value(s("client_keys")).toArray().at(0).toObject();
+    EXPECT_EQ(key.value(s("tokens_per_day")).toInteger(), 1000);
+    EXPECT_EQ(key.value(s("rpm")).toInteger(), 12);
+    EXPECT_EQ(key.value(s("hash_scheme")).toString(), s("hmac-sha256"));
+    EXPECT_EQ(root.value(s("key_salt")).toString().size(), 64);
+    ASSERT_EQ(run({s("import"), file}, otherDir()).code, 0);
+    {
+        auto dst = openDb(otherDir());
+        EXPECT_EQ(ClientKeyRepository(*dst).findByName(s("laptop"))->limits, (ClientKeyLimits{1000, 0, 12}));
+    }
+
+    // A version 4 file: quota_tokens, plain SHA-256 hashes, no salt.
+    const QString old = m_dir.filePath(s("v4.json"));
+    QFile v4(old);
+    ASSERT_TRUE(v4.open(QIODevice::WriteOnly));
+    v4.write(QByteArray(R"({"format":"tarn-config","version":4,"client_keys":[{"name":"tablet","prefix":"tarn-tabl",)"
+                        R"("quota_tokens":777,"key_hash":")")
+             + ClientKeyRepository::hashKey("tarn-tablet") + R"("}]})");
+    v4.close();
+    const auto imported = run({s("import"), old}, otherDir());
+    ASSERT_EQ(imported.code, 0) << imported;
+    auto dst = openDb(otherDir());
+    const ClientKey tablet = *ClientKeyRepository(*dst).findByName(s("tablet"));
+    EXPECT_EQ(tablet.limits, (ClientKeyLimits{0, 777, 0}));
+    EXPECT_EQ(tablet.hashScheme, KeyHashScheme::Sha256) << "upgraded when first presented";
+    EXPECT_EQ(tablet.hash, ClientKeyRepository::hashKey("tarn-tablet"));
+}
+
+TEST_F(ConfigTransferTest, SaltedHashesFromAnotherInstallAreRefusedWhereKeysUseTheirOwnSalt)
+{
+    const QString file = m_dir.filePath(s("backup.json"));
+    ASSERT_EQ(run({s("export"), file, s("--secrets")}).code, 0);
+    ASSERT_EQ(run({s("key"), s("create"), s("--name"), s("mine")}, otherDir()).code, 0);
+    const auto refused = run({s("import"), file}, otherDir());
+    EXPECT_NE(refused.code, 0);
+    EXPECT_TRUE(refused.err.contains(u"another installation")) << refused;
+    auto dst = openDb(otherDir());
+    EXPECT_EQ(ClientKeyRepository(*dst).findByName(s("laptop")).error().code, ErrorCode::NotFound) << "nothing was imported";
+}
+
 } // namespace

@@ -101,4 +101,54 @@ TEST_F(KeyCommandsTest, EmptyList)
     EXPECT_TRUE(o.out.contains(u"No client keys"));
 }
 
+TEST_F(KeyCommandsTest, LimitsAreSetAtCreationChangedOneByOneAndListed)
+{
+    ASSERT_EQ(run({s("key"), s("create"), s("--name"), s("ci"), s("--tokens-per-day"), s("100000"), s("--rpm"), s("30")}).code, 0);
+    ASSERT_EQ(run({s("key"), s("create"), s("--name"), s("free")}).code, 0);
+    {
+        auto db = openDb();
+        EXPECT_EQ(ClientKeyRepository(*db).findByName(s("ci"))->limits, (ClientKeyLimits{100000, 0, 30}));
+        EXPECT_FALSE(ClientKeyRepository(*db).findByName(s("free"))->limits.any());
+    }
+    const auto list = run({s("key"), s("list")});
+    ASSERT_EQ(list.code, 0) << list;
+    EXPECT_TRUE(list.out.contains(u"LIMITS")) << list;
+    EXPECT_TRUE(list.out.contains(u"LAST-ADDRESS")) << list;
+    EXPECT_TRUE(list.out.contains(u"100000/day, 30 req/min")) << list;
+
+    // 'limit' changes what it is given and keeps the rest; 0 lifts a limit.
+    const auto changed = run({s("key"), s("limit"), s("ci"), s("--tokens-per-month"), s("2000000"), s("--rpm"), s("0")});
+    ASSERT_EQ(changed.code, 0) << changed;
+    EXPECT_TRUE(changed.out.contains(u"100000/day, 2000000/month")) << changed;
+    {
+        auto db = openDb();
+        EXPECT_EQ(ClientKeyRepository(*db).findByName(s("ci"))->limits, (ClientKeyLimits{100000, 2000000, 0}));
+    }
+    // --quota is --tokens-per-month's old name.
+    ASSERT_EQ(run({s("key"), s("limit"), s("ci"), s("--quota"), s("5")}).code, 0);
+    const auto listJson = run({s("key"), s("list"), s("--json")});
+    const QJsonObject entry = json(listJson.out).array().at(0).toObject();
+    EXPECT_EQ(entry.value(s("name")).toString(), s("ci"));
+    EXPECT_EQ(entry.value(s("tokens_per_day")).toInteger(), 100000);
+    EXPECT_EQ(entry.value(s("tokens_per_month")).toInteger(), 5);
+    EXPECT_EQ(entry.value(s("rpm")).toInteger(), 0);
+    EXPECT_TRUE(entry.contains(s("last_used_address")));
+    EXPECT_TRUE(entry.value(s("last_used_address")).isNull()) << "never used";
+}
+
+TEST_F(KeyCommandsTest, BadLimitsWriteNothing)
+{
+    ASSERT_EQ(run({s("key"), s("create"), s("--name"), s("ci"), s("--rpm"), s("10")}).code, 0);
+    const QString before = snapshot();
+    expectUsageError(run({s("key"), s("create"), s("--name"), s("x"), s("--tokens-per-day"), s("-1")}), s("--tokens-per-day"));
+    expectUsageError(run({s("key"), s("create"), s("--name"), s("x"), s("--rpm"), s("many")}), s("--rpm"));
+    expectUsageError(run({s("key"), s("create"), s("--name"), s("x"), s("--quota"), s("1"), s("--tokens-per-month"), s("2")}),
+                     s("old name"));
+    expectUsageError(run({s("key"), s("limit"), s("ci")}), s("needs at least one"));
+    expectUsageError(run({s("key"), s("limit"), s("--rpm"), s("5")}), s("needs a key name"));
+    expectUsageError(run({s("key"), s("limit"), s("ci"), s("--tokens-per-month"), s("lots")}), s("--tokens-per-month"));
+    expectRuntimeError(run({s("key"), s("limit"), s("ghost"), s("--rpm"), s("5")}), s("no client key named 'ghost'"));
+    EXPECT_EQ(snapshot(), before);
+}
+
 } // namespace
