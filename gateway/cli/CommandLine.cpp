@@ -11,7 +11,8 @@ namespace tarn::gateway {
 namespace {
 
 const QStringList kCommands = {QStringLiteral("channel"), QStringLiteral("pool"), QStringLiteral("routing"), QStringLiteral("key"),
-                               QStringLiteral("usage"), QStringLiteral("export"), QStringLiteral("import")};
+                               QStringLiteral("usage"), QStringLiteral("export"), QStringLiteral("import"),
+                               QStringLiteral("connect")};
 
 Invocation errorInvocation(const QString &message)
 {
@@ -225,6 +226,8 @@ int runCommand(const Invocation &inv, QTextStream &out, QTextStream &err)
             code = cli::runExportCommand(ctx, args);
         else if (group == u"import")
             code = cli::runImportCommand(ctx, args);
+        else if (group == u"connect")
+            code = cli::runConnectCommand(ctx, args);
         else
             code = cli::usageError(ctx, QStringLiteral("unknown command '%1'; try 'tarn --help'").arg(group));
         break;

@@ -33,6 +33,7 @@ Commands:
   usage     request and token totals per channel and model
   export    write the configuration as JSON
   import    read a configuration written by export
+  connect   point Claude Code, Codex, Gemini CLI or Qwen Code at Tarn (and undo it)
 
 'tarn help COMMAND' or 'tarn COMMAND --help' shows a command's options.
 )";
@@ -160,6 +161,36 @@ already exist here and fails for new ones, so restore a backup from a --secrets 
 import applies the whole file or nothing, matching channels and client keys by name.
 )";
 
+const char16_t kConnect[] = uR"(Usage:
+  tarn connect [--url URL] [--model M] [--home DIR]
+  tarn connect --apply AGENT [--key-name NAME] [--model M] [--url URL] [--home DIR]
+  tarn connect --undo AGENT [--force] [--home DIR]
+
+AGENT is claude-code, codex, gemini-cli or qwen-code. Without --apply or --undo, shows for each
+agent whether its configuration uses Tarn, its files, and what to write there by hand.
+--apply writes the agent's own configuration so it uses Tarn, keeping every other setting:
+  claude-code  ~/.claude/settings.json "env": ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN and, with
+               --model, ANTHROPIC_MODEL and ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU}_MODEL
+  codex        $CODEX_HOME/config.toml (~/.codex): model_provider = "tarn", a
+               [model_providers.tarn] table (base_url URL/v1, wire_api "responses",
+               experimental_bearer_token when there is a key) and, with --model, model
+  gemini-cli   ~/.gemini/.env: GOOGLE_GEMINI_BASE_URL, GEMINI_API_KEY; ~/.gemini/settings.json:
+               security.auth.selectedType "gemini-api-key" and, with --model, model.name
+  qwen-code    ~/.qwen/.env: OPENAI_BASE_URL (URL/v1), OPENAI_API_KEY, OPENAI_MODEL;
+               ~/.qwen/settings.json: security.auth.selectedType "openai", model.name
+--key-name creates a client key with that name for the agent. Without it, an agent that must send
+a key (all but Codex, and any agent when URL is not loopback) gets a new key named after it,
+unless its configuration already holds a Tarn key for this URL. A file holding a key is made
+readable by you only. The first change saves the original files under DATA-DIR/connect-backups;
+--undo puts them back byte for byte (removing files Tarn created), and refuses when a file has
+changed since Tarn wrote it unless --force is given. A config file that is not valid JSON or
+TOML, or that Tarn cannot edit without losing something, is refused and left as it was. A
+symlinked config file is written through the link.
+--url is Tarn's root URL (default: the first listen address saved in Settings, else
+http://127.0.0.1:8276). --home uses DIR as the home folder instead of $HOME (and ignores
+$CODEX_HOME and $GEMINI_CLI_HOME).
+)";
+
 } // namespace
 
 QString helpText(const QString &topic)
@@ -178,6 +209,8 @@ QString helpText(const QString &topic)
         return QString::fromUtf16(kUsage);
     if (topic == u"export" || topic == u"import")
         return QString::fromUtf16(kTransfer);
+    if (topic == u"connect")
+        return QString::fromUtf16(kConnect);
     return {};
 }
 

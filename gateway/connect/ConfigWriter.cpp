@@ -224,8 +224,10 @@ Result<ApplyOutcome> ConfigWriter::apply(const AgentConfig &agent, const Connect
     for (const qsizetype i : changed) {
         Result<QStringList> parents = missingParents(resolved.at(i));
         parentsToCreate.append(*parents);
-        for (const QString &dir : *parents)
-            createdDirs.append(dir);
+        for (const QString &dir : *parents) {
+            if (!createdDirs.contains(dir)) // .env and settings.json share a new folder
+                createdDirs.append(dir);
+        }
         if (backup.indexOf(resolved.at(i)) >= 0)
             continue;
         const std::optional<QByteArray> &original = current->at(i);

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `tarn connect`: which coding agents on this machine use Tarn, and setting one up (or undoing it).
+#include "gateway/cli/CliSupport.h"
+#include "gateway/cli/CommandLine.h"
+
+#include "gateway/connect/AgentConfig.h"
+#include "gateway/connect/ConfigWriter.h"
+#include "gateway/core/SettingKeys.h"
+#include "gateway/storage/ClientKeyRepository.h"
+#include "gateway/storage/Database.h"
+#include "gateway/storage/SettingsRepository.h"
+
+#include <QDir>
+
+namespace tarn::gateway::cli {
+
+namespace {
+
+using Kind = FlagSpec::Kind;
+using connect::AgentConfig;
+using connect::ConnectTarget;
+
+// Where Tarn serves when started without --listen: the first saved listen address (a wildcard
+// one reached through loopback), else 127.0.0.1:8276 — the gateway's own default.
+QString defaultRootUrl(Database &db)
+{
+    const Result<QString> saved = SettingsRepository(db).value(QString::fromLatin1(SettingKeys::Listen));
+    if (saved) {
+        for (const QString &entry : saved->split(u',', Qt::SkipEmptyParts)) {
+            const Result<ListenAddress> address = parseListenAddress(entry.trimmed());
+            if (!address || address->port == 0)
+                continue;
+            QString host = address->host;
+            if (host == u"0.0.0.0" || host == u"*")
+                host = QStringLiteral("127.0.0.1");
+            else if (host == u"::")
+                host = QStringLiteral("::1");
+            if (host.contains(u':'))
+                host = u'[' + host + u']';
+            return QStringLiteral("http://%1:%2").arg(host).arg(address->port);
+        }
+    }
+    return QStringLiteral("http://127.0.0.1:8276");
+}
+
+QString backupRoot(const Context &ctx)
+{
+    return QDir(ctx.dataDir).filePath(QStringLiteral("connect-backups"));
+}
+
+QString indent(const QString &text)
+{
+    QString out;
+    for (const QString &line : text.split(u'\n')) {
+        if (!line.isEmpty())
+            out += QStringLiteral("    ") + line;
+        out += u'\n';
+    }
+    while (out.endsWith(QStringLiteral("\n\n")))
+        out.chop(1);
+    return out;
+}
+
+QString describe(const AgentConfig &agent, const QString &rootUrl)
+{
+    const Result<connect::FileContents> files = connect::ConfigWriter::read(agent);
+    if (!files)
+        return QStringLiteral("cannot tell: %1").arg(files.error().message);
+    const Result<connect::AgentConnection> now = agent.inspect(*files);
+    if (!now)
+        return QStringLiteral("cannot tell: %1").arg(now.error().message);
+    if (now->rootUrl.isEmpty())
+        return QStringLiteral("not using Tarn");
+    QString text = now->rootUrl == rootUrl ? QStringLiteral("uses Tarn at %1").arg(now->rootUrl)
+                                           : QStringLiteral("uses another gateway, %1").arg(now->rootUrl);
+    if (!now->key.isEmpty()) // the prefix 'tarn key list' shows, enough to tell which key it is
+        text += QStringLiteral(", key %1…").arg(now->key.left(9));
+    if (!now->model.isEmpty())
+        text += QStringLiteral(", model %1").arg(now->model);
+    return text;
+}
+
+int showStatus(Context &ctx, const connect::AgentHome &home, const QString &rootUrl, const QString &model)
+{
+    ctx.out << "Tarn at " << rootUrl << Qt::endl;
+    const connect::ConfigWriter writer(backupRoot(ctx));
+    for (const auto &agent : connect::createAgentConfigs(home)) {
+        ctx.out << '\n' << agent->displayName() << " (" << agent->id() << "): " << describe(*agent, rootUrl) << '\n';
+        ctx.out << "  files: " << agent->configFiles().join(QStringLiteral(", ")) << '\n';
+        if (writer.canUndo(*agent))
+            ctx.out << "  Tarn changed these files; 'tarn connect --undo " << agent->id() << "' puts them back\n";
+        ctx.out << "  to set it up: tarn connect --apply " << agent->id() << " [--key-name NAME] [--model M]\n";
+        ctx.out << "  or by hand, in\n" << indent(agent->snippet(ConnectTarget{rootUrl, {}, model}));
+    }
+    ctx.out.flush();
+    return ExitOk;
+}
+
+// A name for a key made for the agent: its id, or id-2, id-3… when taken.
+QString freeKeyName(ClientKeyRepository &keys, const QString &base)
+{
+    QString name = base;
+    for (int n = 2; keys.findByName(name).ok(); ++n)
+        name = QStringLiteral("%1-%2").arg(base).arg(n);
+    return name;
+}
+
+int applyConnection(Context &ctx, const AgentConfig &agent, ConnectTarget target, const QString &keyName)
+{
+    const Result<connect::FileContents> files = connect::ConfigWriter::read(agent);
+    if (!files)
+        return runtimeError(ctx, files.error().message);
+    // A dry run with a stand-in key: a config Tarn cannot edit must not cost the user a new key.
+    ConnectTarget trial = target;
+    trial.key = QStringLiteral("tarn-trial");
+    if (Result<QList<QByteArray>> plan = agent.plan(*files, trial); !plan)
+        return runtimeError(ctx, plan.error().message);
+
+    const bool needsKey = agent.needsKey() || !connect::isLoopbackUrl(target.rootUrl);
+    QString createdKey;
+    auto db = openDatabase(ctx);
+    if (!db)
+        return runtimeError(ctx, db.error().message);
+    ClientKeyRepository keys(**db);
+    if (!keyName.isEmpty() || needsKey) {
+        const Result<connect::AgentConnection> now = agent.inspect(*files);
+        if (keyName.isEmpty() && now && now->rootUrl == target.rootUrl && now->key.startsWith(QStringLiteral("tarn-"))) {
+            target.key = now->key; // already set up with a Tarn key: keep it rather than mint another
+        } else {
+            ClientKey key;
+            key.name = keyName.isEmpty() ? freeKeyName(keys, agent.id()) : keyName;
+            if (Status s = validateName(QStringLiteral("key"), key.name); !s)
+                return usageError(ctx, s.error().message);
+            Result<QString> plaintext = keys.create(key);
+            if (!plaintext)
+                return runtimeError(ctx, plaintext.error().message);
+            target.key = *plaintext;
+            createdKey = key.name;
+        }
+    }
+
+    const connect::ConfigWriter writer(backupRoot(ctx));
+    const Result<connect::ApplyOutcome> outcome = writer.apply(agent, target);
+    if (!outcome) {
+        if (!createdKey.isEmpty())
+            (void)keys.revoke(createdKey); // unused: do not leave a live key behind
+        return runtimeError(ctx, outcome.error().message);
+    }
+    if (!createdKey.isEmpty())
+        ctx.err << "Created client key '" << createdKey << "' for " << agent.displayName() << "." << Qt::endl;
+    if (outcome->changedFiles.isEmpty()) {
+        ctx.out << agent.displayName() << " already uses Tarn at " << target.rootUrl << "; nothing changed." << Qt::endl;
+        return ExitOk;
+    }
+    ctx.out << agent.displayName() << " now uses Tarn at " << target.rootUrl << ". Wrote:" << Qt::endl;
+    for (const QString &file : outcome->changedFiles)
+        ctx.out << "  " << file << Qt::endl;
+    ctx.out << "The originals are in " << outcome->backupDir << "; 'tarn connect --undo " << agent.id()
+            << "' puts them back." << Qt::endl;
+    for (const QString &note : agent.notes())
+        ctx.out << note << Qt::endl;
+    return ExitOk;
+}
+
+int undoConnection(Context &ctx, const AgentConfig &agent, bool force)
+{
+    const connect::ConfigWriter writer(backupRoot(ctx));
+    const Result<connect::UndoOutcome> outcome = writer.undo(agent, force);
+    if (!outcome) {
+        QString message = outcome.error().message;
+        if (outcome.error().code == ErrorCode::InvalidArgument)
+            message.replace(QStringLiteral("force it"), QStringLiteral("--force"));
+        return runtimeError(ctx, message);
+    }
+    ctx.out << "Put back " << agent.displayName() << "'s configuration as it was before Tarn changed it." << Qt::endl;
+    for (const QString &file : outcome->restoredFiles)
+        ctx.out << "  restored " << file << Qt::endl;
+    for (const QString &file : outcome->removedFiles)
+        ctx.out << "  removed " << file << " (Tarn had created it)" << Qt::endl;
+    return ExitOk;
+}
+
+} // namespace
+
+int runConnectCommand(Context &ctx, const QStringList &args)
+{
+    Result<ParsedFlags> flags = parseFlags(args, {{QStringLiteral("apply")}, {QStringLiteral("undo")},
+                                                  {QStringLiteral("key-name")}, {QStringLiteral("model")},
+                                                  {QStringLiteral("url")}, {QStringLiteral("home")},
+                                                  {QStringLiteral("force"), Kind::Switch}});
+    if (!flags)
+        return usageError(ctx, flags.error().message);
+    if (!flags->positionals.isEmpty())
+        return usageError(ctx, QStringLiteral("unexpected argument '%1'").arg(flags->positionals.first()));
+    const bool apply = flags->has(QStringLiteral("apply"));
+    const bool undo = flags->has(QStringLiteral("undo"));
+    if (apply && undo)
+        return usageError(ctx, QStringLiteral("--apply and --undo do not go together"));
+    if (!apply && (flags->has(QStringLiteral("key-name"))))
+        return usageError(ctx, QStringLiteral("--key-name goes with --apply"));
+    if (!undo && flags->has(QStringLiteral("force")))
+        return usageError(ctx, QStringLiteral("--force goes with --undo"));
+    if (undo && (flags->has(QStringLiteral("model")) || flags->has(QStringLiteral("url"))))
+        return usageError(ctx, QStringLiteral("--undo takes no --model or --url: it restores the backup"));
+
+    if (flags->has(QStringLiteral("home")) && flags->value(QStringLiteral("home")).isEmpty())
+        return usageError(ctx, QStringLiteral("--home needs a directory"));
+    const connect::AgentHome home = connect::agentHomeFromEnvironment(flags->value(QStringLiteral("home")));
+    const QString agentId = flags->value(apply ? QStringLiteral("apply") : QStringLiteral("undo"));
+    std::unique_ptr<AgentConfig> agent;
+    if (apply || undo) {
+        agent = connect::createAgentConfig(agentId, home);
+        if (!agent) {
+            return usageError(ctx, QStringLiteral("unknown agent '%1' (expected %2)")
+                                       .arg(agentId, connect::agentIds().join(QStringLiteral(", "))));
+        }
+    }
+    if (undo)
+        return undoConnection(ctx, *agent, flags->has(QStringLiteral("force")));
+
+    QString rootUrl;
+    if (flags->has(QStringLiteral("url"))) {
+        rootUrl = connect::normaliseRootUrl(flags->value(QStringLiteral("url")));
+        if (Status s = connect::validateRootUrl(rootUrl); !s)
+            return usageError(ctx, QStringLiteral("--url: %1").arg(s.error().message));
+    } else {
+        auto db = openDatabase(ctx);
+        if (!db)
+            return runtimeError(ctx, db.error().message);
+        rootUrl = defaultRootUrl(**db);
+    }
+    const QString model = flags->value(QStringLiteral("model")).trimmed();
+    if (flags->has(QStringLiteral("model")) && model.isEmpty())
+        return usageError(ctx, QStringLiteral("--model needs a model name"));
+    if (!apply)
+        return showStatus(ctx, home, rootUrl, model);
+    return applyConnection(ctx, *agent, ConnectTarget{rootUrl, {}, model}, flags->value(QStringLiteral("key-name")).trimmed());
+}
+
+} // namespace tarn::gateway::cli
