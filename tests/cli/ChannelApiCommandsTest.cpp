@@ -145,7 +145,7 @@ TEST_F(ChannelApiCommandsTest, ExportImportCarriesTheApi)
     QFile f(file);
     ASSERT_TRUE(f.open(QIODevice::ReadOnly));
     const QJsonObject root = json(QString::fromUtf8(f.readAll())).object();
-    EXPECT_EQ(root.value(s("version")).toInt(), 4);
+    EXPECT_EQ(root.value(s("version")).toInt(), 5);
     QMap<QString, QString> apis;
     for (const QJsonValue &v : root.value(s("channels")).toArray())
         apis.insert(v.toObject().value(s("name")).toString(), v.toObject().value(s("openai_api")).toString());

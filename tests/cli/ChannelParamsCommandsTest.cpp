@@ -229,7 +229,7 @@ TEST_F(ChannelParamsCommandsTest, ExportImportCarriesParamsAndStripBetas)
     QFile f(file);
     ASSERT_TRUE(f.open(QIODevice::ReadOnly));
     const QJsonObject root = json(QString::fromUtf8(f.readAll())).object();
-    EXPECT_EQ(root.value(s("version")).toInt(), 4);
+    EXPECT_EQ(root.value(s("version")).toInt(), 5);
     const QJsonObject exported = root.value(s("channels")).toArray().at(0).toObject();
     EXPECT_EQ(exported.value(s("params")).toObject().value(s("drop")).toArray(), QJsonArray{s("top_p")});
     EXPECT_EQ(exported.value(s("strip_betas")).toArray(), QJsonArray{s("prompt-caching-2024-07-31")});
