@@ -16,7 +16,7 @@ enum class KeyHashScheme {
     HmacSha256, // hex HMAC-SHA256 of the key, keyed with the install's salt
 };
 const char *keyHashSchemeName(KeyHashScheme scheme);
-// "sha256" or "hmac-sha256"; anything else is nullopt-like: ok is set false and Sha256 returned.
+// "sha256" or "hmac-sha256"; for any other name *ok (when given) is set false and Sha256 returned.
 KeyHashScheme keyHashSchemeFromName(QStringView name, bool *ok = nullptr);
 // The hex digest of plaintext under scheme (salt is ignored by Sha256).
 QByteArray hashClientKey(QByteArrayView plaintext, KeyHashScheme scheme, QByteArrayView salt);
