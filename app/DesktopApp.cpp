@@ -24,7 +24,8 @@ namespace tarn::app {
 
 namespace {
 
-int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, AnnounceFunction announce)
+int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, AnnounceFunction announce,
+               const AdminLaunch &adminLaunch)
 {
     QApplication app(argc, argv);
     app.setApplicationName(QStringLiteral("Tarn"));
@@ -45,6 +46,8 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
         return 1;
     }
     announce(gateway.urls());
+    gateway::AdminServer admin(gateway);
+    startAdmin(admin, gateway, adminLaunch);
 
     QStringList urls;
     for (const QUrl &url : gateway.urls())
@@ -86,7 +89,10 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     QObject::connect(&instance, &ui::SingleInstance::activationRequested, &window, &ui::MainWindow::showAndActivate);
 
     QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app, &QCoreApplication::quit);
-    QObject::connect(&app, &QCoreApplication::aboutToQuit, &gateway, [&gateway] { gateway.stop(); });
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &gateway, [&gateway, &admin] {
+        admin.stop(); // before the gateway it reads
+        gateway.stop();
+    });
 
     if (const QString dir = qEnvironmentVariable("TARN_SCREENSHOT_DIR"); !dir.isEmpty()) {
         window.show();
@@ -120,5 +126,6 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
 int tarn_run_desktop(const tarn::app::DesktopLaunch *launch)
 {
     int argc = launch->argc; // QApplication keeps a reference to argc
-    return tarn::app::runDesktop(argc, launch->argv, *launch->options, launch->announce);
+    return tarn::app::runDesktop(argc, launch->argv, *launch->options, launch->announce,
+                                 launch->admin ? *launch->admin : tarn::app::AdminLaunch{});
 }

@@ -5,6 +5,7 @@
 // tarn_desktop, which `tarn` loads only when it runs with a window. Headless runs and commands
 // never map Qt Widgets, Gui, X11, OpenGL or D-Bus: that keeps a headless Tarn about 6 MiB smaller.
 // Both sides are built from the same tree, so the launch struct may carry Qt types.
+#include "app/AdminLaunch.h"
 #include "gateway/Gateway.h"
 
 #include <QtGlobal>
@@ -19,6 +20,7 @@ struct DesktopLaunch
     char **argv = nullptr;
     const gateway::GatewayOptions *options = nullptr;
     AnnounceFunction announce = nullptr;
+    const AdminLaunch *admin = nullptr;
 };
 
 using DesktopEntry = int (*)(const DesktopLaunch *launch);

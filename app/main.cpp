@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Composition root: parse the command line, then run a command, the headless gateway or the
 // desktop application around the same gateway.
+#include "app/AdminLaunch.h"
 #include "app/ShutdownSignals.h"
 #include "gateway/Gateway.h"
 #include "gateway/cli/CommandLine.h"
@@ -9,6 +10,7 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
 
 #ifdef TARN_HAVE_MIMALLOC
@@ -49,6 +51,18 @@ gateway::GatewayOptions gatewayOptions(const gateway::RunOptions &run)
     return options;
 }
 
+app::AdminLaunch adminLaunch(const gateway::RunOptions &run)
+{
+    app::AdminLaunch launch;
+    launch.enabled = run.admin;
+    launch.port = run.adminPort;
+    // Asked for any free port (tests, scripts reading the announced lines): the API takes any too.
+    launch.ephemeral = run.expose ? run.port == quint16(0)
+                                  : !run.listen.isEmpty() && std::all_of(run.listen.cbegin(), run.listen.cend(),
+                                                                         [](const gateway::ListenAddress &a) { return a.port == 0; });
+    return launch;
+}
+
 int runHeadless(int argc, char **argv, const gateway::RunOptions &run)
 {
     QCoreApplication application(argc, argv);
@@ -61,11 +75,14 @@ int runHeadless(int argc, char **argv, const gateway::RunOptions &run)
         std::fprintf(stderr, "tarn: %s\n", qPrintable(status.error().message));
         return 1;
     }
-    QObject::connect(&shutdownSignals, &app::ShutdownSignals::shutdownRequested, &application, [&gateway] {
+    gateway::AdminServer admin(gateway);
+    QObject::connect(&shutdownSignals, &app::ShutdownSignals::shutdownRequested, &application, [&gateway, &admin] {
+        admin.stop(); // before the gateway it reads
         gateway.stop();
         QCoreApplication::quit();
     });
     announce(gateway.urls());
+    startAdmin(admin, gateway, adminLaunch(run));
     return QCoreApplication::exec();
 }
 
@@ -82,7 +99,7 @@ QString executableDirectory(const char *argv0)
 
 // Loads the desktop module from next to the executable (build tree, Windows), ../lib/tarn
 // (Linux install) or the bundle's PlugIns (macOS), and runs it.
-int runDesktopModule(int argc, char **argv, const gateway::GatewayOptions &options)
+int runDesktopModule(int argc, char **argv, const gateway::GatewayOptions &options, const app::AdminLaunch &admin)
 {
     const QString base = executableDirectory(argv[0]);
     const QStringList candidates = {base, base + QStringLiteral("/" TARN_DESKTOP_MODULE_RELDIR),
@@ -101,7 +118,7 @@ int runDesktopModule(int argc, char **argv, const gateway::GatewayOptions &optio
                          qPrintable(module.errorString()));
             return 1;
         }
-        const app::DesktopLaunch launch{argc, argv, &options, &announce};
+        const app::DesktopLaunch launch{argc, argv, &options, &announce, &admin};
         return entry(&launch); // the module stays loaded until the process exits
     }
     std::fprintf(stderr,
@@ -171,7 +188,7 @@ int main(int argc, char **argv)
     gateway::UpstreamClient::globalInit(); // before any thread starts
 #ifdef TARN_HAVE_GUI
     if (!invocation.run.headless && displayAvailable())
-        return runDesktopModule(argc, argv, gatewayOptions(invocation.run));
+        return runDesktopModule(argc, argv, gatewayOptions(invocation.run), adminLaunch(invocation.run));
 #endif
     return runHeadless(argc, argv, invocation.run);
 }

@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QUrl>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -70,7 +71,7 @@ public:
 
     // Paused: listeners stop accepting new connections (open ones finish what they do).
     void setPaused(bool paused);
-    bool isPaused() const { return m_paused; }
+    bool isPaused() const { return m_paused; } // any thread (the management API reads it)
 
     QList<QUrl> urls() const;
     // Listens on exactly these addresses from now on, without a restart; connections already open
@@ -115,7 +116,7 @@ private:
     HttpServer *m_server = nullptr;
     QList<std::pair<ListenAddress, QUrl>> m_bound; // what was asked for, and what it gave
     bool m_stopped = false;
-    bool m_paused = false;
+    std::atomic_bool m_paused = false;
     bool m_explicitListen = false;      // addresses came with the options (--listen), not from Settings
     QTimer *m_interfaceWatch = nullptr; // Tailscale mode: re-plans when the interfaces change
 };

@@ -84,7 +84,7 @@ Invocation parseInvocation(const QStringList &args)
         const qsizetype eq = arg.indexOf(u'=');
         const QString flag = eq < 0 ? arg : arg.left(eq);
         const bool takesValue = flag == u"--data-dir" || flag == u"--listen" || flag == u"--workers"
-                                || flag == u"--expose" || flag == u"--port";
+                                || flag == u"--expose" || flag == u"--port" || flag == u"--admin-port";
         QString value;
         if (takesValue) {
             if (eq >= 0)
@@ -132,6 +132,15 @@ Invocation parseInvocation(const QStringList &args)
                 return errorInvocation(QStringLiteral("bad --port '%1' (expected 0 to 65535)").arg(value));
             inv.run.port = quint16(*port);
             runOnlyFlags << flag;
+        } else if (flag == u"--admin-port") {
+            Result<int> port = cli::parseInt(QStringLiteral("--admin-port"), value, 0);
+            if (!port || *port > 65535)
+                return errorInvocation(QStringLiteral("bad --admin-port '%1' (expected 0 to 65535)").arg(value));
+            inv.run.adminPort = quint16(*port);
+            runOnlyFlags << flag;
+        } else if (flag == u"--no-admin") {
+            inv.run.admin = false;
+            runOnlyFlags << flag;
         } else if (flag == u"--workers") {
             Result<int> workers = cli::parseInt(QStringLiteral("--workers"), value, 0);
             if (!workers)
@@ -145,6 +154,8 @@ Invocation parseInvocation(const QStringList &args)
 
     if (inv.run.port && !inv.run.expose)
         return errorInvocation(QStringLiteral("--port goes with --expose (with --listen, write HOST:PORT)"));
+    if (inv.run.adminPort && !inv.run.admin)
+        return errorInvocation(QStringLiteral("--admin-port and --no-admin contradict each other"));
     if (i == args.size()) {
         // No --listen: the gateway uses the addresses saved in Settings, else 127.0.0.1:8276.
         inv.run.dataDir = resolveDataDir(dataDir);

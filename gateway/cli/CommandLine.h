@@ -23,6 +23,8 @@ struct RunOptions
     int workers = 0;              // --workers N, 0 = number of cores
     std::optional<ExposeMode> expose; // --expose loopback|tailscale|all (--listen overrides it)
     std::optional<quint16> port;      // --port N, with --expose (default 8276)
+    bool admin = true;                // --no-admin: no management API
+    std::optional<quint16> adminPort; // --admin-port N (0: any free port); default: the gateway's port + 1
 };
 
 // What the command line asks for.

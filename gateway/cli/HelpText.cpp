@@ -7,7 +7,7 @@ namespace tarn::gateway::cli {
 namespace {
 
 const char16_t kOverview[] = uR"(Usage: tarn [--data-dir DIR] [--headless] [--expose MODE [--port N] | --listen HOST:PORT...]
-            [--workers N]
+            [--workers N] [--admin-port N | --no-admin]
        tarn [--data-dir DIR] COMMAND [ARGS]
 
 Tarn is a personal LLM API gateway. Without a command it runs the gateway.
@@ -23,6 +23,10 @@ Options:
                         node's Tailscale addresses, bound when they appear; other
                         peers are refused) or all (every interface: take care)
   --workers N           worker threads (default 0 = one per core)
+  --admin-port N        the management API's port on 127.0.0.1 (default: the gateway's
+                        port + 1; any free one when that is 0); it takes the token in
+                        DATA-DIR/admin-token as 'Authorization: Bearer TOKEN'
+  --no-admin            no management API
   --help, --version
 
 Commands:

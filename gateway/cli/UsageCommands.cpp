@@ -1,46 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `tarn usage`: totals per channel and per model, or the newest requests one by one.
 #include "gateway/cli/CliSupport.h"
+#include "gateway/cli/UsageJson.h"
 
 #include "gateway/storage/Database.h"
 #include "gateway/storage/UsageRepository.h"
 
 #include <QJsonArray>
-#include <QRegularExpression>
 
 namespace tarn::gateway::cli {
 
 namespace {
-
-// "30m", "24h", "7d", "2w", "90s" before now, or an ISO date.
-Result<QDateTime> parseSince(const QString &text, const QDateTime &now)
-{
-    static const QRegularExpression duration(QStringLiteral("^(\\d{1,9})([smhdw])$"));
-    const QRegularExpressionMatch m = duration.match(text.trimmed());
-    if (m.hasMatch()) {
-        const qint64 n = m.captured(1).toLongLong();
-        const QChar unit = m.captured(2).at(0);
-        const qint64 seconds = unit == u's' ? 1 : unit == u'm' ? 60 : unit == u'h' ? 3600 : unit == u'd' ? 86400 : 604800;
-        return now.addSecs(-n * seconds);
-    }
-    if (text.trimmed().isEmpty() || !text.trimmed().at(0).isDigit() || text.size() < 10)
-        return Error::invalid(QStringLiteral("bad --since '%1' (expected a duration such as 30m, 24h, 7d or an ISO date)").arg(text));
-    Result<QDateTime> date = parseDateTime(QStringLiteral("--since"), text);
-    if (!date)
-        return Error::invalid(QStringLiteral("bad --since '%1' (expected a duration such as 30m, 24h, 7d or an ISO date)").arg(text));
-    return date;
-}
-
-QJsonObject rowJson(const UsageSummaryRow &row)
-{
-    return {{QStringLiteral("name"), row.name},
-            {QStringLiteral("requests"), row.requests},
-            {QStringLiteral("errors"), row.errors},
-            {QStringLiteral("prompt_tokens"), row.promptTokens},
-            {QStringLiteral("completion_tokens"), row.completionTokens},
-            {QStringLiteral("cached_tokens"), row.cachedTokens},
-            {QStringLiteral("avg_latency_ms"), qRound64(row.avgLatencyMs)}};
-}
 
 QString table(const QString &first, const QList<UsageSummaryRow> &rows, const UsageSummaryRow &total)
 {
@@ -68,27 +38,6 @@ QString formatsText(const UsageRecord &r)
     return inbound + u"→" + (r.channelFormat.isEmpty() ? QStringLiteral("-") : r.channelFormat);
 }
 
-QJsonObject recordJson(const UsageRecord &r)
-{
-    return {{QStringLiteral("id"), r.id},
-            {QStringLiteral("time"), QJsonValue::fromVariant(jsonTime(r.time))},
-            {QStringLiteral("inbound_format"), r.inboundFormat},
-            {QStringLiteral("channel_format"), r.channelFormat},
-            {QStringLiteral("endpoint"), r.endpoint},
-            {QStringLiteral("requested_model"), r.requestedModel},
-            {QStringLiteral("channel"), r.channelName},
-            {QStringLiteral("upstream_model"), r.upstreamModel},
-            {QStringLiteral("status"), r.status},
-            {QStringLiteral("stream"), r.stream},
-            {QStringLiteral("prompt_tokens"), r.promptTokens},
-            {QStringLiteral("completion_tokens"), r.completionTokens},
-            {QStringLiteral("cached_tokens"), r.cachedTokens},
-            {QStringLiteral("latency_ms"), r.latencyMs},
-            {QStringLiteral("ttft_ms"), r.ttftMs},
-            {QStringLiteral("attempts"), r.attempts},
-            {QStringLiteral("error"), r.error}};
-}
-
 // `tarn usage --recent N`: one line (or JSON object) per request, newest first; with --since,
 // the older ones among them are left out.
 int listRecent(Context &ctx, Database &db, int limit, const std::optional<QDateTime> &since, bool json)
@@ -104,7 +53,7 @@ int listRecent(Context &ctx, Database &db, int limit, const std::optional<QDateT
     if (json) {
         QJsonArray array;
         for (const UsageRecord &r : shown)
-            array.append(recordJson(r));
+            array.append(usageRecordJson(r));
         ctx.out << toJsonText(QJsonObject{{QStringLiteral("requests"), array}});
         return ExitOk;
     }
@@ -162,18 +111,7 @@ int runUsageCommand(Context &ctx, const QStringList &args)
         return runtimeError(ctx, summary.error().message);
 
     if (flags->has(QStringLiteral("json"))) {
-        QJsonArray channels;
-        for (const UsageSummaryRow &r : summary->channels)
-            channels.append(rowJson(r));
-        QJsonArray models;
-        for (const UsageSummaryRow &r : summary->models)
-            models.append(rowJson(r));
-        QJsonObject total = rowJson(summary->total);
-        total.remove(QStringLiteral("name"));
-        ctx.out << toJsonText(QJsonObject{{QStringLiteral("since"), QJsonValue::fromVariant(jsonTime(*since))},
-                                          {QStringLiteral("channels"), channels},
-                                          {QStringLiteral("models"), models},
-                                          {QStringLiteral("total"), total}});
+        ctx.out << toJsonText(usageSummaryJson(*since, *summary));
         return ExitOk;
     }
     ctx.out << "Usage since " << formatTime(*since) << '\n';

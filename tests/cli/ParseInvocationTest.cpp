@@ -41,6 +41,27 @@ TEST(ParseInvocationTest, ExposeTakesAModeAndAPort)
     EXPECT_EQ(parse({s("--expose"), s("loopback"), s("channel"), s("list")}).kind, Invocation::Kind::Error);
 }
 
+TEST(ParseInvocationTest, TheManagementApiHasAPortOrIsOff)
+{
+    const auto s = [](const char *text) { return QString::fromLatin1(text); };
+    Invocation inv = parse({s("--headless")});
+    EXPECT_TRUE(inv.run.admin);
+    EXPECT_FALSE(inv.run.adminPort.has_value());
+    inv = parse({s("--admin-port"), s("9100")});
+    ASSERT_EQ(inv.kind, Invocation::Kind::Run) << inv.text.toStdString();
+    EXPECT_EQ(inv.run.adminPort, quint16(9100));
+    EXPECT_EQ(parse({s("--admin-port=0")}).run.adminPort, quint16(0));
+    inv = parse({s("--no-admin")});
+    ASSERT_EQ(inv.kind, Invocation::Kind::Run) << inv.text.toStdString();
+    EXPECT_FALSE(inv.run.admin);
+    for (const QStringList &bad : {QStringList{s("--admin-port")}, QStringList{s("--admin-port"), s("65536")},
+                                   QStringList{s("--admin-port"), s("x")}, QStringList{s("--no-admin=1")},
+                                   QStringList{s("--no-admin"), s("--admin-port"), s("9100")},
+                                   QStringList{s("--no-admin"), s("key"), s("list")}}) {
+        EXPECT_EQ(parse(bad).kind, Invocation::Kind::Error) << bad.join(u' ').toStdString();
+    }
+}
+
 TEST(ParseInvocationTest, NoArgumentsRunsWithDefaults)
 {
     const Invocation inv = parse({});

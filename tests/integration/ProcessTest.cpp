@@ -9,9 +9,11 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTcpServer>
 #include <QTcpSocket>
 
 #include <gtest/gtest.h>
@@ -77,17 +79,22 @@ public:
         QElapsedTimer timer;
         timer.start();
         const QRegularExpression line(QStringLiteral("^listening on (http://\\S+)$"));
+        const QRegularExpression adminLine(QStringLiteral("^admin on (http://\\S+)$"));
         while (timer.elapsed() < 10000 && m_process.state() != QProcess::NotRunning) {
             m_process.waitForReadyRead(100);
             while (m_process.canReadLine()) {
                 const QString text = QString::fromUtf8(m_process.readLine()).trimmed();
                 const auto match = line.match(text);
+                const auto adminMatch = adminLine.match(text);
                 if (match.hasMatch())
                     urls.append(match.captured(1));
+                else if (adminMatch.hasMatch())
+                    admin = adminMatch.captured(1);
                 else
                     other.append(text);
             }
-            if (urls.size() >= expectedLines(args))
+            // The admin line comes after the listening ones (none with --no-admin).
+            if (urls.size() >= expectedLines(args) && (!admin.isEmpty() || args.contains(QStringLiteral("--no-admin"))))
                 break;
         }
     }
@@ -118,6 +125,7 @@ public:
     }
 
     QStringList urls;
+    QString admin; // the management API's URL, from its "admin on" line
     QStringList other;
 
 private:
@@ -145,6 +153,45 @@ TEST(Process, PrintsOneListeningLinePerSocket)
     HttpTestClient client;
     EXPECT_EQ(client.request("GET", tarn.urls[0] + QStringLiteral("/health")).status, 200);
     EXPECT_EQ(tarn.terminate(), 0);
+}
+
+// The management API's line follows the listening ones: on 127.0.0.1, any free port when the
+// gateway was given port 0, the gateway's port + 1 otherwise; it wants the data dir's token.
+TEST(Process, AnnouncesTheManagementApiOnLoopback)
+{
+    TempDataDir dir;
+    TarnProcess tarn({QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--listen"),
+                      QStringLiteral("127.0.0.1:0")});
+    ASSERT_TRUE(tarn.admin.startsWith(QStringLiteral("http://127.0.0.1:"))) << tarn.other.join(u'\n').toStdString();
+    HttpTestClient client;
+    EXPECT_EQ(client.request("GET", tarn.admin + QStringLiteral("/admin/v1/status")).status, 401);
+    QFile tokenFile(dir.filePath(QStringLiteral("admin-token")));
+    ASSERT_TRUE(tokenFile.open(QIODevice::ReadOnly));
+    const HttpResult status = client.request("GET", tarn.admin + QStringLiteral("/admin/v1/status"), {},
+                                             {{"Authorization", "Bearer " + tokenFile.readAll().trimmed()}});
+    EXPECT_EQ(status.status, 200);
+    EXPECT_EQ(status.json().value(u"listening").toArray().first().toString(), tarn.urls.first());
+    EXPECT_EQ(tarn.terminate(), 0);
+
+    // A fixed port: the API on the next one. Found free by binding both and letting go.
+    quint16 port = 0;
+    for (int attempt = 0; attempt < 20 && port == 0; ++attempt) {
+        QTcpServer a;
+        QTcpServer b;
+        if (a.listen(QHostAddress::LocalHost, 0) && a.serverPort() < 65535 && b.listen(QHostAddress::LocalHost, a.serverPort() + 1))
+            port = a.serverPort();
+    }
+    ASSERT_GT(port, 0);
+    TarnProcess fixed({QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--listen"),
+                       QStringLiteral("127.0.0.1:%1").arg(port)});
+    EXPECT_EQ(fixed.admin, QStringLiteral("http://127.0.0.1:%1").arg(port + 1)) << fixed.other.join(u'\n').toStdString();
+    EXPECT_EQ(fixed.terminate(), 0);
+
+    TarnProcess off({QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--listen"),
+                     QStringLiteral("127.0.0.1:0"), QStringLiteral("--no-admin")});
+    ASSERT_EQ(off.urls.size(), 1);
+    EXPECT_TRUE(off.admin.isEmpty());
+    EXPECT_EQ(off.terminate(), 0);
 }
 
 #ifdef Q_OS_LINUX

@@ -198,7 +198,8 @@ TEST_F(ExposeNamespaceTest, TailnetPeersWithAKeyGetInOthersDoNot)
     ASSERT_TRUE(waitUntil([&] {
         m_tarn.waitForReadyRead(100);
         announced += QString::fromLocal8Bit(m_tarn.readAllStandardOutput());
-        return announced.contains(u"listening on http://100.100.1.100:") || m_tarn.state() == QProcess::NotRunning;
+        return (announced.contains(u"listening on http://100.100.1.100:") && announced.contains(u"admin on "))
+            || m_tarn.state() == QProcess::NotRunning;
     }, 30000)) << announced.toStdString() << QString::fromLocal8Bit(m_tarn.readAllStandardError()).toStdString();
     ASSERT_TRUE(announced.contains(u"listening on http://100.100.1.100:")) << announced.toStdString();
     const qsizetype at = announced.indexOf(u"listening on http://127.0.0.1:");
@@ -228,6 +229,19 @@ TEST_F(ExposeNamespaceTest, TailnetPeersWithAKeyGetInOthersDoNot)
     // Loopback on the gateway machine still works, without a key.
     e = exchangeIn(m_gw, "127.0.0.1", port, modelsRequest());
     EXPECT_EQ(e.status, 200) << e.reply;
+
+    // The management API is on the gateway's loopback only: the tailnet cannot even connect to
+    // its port, loopback gets an answer (401 without the admin token).
+    const qsizetype adminAt = announced.indexOf(u"admin on http://127.0.0.1:");
+    ASSERT_GE(adminAt, 0) << announced.toStdString();
+    const quint16 adminPort = announced.mid(adminAt + 26).section(u'\n', 0, 0).trimmed().toUShort();
+    ASSERT_GT(adminPort, 0) << announced.toStdString();
+    const std::string adminStatus = "GET /admin/v1/status HTTP/1.1\r\nHost: tarn\r\nConnection: close\r\n\r\n";
+    e = exchangeIn(m_client, "100.100.1.100", adminPort, adminStatus);
+    EXPECT_FALSE(e.connected) << e.reply;
+    EXPECT_EQ(e.status, 0) << e.reply;
+    e = exchangeIn(m_gw, "127.0.0.1", adminPort, adminStatus);
+    EXPECT_EQ(e.status, 401) << e.reply;
 
     // An address that comes later is bound without a restart, on the same port.
     ASSERT_EQ(ip(QStringLiteral("-n %1 addr add 100.100.1.101/10 dev tailscale0").arg(m_gw)).code, 0);
