@@ -147,7 +147,8 @@ int applyConnection(Context &ctx, const AgentConfig &agent, ConnectTarget target
         return runtimeError(ctx, outcome.error().message);
     }
     if (!createdKey.isEmpty())
-        ctx.err << "Created client key '" << createdKey << "' for " << agent.displayName() << "." << Qt::endl;
+        ctx.err << "Created client key '" << createdKey << "' for " << agent.displayName()
+                << " (a running Tarn accepts it within about a second)." << Qt::endl;
     if (outcome->changedFiles.isEmpty()) {
         ctx.out << agent.displayName() << " already uses Tarn at " << target.rootUrl << "; nothing changed." << Qt::endl;
         return ExitOk;

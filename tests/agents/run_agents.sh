@@ -9,7 +9,9 @@
 #
 # Environment: AGENTS_DIR (default /tmp/agents; holds node_modules with the agents and SDKs),
 # TARN (default $AGENTS_DIR/tarn), AGENT_TIMEOUT seconds per agent (default 240),
-# KEEP=1 keeps the work directory even when everything passes.
+# KEEP=1 keeps the work directory even when everything passes. CONNECT=1 has `tarn connect --apply`
+# write each agent's own config files (seeded with unrelated settings) instead of passing the URL
+# and key in its environment, then checks that `tarn connect --undo` restores the seeds exactly.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -128,6 +130,36 @@ run_agent() {
     [ "$ok" = 1 ] && pass "$name ($fmt)" || fail "$name ($fmt)"
 }
 BASE_ENV=(env -i "PATH=$BIN:$PATH" TERM=dumb LANG=C.UTF-8 NO_COLOR=1 CI=1)
+
+# CONNECT=1: connect_agent ID MODEL FILE... writes the agent's config with `tarn connect --apply`
+# (FILEs, relative to $H, are the seeded ones undo must restore); connect_undo ID checks that.
+CONNECT=${CONNECT:-}
+connect_agent() {
+    local id=$1 model=$2 f
+    shift 2
+    mkdir -p "$WORK/seed-$id"
+    for f in "$@"; do [ -e "$H/$f" ] && cp -p "$H/$f" "$WORK/seed-$id/$(echo "$f" | tr / _)"; done
+    if "$TARN" --data-dir "$DATA" connect --apply "$id" --home "$H" --url "$ROOT" --key-name "e2e-$id" --model "$model" \
+        >"$WORK/connect-$id.log" 2>&1; then pass "connect --apply $id"
+    else fail "connect --apply $id"; sed 's/^/    /' "$WORK/connect-$id.log"; fi
+    CONNECT_FILES=("$@")
+    sleep 1.5 # the running Tarn reloads its keys every second: the new one must be in before the agent's first call
+}
+connect_undo() {
+    local id=$1 f seed ok=1
+    if ! "$TARN" --data-dir "$DATA" connect --undo "$id" --home "$H" >>"$WORK/connect-$id.log" 2>&1; then
+        # The agent may rewrite its own settings (a format migration): undo refuses then; say so, force it.
+        echo "  undo refused: $(tail -n1 "$WORK/connect-$id.log")"
+        for f in "${CONNECT_FILES[@]}"; do [ -e "$H/$f" ] && cp -p "$H/$f" "$WORK/seed-$id/agent-rewrote-$(echo "$f" | tr / _)"; done
+        "$TARN" --data-dir "$DATA" connect --undo "$id" --home "$H" --force >>"$WORK/connect-$id.log" 2>&1 || ok=0
+    fi
+    for f in "${CONNECT_FILES[@]}"; do
+        seed="$WORK/seed-$id/$(echo "$f" | tr / _)"
+        if [ -e "$seed" ]; then cmp -s "$seed" "$H/$f" || { echo "  $f differs from its seed after undo"; ok=0; }
+        else [ ! -e "$H/$f" ] || { echo "  $f should be gone after undo"; ok=0; }; fi
+    done
+    [ "$ok" = 1 ] && pass "connect --undo $id restores the seeded files" || fail "connect --undo $id"
+}
 PROMPT="Write the tarn e2e marker file with your shell tool, then say what happened."
 
 for agent in $WHICH; do
@@ -135,6 +167,16 @@ for agent in $WHICH; do
     mkdir -p "$H"
     case $agent in
     claude)
+        if [ -n "$CONNECT" ]; then
+            mkdir -p "$H/.claude"
+            printf '{\n  "env": {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "DISABLE_AUTOUPDATER": "1"},\n  "theme": "dark"\n}\n' \
+                >"$H/.claude/settings.json"
+            connect_agent claude-code claude-sonnet-4-5 .claude/settings.json
+            run_agent claude anthropic claude- -- "${BASE_ENV[@]}" HOME="$H" IS_SANDBOX=1 \
+                claude -p "$PROMPT" --dangerously-skip-permissions
+            connect_undo claude-code
+            continue
+        fi
         run_agent claude anthropic claude- -- "${BASE_ENV[@]}" HOME="$H" IS_SANDBOX=1 \
             ANTHROPIC_BASE_URL="$ROOT" ANTHROPIC_AUTH_TOKEN="$KEY" \
             CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 \
@@ -164,6 +206,14 @@ base_url = "$ROOT/v1"
 env_key = "TARN_KEY"
 wire_api = "responses"
 EOF
+        if [ -n "$CONNECT" ]; then
+            sed -i '/^model_provider = /d; /^\[model_providers.tarn\]/,$d' "$H/.codex/config.toml"
+            connect_agent codex gpt-5.5 .codex/config.toml
+            run_agent codex responses gpt- -- "${BASE_ENV[@]}" HOME="$H" CODEX_HOME="$H/.codex" \
+                codex exec --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox "$PROMPT"
+            connect_undo codex
+            continue
+        fi
         run_agent codex responses gpt- -- "${BASE_ENV[@]}" HOME="$H" CODEX_HOME="$H/.codex" TARN_KEY="$KEY" \
             codex exec --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox "$PROMPT"
         ;;
@@ -177,6 +227,15 @@ EOF
   "telemetry": {"enabled": false}
 }
 EOF
+        if [ -n "$CONNECT" ]; then
+            # Gemini CLI rewrites a settings.json holding deprecated names; a user's file is migrated already.
+            sed -i 's/"disableAutoUpdate": true, "disableUpdateNag": true/"enableAutoUpdate": false, "enableAutoUpdateNotification": false/' \
+                "$H/.gemini/settings.json"
+            connect_agent gemini-cli gemini-2.5-flash .gemini/.env .gemini/settings.json
+            run_agent gemini gemini gemini- -- "${BASE_ENV[@]}" HOME="$H" gemini -p "$PROMPT" --yolo --skip-trust
+            connect_undo gemini-cli
+            continue
+        fi
         run_agent gemini gemini gemini- -- "${BASE_ENV[@]}" HOME="$H" \
             GOOGLE_GEMINI_BASE_URL="$ROOT" GEMINI_API_KEY="$KEY" \
             gemini -p "$PROMPT" --yolo --skip-trust -m gemini-2.5-flash
@@ -191,6 +250,14 @@ EOF
   "telemetry": {"enabled": false}
 }
 EOF
+        if [ -n "$CONNECT" ]; then
+            # Qwen Code migrates (rewrites) a settings.json without "$version"; a user's file has one.
+            sed -i 's/^{$/{\n  "$version": 4,/' "$H/.qwen/settings.json"
+            connect_agent qwen-code qwen3-coder-plus .qwen/.env .qwen/settings.json
+            run_agent qwen openai qwen -- "${BASE_ENV[@]}" HOME="$H" qwen -p "$PROMPT" --yolo
+            connect_undo qwen-code
+            continue
+        fi
         run_agent qwen openai qwen -- "${BASE_ENV[@]}" HOME="$H" \
             OPENAI_BASE_URL="$ROOT/v1" OPENAI_API_KEY="$KEY" OPENAI_MODEL=qwen3-coder-plus \
             qwen -p "$PROMPT" --yolo
