@@ -311,45 +311,45 @@ void OverviewPage::showData(const OverviewData &data)
         bucket.second += point.totals.promptTokens + point.totals.completionTokens;
     }
     QChart *chart = m_hourlyView->chart();
-    chart->removeAllSeries();
-    const auto axes = chart->axes();
-    for (QAbstractAxis *axis : axes) {
-        chart->removeAxis(axis);
-        delete axis;
+    if (!m_requestsSeries) {
+        // Made once and then refilled: see setScaledAxis for why the axes stay.
+        m_requestsSeries = new QLineSeries;
+        m_requestsSeries->setName(tr("Requests"));
+        m_tokensSeries = new QLineSeries;
+        m_tokensSeries->setName(tr("Tokens"));
+        chart->addSeries(m_requestsSeries);
+        chart->addSeries(m_tokensSeries);
+        m_timeAxis = new QDateTimeAxis;
+        m_timeAxis->setFormat(QStringLiteral("HH:mm"));
+        m_timeAxis->setTickCount(7);
+        chart->addAxis(m_timeAxis, Qt::AlignBottom);
+        m_requestAxis = createScaledAxis(1, tr("Requests"));
+        chart->addAxis(m_requestAxis, Qt::AlignLeft);
+        m_tokenAxis = createScaledAxis(1, tr("Tokens"));
+        chart->addAxis(m_tokenAxis, Qt::AlignRight);
+        m_requestsSeries->attachAxis(m_timeAxis);
+        m_requestsSeries->attachAxis(m_requestAxis);
+        m_tokensSeries->attachAxis(m_timeAxis);
+        m_tokensSeries->attachAxis(m_tokenAxis);
     }
-    auto *requests = new QLineSeries;
-    requests->setName(tr("Requests"));
-    auto *tokens = new QLineSeries;
-    tokens->setName(tr("Tokens"));
+    QList<QPointF> requests;
+    QList<QPointF> tokens;
     qint64 maxRequests = 1;
     qint64 maxTokens = 1;
     for (const auto &[msecs, values] : buckets) {
-        requests->append(double(msecs), double(values.first));
-        tokens->append(double(msecs), double(values.second));
+        requests.append(QPointF(double(msecs), double(values.first)));
+        tokens.append(QPointF(double(msecs), double(values.second)));
         maxRequests = std::max(maxRequests, values.first);
         maxTokens = std::max(maxTokens, values.second);
     }
-    chart->addSeries(requests);
-    chart->addSeries(tokens);
-    auto *time = new QDateTimeAxis;
-    time->setFormat(QStringLiteral("HH:mm"));
+    m_requestsSeries->replace(requests);
+    m_tokensSeries->replace(tokens);
     // 24 hours from a whole hour in 6 steps: a tick every 4 hours on the hour (over the 23 hours
     // between the first and last point the ticks fell at 00:50, 04:40).
-    time->setRange(data.hourlyFrom.toLocalTime(), data.hourlyFrom.addSecs(24 * 3600).toLocalTime());
-    time->setTickCount(7);
-    chart->addAxis(time, Qt::AlignBottom);
-    QCategoryAxis *requestAxis = createScaledAxis(double(maxRequests), tr("Requests"));
-    chart->addAxis(requestAxis, Qt::AlignLeft);
-    QCategoryAxis *tokenAxis = createScaledAxis(double(maxTokens), tr("Tokens"));
-    chart->addAxis(tokenAxis, Qt::AlignRight);
-    requests->attachAxis(time);
-    requests->attachAxis(requestAxis);
-    tokens->attachAxis(time);
-    tokens->attachAxis(tokenAxis);
+    m_timeAxis->setRange(data.hourlyFrom.toLocalTime(), data.hourlyFrom.addSecs(24 * 3600).toLocalTime());
+    setScaledAxis(m_requestAxis, double(maxRequests));
+    setScaledAxis(m_tokenAxis, double(maxTokens));
 
-    // As on the Usage page (same colour per name), fewer slices: six names and "other" is what the
-    // legend holds at the default window height, and the shares go in the legend (on a pie this
-    // small the labels of thin slices ran into each other).
     fillShareChart(m_modelPie->chart(), data.byModel, tr("Tokens by model (7 days)"), kPieSlices, ShareLabels::InLegend);
     fillShareChart(m_channelPie->chart(), data.byChannel, tr("Tokens by channel (7 days)"), kPieSlices,
                    ShareLabels::InLegend);

@@ -5,7 +5,10 @@
 #include <QTimeZone>
 #include <QWidget>
 
+class QCategoryAxis;
 class QChartView;
+class QDateTimeAxis;
+class QLineSeries;
 class QLabel;
 class QTableWidget;
 class QWidget;
@@ -73,6 +76,11 @@ private:
     QString m_shownPools; // what the pool table shows, to redraw only on a change
     QHash<QString, QLabel *> m_cards; // "<period>.<metric>" -> value label
     QChartView *m_hourlyView = nullptr;
+    QLineSeries *m_requestsSeries = nullptr; // the hourly chart's, made on the first summary
+    QLineSeries *m_tokensSeries = nullptr;
+    QDateTimeAxis *m_timeAxis = nullptr;
+    QCategoryAxis *m_requestAxis = nullptr;
+    QCategoryAxis *m_tokenAxis = nullptr;
     QChartView *m_modelPie = nullptr;
     QChartView *m_channelPie = nullptr;
     QTableWidget *m_health = nullptr;

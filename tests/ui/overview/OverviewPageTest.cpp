@@ -141,6 +141,35 @@ TEST_F(OverviewPageTest, HourlyChartHasTwentyFourPointsOfRequestsAndTokens)
     EXPECT_GE(tokenAxis->max(), 1800.0);
 }
 
+// A refresh with ten times the tokens relabels the same axes rather than replacing them: Qt Charts
+// 6.4 cut the labels of an axis put in place of another on a shown chart to "…".
+TEST_F(OverviewPageTest, ARefreshRelabelsTheHourlyChartsAxesInPlace)
+{
+    OverviewPage page(fixture.service());
+    QSignalSpy refreshed(&page, &OverviewPage::refreshed);
+    page.show();
+    ASSERT_TRUE(refreshed.wait(10000));
+    auto *view = page.findChild<QChartView *>(QStringLiteral("overviewHourlyChart"));
+    ASSERT_NE(view, nullptr);
+    auto *tokenAxis = qobject_cast<QCategoryAxis *>(view->chart()->axes(Qt::Vertical).value(1));
+    auto *tokens = qobject_cast<QLineSeries *>(view->chart()->series().value(1));
+    ASSERT_TRUE(tokenAxis && tokens);
+    EXPECT_LT(tokenAxis->max(), 5000.0);
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    ASSERT_TRUE(UsageRepository(fixture.database())
+                    .insert({row(now.addSecs(-60), QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 1200000, 50000, 0)})
+                    .ok());
+    TARN_WAIT_TRUE((page.refresh(), tokenAxis->max() >= 1250000.0), 10000);
+    EXPECT_EQ(view->chart()->axes(Qt::Vertical).value(1), tokenAxis);
+    EXPECT_EQ(view->chart()->series().value(1), tokens);
+    EXPECT_EQ(view->chart()->axes().size(), 3);
+    EXPECT_EQ(view->chart()->series().size(), 2);
+    // 1.25M and the rest of the hour: ticks of 500k up to 1.5M.
+    EXPECT_EQ(tokenAxis->categoriesLabels(), (QStringList{QStringLiteral("0"), QStringLiteral("500k"), QStringLiteral("1M"),
+                                                          QStringLiteral("1.5M")}));
+}
+
 TEST_F(OverviewPageTest, SharesByModelAndChannelCoverTheLastSevenDays)
 {
     OverviewPage page(fixture.service());
