@@ -65,9 +65,10 @@ QVariant ChannelTableModel::headerData(int section, Qt::Orientation orientation,
     case Weight: return tr("Weight");
     case State: return tr("State");
     case Latency: return tr("Latency");
-    case TodayRequests: return tr("Requests today");
-    case TodayTokens: return tr("Tokens today");
-    case Balance: return tr("Balance / quota");
+    // Two lines: one-line headers left the models column a few letters wide in the default window.
+    case TodayRequests: return tr("Requests\ntoday");
+    case TodayTokens: return tr("Tokens\ntoday");
+    case Balance: return tr("Balance /\nquota");
     default: return {};
     }
 }

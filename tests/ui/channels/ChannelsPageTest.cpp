@@ -3,6 +3,9 @@
 // delete asks first, the table shows the router's live state, today's usage and a real test's latency.
 #include "tests/ui/channels/ChannelsTestFixture.h"
 
+#include <QHeaderView>
+#include <QScrollBar>
+
 using namespace tarn::test;
 
 namespace {
@@ -304,3 +307,44 @@ TEST(ChannelLiveState, EveryKeyRefusedShowsTheStatusShortly)
     status.reason = QStringLiteral("disabled by the user");
     EXPECT_EQ(ChannelTableModel::liveState(channel, &status).text, QStringLiteral("disabled: disabled by the user"));
 }
+
+namespace {
+
+using ChannelsPageLayoutTest = tarn::test::ChannelsPageFixture;
+
+// In the default window (1000 px less the 180-px navigation) the models column keeps room for a
+// model name and more, however wide the others' headers, and nothing scrolls sideways.
+TEST_F(ChannelsPageLayoutTest, TheModelsColumnKeepsRoomInTheDefaultWindow)
+{
+    for (const char *name : {"anthropic", "openai", "openai-team", "deepseek", "zhipu", "openrouter"}) {
+        Channel c;
+        c.name = QString::fromLatin1(name);
+        c.baseUrl = QStringLiteral("http://127.0.0.1:9/v1");
+        c.keys = {QStringLiteral("sk-") + c.name};
+        c.models = {QStringLiteral("gpt-4o"), QStringLiteral("gpt-4o-mini"), QStringLiteral("gpt-4.1"), QStringLiteral("o4-mini")};
+        seedChannel(c);
+    }
+    // One channel cooling down, as after a 429: the state column widens to "cooling until HH:mm".
+    Router &router = fixture.gateway().router();
+    RouteRequest request;
+    request.model = QStringLiteral("gpt-4o");
+    Result<RoutePlan> plan = router.plan(*fixture.gateway().config().snapshot(), request);
+    ASSERT_TRUE(plan.ok());
+    const auto candidate = router.next(*plan);
+    ASSERT_TRUE(candidate.has_value());
+    AttemptReport limited;
+    limited.status = 429;
+    limited.verdict.kind = VerdictKind::RateLimited;
+    limited.verdict.retryAfterMs = 15 * 60 * 1000;
+    router.recordAttempt(*plan, *candidate, limited);
+    showPage();
+    page->resize(1000 - 180, 600);
+    TARN_WAIT_EQ(page->model()->rowCount(), 6, kTimeoutMs);
+    auto *view = page->findChild<QTableView *>(QStringLiteral("channelTable"));
+    ASSERT_NE(view, nullptr);
+    const int needed = view->fontMetrics().horizontalAdvance(QStringLiteral("gpt-4o, gpt-4o-m…"));
+    TARN_WAIT_TRUE(view->horizontalHeader()->sectionSize(ChannelTableModel::Models) >= needed, kTimeoutMs);
+    EXPECT_EQ(view->horizontalScrollBar()->maximum(), 0);
+}
+
+} // namespace
