@@ -5,6 +5,7 @@
 
 #include "gateway/connect/AgentConfig.h"
 #include "gateway/connect/ConfigWriter.h"
+#include "gateway/connect/ConnectSetup.h"
 #include "gateway/core/SettingKeys.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
@@ -61,102 +62,48 @@ QString indent(const QString &text)
     return out;
 }
 
-QString describe(const AgentConfig &agent, const QString &rootUrl)
-{
-    const Result<connect::FileContents> files = connect::ConfigWriter::read(agent);
-    if (!files)
-        return QStringLiteral("cannot tell: %1").arg(files.error().message);
-    const Result<connect::AgentConnection> now = agent.inspect(*files);
-    if (!now)
-        return QStringLiteral("cannot tell: %1").arg(now.error().message);
-    if (now->rootUrl.isEmpty())
-        return QStringLiteral("not using Tarn");
-    QString text = now->rootUrl == rootUrl ? QStringLiteral("uses Tarn at %1").arg(now->rootUrl)
-                                           : QStringLiteral("uses another gateway, %1").arg(now->rootUrl);
-    if (!now->key.isEmpty()) // the prefix 'tarn key list' shows, enough to tell which key it is
-        text += QStringLiteral(", key %1…").arg(now->key.left(9));
-    if (!now->model.isEmpty())
-        text += QStringLiteral(", model %1").arg(now->model);
-    return text;
-}
-
 int showStatus(Context &ctx, const connect::AgentHome &home, const QString &rootUrl, const QString &model)
 {
     ctx.out << "Tarn at " << rootUrl << Qt::endl;
     const connect::ConfigWriter writer(backupRoot(ctx));
     for (const auto &agent : connect::createAgentConfigs(home)) {
-        ctx.out << '\n' << agent->displayName() << " (" << agent->id() << "): " << describe(*agent, rootUrl) << '\n';
+        ctx.out << '\n' << agent->displayName() << " (" << agent->id() << "): " << connect::describeConnection(*agent, rootUrl) << '\n';
         ctx.out << "  files: " << agent->configFiles().join(QStringLiteral(", ")) << '\n';
         if (writer.canUndo(*agent))
             ctx.out << "  Tarn changed these files; 'tarn connect --undo " << agent->id() << "' puts them back\n";
         ctx.out << "  to set it up: tarn connect --apply " << agent->id() << " [--key-name NAME] [--model M]\n";
         ctx.out << "  or by hand, in\n" << indent(agent->snippet(ConnectTarget{rootUrl, {}, model}));
     }
+    // Clients Tarn does not configure itself (and other devices): what to type where.
+    for (const connect::ClientSnippet &client : connect::otherClientSnippets(rootUrl, {}))
+        ctx.out << '\n' << client.name << ":\n" << indent(client.text) << '\n';
     ctx.out.flush();
     return ExitOk;
 }
 
-// A name for a key made for the agent: its id, or id-2, id-3… when taken.
-QString freeKeyName(ClientKeyRepository &keys, const QString &base)
+int applyConnection(Context &ctx, const AgentConfig &agent, const ConnectTarget &target, const QString &keyName)
 {
-    QString name = base;
-    for (int n = 2; keys.findByName(name).ok(); ++n)
-        name = QStringLiteral("%1-%2").arg(base).arg(n);
-    return name;
-}
-
-int applyConnection(Context &ctx, const AgentConfig &agent, ConnectTarget target, const QString &keyName)
-{
-    const Result<connect::FileContents> files = connect::ConfigWriter::read(agent);
-    if (!files)
-        return runtimeError(ctx, files.error().message);
-    // A dry run with a stand-in key: a config Tarn cannot edit must not cost the user a new key.
-    ConnectTarget trial = target;
-    trial.key = QStringLiteral("tarn-trial");
-    if (Result<QList<QByteArray>> plan = agent.plan(*files, trial); !plan)
-        return runtimeError(ctx, plan.error().message);
-
-    const bool needsKey = agent.needsKey() || !connect::isLoopbackUrl(target.rootUrl);
-    QString createdKey;
+    if (!keyName.isEmpty()) {
+        if (Status s = validateName(QStringLiteral("key"), keyName); !s)
+            return usageError(ctx, s.error().message);
+    }
     auto db = openDatabase(ctx);
     if (!db)
         return runtimeError(ctx, db.error().message);
-    ClientKeyRepository keys(**db);
-    if (!keyName.isEmpty() || needsKey) {
-        const Result<connect::AgentConnection> now = agent.inspect(*files);
-        if (keyName.isEmpty() && now && now->rootUrl == target.rootUrl && now->key.startsWith(QStringLiteral("tarn-"))) {
-            target.key = now->key; // already set up with a Tarn key: keep it rather than mint another
-        } else {
-            ClientKey key;
-            key.name = keyName.isEmpty() ? freeKeyName(keys, agent.id()) : keyName;
-            if (Status s = validateName(QStringLiteral("key"), key.name); !s)
-                return usageError(ctx, s.error().message);
-            Result<QString> plaintext = keys.create(key);
-            if (!plaintext)
-                return runtimeError(ctx, plaintext.error().message);
-            target.key = *plaintext;
-            createdKey = key.name;
-        }
-    }
-
-    const connect::ConfigWriter writer(backupRoot(ctx));
-    const Result<connect::ApplyOutcome> outcome = writer.apply(agent, target);
-    if (!outcome) {
-        if (!createdKey.isEmpty())
-            (void)keys.revoke(createdKey); // unused: do not leave a live key behind
+    const Result<connect::SetupOutcome> outcome = connect::setUpAgent(**db, agent, target, keyName, backupRoot(ctx));
+    if (!outcome)
         return runtimeError(ctx, outcome.error().message);
-    }
-    if (!createdKey.isEmpty())
-        ctx.err << "Created client key '" << createdKey << "' for " << agent.displayName()
+    if (!outcome->createdKeyName.isEmpty())
+        ctx.err << "Created client key '" << outcome->createdKeyName << "' for " << agent.displayName()
                 << " (a running Tarn accepts it within about a second)." << Qt::endl;
-    if (outcome->changedFiles.isEmpty()) {
+    if (outcome->written.changedFiles.isEmpty()) {
         ctx.out << agent.displayName() << " already uses Tarn at " << target.rootUrl << "; nothing changed." << Qt::endl;
         return ExitOk;
     }
     ctx.out << agent.displayName() << " now uses Tarn at " << target.rootUrl << ". Wrote:" << Qt::endl;
-    for (const QString &file : outcome->changedFiles)
+    for (const QString &file : outcome->written.changedFiles)
         ctx.out << "  " << file << Qt::endl;
-    ctx.out << "The originals are in " << outcome->backupDir << "; 'tarn connect --undo " << agent.id()
+    ctx.out << "The originals are in " << outcome->written.backupDir << "; 'tarn connect --undo " << agent.id()
             << "' puts them back." << Qt::endl;
     for (const QString &note : agent.notes())
         ctx.out << note << Qt::endl;
