@@ -79,6 +79,7 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     applyTray(tray.isAvailable());
     QObject::connect(&tray, &ui::TrayIcon::availabilityChanged, &window, applyTray);
     QObject::connect(&tray, &ui::TrayIcon::showWindowRequested, &window, &ui::MainWindow::showAndActivate);
+    QObject::connect(&tray, &ui::TrayIcon::connectRequested, &window, &ui::MainWindow::openConnectDialog);
     // Through the window: a window that hides to the tray would otherwise veto the quit.
     const auto quit = [&window] {
         window.prepareToQuit();

@@ -6,6 +6,7 @@
 #include "gateway/desktop/DesktopService.h"
 #include "ui/MainWindow.h"
 #include "ui/channels/ChannelDialog.h"
+#include "ui/connect/ConnectDialog.h"
 #include "ui/logs/RequestLogModel.h"
 #include "ui/settings/CreateKeyDialog.h"
 #include "ui/settings/SettingsPage.h"
@@ -21,6 +22,7 @@
 #include <QMetaEnum>
 #include <QPainter>
 #include <QScreen>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 
@@ -205,6 +207,27 @@ void ScreenshotTour::queueTrayAndDialogs()
         if (auto *prices = m_window.findChild<ui::PricesDialog *>(QStringLiteral("tourPricesDialog"))) {
             save(prices->grab(), QStringLiteral("dialog-prices"));
             prices->close();
+        }
+        m_window.openConnectDialog();
+    });
+    // Connect a client: this machine's agents, then a key for the phone with its QR code.
+    then(800, [this] {
+        ui::ConnectDialog *dialog = m_window.findChild<ui::ConnectDialog *>();
+        if (!dialog)
+            return;
+        save(dialog->grab(), QStringLiteral("dialog-connect-local"));
+        if (auto *tabs = dialog->findChild<QTabWidget *>(QStringLiteral("connectTabs")))
+            tabs->setCurrentIndex(1);
+        dialog->createKey();
+    });
+    then(1200, [this] {
+        if (ui::ConnectDialog *dialog = m_window.findChild<ui::ConnectDialog *>()) {
+            save(dialog->grab(), QStringLiteral("dialog-connect"));
+            save(QPixmap::fromImage(dialog->qrImage()), QStringLiteral("connect-qr"));
+            // For the script to check the code against: what it should hold.
+            std::fprintf(stdout, "connect key %s\n", qPrintable(dialog->createdKey()));
+            std::fflush(stdout);
+            dialog->close();
         }
     });
 }

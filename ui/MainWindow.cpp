@@ -2,6 +2,7 @@
 #include "ui/MainWindow.h"
 
 #include "ui/channels/ChannelsPage.h"
+#include "ui/connect/ConnectDialog.h"
 #include "ui/logs/LogsPage.h"
 #include "ui/overview/OverviewPage.h"
 #include "ui/routing/RoutingPage.h"
@@ -38,6 +39,7 @@ const QString kPageKey = QStringLiteral("window/page");
 
 MainWindow::MainWindow(gateway::DesktopService &service, QWidget *parent)
     : QMainWindow(parent)
+    , m_service(service)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Tarn"));
@@ -72,6 +74,7 @@ MainWindow::MainWindow(gateway::DesktopService &service, QWidget *parent)
     m_usagePage = new UsagePage(service, m_pages);
     m_logsPage = new LogsPage(service, m_pages);
     m_settingsPage = new SettingsPage(service, m_pages);
+    connect(m_settingsPage, &SettingsPage::connectRequested, this, &MainWindow::openConnectDialog);
     // Same order as enum Page.
     addPage(m_overviewPage, tr("Overview"), QStringLiteral("page-overview"));
     addPage(m_channelsPage, tr("Channels"), QStringLiteral("page-channels"));
@@ -138,6 +141,18 @@ void MainWindow::hideWindow()
         hide();
     else
         showMinimized();
+}
+
+ConnectDialog *MainWindow::openConnectDialog()
+{
+    if (!m_connectDialog) {
+        m_connectDialog = new ConnectDialog(m_service, gateway::connect::agentHomeFromEnvironment(), this);
+        m_connectDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_connectDialog->show();
+    m_connectDialog->raise();
+    m_connectDialog->activateWindow();
+    return m_connectDialog;
 }
 
 void MainWindow::refreshCurrentPage()

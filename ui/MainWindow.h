@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <memory>
 
@@ -17,6 +18,7 @@ class DesktopService;
 namespace tarn::ui {
 
 class ChannelsPage;
+class ConnectDialog;
 class LogsPage;
 class OverviewPage;
 class RoutingPage;
@@ -61,6 +63,8 @@ public:
     void hideWindow();
     // Asks the current page to read its data again (F5).
     void refreshCurrentPage();
+    // Shows the "Connect a client" window (one at a time; raised when already open).
+    ConnectDialog *openConnectDialog();
     // Writes geometry, maximised state and page to ui.ini (also done on hide, close and exit).
     void saveUiState() const;
 
@@ -99,6 +103,8 @@ private:
     UsagePage *m_usagePage = nullptr;
     LogsPage *m_logsPage = nullptr;
     SettingsPage *m_settingsPage = nullptr;
+    gateway::DesktopService &m_service;
+    QPointer<ConnectDialog> m_connectDialog;
     bool m_closeHidesToTray = false;
     bool m_quitting = false;
     std::unique_ptr<QSettings> m_uiState; // null when the gateway has no data dir

@@ -12,7 +12,7 @@ TARN_APT_PACKAGES=(
     qt6-qpa-plugins libgl-dev
     libgtest-dev libgmock-dev googletest
     libboost-dev libcurl4-openssl-dev libsimdjson-dev libmimalloc-dev libsqlite3-dev libtomlplusplus-dev
-    iproute2
+    iproute2 libqrencode-dev zbar-tools
 )
 
 tarn_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

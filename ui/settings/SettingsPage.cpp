@@ -167,8 +167,13 @@ QWidget *SettingsPage::createKeysGroup()
 
     auto *note = new QLabel(tr("Clients on this machine need no key; any other client must send one."), group);
     note->setWordWrap(true);
+    auto *connectClient = new QPushButton(tr("Connect a client…"), group);
+    connectClient->setObjectName(QStringLiteral("connectClientButton"));
+    connectClient->setToolTip(tr("Set up a coding agent on this machine, or another device with a key and a QR code"));
+    connect(connectClient, &QPushButton::clicked, this, &SettingsPage::connectRequested);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(note, 1);
+    buttons->addWidget(connectClient);
     buttons->addWidget(create);
     buttons->addWidget(m_editButton);
     buttons->addWidget(m_revokeButton);

@@ -69,6 +69,8 @@ Q_SIGNALS:
     void keysReloaded();
     // A retention change was declined (the spin box is back at the kept value).
     void retentionKept();
+    // "Connect a client…": the window opens the Connect dialog.
+    void connectRequested();
 
 protected:
     void showEvent(QShowEvent *event) override;

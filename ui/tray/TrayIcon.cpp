@@ -77,6 +77,8 @@ TrayIcon::TrayIcon(QObject *parent)
     m_endpointsEnd = m_menu->addSeparator();
     m_showAction = m_menu->addAction(tr("Open Tarn"));
     m_showAction->setObjectName(QStringLiteral("showAction"));
+    m_connectAction = m_menu->addAction(tr("Connect a client…"));
+    m_connectAction->setObjectName(QStringLiteral("connectAction"));
     m_pauseAction = m_menu->addAction(tr("Pause gateway"));
     m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
     m_pauseAction->setCheckable(true);
@@ -91,6 +93,7 @@ TrayIcon::TrayIcon(QObject *parent)
     m_quitAction->setMenuRole(QAction::QuitRole);
 
     connect(m_showAction, &QAction::triggered, this, &TrayIcon::showWindowRequested);
+    connect(m_connectAction, &QAction::triggered, this, &TrayIcon::connectRequested);
     connect(m_pauseAction, &QAction::triggered, this, &TrayIcon::pauseRequested);
     connect(m_pauseAction, &QAction::toggled, this, &TrayIcon::updatePauseText);
     connect(m_quitAction, &QAction::triggered, this, &TrayIcon::quitRequested);

@@ -65,6 +65,7 @@ public:
 
 Q_SIGNALS:
     void showWindowRequested();
+    void connectRequested(); // "Connect a client…"
     void pauseRequested(bool paused);
     void quitRequested();
     void notificationRaised(const QString &title, const QString &text);
@@ -85,6 +86,7 @@ private:
     QAction *m_endpointsEnd = nullptr; // the separator after the endpoint entries
     QList<QAction *> m_endpointActions;
     QAction *m_showAction = nullptr;
+    QAction *m_connectAction = nullptr;
     QAction *m_pauseAction = nullptr;
     QAction *m_noChannelsAction = nullptr;
     QHash<QString, QAction *> m_channelActions; // by channel name
