@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/settings/ClientKeyModel.h"
 
+#include "ui/settings/KeyLimitsField.h"
+
 #include <QColor>
 #include <QLocale>
 
@@ -60,16 +62,23 @@ QVariant ClientKeyModel::data(const QModelIndex &index, int role) const
         case Name: return key.name;
         case Prefix: return QString(key.prefix + QStringLiteral("…"));
         case Models: return key.models.isEmpty() ? tr("all models") : key.models.join(QStringLiteral(", "));
+        case Limits: return KeyLimitsField::describe(key.limits);
         case Expires:
             return key.expiresAt.isValid() ? QLocale().toString(key.expiresAt.toLocalTime().date(), QLocale::ShortFormat)
                                            : tr("never");
-        case LastUsed: return formatTime(key.lastUsedAt, tr("never"));
+        case LastUsed:
+            // Where from, too: a key used from an address the user does not know is worth a look.
+            return key.lastUsedAddress.isEmpty() || !key.lastUsedAt.isValid()
+                ? formatTime(key.lastUsedAt, tr("never"))
+                : tr("%1 from %2").arg(formatTime(key.lastUsedAt, tr("never")), key.lastUsedAddress);
         case Status: return statusText(key, QDateTime::currentDateTimeUtc());
         default: return {};
         }
     }
     if (role == Qt::ToolTipRole && index.column() == Models)
         return key.models.join(u'\n');
+    if (role == Qt::ToolTipRole && index.column() == Limits)
+        return KeyLimitsField::describe(key.limits);
     if (role == Qt::ForegroundRole && (key.revoked || key.isExpired(QDateTime::currentDateTimeUtc())))
         return QColor(Qt::gray);
     return {};
@@ -83,6 +92,7 @@ QVariant ClientKeyModel::headerData(int section, Qt::Orientation orientation, in
     case Name: return tr("Name");
     case Prefix: return tr("Key");
     case Models: return tr("Allowed models");
+    case Limits: return tr("Limits");
     case Expires: return tr("Expires");
     case LastUsed: return tr("Last used");
     case Status: return tr("Status");

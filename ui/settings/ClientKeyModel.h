@@ -15,7 +15,7 @@ class ClientKeyModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(ClientKeyModel)
 
 public:
-    enum Column { Name, Prefix, Models, Expires, LastUsed, Status, ColumnCount };
+    enum Column { Name, Prefix, Models, Limits, Expires, LastUsed, Status, ColumnCount };
     Q_ENUM(Column)
 
     explicit ClientKeyModel(QObject *parent = nullptr);

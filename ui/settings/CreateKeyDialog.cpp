@@ -5,6 +5,7 @@
 #include "gateway/storage/ClientKeyRepository.h"
 #include "ui/settings/AllowedModelsField.h"
 #include "ui/settings/ExpiryField.h"
+#include "ui/settings/KeyLimitsField.h"
 
 #include <QClipboard>
 #include <QCloseEvent>
@@ -33,6 +34,7 @@ CreateKeyDialog::CreateKeyDialog(gateway::DesktopService &service, QWidget *pare
     m_name->setPlaceholderText(tr("e.g. laptop-claude-code"));
     m_models = new AllowedModelsField(service, this);
     m_expiry = new ExpiryField(this);
+    m_limits = new KeyLimitsField(this);
     m_expiry->refusePastDates();
 
     m_error = new QLabel(this);
@@ -62,6 +64,7 @@ CreateKeyDialog::CreateKeyDialog(gateway::DesktopService &service, QWidget *pare
     form->addRow(tr("Name"), m_name);
     form->addRow(tr("Allowed models"), m_models);
     form->addRow(tr("Expiry"), m_expiry);
+    form->addRow(tr("Limits"), m_limits);
 
     // Both are standard buttons so a style that puts icons on dialog buttons gives both one.
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -156,6 +159,7 @@ void CreateKeyDialog::create()
     }
     key.models = m_models->models();
     key.expiresAt = m_expiry->expiry();
+    key.limits = m_limits->limits();
     m_error->hide();
     setCreating(true);
     const QString name = key.name;

@@ -18,6 +18,7 @@ namespace tarn::ui {
 
 class AllowedModelsField;
 class ExpiryField;
+class KeyLimitsField;
 
 // Creates a client key: name, allowed models, expiry. The secret exists only in this dialog, once,
 // in a read-only field with a Copy button (only its hash is stored).
@@ -56,6 +57,7 @@ private:
     QLineEdit *m_name = nullptr;
     AllowedModelsField *m_models = nullptr;
     ExpiryField *m_expiry = nullptr;
+    KeyLimitsField *m_limits = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_secretNote = nullptr;
     QLineEdit *m_secret = nullptr;

@@ -3,8 +3,10 @@
 
 #include "gateway/desktop/DesktopService.h"
 #include "gateway/storage/ClientKeyRepository.h"
+#include "gateway/storage/Database.h"
 #include "ui/settings/AllowedModelsField.h"
 #include "ui/settings/ExpiryField.h"
+#include "ui/settings/KeyLimitsField.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -28,6 +30,8 @@ EditKeyDialog::EditKeyDialog(gateway::DesktopService &service, const gateway::Cl
     m_models->setModels(key.models);
     m_expiry = new ExpiryField(this);
     m_expiry->setExpiry(key.expiresAt);
+    m_limits = new KeyLimitsField(this);
+    m_limits->setLimits(key.limits);
 
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("errorLabel"));
@@ -39,6 +43,7 @@ EditKeyDialog::EditKeyDialog(gateway::DesktopService &service, const gateway::Cl
     form->addRow(tr("Name"), name);
     form->addRow(tr("Allowed models"), m_models);
     form->addRow(tr("Expiry"), m_expiry);
+    form->addRow(tr("Limits"), m_limits);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     m_saveButton = buttons->button(QDialogButtonBox::Save);
@@ -60,13 +65,19 @@ void EditKeyDialog::save()
 {
     const QStringList models = m_models->models();
     const QDateTime expiresAt = m_expiry->expiry();
+    const gateway::ClientKeyLimits limits = m_limits->limits();
     m_saveButton->setEnabled(false);
     m_error->hide();
     const QString name = m_name;
     m_service.run<gateway::Status>(
         this,
-        [name, models, expiresAt](gateway::Database &database) {
-            return gateway::ClientKeyRepository(database).update(name, models, expiresAt);
+        [name, models, expiresAt, limits](gateway::Database &database) {
+            return database.transaction([&] {
+                gateway::ClientKeyRepository keys(database);
+                if (gateway::Status updated = keys.update(name, models, expiresAt); !updated)
+                    return updated;
+                return keys.setLimits(name, limits);
+            });
         },
         [this, name](gateway::Status status) {
             m_saveButton->setEnabled(true);

@@ -16,6 +16,7 @@ namespace tarn::ui {
 
 class AllowedModelsField;
 class ExpiryField;
+class KeyLimitsField;
 
 // Changes what an existing client key may do: its allowed models and expiry. The key itself (and
 // its name) stay as they are; only ClientKeyRepository::update is called.
@@ -38,6 +39,7 @@ private:
     QString m_name;
     AllowedModelsField *m_models = nullptr;
     ExpiryField *m_expiry = nullptr;
+    KeyLimitsField *m_limits = nullptr;
     QLabel *m_error = nullptr;
     QPushButton *m_saveButton = nullptr;
 };

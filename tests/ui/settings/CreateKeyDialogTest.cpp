@@ -12,6 +12,7 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTest>
 #include <QTimer>
 
@@ -34,6 +35,7 @@ TEST(CreateKeyDialogTest, CannotBeClosedWhileCreating)
     page.show();
     QPointer<CreateKeyDialog> dialog = page.openCreateKeyDialog();
     QTest::keyClicks(child<QLineEdit>(dialog, "nameEdit"), QStringLiteral("laptop"));
+    child<QSpinBox>(dialog, "tokensPerMonthSpin")->setValue(2000000);
     QSignalSpy created(dialog.data(), &CreateKeyDialog::keyCreated);
 
     tarn::test::ServiceHold hold(fixture.service());
@@ -64,6 +66,8 @@ TEST(CreateKeyDialogTest, CannotBeClosedWhileCreating)
     auto stored = ClientKeyRepository(fixture.database()).findByName(QStringLiteral("laptop"));
     ASSERT_TRUE(stored.ok());
     EXPECT_EQ(stored->hash, *ClientKeyRepository(fixture.database()).saltedHash(secret.toUtf8()));
+    EXPECT_EQ(stored->limits.tokensPerMonth, 2000000); // the limit set while creating
+    EXPECT_EQ(stored->limits.tokensPerDay, 0);
 
     // Now it closes, with the Close button.
     QTest::mouseClick(closeButton, Qt::LeftButton);

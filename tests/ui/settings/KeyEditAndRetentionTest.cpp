@@ -10,6 +10,8 @@
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/SettingsRepository.h"
 #include "gateway/storage/UsageRepository.h"
+#include "tests/support/HttpTestClient.h"
+#include "tests/support/MockUpstream.h"
 #include "tests/ui/settings/OpenedUrls.h"
 #include "tests/ui/settings/SettingsTestSupport.h"
 #include "tests/ui/support/DesktopFixture.h"
@@ -35,6 +37,8 @@
 #include <QUrl>
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 using tarn::gateway::ClientKey;
 using tarn::gateway::ClientKeyRepository;
@@ -94,6 +98,61 @@ TEST(KeyEditTest, EditChangesModelsAndExpiryOfAnExistingKey)
     EXPECT_TRUE(child<QCheckBox>(dialogs.last(), "expiresCheck")->isChecked());
     for (EditKeyDialog *open : dialogs)
         open->close();
+}
+
+// Limits set in the editor reach the store, the table and the running gateway: with one request
+// a minute, the key's second request is refused with 429 and Retry-After.
+TEST(KeyEditTest, LimitsSetInTheEditorApplyToTheRunningGateway)
+{
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    tarn::test::MockUpstream upstream;
+    tarn::gateway::Channel channel;
+    channel.name = QStringLiteral("main");
+    channel.baseUrl = upstream.baseUrl();
+    channel.keys = {QStringLiteral("sk-upstream")};
+    channel.models = {QStringLiteral("gpt-x")};
+    ASSERT_TRUE(tarn::gateway::ChannelRepository(fixture.database()).add(channel).ok());
+    ClientKey meta;
+    meta.name = QStringLiteral("phone");
+    const tarn::gateway::Result<QString> plaintext = ClientKeyRepository(fixture.database()).create(meta);
+    ASSERT_TRUE(plaintext.ok());
+    fixture.service().applyConfiguration();
+
+    SettingsPage page(fixture.service());
+    page.show();
+    TARN_WAIT_EQ(page.keyModel()->rowCount(), 1, 5000);
+    EXPECT_EQ(page.keyModel()->index(0, ClientKeyModel::Limits).data().toString(), QStringLiteral("no limits"));
+    page.keyTable()->selectRow(0);
+    QTest::mouseClick(child<QPushButton>(&page, "editKeyButton"), Qt::LeftButton);
+    auto *dialog = page.findChild<EditKeyDialog *>();
+    ASSERT_NE(dialog, nullptr);
+    child<QSpinBox>(dialog, "requestsPerMinuteSpin")->setValue(1);
+    child<QSpinBox>(dialog, "tokensPerDaySpin")->setValue(50000);
+    QSignalSpy saved(dialog, &EditKeyDialog::keySaved);
+    QTest::mouseClick(child<QPushButton>(dialog, "saveButton"), Qt::LeftButton);
+    ASSERT_TRUE(saved.count() == 1 || saved.wait(5000));
+    const tarn::gateway::Result<ClientKey> stored = ClientKeyRepository(fixture.database()).findByName(QStringLiteral("phone"));
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->limits.requestsPerMinute, 1);
+    EXPECT_EQ(stored->limits.tokensPerDay, 50000);
+    EXPECT_EQ(stored->limits.tokensPerMonth, 0);
+    TARN_WAIT_EQ(page.keyModel()->index(0, ClientKeyModel::Limits).data().toString(),
+                 QStringLiteral("50,000 tokens/day · 1 requests/min"), 5000);
+
+    // The running gateway has it: the second request within the minute is refused.
+    TARN_WAIT_TRUE(std::any_of(fixture.gateway().config().snapshot()->keysByHash.cbegin(),
+                               fixture.gateway().config().snapshot()->keysByHash.cend(),
+                               [](const ClientKey &k) { return k.limits.requestsPerMinute == 1; }),
+                   5000);
+    const QString url = fixture.gateway().urls().first().toString() + QStringLiteral("/v1/chat/completions");
+    const QByteArray body = R"({"model":"gpt-x","messages":[{"role":"user","content":"hi"}]})";
+    const tarn::test::HttpHeaders auth{{"Authorization", "Bearer " + plaintext->toUtf8()}};
+    tarn::test::HttpTestClient client;
+    EXPECT_EQ(client.request("POST", url, body, auth).status, 200);
+    const tarn::test::HttpResult refused = client.request("POST", url, body, auth);
+    EXPECT_EQ(refused.status, 429) << refused.body.toStdString();
+    EXPECT_FALSE(refused.header("retry-after").isEmpty());
 }
 
 TEST(KeyEditTest, AllowedModelsCompleteServedModelsAndWarnAboutOthers)
