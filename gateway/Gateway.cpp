@@ -13,12 +13,14 @@
 #include "gateway/http/HttpServer.h"
 #include "gateway/routing/Router.h"
 #include "gateway/routing/RouterUpkeep.h"
+#include "gateway/secrets/SecretVault.h"
 #include "gateway/storage/Database.h"
 #include "gateway/storage/SettingsRepository.h"
 #include "gateway/storage/UsageRepository.h"
 #include "gateway/usage/UsageRecorder.h"
 #include "gateway/usage/UsageRetention.h"
 
+#include <QFileInfo>
 #include <QThread>
 #include <QTimer>
 
@@ -148,6 +150,47 @@ Status Gateway::bindExposed()
     return {};
 }
 
+Result<QList<QUrl>> Gateway::setExposeMode(std::optional<ExposeMode> mode, quint16 port)
+{
+    if (!m_server || m_stopped)
+        return Error::invalid(QStringLiteral("the gateway is not running"));
+    if (!mode) {
+        m_options.expose.reset();
+        m_server->setExposeMode(ExposeMode::All); // explicit addresses: every peer that reaches one
+        if (m_interfaceWatch)
+            m_interfaceWatch->stop();
+        return urls();
+    }
+    QList<ListenAddress> plan = exposeAddresses(*mode, port, m_options.interfaces());
+    Result<QList<QUrl>> bound = setListenAddresses(plan);
+    if (!bound && *mode == ExposeMode::Tailscale) {
+        // The tailnet address may not be bindable yet (tailscaled coming up): loopback now, the
+        // watch binds the rest when it can.
+        plan.erase(std::remove_if(plan.begin(), plan.end(),
+                                  [](const ListenAddress &a) { return isTailnetAddress(QHostAddress(a.host)); }),
+                   plan.end());
+        qCWarning(lcGateway) << "not yet listening on the Tailscale address:" << bound.error().message;
+        bound = setListenAddresses(plan);
+    }
+    if (!bound)
+        return bound;
+    m_options.expose = mode;
+    m_options.exposePort = bound->isEmpty() ? port : quint16(bound->first().port());
+    m_server->setExposeMode(*mode);
+    if (*mode == ExposeMode::All)
+        qCWarning(lcGateway) << "exposed on every interface: any host that reaches this machine can try a client key";
+    if (*mode == ExposeMode::Tailscale) {
+        if (!m_interfaceWatch) {
+            m_interfaceWatch = new QTimer(this);
+            connect(m_interfaceWatch, &QTimer::timeout, this, &Gateway::followInterfaces);
+        }
+        m_interfaceWatch->start(m_options.exposeWatchMs);
+    } else if (m_interfaceWatch) {
+        m_interfaceWatch->stop();
+    }
+    return bound;
+}
+
 // Tailscale mode: the tailnet address may come seconds after boot, change, or go when the node
 // logs out; what is listened on follows it. A bind that fails is tried again on the next look.
 void Gateway::followInterfaces()
@@ -161,6 +204,16 @@ void Gateway::followInterfaces()
         qCWarning(lcGateway) << "could not follow the Tailscale address:" << urls.error().message;
 }
 
+QString Gateway::secretBackend() const
+{
+    return SecretVault::forDataDir(QFileInfo(databasePath(m_options.dataDir)).absolutePath())->backendName();
+}
+
+QString Gateway::secretStatus() const
+{
+    return SecretVault::forDataDir(QFileInfo(databasePath(m_options.dataDir)).absolutePath())->status();
+}
+
 // Runs on the control thread: everything created here lives there.
 Status Gateway::startControl(const QString &dbPath)
 {
@@ -169,6 +222,9 @@ Status Gateway::startControl(const QString &dbPath)
         return database.error();
     m_database = std::move(database.value());
 
+    // The backend is chosen (and a fallback to the encrypted file said in the log) now, not on the
+    // first key written.
+    m_database->secrets().logStatus();
     m_config = new ConfigStore(*m_database, m_controlRoot);
     if (const Status status = m_config->reload(); !status)
         return status;
@@ -178,8 +234,21 @@ Status Gateway::startControl(const QString &dbPath)
     m_upkeep->start(m_options.routerPublishMs);
     m_retention = new UsageRetention(dbPath, m_controlRoot);
     m_retention->start();
-    if (m_options.listen.isEmpty())
+    if (m_options.listen.isEmpty()) {
         m_options.listen = savedListenAddresses(*m_database);
+        // The mode chosen in Settings, on the saved port, when the command line names none.
+        if (!m_options.expose) {
+            if (const auto saved = SettingsRepository(*m_database).value(QString::fromLatin1(SettingKeys::Expose));
+                saved && !saved->isEmpty()) {
+                if (const std::optional<ExposeMode> mode = exposeModeFromString(*saved)) {
+                    m_options.expose = mode;
+                    m_options.exposePort = m_options.listen.first().port;
+                } else {
+                    qCWarning(lcGateway) << "ignoring the saved exposure" << *saved;
+                }
+            }
+        }
+    }
     return {};
 }
 

@@ -78,6 +78,14 @@ public:
     // carry on. Either every address is bound or nothing changes (the error says which one failed).
     // Does not save them: Settings does, so that the next start listens there too.
     Result<QList<QUrl>> setListenAddresses(const QList<ListenAddress> &addresses);
+    // The Settings choice, applied live: serve as mode says on port (loopback; loopback and this
+    // node's Tailscale addresses, followed as they come and go; every interface), refusing peers
+    // the mode does not let in. A Tailscale address that cannot be bound yet is left to the
+    // interface watch. nullopt ends the mode (no peer filter, no watch): the caller sets the
+    // addresses it wants with setListenAddresses. On failure nothing changes.
+    Result<QList<QUrl>> setExposeMode(std::optional<ExposeMode> mode, quint16 port);
+    // The mode served now (--expose, or the saved setting); nullopt when explicit addresses are.
+    std::optional<ExposeMode> exposeMode() const { return m_options.expose; }
     const GatewayOptions &options() const { return m_options; }
     // Request body bytes held right now across all connections (see HttpLimits).
     qint64 bufferedRequestBytes() const;
@@ -89,6 +97,10 @@ public:
     RouterUpkeep &routerUpkeep() const { return *m_upkeep; }
     UsageRecorder &usage() const { return *m_usage; }
     ClientKeyLimiter &keyLimiter() const { return *m_limiter; }
+    // Where provider keys are kept: "keychain", or "file" where no keychain service runs (the UI
+    // says so), and one line for people saying where and why. Any thread, after start().
+    QString secretBackend() const;
+    QString secretStatus() const;
 
 Q_SIGNALS:
     void configurationChanged();

@@ -10,6 +10,7 @@ inline constexpr char MaxAttempts[] = "routing.max_attempts";
 inline constexpr char TimeBudgetMs[] = "routing.time_budget_ms";
 inline constexpr char RetryEmptyAnswers[] = "routing.retry_empty_answers";
 inline constexpr char RetestIntervalS[] = "routing.retest_interval_s";
+inline constexpr char Expose[] = "gateway.expose";            // "loopback|tailscale|all" on the saved listen port; empty: the saved addresses
 inline constexpr char Listen[] = "gateway.listen";            // "host:port,[v6]:port"; used when no --listen is given
 inline constexpr char StartHidden[] = "desktop.start_hidden"; // "true" / "false"
 inline constexpr char RetentionDays[] = "usage.retention_days"; // days of usage rows kept; "0" or unset keeps all

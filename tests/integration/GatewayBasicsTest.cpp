@@ -132,6 +132,74 @@ TEST(GatewayBasics, WithoutListenAddressesItUsesTheSavedOnes)
     gateway.stop(1000);
 }
 
+// The exposure chosen in Settings: applied live (and back to explicit addresses), and used at the
+// next start when the command line names neither --listen nor --expose.
+TEST(GatewayBasics, TheExposureSwitchesLiveAndIsUsedAtTheNextStart)
+{
+    using namespace tarn::gateway;
+    TempDataDir dir;
+    QList<InterfaceAddress> interfaces{{QStringLiteral("lo"), QHostAddress(QHostAddress::LocalHost), true}};
+    GatewayOptions options;
+    options.dataDir = dir.path();
+    options.listen = {{QStringLiteral("127.0.0.1"), 0}};
+    options.interfaces = [&interfaces] { return interfaces; };
+    options.exposeWatchMs = 50;
+    Gateway gateway(options);
+    ASSERT_TRUE(gateway.start().ok());
+    EXPECT_FALSE(gateway.exposeMode().has_value());
+    HttpTestClient client;
+    const auto healthAt = [&client](quint16 port) {
+        return client.request("GET", QStringLiteral("http://127.0.0.1:%1/health").arg(port)).status;
+    };
+
+    QTcpServer probe; // a free port to ask for
+    ASSERT_TRUE(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    Result<QList<QUrl>> bound = gateway.setExposeMode(ExposeMode::Loopback, port);
+    ASSERT_TRUE(bound.ok()) << bound.error().message.toStdString();
+    EXPECT_EQ(gateway.exposeMode(), ExposeMode::Loopback);
+    EXPECT_EQ(gateway.urls(), (QList<QUrl>{QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port))}));
+    EXPECT_EQ(healthAt(port), 200);
+
+    // Tailscale mode with a tailnet address that cannot be bound yet: loopback now, no failure.
+    interfaces.append({QStringLiteral("tailscale0"), QHostAddress(QStringLiteral("100.100.1.100")), true});
+    bound = gateway.setExposeMode(ExposeMode::Tailscale, port);
+    ASSERT_TRUE(bound.ok()) << bound.error().message.toStdString();
+    EXPECT_EQ(gateway.exposeMode(), ExposeMode::Tailscale);
+    EXPECT_EQ(gateway.urls(), (QList<QUrl>{QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port))}));
+    client.close();
+    EXPECT_EQ(healthAt(port), 200);
+
+    // Back to explicit addresses.
+    ASSERT_TRUE(gateway.setExposeMode(std::nullopt, port).ok());
+    bound = gateway.setListenAddresses({{QStringLiteral("127.0.0.1"), 0}});
+    ASSERT_TRUE(bound.ok());
+    EXPECT_FALSE(gateway.exposeMode().has_value());
+    EXPECT_NE(gateway.urls().first().port(), int(port));
+    gateway.stop(1000);
+
+    // Saved as Settings saves it: the next start without --listen serves the exposure on its port.
+    {
+        auto db = Database::open(databasePath(dir.path()), QStringLiteral("saved-expose"));
+        ASSERT_TRUE(db.ok());
+        SettingsRepository settings(**db);
+        ASSERT_TRUE(settings.setValue(QString::fromLatin1(SettingKeys::Expose), QStringLiteral("loopback")).ok());
+        ASSERT_TRUE(settings.setValue(QString::fromLatin1(SettingKeys::Listen),
+                                      QStringLiteral("127.0.0.1:%1").arg(port)).ok());
+    }
+    GatewayOptions next;
+    next.dataDir = dir.path();
+    next.interfaces = [&interfaces] { return interfaces; };
+    Gateway again(next);
+    ASSERT_TRUE(again.start().ok());
+    EXPECT_EQ(again.exposeMode(), ExposeMode::Loopback);
+    EXPECT_EQ(again.urls(), (QList<QUrl>{QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port))}));
+    client.close();
+    EXPECT_EQ(healthAt(port), 200);
+    again.stop(1000);
+}
+
 namespace {
 
 // A port nothing listens on right now (the kernel's pick, released at once).

@@ -13,6 +13,7 @@
 #include "ui/settings/CreateKeyDialog.h"
 #include "ui/settings/EditKeyDialog.h"
 #include "ui/settings/LaunchAtLogin.h"
+#include "ui/settings/ListenGroup.h"
 
 #include <QCheckBox>
 #include <QCoreApplication>
@@ -46,6 +47,7 @@ namespace {
 struct StoredSettings
 {
     QString listen;
+    QString expose;
     QString startHidden;
     QString retention;
 };
@@ -72,7 +74,9 @@ SettingsPage::SettingsPage(gateway::DesktopService &service, QWidget *parent)
     };
     QVBoxLayout *layout = createPageLayout(
         this, tr("Settings"), tr("Where Tarn listens, who may use it, and how it starts. The theme follows the OS."));
-    layout->addWidget(createListenGroup());
+    m_listen = new ListenGroup(service, [this](const QString &question) { return m_confirm(question); }, this);
+    connect(m_listen, &ListenGroup::saved, this, &SettingsPage::saved);
+    layout->addWidget(m_listen);
     layout->addWidget(createKeysGroup(), 1);
     auto *row = new QHBoxLayout;
     row->addWidget(createStartupGroup(), 1);
@@ -88,54 +92,6 @@ SettingsPage::SettingsPage(gateway::DesktopService &service, QWidget *parent)
 }
 
 SettingsPage::~SettingsPage() = default;
-
-QWidget *SettingsPage::createListenGroup()
-{
-    auto *group = new QGroupBox(tr("Listen addresses"), this);
-    const gateway::GatewayOptions &options = m_service.gateway().options();
-    QStringList hosts;
-    quint16 port = 8276;
-    for (const gateway::ListenAddress &address : options.listen) {
-        hosts.append(address.host);
-        if (address.port != 0)
-            port = address.port;
-    }
-    // Port 0 (any free port) shows the one the gateway got.
-    if (const QList<QUrl> urls = m_service.gateway().urls(); !urls.isEmpty() && urls.first().port() > 0
-        && std::all_of(options.listen.cbegin(), options.listen.cend(), [](const auto &a) { return a.port == 0; }))
-        port = quint16(urls.first().port());
-    m_listenHosts = new QLineEdit(hosts.join(QStringLiteral(", ")), group);
-    m_listenHosts->setObjectName(QStringLiteral("listenEdit"));
-    m_listenHosts->setPlaceholderText(tr("127.0.0.1, 100.64.1.2"));
-    m_listenHosts->setToolTip(tr("Addresses to listen on, comma-separated. Anything but loopback lets other "
-                                 "machines reach Tarn: they then need a client key."));
-    m_port = new QSpinBox(group);
-    m_port->setObjectName(QStringLiteral("portSpin"));
-    m_port->setRange(1, 65535);
-    m_port->setValue(port);
-    auto *save = new QPushButton(tr("Save"), group);
-    save->setObjectName(QStringLiteral("saveListenButton"));
-    connect(save, &QPushButton::clicked, this, &SettingsPage::saveListen);
-
-    m_listenNote = new QLabel(tr("Now listening on %1.").arg(listenUrlsText()), group);
-    m_listenNote->setObjectName(QStringLiteral("listenNote"));
-    // Bound elsewhere too (a later Save, another window): the note tells what is true now.
-    connect(&m_service.gateway(), &gateway::Gateway::listeningChanged, m_listenNote,
-            [this] { showListenState(tr("Now listening on %1.").arg(listenUrlsText()), false); });
-    m_listenNote->setWordWrap(true);
-    m_listenNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
-
-    auto *fields = new QHBoxLayout;
-    fields->addWidget(new QLabel(tr("Addresses"), group));
-    fields->addWidget(m_listenHosts, 1);
-    fields->addWidget(new QLabel(tr("Port"), group));
-    fields->addWidget(m_port);
-    fields->addWidget(save);
-    auto *layout = new QVBoxLayout(group);
-    layout->addLayout(fields);
-    layout->addWidget(m_listenNote);
-    return group;
-}
 
 QWidget *SettingsPage::createKeysGroup()
 {
@@ -256,11 +212,12 @@ void SettingsPage::reload()
         [](gateway::Database &database) -> std::optional<StoredSettings> {
             gateway::SettingsRepository settings(database);
             auto listen = settings.value(QString::fromLatin1(kListenKey));
+            auto expose = settings.value(QString::fromLatin1(gateway::SettingKeys::Expose));
             auto hidden = settings.value(QString::fromLatin1(kStartHiddenKey), QStringLiteral("false"));
             auto retention = settings.value(QString::fromLatin1(kRetentionKey), QStringLiteral("0"));
-            if (!listen || !hidden || !retention)
+            if (!listen || !expose || !hidden || !retention)
                 return std::nullopt;
-            return StoredSettings{*listen, *hidden, *retention};
+            return StoredSettings{*listen, *expose, *hidden, *retention};
         },
         [this](std::optional<StoredSettings> stored) {
             if (!stored)
@@ -270,19 +227,8 @@ void SettingsPage::reload()
             const QSignalBlocker retentionBlocker(m_retention);
             m_storedRetention = stored->retention.toInt();
             m_retention->setValue(m_storedRetention);
-            // The saved list, which the command line's --listen may have overridden at start.
-            if (!stored->listen.isEmpty()) {
-                QStringList hosts;
-                int port = 0;
-                for (const QString &entry : stored->listen.split(u',', Qt::SkipEmptyParts)) {
-                    const qsizetype colon = entry.lastIndexOf(u':');
-                    hosts.append(entry.left(colon).remove(u'[').remove(u']'));
-                    port = entry.mid(colon + 1).toInt();
-                }
-                m_listenHosts->setText(hosts.join(QStringLiteral(", ")));
-                if (port > 0)
-                    m_port->setValue(port);
-            }
+            // The saved choice, which the command line's --listen or --expose may have overridden.
+            m_listen->showSaved(stored->listen, stored->expose);
         });
     reloadKeys();
 }
@@ -393,58 +339,6 @@ void SettingsPage::saveSetting(const QString &key, const QString &value)
             }
             Q_EMIT saved(key);
         });
-}
-
-void SettingsPage::saveListen()
-{
-    QList<gateway::ListenAddress> addresses;
-    QStringList entries;
-    for (const QString &host : m_listenHosts->text().split(u',', Qt::SkipEmptyParts)) {
-        const QString trimmed = host.trimmed();
-        if (trimmed.isEmpty())
-            continue;
-        const QString bracketed = trimmed.contains(u':') ? u'[' + trimmed + u']' : trimmed; // IPv6
-        const QString entry = bracketed + u':' + QString::number(m_port->value());
-        const gateway::Result<gateway::ListenAddress> address = gateway::parseListenAddress(entry);
-        if (!address) {
-            showListenState(tr("Not saved: %1").arg(address.error().message), true);
-            return;
-        }
-        addresses.append(*address);
-        entries.append(entry);
-    }
-    if (addresses.isEmpty()) {
-        addresses.append({QStringLiteral("127.0.0.1"), quint16(m_port->value())});
-        entries.append(QStringLiteral("127.0.0.1:%1").arg(m_port->value()));
-    }
-    // Bound first, saved only if that worked: a saved address Tarn cannot bind would leave the
-    // next start unreachable.
-    const gateway::Result<QList<QUrl>> urls = m_service.gateway().setListenAddresses(addresses);
-    if (!urls) {
-        showListenState(tr("Not saved: %1. Still listening on %2.")
-                            .arg(urls.error().message, listenUrlsText()),
-                        true);
-        return;
-    }
-    showListenState(tr("Now listening on %1.").arg(listenUrlsText()), false);
-    saveSetting(QString::fromLatin1(kListenKey), entries.join(u','));
-}
-
-QString SettingsPage::listenUrlsText() const
-{
-    QStringList urls;
-    for (const QUrl &url : m_service.gateway().urls())
-        urls.append(url.toString());
-    return urls.isEmpty() ? tr("nothing") : urls.join(QStringLiteral(", "));
-}
-
-void SettingsPage::showListenState(const QString &text, bool failed)
-{
-    m_listenNote->setText(text);
-    m_listenNote->setProperty("failed", failed);
-    QPalette palette = m_listenNote->palette();
-    palette.setColor(QPalette::WindowText, failed ? QColor(0xc0, 0x39, 0x2b) : this->palette().color(QPalette::WindowText));
-    m_listenNote->setPalette(palette);
 }
 
 CreateKeyDialog *SettingsPage::openCreateKeyDialog()

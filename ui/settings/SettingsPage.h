@@ -25,6 +25,7 @@ namespace tarn::ui {
 
 class ClientKeyModel;
 class CreateKeyDialog;
+class ListenGroup;
 class EditKeyDialog;
 class LaunchAtLogin;
 
@@ -77,15 +78,11 @@ protected:
     void hideEvent(QHideEvent *event) override;
 
 private:
-    QWidget *createListenGroup();
     QWidget *createKeysGroup();
     QWidget *createStartupGroup();
     QWidget *createDataGroup();
     void saveSetting(const QString &key, const QString &value);
-    void saveListen();
-    QString listenUrlsText() const;
     // The line under the addresses: what Tarn listens on now, or why a change was refused.
-    void showListenState(const QString &text, bool failed);
     void reloadKeys();
     void updateKeyButtons();
     void changeRetention();
@@ -93,9 +90,7 @@ private:
     gateway::DesktopService &m_service;
     std::unique_ptr<LaunchAtLogin> m_launch;
     std::function<bool(const QString &)> m_confirm;
-    QLineEdit *m_listenHosts = nullptr;
-    QSpinBox *m_port = nullptr;
-    QLabel *m_listenNote = nullptr;
+    ListenGroup *m_listen = nullptr;
     ClientKeyModel *m_keyModel = nullptr;
     QTableView *m_keyTable = nullptr;
     QPushButton *m_revokeButton = nullptr;

@@ -82,6 +82,24 @@ QStringList TrayController::endpointUrls(const QList<QUrl> &listening, const QLi
     return urls;
 }
 
+QString TrayController::exposureText(std::optional<gateway::ExposeMode> mode, const QList<QUrl> &listening)
+{
+    if (!mode)
+        return {};
+    switch (*mode) {
+    case gateway::ExposeMode::Loopback: return tr("Only this machine can reach Tarn");
+    case gateway::ExposeMode::All: return tr("Reachable from every network");
+    case gateway::ExposeMode::Tailscale: break;
+    }
+    QStringList tailnet;
+    for (const QUrl &url : listening) {
+        if (gateway::isTailnetAddress(QHostAddress(url.host())))
+            tailnet.append(url.host());
+    }
+    return tailnet.isEmpty() ? tr("Tailscale: waiting for an address (this machine only until then)")
+                             : tr("Reachable on your tailnet at %1").arg(tailnet.join(QStringLiteral(", ")));
+}
+
 QHash<QString, QStringList> TrayController::poolsOf(gateway::DesktopService &service)
 {
     QHash<QString, QStringList> pools;
@@ -101,6 +119,7 @@ void TrayController::refresh()
 {
     gateway::Gateway &gateway = m_service.gateway();
     m_tray.setEndpoints(endpointUrls(gateway.urls(), QNetworkInterface::allAddresses()));
+    m_tray.setExposure(exposureText(gateway.exposeMode(), gateway.urls()));
     m_tray.setPaused(gateway.isPaused());
     applyStatus(gateway.routerStatus(), poolsOf(m_service));
     refreshTotals();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/core/RouterStatus.h"
+#include "gateway/net/Tailnet.h"
 #include "ui/tray/TrayStatusTracker.h"
 
 #include <QHash>
@@ -9,6 +10,7 @@
 #include <QStringList>
 
 #include <chrono>
+#include <optional>
 
 class QHostAddress;
 class QTimer;
@@ -44,6 +46,10 @@ public:
     // The URLs a client can use: a wildcard listen (0.0.0.0, ::) is no address to copy, so it
     // becomes loopback plus this machine's interface addresses of that family.
     static QStringList endpointUrls(const QList<QUrl> &listening, const QList<QHostAddress> &interfaceAddresses);
+    // Who can reach Tarn, for the tray menu's first line: "Only this machine", "Reachable on your
+    // tailnet at 100.x.y.z", "Tailscale: waiting for an address", "Reachable from every network",
+    // or empty for explicit addresses (the endpoint lines say it).
+    static QString exposureText(std::optional<gateway::ExposeMode> mode, const QList<QUrl> &listening);
 
     // Model -> names of the enabled channels serving it, from the live configuration.
     static QHash<QString, QStringList> poolsOf(gateway::DesktopService &service);

@@ -74,6 +74,10 @@ TrayIcon::TrayIcon(QObject *parent)
     setObjectName(QStringLiteral("trayIcon"));
     m_menu->setObjectName(QStringLiteral("trayMenu"));
 
+    m_exposureAction = m_menu->addAction(QString());
+    m_exposureAction->setObjectName(QStringLiteral("exposureAction"));
+    m_exposureAction->setEnabled(false);
+    m_exposureAction->setVisible(false);
     m_endpointsEnd = m_menu->addSeparator();
     m_showAction = m_menu->addAction(tr("Open Tarn"));
     m_showAction->setObjectName(QStringLiteral("showAction"));
@@ -186,6 +190,13 @@ void TrayIcon::setEndpoints(const QStringList &urls)
         action->setToolTip(tr("Copy the endpoint URL to the clipboard"));
     }
     m_endpointsEnd->setVisible(!urls.isEmpty());
+}
+
+void TrayIcon::setExposure(const QString &text)
+{
+    if (m_exposureAction->text() != text)
+        m_exposureAction->setText(text);
+    m_exposureAction->setVisible(!text.isEmpty());
 }
 
 void TrayIcon::copyToClipboard(const QString &text)

@@ -42,6 +42,8 @@ public:
     void setPaused(bool paused);
     // One "Copy <url>" entry per endpoint.
     void setEndpoints(const QStringList &urls);
+    // The menu's first line, who can reach Tarn (hidden when empty); updated in place.
+    void setExposure(const QString &text);
     // The Channels submenu: one entry per channel with its live state, in the given order.
     void setChannels(const QList<gateway::ChannelStatus> &channels);
     // Raises a desktop notification (when a tray host shows messages) and notificationRaised.
@@ -83,6 +85,7 @@ private:
     std::unique_ptr<QMenu> m_menu; // a top-level widget: QObject parents must be widgets
     QMenu *m_channelsMenu = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
+    QAction *m_exposureAction = nullptr; // who can reach Tarn; disabled, informative
     QAction *m_endpointsEnd = nullptr; // the separator after the endpoint entries
     QList<QAction *> m_endpointActions;
     QAction *m_showAction = nullptr;

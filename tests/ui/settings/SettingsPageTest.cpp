@@ -12,6 +12,7 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QFile>
 #include <QGuiApplication>
 #include <QHostAddress>
@@ -338,5 +339,51 @@ TEST(LaunchAtLoginTest, CheckboxOnSettingsPageTogglesEntry)
         qputenv("XDG_CONFIG_HOME", previous);
 }
 #endif
+
+// "Reachable from" applies an exposure at once and saves it for the next start; every network is
+// asked about first, and a no changes nothing.
+TEST(SettingsPageTest, TheExposureIsAppliedAndSaved)
+{
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    SettingsPage page(fixture.service());
+    QStringList asked;
+    page.setConfirmation([&](const QString &question) {
+        asked.append(question);
+        return false;
+    });
+    auto *mode = child<QComboBox>(&page, "exposeCombo");
+    ASSERT_NE(mode, nullptr);
+    EXPECT_EQ(mode->currentText(), QStringLiteral("Custom addresses")); // the fixture listens on an address
+    EXPECT_TRUE(child<QLineEdit>(&page, "listenEdit")->isEnabled());
+
+    const quint16 port = freePort();
+    ASSERT_NE(port, 0);
+    child<QSpinBox>(&page, "portSpin")->setValue(port);
+    mode->setCurrentIndex(mode->findText(QStringLiteral("Only this machine")));
+    EXPECT_FALSE(child<QLineEdit>(&page, "listenEdit")->isEnabled());
+    EXPECT_TRUE(child<QLineEdit>(&page, "listenEdit")->text().startsWith(QStringLiteral("127.0.0.1")));
+    QSignalSpy saved(&page, &SettingsPage::saved);
+    QTest::mouseClick(child<QPushButton>(&page, "saveListenButton"), Qt::LeftButton);
+    ASSERT_TRUE(saved.wait(5000));
+    EXPECT_EQ(fixture.gateway().exposeMode(), tarn::gateway::ExposeMode::Loopback);
+    EXPECT_EQ(fixture.gateway().urls().value(0), QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+    EXPECT_TRUE(answersHealth(port));
+    SettingsRepository settings(fixture.database());
+    EXPECT_EQ(settings.value(QStringLiteral("gateway.expose")).value(), QStringLiteral("loopback"));
+    EXPECT_EQ(settings.value(QStringLiteral("gateway.listen")).value(), QStringLiteral("127.0.0.1:%1").arg(port));
+
+    // Every network: asked first; declined, nothing changes.
+    mode->setCurrentIndex(mode->findText(QStringLiteral("Every network (all interfaces)")));
+    QTest::mouseClick(child<QPushButton>(&page, "saveListenButton"), Qt::LeftButton);
+    ASSERT_EQ(asked.size(), 1);
+    EXPECT_TRUE(asked.first().contains(QStringLiteral("every network")));
+    EXPECT_EQ(fixture.gateway().exposeMode(), tarn::gateway::ExposeMode::Loopback);
+    EXPECT_EQ(settings.value(QStringLiteral("gateway.expose")).value(), QStringLiteral("loopback"));
+
+    // A new page shows the saved choice.
+    SettingsPage again(fixture.service());
+    TARN_WAIT_EQ(child<QComboBox>(&again, "exposeCombo")->currentText(), QStringLiteral("Only this machine"), 5000);
+}
 
 } // namespace

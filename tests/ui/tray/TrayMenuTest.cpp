@@ -215,4 +215,32 @@ TEST(TrayEndpointsTest, WildcardListenExpandsToThisMachinesAddresses)
               (QStringList{QStringLiteral("http://127.0.0.1:8276"), QStringLiteral("http://10.0.0.3:8276")}));
 }
 
+// The menu's first line says who can reach Tarn in the exposure chosen, and in Tailscale mode
+// whether the tailnet address is bound yet; explicit addresses leave it to the endpoint lines.
+TEST(TrayEndpointsTest, TheExposureLineSaysWhoCanReachTarn)
+{
+    using tarn::gateway::ExposeMode;
+    using tarn::ui::TrayController;
+    const QList<QUrl> loopback{QUrl(QStringLiteral("http://127.0.0.1:8276"))};
+    const QList<QUrl> tailnet{QUrl(QStringLiteral("http://127.0.0.1:8276")), QUrl(QStringLiteral("http://100.100.1.100:8276"))};
+    EXPECT_EQ(TrayController::exposureText(std::nullopt, loopback), QString());
+    EXPECT_EQ(TrayController::exposureText(ExposeMode::Loopback, loopback), QStringLiteral("Only this machine can reach Tarn"));
+    EXPECT_EQ(TrayController::exposureText(ExposeMode::All, loopback), QStringLiteral("Reachable from every network"));
+    EXPECT_TRUE(TrayController::exposureText(ExposeMode::Tailscale, loopback).startsWith(QStringLiteral("Tailscale: waiting")));
+    EXPECT_EQ(TrayController::exposureText(ExposeMode::Tailscale, tailnet),
+              QStringLiteral("Reachable on your tailnet at 100.100.1.100"));
+
+    // In the menu: a disabled first line, shown only when there is something to say.
+    tarn::ui::TrayIcon tray;
+    QAction *line = tray.menu()->findChild<QAction *>(QStringLiteral("exposureAction"));
+    ASSERT_NE(line, nullptr);
+    EXPECT_FALSE(line->isVisible());
+    tray.setExposure(TrayController::exposureText(ExposeMode::Tailscale, tailnet));
+    EXPECT_TRUE(line->isVisible());
+    EXPECT_FALSE(line->isEnabled());
+    EXPECT_EQ(tray.menu()->actions().first(), line);
+    tray.setExposure({});
+    EXPECT_FALSE(line->isVisible());
+}
+
 } // namespace
