@@ -185,8 +185,9 @@ TEST_F(AdminServerTest, WrongMethodsPathsAndParametersGetClearErrors)
         EXPECT_EQ(errorType(r), QStringLiteral("invalid_request")) << bad;
     }
     // Garbage on the wire does not take the server down.
+    static constexpr char kGarbage[] = "\x16\x03\x01\x02\x00 not http at all\r\n\r\n"; // a TLS hello's start, a NUL
     HttpTestClient::sendRaw(QStringLiteral("127.0.0.1"), quint16(admin->url().port()),
-                            QByteArray("\x16\x03\x01\x02\x00 not http at all\r\n\r\n", 28), 2000);
+                            QByteArray(kGarbage, sizeof kGarbage - 1), 2000);
     HttpTestClient::sendRaw(QStringLiteral("127.0.0.1"), quint16(admin->url().port()),
                             QByteArray("GET /admin/v1/status HTTP/1.1\r\nHost"), 500);
     EXPECT_EQ(get(QStringLiteral("/admin/v1/status")).status, 200);
