@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/auth/ClientAuthenticator.h"
 
+#include "gateway/core/HeaderList.h"
+
 #include <QDateTime>
 
 namespace tarn::gateway {
@@ -28,11 +30,25 @@ QByteArray presentedKey(const HttpRequest &request)
     return {};
 }
 
+bool isProxiedRequest(const HttpRequest &request)
+{
+    // Present at all counts, even empty: a proxy that strips the value still sent the header.
+    for (const auto &[name, value] : request.headers) {
+        for (const char *proxied : {"x-forwarded-for", "forwarded", "tailscale-user-login", "tailscale-funnel-request"}) {
+            if (headerNameIs(name, QByteArrayView(proxied)))
+                return true;
+        }
+    }
+    return false;
+}
+
 Result<ClientIdentity> authenticateClient(const HttpRequest &request, const RuntimeConfig &config)
 {
     const QByteArray key = presentedKey(request);
     if (key.isEmpty()) {
-        if (request.isFromLoopback() && config.loopbackWithoutKey)
+        // A proxy on this machine (tailscale serve or funnel, a reverse proxy) connects from
+        // loopback on behalf of someone else: only a direct loopback caller goes without a key.
+        if (request.isFromLoopback() && config.loopbackWithoutKey && !isProxiedRequest(request))
             return ClientIdentity{};
         return Error{ErrorCode::Unauthenticated,
                      QStringLiteral("missing client key: send 'Authorization: Bearer tarn-…' (create one with 'tarn key create')")};

@@ -22,6 +22,11 @@ struct ClientIdentity
 // second, plain SHA-256 lookup, until its upgrade reaches the snapshot.
 Result<ClientIdentity> authenticateClient(const HttpRequest &request, const RuntimeConfig &config);
 
+// The request came through a proxy on this machine: it carries X-Forwarded-For or Forwarded (any
+// reverse proxy, tailscale serve and funnel among them) or Tailscale's identity or funnel headers.
+// Its loopback peer is the proxy's, so it is not let in without a key.
+bool isProxiedRequest(const HttpRequest &request);
+
 // The key a request presents: `Authorization: Bearer …`, `x-api-key` (Anthropic clients),
 // `x-goog-api-key` or a `key` query parameter (Gemini clients).
 QByteArray presentedKey(const HttpRequest &request);

@@ -37,6 +37,34 @@ TEST(Auth, LoopbackWithoutKeyIsAllowedByDefaultButABadKeyIsNot)
     EXPECT_EQ(mock.requestCount(), 1);
 }
 
+// A proxy on this machine (tailscale serve or funnel, nginx) connects from loopback for someone
+// else: with a forwarding header the request needs a key like any remote one.
+TEST(Auth, ProxiedLoopbackRequestsNeedAKey)
+{
+    MockUpstream mock;
+    GatewayHarness tarn;
+    tarn.addChannel(QStringLiteral("main"), mock.baseUrl(), {QStringLiteral("gpt-x")});
+    const QString key = tarn.createKey(QStringLiteral("phone"));
+    ASSERT_TRUE(tarn.start());
+    HttpTestClient client;
+    const QString url = tarn.url(QStringLiteral("/v1/chat/completions"));
+    for (const HttpHeaders &proxied : QList<HttpHeaders>{{{"X-Forwarded-For", "100.100.1.2"}},
+                                                         {{"x-forwarded-for", ""}},
+                                                         {{"Forwarded", "for=203.0.113.7;proto=https"}},
+                                                         {{"Tailscale-User-Login", "someone@example.com"}},
+                                                         {{"Tailscale-Funnel-Request", "?1"}}}) {
+        const HttpResult refused = client.request("POST", url, chatBody(QStringLiteral("gpt-x")), proxied);
+        EXPECT_EQ(refused.status, 401) << proxied.first().first.toStdString();
+        EXPECT_EQ(refused.json().value(u"error").toObject().value(u"type").toString(), QStringLiteral("authentication_error"));
+        HttpHeaders withKey = proxied;
+        withKey.append({"Authorization", "Bearer " + key.toUtf8()});
+        EXPECT_EQ(client.request("POST", url, chatBody(QStringLiteral("gpt-x")), withKey).status, 200)
+            << proxied.first().first.toStdString();
+    }
+    // A direct loopback caller still goes without one.
+    EXPECT_EQ(client.request("POST", url, chatBody(QStringLiteral("gpt-x"))).status, 200);
+}
+
 TEST(Auth, KeysAreRequiredWhenLoopbackIsNotTrusted)
 {
     MockUpstream mock;
