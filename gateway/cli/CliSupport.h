@@ -112,6 +112,7 @@ int runImportCommand(Context &ctx, const QStringList &args);
 int runPoolCommand(Context &ctx, const QStringList &args);
 int runRoutingCommand(Context &ctx, const QStringList &args);
 int runConnectCommand(Context &ctx, const QStringList &args);
+int runServeCommand(Context &ctx, const QStringList &args);
 // `tarn channel test|reset-learned|enable-key` (ChannelStateCommands.cpp); args after the subcommand.
 int runChannelTest(Context &ctx, const QStringList &args);
 int runChannelResetLearned(Context &ctx, const QStringList &args);

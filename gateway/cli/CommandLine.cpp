@@ -12,7 +12,7 @@ namespace {
 
 const QStringList kCommands = {QStringLiteral("channel"), QStringLiteral("pool"), QStringLiteral("routing"), QStringLiteral("key"),
                                QStringLiteral("usage"), QStringLiteral("export"), QStringLiteral("import"),
-                               QStringLiteral("connect")};
+                               QStringLiteral("connect"), QStringLiteral("serve")};
 
 Invocation errorInvocation(const QString &message)
 {
@@ -239,6 +239,8 @@ int runCommand(const Invocation &inv, QTextStream &out, QTextStream &err)
             code = cli::runImportCommand(ctx, args);
         else if (group == u"connect")
             code = cli::runConnectCommand(ctx, args);
+        else if (group == u"serve")
+            code = cli::runServeCommand(ctx, args);
         else
             code = cli::usageError(ctx, QStringLiteral("unknown command '%1'; try 'tarn --help'").arg(group));
         break;

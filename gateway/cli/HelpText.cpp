@@ -38,6 +38,7 @@ Commands:
   export    write the configuration as JSON
   import    read a configuration written by export
   connect   point Claude Code, Codex, Gemini CLI or Qwen Code at Tarn (and undo it)
+  serve     HTTPS on this machine's Tailscale name (tailscale serve; --funnel: the internet)
 
 'tarn help COMMAND' or 'tarn COMMAND --help' shows a command's options.
 )";
@@ -195,6 +196,21 @@ http://127.0.0.1:8276). --home uses DIR as the home folder instead of $HOME (and
 $CODEX_HOME and $GEMINI_CLI_HOME).
 )";
 
+const char16_t kServe[] = uR"(Usage:
+  tarn serve [--port N]            https://<this node's Tailscale name> for your tailnet
+  tarn serve --funnel [--port N]   the same, reachable from the whole internet
+  tarn serve --off [--funnel]      stop it
+  tarn serve --status [--port N]   what Tailscale serves for Tarn
+
+Runs `tailscale serve` (or `tailscale funnel`) so that tailscaled answers HTTPS on this node's
+MagicDNS name and proxies it to Tarn on 127.0.0.1: no address but loopback is bound and no
+firewall asks. Needs the tailscale CLI and HTTPS certificates enabled in the tailnet (the CLI
+says how). Requests that come this way carry X-Forwarded-For, and Tarn asks them for a client
+key like any remote request. --funnel is for clients that call from the cloud (Cursor's base URL
+override): it refuses to start while no client key is active, and warns. --port is Tarn's port
+(default: the first listen address saved in Settings, else 8276).
+)";
+
 } // namespace
 
 QString helpText(const QString &topic)
@@ -215,6 +231,8 @@ QString helpText(const QString &topic)
         return QString::fromUtf16(kTransfer);
     if (topic == u"connect")
         return QString::fromUtf16(kConnect);
+    if (topic == u"serve")
+        return QString::fromUtf16(kServe);
     return {};
 }
 
