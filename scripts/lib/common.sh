@@ -13,6 +13,7 @@ TARN_APT_PACKAGES=(
     libgtest-dev libgmock-dev googletest
     libboost-dev libcurl4-openssl-dev libsimdjson-dev libmimalloc-dev libsqlite3-dev libtomlplusplus-dev
     iproute2 libqrencode-dev zbar-tools
+    qtkeychain-qt6-dev libssl-dev dbus gnome-keyring libsecret-tools
 )
 
 tarn_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
