@@ -7,6 +7,7 @@
 #include "gateway/core/ExtraHeaderRule.h"
 
 #include "gateway/routing/ChannelProbe.h"
+#include "gateway/secrets/SecretVault.h"
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/Database.h"
 #include "gateway/storage/RouterStateRepository.h"
@@ -71,6 +72,8 @@ Status applyChannelFlags(const ParsedFlags &f, Channel &c)
         for (const QString &key : f.values(QStringLiteral("key"))) {
             if (key.trimmed().isEmpty())
                 return Error::invalid(QStringLiteral("--key must not be empty"));
+            if (SecretVault::isReference(key.trimmed()))
+                return Error::invalid(QStringLiteral("--key takes the provider's key itself, not a stored reference"));
             c.keys.append(key.trimmed());
         }
     }

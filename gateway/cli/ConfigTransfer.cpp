@@ -3,6 +3,7 @@
 #include "gateway/cli/ChannelParams.h"
 #include "gateway/cli/CliSupport.h"
 
+#include "gateway/secrets/SecretVault.h"
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
@@ -176,6 +177,10 @@ Result<Channel> channelFromJson(const QJsonObject &o, const QString &where)
                            headers ? nullptr : &headers.error()}) {
         if (e)
             return *e;
+    }
+    for (const QString &key : *keys) {
+        if (SecretVault::isReference(key))
+            return Error::invalid(QStringLiteral("%1.keys holds a stored reference, not a key (export with --secrets to carry keys)").arg(where));
     }
     c.keys = *keys;
     c.models = *models;
@@ -361,7 +366,8 @@ int runExportCommand(Context &ctx, const QStringList &args)
     auto db = openDatabase(ctx);
     if (!db)
         return runtimeError(ctx, db.error().message);
-    Result<QList<Channel>> channels = ChannelRepository(**db).list();
+    // Without --secrets no key is even read from the keychain.
+    Result<QList<Channel>> channels = ChannelRepository(**db).list(secrets ? KeyAccess::Resolve : KeyAccess::References);
     Result<QList<ClientKey>> keys = ClientKeyRepository(**db).list();
     Result<QMap<QString, QString>> settings = SettingsRepository(**db).all();
     Result<QHash<QString, PoolSettings>> pools = PoolRepository(**db).list();

@@ -3,6 +3,7 @@
 
 #include "gateway/core/Logging.h"
 #include "gateway/core/ThreadHop.h"
+#include "gateway/secrets/SecretVault.h"
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
@@ -82,9 +83,14 @@ Status ConfigStore::reload()
         auto revision = settings.configRevision();
         if (!revision)
             return revision.error();
+        // Keys are read from the secret vault here, on the store's thread, so the request path only
+        // ever sees them in memory. A key the vault could not give (logged by the repository) is
+        // left out rather than sent upstream as its reference.
         auto channels = ChannelRepository(m_database).list();
         if (!channels)
             return channels.error();
+        for (Channel &channel : *channels)
+            channel.keys.removeIf([](const QString &key) { return SecretVault::isReference(key); });
         auto keys = ClientKeyRepository(m_database).list();
         if (!keys)
             return keys.error();

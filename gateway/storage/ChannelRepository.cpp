@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/storage/ChannelRepository.h"
 
+#include "gateway/core/Logging.h"
+#include "gateway/secrets/SecretVault.h"
 #include "gateway/storage/Database.h"
 #include "gateway/storage/StorageSupport.h"
 
@@ -191,6 +193,78 @@ Error notFound(const QString &name)
     return Error::notFound(QStringLiteral("no channel named '%1'").arg(name));
 }
 
+// Replaces the references in the channels' keys by the keys (outside any transaction: a keychain
+// round trip must not hold a database snapshot). A key that cannot be read keeps its reference.
+void resolveKeys(Database &db, QList<Channel> &channels)
+{
+    for (Channel &c : channels) {
+        for (QString &key : c.keys) {
+            if (!SecretVault::isReference(key))
+                continue;
+            Result<QString> plain = db.secrets().resolve(key);
+            if (plain)
+                key = *plain;
+            else
+                qCWarning(lcStorage).noquote() << QStringLiteral("channel '%1': %2").arg(c.name, plain.error().message);
+        }
+    }
+}
+
+// The stored references of a channel's keys.
+Result<QStringList> storedReferences(Database &db, const QString &where, const QVariant &binding)
+{
+    QSqlQuery q(db.handle());
+    if (Status s = execute(q, QStringLiteral("SELECT keys FROM channels WHERE ") + where, {binding},
+                           QStringLiteral("reading stored keys"));
+        !s)
+        return s.error();
+    return q.next() ? fromJsonArray(q.value(0).toString()) : QStringList();
+}
+
+// The references to store for keys: a reference is kept; a key the channel already had (known
+// from previous, its stored references) keeps its reference; any other key goes to the vault now,
+// and out again if the surrounding transaction rolls back. Runs inside a transaction.
+Result<QStringList> referencesFor(Database &db, const QStringList &keys, const QStringList &previous)
+{
+    SecretVault &vault = db.secrets();
+    QHash<QString, QString> known; // key -> its reference
+    for (const QString &reference : previous) {
+        if (!SecretVault::isReference(reference))
+            continue;
+        if (Result<QString> plain = vault.resolve(reference))
+            known.insert(*plain, reference);
+    }
+    QStringList references;
+    for (const QString &key : keys) {
+        if (SecretVault::isReference(key)) {
+            references.append(key);
+        } else if (const auto it = known.constFind(key); it != known.cend()) {
+            references.append(*it);
+        } else {
+            Result<QString> reference = vault.store(key);
+            if (!reference)
+                return Error{reference.error().code, QStringLiteral("cannot store the key: %1").arg(reference.error().message)};
+            db.afterRollback([&vault, ref = *reference] { (void)vault.forget(ref); });
+            known.insert(key, *reference);
+            references.append(*reference);
+        }
+    }
+    return references;
+}
+
+// Deletes, once committed, the secrets of references no longer in use.
+void forgetUnused(Database &db, const QStringList &previous, const QStringList &current)
+{
+    for (const QString &reference : previous) {
+        if (!SecretVault::isReference(reference) || current.contains(reference))
+            continue;
+        db.afterCommit([&db, reference] {
+            if (const Status s = db.secrets().forget(reference); !s)
+                qCWarning(lcStorage).noquote() << "could not delete a key no longer used:" << s.error().message;
+        });
+    }
+}
+
 } // namespace
 
 ChannelRepository::ChannelRepository(Database &db)
@@ -198,7 +272,7 @@ ChannelRepository::ChannelRepository(Database &db)
 {
 }
 
-Result<QList<Channel>> ChannelRepository::list() const
+Result<QList<Channel>> ChannelRepository::list(KeyAccess access) const
 {
     QList<Channel> channels;
     // One snapshot: the state rows belong to the channels just read.
@@ -215,10 +289,12 @@ Result<QList<Channel>> ChannelRepository::list() const
     });
     if (!read)
         return read.error();
+    if (access == KeyAccess::Resolve)
+        resolveKeys(m_db, channels);
     return channels;
 }
 
-Result<Channel> ChannelRepository::findByName(const QString &name) const
+Result<Channel> ChannelRepository::findByName(const QString &name, KeyAccess access) const
 {
     QList<Channel> found;
     const Status read = m_db.readTransaction([&]() -> Status {
@@ -235,33 +311,55 @@ Result<Channel> ChannelRepository::findByName(const QString &name) const
     });
     if (!read)
         return read.error();
+    if (access == KeyAccess::Resolve)
+        resolveKeys(m_db, found);
     return found.first();
 }
 
 Result<qint64> ChannelRepository::add(const Channel &channel)
 {
-    QSqlQuery q(m_db.handle());
-    QVariantList values = channelValues(channel);
-    const QString now = nowDbTime();
-    values << now << now;
-    const Status s = execute(q, QStringLiteral("INSERT INTO channels (name, type, base_url, keys, models, model_map, priority, "
-                                               "weight, enabled, capabilities, proxy, extra_headers, budget, price, failover_on, "
-                                               "test_model, params, strip_betas, openai_api, created_at, updated_at) "
-                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                             values, QStringLiteral("adding channel '%1'").arg(channel.name));
-    if (!s) {
-        if (s.error().code == ErrorCode::AlreadyExists)
-            return Error{ErrorCode::AlreadyExists, QStringLiteral("a channel named '%1' already exists").arg(channel.name)};
-        return s.error();
-    }
-    return q.lastInsertId().toLongLong();
+    qint64 id = 0;
+    const Status added = m_db.transaction([&]() -> Status {
+        Result<QStringList> references = referencesFor(m_db, channel.keys, {});
+        if (!references)
+            return references.error();
+        Channel stored = channel;
+        stored.keys = *references;
+        QSqlQuery q(m_db.handle());
+        QVariantList values = channelValues(stored);
+        const QString now = nowDbTime();
+        values << now << now;
+        const Status s = execute(q, QStringLiteral("INSERT INTO channels (name, type, base_url, keys, models, model_map, priority, "
+                                                   "weight, enabled, capabilities, proxy, extra_headers, budget, price, failover_on, "
+                                                   "test_model, params, strip_betas, openai_api, created_at, updated_at) "
+                                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                 values, QStringLiteral("adding channel '%1'").arg(channel.name));
+        if (!s) {
+            if (s.error().code == ErrorCode::AlreadyExists)
+                return Error{ErrorCode::AlreadyExists, QStringLiteral("a channel named '%1' already exists").arg(channel.name)};
+            return s;
+        }
+        id = q.lastInsertId().toLongLong();
+        return {};
+    });
+    if (!added)
+        return added.error();
+    return id;
 }
 
 Status ChannelRepository::update(const Channel &channel)
 {
     return m_db.transaction([&]() -> Status {
+        Result<QStringList> previous = storedReferences(m_db, QStringLiteral("id = ?"), channel.id);
+        if (!previous)
+            return previous.error();
+        Result<QStringList> references = referencesFor(m_db, channel.keys, *previous);
+        if (!references)
+            return references.error();
+        Channel stored = channel;
+        stored.keys = *references;
         QSqlQuery q(m_db.handle());
-        QVariantList values = channelValues(channel);
+        QVariantList values = channelValues(stored);
         values << nowDbTime() << channel.id;
         const Status s = execute(q, QStringLiteral("UPDATE channels SET name = ?, type = ?, base_url = ?, keys = ?, models = ?, "
                                                    "model_map = ?, priority = ?, weight = ?, enabled = ?, capabilities = ?, "
@@ -276,6 +374,7 @@ Status ChannelRepository::update(const Channel &channel)
         }
         if (q.numRowsAffected() == 0)
             return Error::notFound(QStringLiteral("no channel with id %1").arg(channel.id));
+        forgetUnused(m_db, *previous, *references);
 
         // A key that is gone cannot be re-enabled: forget its state.
         QVariantList bindings{channel.id};
@@ -293,6 +392,9 @@ Status ChannelRepository::update(const Channel &channel)
 Status ChannelRepository::remove(const QString &name)
 {
     return m_db.transaction([&]() -> Status {
+        Result<QStringList> previous = storedReferences(m_db, QStringLiteral("name = ?"), name);
+        if (!previous)
+            return previous.error();
         QSqlQuery q(m_db.handle());
         // router_state has no foreign key (the gateway rewrites it wholesale); the other state
         // tables go with the channel by ON DELETE CASCADE.
@@ -307,6 +409,7 @@ Status ChannelRepository::remove(const QString &name)
             return s;
         if (q.numRowsAffected() == 0)
             return notFound(name);
+        forgetUnused(m_db, *previous, {});
         return {};
     });
 }

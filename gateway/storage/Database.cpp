@@ -3,7 +3,9 @@
 
 #include "gateway/core/Logging.h"
 #include "gateway/storage/FilePermissions.h"
+#include "gateway/storage/KeyMigration.h"
 #include "gateway/storage/Migrations.h"
+#include "gateway/secrets/SecretVault.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -123,6 +125,10 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const QStr
     if (*migrated != *version)
         qCInfo(lcStorage) << "database" << path << "upgraded from schema" << *version << "to" << *migrated;
     database->m_schemaVersion = *migrated;
+    // Keys an older Tarn stored in the database move to the vault; on failure they stay where they
+    // were (and still work) until the next start tries again.
+    if (const Status moved = moveChannelKeysToVault(*database); !moved)
+        qCWarning(lcStorage).noquote() << "provider keys stay in the database for now:" << moved.error().message;
     return database;
 }
 
@@ -148,23 +154,65 @@ Status Database::transaction(const std::function<Status()> &work)
             return Error::storage(QStringLiteral("cannot start a transaction: %1").arg(sqlErrorText(query.lastError())));
     }
     ++m_transactionDepth;
+    const qsizetype effectsBefore = m_pendingEffects.size();
     Status result = work();
     --m_transactionDepth;
 
     QSqlQuery query(db);
     if (result) {
         const QString commit = depth == 0 ? QStringLiteral("COMMIT") : QStringLiteral("RELEASE ") + savepoint;
-        if (query.exec(commit))
+        if (query.exec(commit)) {
+            if (depth == 0)
+                runPendingEffects(true);
             return result;
+        }
         result = Error::storage(QStringLiteral("cannot commit: %1").arg(sqlErrorText(query.lastError())));
     }
     if (depth == 0) {
         query.exec(QStringLiteral("ROLLBACK"));
+        runPendingEffects(false);
     } else {
         query.exec(QStringLiteral("ROLLBACK TO ") + savepoint);
         query.exec(QStringLiteral("RELEASE ") + savepoint);
+        // What the rolled-back work meant to do after a commit will not happen; its undo does now.
+        const QList<PendingEffect> undone = m_pendingEffects.mid(effectsBefore);
+        m_pendingEffects.resize(effectsBefore);
+        for (const PendingEffect &effect : undone) {
+            if (!effect.onCommit)
+                effect.fn();
+        }
     }
     return result;
+}
+
+void Database::runPendingEffects(bool committed)
+{
+    const QList<PendingEffect> effects = std::exchange(m_pendingEffects, {});
+    for (const PendingEffect &effect : effects) {
+        if (effect.onCommit == committed)
+            effect.fn();
+    }
+}
+
+void Database::afterCommit(std::function<void()> fn)
+{
+    if (m_transactionDepth == 0)
+        fn();
+    else
+        m_pendingEffects.append({std::move(fn), true});
+}
+
+void Database::afterRollback(std::function<void()> fn)
+{
+    if (m_transactionDepth > 0)
+        m_pendingEffects.append({std::move(fn), false});
+}
+
+SecretVault &Database::secrets()
+{
+    if (!m_secrets)
+        m_secrets = SecretVault::forDataDir(QFileInfo(m_path).absolutePath());
+    return *m_secrets;
 }
 
 Status Database::readTransaction(const std::function<Status()> &work)
@@ -184,6 +232,7 @@ Status Database::readTransaction(const std::function<Status()> &work)
     QSqlQuery query(db);
     if (!query.exec(QStringLiteral("COMMIT")))
         query.exec(QStringLiteral("ROLLBACK"));
+    runPendingEffects(true); // nothing a read transaction holds can roll back
     return result;
 }
 

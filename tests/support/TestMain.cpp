@@ -6,6 +6,10 @@
 
 int main(int argc, char **argv)
 {
+    // Provider keys go to an encrypted file in each test's data directory, never to the keychain of
+    // whoever runs the tests (the keychain test sets its own).
+    if (!qEnvironmentVariableIsSet("TARN_SECRET_BACKEND"))
+        qputenv("TARN_SECRET_BACKEND", "file");
     QCoreApplication app(argc, argv);
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();

@@ -10,6 +10,8 @@ int main(int argc, char **argv)
     // QApplication without a display aborts: default to offscreen unless told otherwise.
     if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (!qEnvironmentVariableIsSet("TARN_SECRET_BACKEND"))
+        qputenv("TARN_SECRET_BACKEND", "file"); // never the keychain of whoever runs the tests
     QApplication app(argc, argv);
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
