@@ -76,6 +76,7 @@ Status ConfigStore::reload()
     if (QThread::currentThread() != thread())
         return runOnThreadOf(this, [this] { return reload(); });
     auto config = std::make_shared<RuntimeConfig>();
+    bool keysMissing = false;
     // One read transaction: the revision, channels, keys, pools and settings come from one state of the
     // database, never half before and half after a change made meanwhile (by the CLI, say).
     const Status read = m_database.readTransaction([&]() -> Status {
@@ -89,8 +90,9 @@ Status ConfigStore::reload()
         auto channels = ChannelRepository(m_database).list();
         if (!channels)
             return channels.error();
+        keysMissing = false;
         for (Channel &channel : *channels)
-            channel.keys.removeIf([](const QString &key) { return SecretVault::isReference(key); });
+            keysMissing |= channel.keys.removeIf([](const QString &key) { return SecretVault::isReference(key); }) > 0;
         auto keys = ClientKeyRepository(m_database).list();
         if (!keys)
             return keys.error();
@@ -116,6 +118,8 @@ Status ConfigStore::reload()
     });
     if (!read)
         return read;
+    m_keysMissing = keysMissing;
+    m_lastReload.start();
     {
         std::lock_guard lock(m_mutex);
         m_snapshot = std::move(config);
@@ -146,9 +150,14 @@ void ConfigStore::poll()
         qCWarning(lcGateway) << "cannot read the configuration revision:" << revision.error().message;
         return;
     }
-    if (*revision == snapshot()->revision)
-        return;
-    qCInfo(lcGateway) << "configuration changed (revision" << *revision << "); reloading";
+    if (*revision == snapshot()->revision) {
+        // A keychain locked at login, say: try the keys it would not give again now and then.
+        if (!m_keysMissing || m_lastReload.elapsed() < kMissingKeysRetryMs)
+            return;
+        qCInfo(lcGateway) << "reading the provider keys the secret store could not give before";
+    } else {
+        qCInfo(lcGateway) << "configuration changed (revision" << *revision << "); reloading";
+    }
     if (const Status status = reload(); !status)
         qCWarning(lcGateway) << "configuration reload failed:" << status.error().message;
 }

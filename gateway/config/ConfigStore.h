@@ -4,6 +4,7 @@
 #include "gateway/config/RuntimeConfig.h"
 #include "gateway/core/Result.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 
 #include <mutex>
@@ -38,8 +39,13 @@ Q_SIGNALS:
 private:
     void poll();
 
+    static constexpr qint64 kMissingKeysRetryMs = 60'000;
+
     Database &m_database;
     QTimer *m_timer = nullptr;
+    // The store's thread only: a key the secret vault could not give was left out of the snapshot.
+    bool m_keysMissing = false;
+    QElapsedTimer m_lastReload;
     mutable std::mutex m_mutex;
     ConfigSnapshot m_snapshot;
 };

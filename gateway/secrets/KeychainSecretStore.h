@@ -13,7 +13,8 @@ class KeychainSecretStore final : public SecretStore
 {
 public:
     // service: the keychain's service name the entries are filed under ("Tarn").
-    explicit KeychainSecretStore(QString service = QStringLiteral("Tarn"), int timeoutMs = 30'000);
+    // A call not answered within timeoutMs fails (a keychain prompting for its password, say).
+    explicit KeychainSecretStore(QString service = QStringLiteral("Tarn"), int timeoutMs = 15'000);
 
     // False when Tarn was built without QtKeychain.
     static bool isBuiltIn();

@@ -2,6 +2,7 @@
 // References in the database, the vault's cache and backends, and the channel repository writing
 // keys through the vault: plain keys never reach the database, unchanged keys keep their
 // references, removed keys' secrets go once the change is committed (not when it rolls back).
+#include "gateway/config/ConfigStore.h"
 #include "gateway/secrets/EncryptedFileSecretStore.h"
 #include "gateway/secrets/MemorySecretStore.h"
 #include "gateway/secrets/SecretVault.h"
@@ -163,5 +164,30 @@ TEST(SecretVault, AKeyTheVaultCannotGiveIsLeftOutNotLost)
     ASSERT_TRUE(ChannelRepository(**other).update(*found).ok());
     EXPECT_EQ(storedKeys(**other, QStringLiteral("c")), refs);
     EXPECT_EQ(store->size(), 1);
+    SecretVault::install(dir.path(), nullptr);
+}
+
+TEST(SecretVault, TheRuntimeSnapshotNeverHoldsAReference)
+{
+    TempDataDir dir;
+    SecretVault::install(dir.path(), std::make_shared<SecretVault>(dir.path(), std::make_unique<MemorySecretStore>()));
+    {
+        auto db = Database::open(dir.dbPath(), QStringLiteral("snapshot-writer"));
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE(ChannelRepository(**db).add(channelWithKeys(QStringLiteral("c"), {QStringLiteral("sk-one"), QStringLiteral("sk-two")})).ok());
+        ConfigStore store(**db);
+        ASSERT_TRUE(store.reload().ok());
+        ASSERT_EQ(store.snapshot()->channels.size(), 1);
+        EXPECT_EQ(store.snapshot()->channels.first().keys, (QStringList{QStringLiteral("sk-one"), QStringLiteral("sk-two")}));
+    }
+    // A process whose store cannot give the keys routes the channel without them: a reference is
+    // never sent upstream as if it were a key.
+    SecretVault::install(dir.path(), std::make_shared<SecretVault>(dir.path(), std::make_unique<MemorySecretStore>()));
+    auto db = Database::open(dir.dbPath(), QStringLiteral("snapshot-reader"));
+    ASSERT_TRUE(db.ok());
+    ConfigStore store(**db);
+    ASSERT_TRUE(store.reload().ok());
+    ASSERT_EQ(store.snapshot()->channels.size(), 1);
+    EXPECT_TRUE(store.snapshot()->channels.first().keys.isEmpty());
     SecretVault::install(dir.path(), nullptr);
 }
