@@ -248,7 +248,10 @@ private:
                 {QStringLiteral("paused"), m_gateway.isPaused()},
                 {QStringLiteral("listening"), listening},
                 {QStringLiteral("channels"), config->channels.size()},
-                {QStringLiteral("channel_states"), states}};
+                {QStringLiteral("channel_states"), states},
+                // "file": no keychain service runs here, which a window should tell its user.
+                {QStringLiteral("secrets"), QJsonObject{{QStringLiteral("backend"), m_gateway.secretBackend()},
+                                                        {QStringLiteral("detail"), m_gateway.secretStatus()}}}};
     }
 
     QJsonObject channels() const

@@ -163,7 +163,10 @@ export writes channels (parameter overrides and stripped betas included), pools,
 Channel API keys and client key hashes are included only with --secrets (the file is then
 readable by you only): without them, import keeps the keys of channels and client keys that
 already exist here and fails for new ones, so restore a backup from a --secrets export.
-import applies the whole file or nothing, matching channels and client keys by name.
+Without --secrets, export does not read the keychain at all.
+import applies the whole file or nothing, matching channels and client keys by name; the
+channel keys it carries go to the OS keychain (or the encrypted secrets.enc where none runs;
+TARN_SECRET_BACKEND=keychain|file chooses), never into the database.
 )";
 
 const char16_t kConnect[] = uR"(Usage:

@@ -106,6 +106,10 @@ TEST(SecretExposure, OldPlainKeysMoveOutStillRouteAndLeakNowhere)
         EXPECT_EQ(r.status, 200) << path.toStdString();
         EXPECT_FALSE(r.body.contains(kKeyTail)) << path.toStdString() << ": " << r.body.toStdString();
     }
+    const HttpResult status = client.request("GET", admin.url().toString() + QStringLiteral("/admin/v1/status"), {},
+                                             {{"Authorization", "Bearer " + *token}});
+    EXPECT_EQ(status.json().value(u"secrets").toObject().value(u"backend").toString(), QStringLiteral("file"))
+        << status.body.toStdString();
     const HttpResult channels = client.request("GET", admin.url().toString() + QStringLiteral("/admin/v1/channels"), {},
                                                {{"Authorization", "Bearer " + *token}});
     EXPECT_TRUE(channels.body.contains("zq-e")) << "the key is shown masked: " << channels.body.toStdString();
