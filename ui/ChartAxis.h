@@ -45,6 +45,9 @@ inline QCategoryAxis *createScaledAxis(double maximum, const QString &unit)
 {
     auto *axis = new QCategoryAxis;
     axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    // Four characters at most ("1.5M"): never cut to "…", which Qt Charts did under X11 when it
+    // had measured the axis before its labels grew.
+    axis->setTruncateLabels(false);
     setScaledAxis(axis, maximum);
     axis->setTitleText(unit);
     return axis;

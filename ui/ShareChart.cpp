@@ -117,8 +117,8 @@ void fillShareChart(QChart *chart, const QList<UsageShare> &shares, const QStrin
     for (QLegendMarker *marker : markers) {
         auto *slice = qobject_cast<QPieLegendMarker *>(marker)->slice();
         QString text = slice->property("name").toString();
-        if (labels == ShareLabels::InLegend)
-            text += QStringLiteral("  ") + formatPercent(slice->property("share").toDouble());
+        if (labels == ShareLabels::InLegend) // whole percents: the narrow legend of a small pie
+            text += QStringLiteral("  %1 %").arg(qRound(slice->property("share").toDouble() * 100));
         marker->setLabel(text);
     }
 }

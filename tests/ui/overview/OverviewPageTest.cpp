@@ -203,9 +203,9 @@ TEST_F(OverviewPageTest, SharesByModelAndChannelCoverTheLastSevenDays)
         return result;
     };
     EXPECT_EQ(slices("overviewModelShare"),
-              (QStringList{QStringLiteral("gpt-4o  85.7 %=3600"), QStringLiteral("claude  14.3 %=600")}));
+              (QStringList{QStringLiteral("gpt-4o  86 %=3600"), QStringLiteral("claude  14 %=600")}));
     EXPECT_EQ(slices("overviewChannelShare"),
-              (QStringList{QStringLiteral("alpha  85.7 %=3600"), QStringLiteral("beta  14.3 %=600")}));
+              (QStringList{QStringLiteral("alpha  86 %=3600"), QStringLiteral("beta  14 %=600")}));
 }
 
 TEST_F(OverviewPageTest, PoolTableListsTheRoutersPools)
