@@ -52,9 +52,12 @@ Result<JobOutcome> runJob(std::function<QKeychain::Job *()> makeJob, int timeout
         QKeychain::Job *job = makeJob();
         job->setAutoDelete(true);
         QObject::connect(job, &QKeychain::Job::finished, context, [done](QKeychain::Job *finished) {
-            JobOutcome o{finished->error(), finished->errorString(), {}};
+            // Deep copies: the job's strings are released on this thread when it is deleted, and an
+            // implicitly shared copy would be released on the caller's too.
+            const auto owned = [](const QString &s) { return QString(s.constData(), s.size()); };
+            JobOutcome o{finished->error(), owned(finished->errorString()), {}};
             if (auto *read = qobject_cast<QKeychain::ReadPasswordJob *>(finished); read && o.error == QKeychain::NoError)
-                o.text = read->textData();
+                o.text = owned(read->textData());
             done->set_value(std::move(o));
         });
         job->start();

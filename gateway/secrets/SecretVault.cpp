@@ -176,6 +176,15 @@ Result<QString> SecretVault::resolve(const QString &value)
     return secret;
 }
 
+bool SecretVault::firstFailure(const QString &reference)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_reportedFailures.contains(reference))
+        return false;
+    m_reportedFailures.insert(reference);
+    return true;
+}
+
 Status SecretVault::forget(const QString &reference)
 {
     const auto [backend, name] = splitReference(reference);

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QString>
 
 #include <memory>
@@ -61,6 +62,9 @@ public:
     Result<QString> resolve(const QString &value);
     // Removes the secret behind a reference (values that are not references are ignored).
     Status forget(const QString &reference);
+    // True the first time it is asked about reference: callers that re-read channels every few
+    // seconds say once in the log that a key cannot be read, not at every read.
+    bool firstFailure(const QString &reference);
 
 private:
     // The store for a reference's backend; nullptr when this process cannot open it.
@@ -74,6 +78,7 @@ private:
     std::unique_ptr<SecretStore> m_otherFile;
     std::unique_ptr<SecretStore> m_otherKeychain;
     QHash<QString, QString> m_cache; // reference -> key
+    QSet<QString> m_reportedFailures;
 };
 
 } // namespace tarn::gateway

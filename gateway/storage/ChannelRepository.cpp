@@ -204,7 +204,7 @@ void resolveKeys(Database &db, QList<Channel> &channels)
             Result<QString> plain = db.secrets().resolve(key);
             if (plain)
                 key = *plain;
-            else
+            else if (db.secrets().firstFailure(key))
                 qCWarning(lcStorage).noquote() << QStringLiteral("channel '%1': %2").arg(c.name, plain.error().message);
         }
     }
