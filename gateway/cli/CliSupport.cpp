@@ -266,7 +266,8 @@ Result<QDateTime> parseDateTime(const QString &what, const QString &text)
 
 QString maskSecret(const QString &secret)
 {
-    return secret.left(secret.size() > 8 ? 4 : 0) + QStringLiteral("…");
+    const QString head = secret.left(secret.size() > 8 ? 4 : 0) + QStringLiteral("…");
+    return secret.size() >= 24 ? head + secret.right(4) : head;
 }
 
 QString formatTime(const QDateTime &time)

@@ -88,7 +88,9 @@ Result<QMap<QString, QString>> parsePairs(const QString &what, const QStringList
 // ISO-8601 date or date-time; without an offset it is UTC.
 Result<QDateTime> parseDateTime(const QString &what, const QString &text);
 
-// The first 4 characters and an ellipsis: enough to recognise a secret, not to use it.
+// The first 4 characters and an ellipsis, and the last 4 of a secret as long as a provider key
+// (24+ characters: "sk-p…abcd", how providers' dashboards name keys): enough to recognise a
+// secret, not to use it. Shorter ones show their first 4 only (9+) or nothing.
 QString maskSecret(const QString &secret);
 QString formatTime(const QDateTime &time); // "2024-05-01 12:00 UTC", "-" when invalid
 QVariant jsonTime(const QDateTime &time);  // ISO-8601 UTC string, null when invalid

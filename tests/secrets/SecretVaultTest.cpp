@@ -2,6 +2,7 @@
 // References in the database, the vault's cache and backends, and the channel repository writing
 // keys through the vault: plain keys never reach the database, unchanged keys keep their
 // references, removed keys' secrets go once the change is committed (not when it rolls back).
+#include "gateway/cli/CliSupport.h"
 #include "gateway/config/ConfigStore.h"
 #include "gateway/secrets/EncryptedFileSecretStore.h"
 #include "gateway/secrets/MemorySecretStore.h"
@@ -190,4 +191,11 @@ TEST(SecretVault, TheRuntimeSnapshotNeverHoldsAReference)
     ASSERT_EQ(store.snapshot()->channels.size(), 1);
     EXPECT_TRUE(store.snapshot()->channels.first().keys.isEmpty());
     SecretVault::install(dir.path(), nullptr);
+}
+
+TEST(SecretMasking, ProviderKeysShowTheirEndsShortSecretsLess)
+{
+    EXPECT_EQ(cli::maskSecret(QStringLiteral("sk-proj-0123456789abcdefghij")), QStringLiteral("sk-p…ghij"));
+    EXPECT_EQ(cli::maskSecret(QStringLiteral("sk-secret-one-123456")), QStringLiteral("sk-s…"));
+    EXPECT_EQ(cli::maskSecret(QStringLiteral("short")), QStringLiteral("…"));
 }
