@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/ShareChart.h"
 
+#include "gateway/config/RuntimeConfig.h"
 #include "ui/NumberFormat.h"
 
 #include <QChart>
@@ -37,9 +38,11 @@ const QList<QColor> &palette()
 
 } // namespace
 
-QHash<QString, QColor> usageColours(QStringList names)
+QHash<QString, QColor> usageColours(QStringList names, const QStringList &known)
 {
+    names += known;
     std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
     QHash<QString, QColor> result;
     QList<bool> used(palette().size(), false);
     for (const QString &name : names) {
@@ -56,13 +59,23 @@ QHash<QString, QColor> usageColours(QStringList names)
     return result;
 }
 
+ColourNames colourNames(const RuntimeConfig &config)
+{
+    ColourNames names;
+    for (const Channel &channel : config.channels) {
+        names.channels.append(channel.name);
+        names.models += channel.servedModels();
+    }
+    return names;
+}
+
 QColor usageOtherColour()
 {
     return QColor(0x9e, 0x9e, 0x9e);
 }
 
 void fillShareChart(QChart *chart, const QList<UsageShare> &shares, const QString &name, int maxSlices,
-                    ShareLabels labels)
+                    ShareLabels labels, const QStringList &known)
 {
     chart->removeAllSeries();
     auto *pie = new QPieSeries;
@@ -77,7 +90,7 @@ void fillShareChart(QChart *chart, const QList<UsageShare> &shares, const QStrin
         if (i < MaxSlices)
             names.append(shares[i].name);
     }
-    const QHash<QString, QColor> colours = usageColours(names);
+    const QHash<QString, QColor> colours = usageColours(names, known);
     // A slice carries its name in full (the legend and tooltips show it); the share is written on
     // the slice when it is big enough to hold it.
     const auto addSlice = [pie, total, labels](const QString &label, qint64 tokens, const QColor &colour) {

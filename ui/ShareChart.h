@@ -3,6 +3,10 @@
 
 #include "gateway/storage/UsageStats.h"
 
+namespace tarn::gateway {
+struct RuntimeConfig;
+}
+
 #include <QColor>
 #include <QHash>
 #include <QList>
@@ -19,9 +23,21 @@ QT_END_NAMESPACE
 namespace tarn::ui {
 
 // A colour per name, the same for a name in every chart and refresh: a hash of the name picks the
-// slot, so a channel keeps its colour across charts, refreshes and ranges as far as the names on
-// screen do not collide (then the later name in sort order takes the next free colour).
-QHash<QString, QColor> usageColours(QStringList names);
+// slot, and a collision goes to the later name in sort order, which takes the next free colour.
+// Collisions are settled among names and known together: give every page the same known (the
+// configuration's, colourNames) and a name has one colour everywhere, whatever else is on screen.
+QHash<QString, QColor> usageColours(QStringList names, const QStringList &known = {});
+// The names colours are shared out among: every configured channel, and every model they serve.
+struct ColourNames
+{
+    QStringList channels;
+    QStringList models;
+    const QStringList &of(gateway::UsageGrouping grouping) const
+    {
+        return grouping == gateway::UsageGrouping::Channel ? channels : models;
+    }
+};
+ColourNames colourNames(const gateway::RuntimeConfig &config);
 // The "other" slice and bar: grey, never a name's colour.
 QColor usageOtherColour();
 // Where a pie writes each name's share: on its slice (a slice of 5 % or more; large pies), or after
@@ -31,6 +47,6 @@ enum class ShareLabels { OnSlices, InLegend };
 // colour, names past the maxSlices largest share one grey "other" slice, and the shares are written
 // where labels says. Replaces whatever the chart held.
 void fillShareChart(QChart *chart, const QList<gateway::UsageShare> &shares, const QString &name, int maxSlices = 8,
-                    ShareLabels labels = ShareLabels::OnSlices);
+                    ShareLabels labels = ShareLabels::OnSlices, const QStringList &known = {});
 
 } // namespace tarn::ui

@@ -350,9 +350,11 @@ void OverviewPage::showData(const OverviewData &data)
     setScaledAxis(m_requestAxis, double(maxRequests));
     setScaledAxis(m_tokenAxis, double(maxTokens));
 
-    fillShareChart(m_modelPie->chart(), data.byModel, tr("Tokens by model (7 days)"), kPieSlices, ShareLabels::InLegend);
+    const ColourNames known = colourNames(*m_service.gateway().config().snapshot());
+    fillShareChart(m_modelPie->chart(), data.byModel, tr("Tokens by model (7 days)"), kPieSlices, ShareLabels::InLegend,
+                   known.models);
     fillShareChart(m_channelPie->chart(), data.byChannel, tr("Tokens by channel (7 days)"), kPieSlices,
-                   ShareLabels::InLegend);
+                   ShareLabels::InLegend, known.channels);
     showHealth();
     applyChartPalette(this); // the hourly chart's axes are new
 }

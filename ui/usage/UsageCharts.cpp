@@ -180,7 +180,7 @@ QString usageSpanText(const UsageData &data, int maxLabels)
     return tr("%1 – %2").arg(labels.first(), labels.last());
 }
 
-void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels)
+void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels, const QStringList &known)
 {
     clearChart(chart);
     if (data.series.isEmpty())
@@ -210,7 +210,7 @@ void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels)
     QStringList kept;
     for (int i = 0; i < bySize.size() && (i < MaxGroups - 1 || bySize.size() == MaxGroups); ++i)
         kept.append(bySize[i].second);
-    const QHash<QString, QColor> colours = usageColours(kept);
+    const QHash<QString, QColor> colours = usageColours(kept, known);
     QList<double> other(buckets.size(), 0.0);
     auto *series = new QStackedBarSeries;
     series->setName(tr("Tokens"));

@@ -27,7 +27,7 @@ QStringList usageBucketLabels(const QList<QDateTime> &buckets, gateway::UsageGra
 // label under it; empty when its bars carry their own labels.
 QString usageSpanText(const UsageData &data, int maxLabels);
 // Tokens (input + output) per bucket, one stacked set per channel or model.
-void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels = 16);
+void fillTokensChart(QChart *chart, const UsageData &data, int maxLabels = 16, const QStringList &known = {});
 // Input (uncached), cached input, output without reasoning, and reasoning tokens per bucket: the
 // last two together are the output tokens (reasoning is part of output).
 void fillSplitChart(QChart *chart, const UsageData &data, int maxLabels = 16);

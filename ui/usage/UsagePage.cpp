@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/usage/UsagePage.h"
 
+#include "gateway/Gateway.h"
+#include "gateway/config/ConfigStore.h"
+#include "gateway/config/RuntimeConfig.h"
 #include "gateway/desktop/DesktopService.h"
 #include "ui/ChartPalette.h"
 #include "ui/NumberFormat.h"
@@ -411,7 +414,9 @@ void UsagePage::showData(UsageData data)
                               .arg(formatCount(total.promptTokens), formatCount(total.cachedTokens),
                                    formatCount(total.completionTokens), formatCount(total.reasoningTokens),
                                    QString::number(total.costUsd, 'f', 4)));
-    fillTokensChart(m_tokens->chart(), m_data, FullWidthLabels);
+    // Colours shared out among the configuration's names, as on the Overview.
+    const ColourNames known = colourNames(*m_service.gateway().config().snapshot());
+    fillTokensChart(m_tokens->chart(), m_data, FullWidthLabels, known.of(m_data.query.grouping));
     fillSplitChart(m_split->chart(), m_data, HalfWidthLabels);
     fillRequestsChart(m_requests->chart(), m_data, HalfWidthLabels);
     for (const auto &[span, labels] : {std::pair{m_tokensSpan, FullWidthLabels}, std::pair{m_splitSpan, HalfWidthLabels},
@@ -419,8 +424,9 @@ void UsagePage::showData(UsageData data)
         span->setText(usageSpanText(m_data, labels));
         span->setVisible(!span->text().isEmpty());
     }
-    fillShareChart(m_modelShare->chart(), m_data.byModel, tr("Tokens by model"));
-    fillShareChart(m_channelShare->chart(), m_data.byChannel, tr("Tokens by channel"));
+    fillShareChart(m_modelShare->chart(), m_data.byModel, tr("Tokens by model"), 8, ShareLabels::OnSlices, known.models);
+    fillShareChart(m_channelShare->chart(), m_data.byChannel, tr("Tokens by channel"), 8, ShareLabels::OnSlices,
+                   known.channels);
     applyChartPalette(this); // the axes are new
     m_heatmap->setHeatmap(m_data.heatmap);
     showQuality();

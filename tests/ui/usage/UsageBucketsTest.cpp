@@ -117,6 +117,26 @@ TEST(UsageColours, ANameKeepsItsColourWhenAnotherDropsOut)
     }
 }
 
+// Given the same known names (the configuration's), a name has one colour whatever subset a chart
+// shows: the Overview's six-slice pie and the Usage page's tokens chart agreed only by luck before.
+TEST(UsageColours, TheSameKnownNamesGiveEveryChartTheSameColours)
+{
+    const QStringList known = {QStringLiteral("anthropic"), QStringLiteral("openai"), QStringLiteral("openai-team"),
+                               QStringLiteral("deepseek"), QStringLiteral("zhipu"), QStringLiteral("openrouter"),
+                               QStringLiteral("ollama"), QStringLiteral("lmstudio"), QStringLiteral("vllm-box")};
+    const QHash<QString, QColor> everything = usageColours(known);
+    for (qsizetype drop = 0; drop < known.size(); ++drop) {
+        QStringList shown = known.mid(0, drop) + known.mid(drop + 1, 3);
+        const QHash<QString, QColor> subset = usageColours(shown, known);
+        for (const QString &name : shown)
+            EXPECT_EQ(subset.value(name), everything.value(name)) << name.toStdString();
+    }
+    QSet<QRgb> distinct;
+    for (const QColor &colour : everything)
+        distinct.insert(colour.rgb());
+    EXPECT_EQ(distinct.size(), known.size()); // nine names, twelve colours: none shared
+}
+
 class UsageBucketsTest : public ::testing::Test
 {
 protected:
