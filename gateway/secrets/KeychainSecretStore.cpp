@@ -35,6 +35,14 @@ QObject *keychainThreadContext()
     return context;
 }
 
+// A copy that shares nothing with s. Strings go into and come out of QtKeychain only as such
+// copies: the library (not built with our sanitizers) releases its references on the keychain
+// thread, and a reference still shared with the caller's thread would be released on both.
+QString owned(const QString &s)
+{
+    return QString(s.constData(), s.size());
+}
+
 struct JobOutcome
 {
     QKeychain::Error error = QKeychain::NoError;
@@ -52,9 +60,6 @@ Result<JobOutcome> runJob(std::function<QKeychain::Job *()> makeJob, int timeout
         QKeychain::Job *job = makeJob();
         job->setAutoDelete(true);
         QObject::connect(job, &QKeychain::Job::finished, context, [done](QKeychain::Job *finished) {
-            // Deep copies: the job's strings are released on this thread when it is deleted, and an
-            // implicitly shared copy would be released on the caller's too.
-            const auto owned = [](const QString &s) { return QString(s.constData(), s.size()); };
             JobOutcome o{finished->error(), owned(finished->errorString()), {}};
             if (auto *read = qobject_cast<QKeychain::ReadPasswordJob *>(finished); read && o.error == QKeychain::NoError)
                 o.text = owned(read->textData());
@@ -101,9 +106,9 @@ Status KeychainSecretStore::write(const QString &name, const QString &secret)
 {
     const QString service = m_service;
     Result<JobOutcome> o = runJob([service, name, secret] {
-        auto *job = new QKeychain::WritePasswordJob(service);
-        job->setKey(name);
-        job->setTextData(secret);
+        auto *job = new QKeychain::WritePasswordJob(owned(service));
+        job->setKey(owned(name));
+        job->setTextData(owned(secret));
         return job;
     }, m_timeoutMs, QStringLiteral("storing a secret"));
     if (!o)
@@ -117,8 +122,8 @@ Result<QString> KeychainSecretStore::read(const QString &name)
 {
     const QString service = m_service;
     Result<JobOutcome> o = runJob([service, name] {
-        auto *job = new QKeychain::ReadPasswordJob(service);
-        job->setKey(name);
+        auto *job = new QKeychain::ReadPasswordJob(owned(service));
+        job->setKey(owned(name));
         return job;
     }, m_timeoutMs, QStringLiteral("reading a secret"));
     if (!o)
@@ -132,8 +137,8 @@ Status KeychainSecretStore::remove(const QString &name)
 {
     const QString service = m_service;
     Result<JobOutcome> o = runJob([service, name] {
-        auto *job = new QKeychain::DeletePasswordJob(service);
-        job->setKey(name);
+        auto *job = new QKeychain::DeletePasswordJob(owned(service));
+        job->setKey(owned(name));
         return job;
     }, m_timeoutMs, QStringLiteral("deleting a secret"));
     if (!o)
