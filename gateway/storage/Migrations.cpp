@@ -242,6 +242,18 @@ QStringList schemaV7()
     return sql;
 }
 
+// Provider keys move out of the database into the secret vault (gateway/secrets), leaving
+// "secret:<backend>:<id>" references in channels.keys. Nothing in the tables changes shape: the
+// version itself is the point. A Tarn from before the vault would read a reference as the key and
+// send it upstream (every request 401, every key disabled); at this version it refuses the
+// database instead, with "written by a newer Tarn". The meta row says so for anyone reading it.
+QStringList schemaV8()
+{
+    return {
+        QStringLiteral("INSERT INTO meta (key, value) VALUES ('channel_keys', 'vault references')"),
+    };
+}
+
 QString sqlErrorText(const QSqlQuery &query)
 {
     const QSqlError error = query.lastError();
@@ -260,6 +272,7 @@ const QList<Migration> &schemaMigrations()
         {5, schemaV5()},
         {6, schemaV6()},
         {7, schemaV7()},
+        {8, schemaV8()},
     };
     return migrations;
 }

@@ -8,6 +8,7 @@
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/Database.h"
 #include "gateway/storage/KeyMigration.h"
+#include "gateway/storage/Migrations.h"
 #include "tests/support/TempDataDir.h"
 
 #include <QFile>
@@ -174,4 +175,29 @@ TEST(KeyMigration, AStopMidwayLosesNothingAndTheNextStartFinishes)
     for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
         EXPECT_FALSE(fileBytes(dir.dbPath() + suffix).contains("sk-legacy")) << suffix.toStdString();
     SecretVault::install(dir.path(), nullptr);
+}
+
+// A Tarn from before the vault would send a reference upstream as if it were the key. The move
+// comes with a schema version that build does not know, so it refuses the database instead.
+TEST(KeyMigration, ATarnFromBeforeTheVaultRefusesTheMovedDatabase)
+{
+    TempDataDir dir;
+    makeOldDatabase(dir, 1);
+    {
+        auto db = Database::open(dir.dbPath(), QStringLiteral("vault-tarn"));
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE(SecretVault::isReference(storedKeys(**db, QStringLiteral("c0")).value(0)));
+        QSqlQuery q((*db)->handle());
+        ASSERT_TRUE(q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'channel_keys'")) && q.next());
+        EXPECT_EQ(q.value(0).toString(), QStringLiteral("vault references"));
+    }
+    QList<Migration> beforeTheVault;
+    for (const Migration &m : schemaMigrations()) {
+        if (m.version <= 7)
+            beforeTheVault << m;
+    }
+    auto old = Database::open(dir.dbPath(), QStringLiteral("pre-vault-tarn"), beforeTheVault);
+    ASSERT_FALSE(old.ok());
+    EXPECT_EQ(old.error().code, ErrorCode::SchemaTooNew);
+    EXPECT_TRUE(old.error().message.contains(u"newer Tarn")) << old.error().message.toStdString();
 }
