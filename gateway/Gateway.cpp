@@ -5,6 +5,7 @@
 #include "gateway/api/ResponseStore.h"
 #include "gateway/auth/ClientKeyLimiter.h"
 #include "gateway/cli/CommandLine.h"
+#include "gateway/cli/SavedListen.h"
 #include "gateway/config/ConfigStore.h"
 #include "gateway/core/Logging.h"
 #include "gateway/core/Paths.h"
@@ -35,31 +36,6 @@ Gateway::~Gateway()
     stop(0);
     stopControl();
 }
-
-namespace {
-
-// Where to listen when the command line does not say: the addresses saved in Settings
-// ("host:port,[v6]:port"), else loopback on the default port. A saved value that does not parse is
-// reported and ignored rather than leaving Tarn unreachable.
-QList<ListenAddress> savedListenAddresses(Database &database)
-{
-    const QList<ListenAddress> fallback = {{QStringLiteral("127.0.0.1"), 8276}};
-    const Result<QString> saved = SettingsRepository(database).value(QString::fromLatin1(SettingKeys::Listen));
-    if (!saved || saved->trimmed().isEmpty())
-        return fallback;
-    QList<ListenAddress> addresses;
-    for (const QString &entry : saved->split(u',', Qt::SkipEmptyParts)) {
-        const Result<ListenAddress> address = parseListenAddress(entry.trimmed());
-        if (!address) {
-            qCWarning(lcGateway) << "ignoring the saved listen addresses:" << address.error().message;
-            return fallback;
-        }
-        addresses.append(*address);
-    }
-    return addresses.isEmpty() ? fallback : addresses;
-}
-
-} // namespace
 
 Status Gateway::start()
 {

@@ -47,7 +47,7 @@ struct GatewayOptions
     // at again every exposeWatchMs, so an address that comes late (tailscaled at boot) or changes
     // is bound without a restart. Ignored when `listen` names addresses (--listen overrides).
     std::optional<ExposeMode> expose;
-    quint16 exposePort = 8276;
+    quint16 exposePort = kDefaultPort;
     int exposeWatchMs = 5000;
     std::function<QList<InterfaceAddress>()> interfaces = systemInterfaceAddresses; // tests inject theirs
 };

@@ -2,14 +2,13 @@
 // `tarn connect`: which coding agents on this machine use Tarn, and setting one up (or undoing it).
 #include "gateway/cli/CliSupport.h"
 #include "gateway/cli/CommandLine.h"
+#include "gateway/cli/SavedListen.h"
 
 #include "gateway/connect/AgentConfig.h"
 #include "gateway/connect/ConfigWriter.h"
 #include "gateway/connect/ConnectSetup.h"
-#include "gateway/core/SettingKeys.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
-#include "gateway/storage/SettingsRepository.h"
 
 #include <QDir>
 
@@ -20,29 +19,6 @@ namespace {
 using Kind = FlagSpec::Kind;
 using connect::AgentConfig;
 using connect::ConnectTarget;
-
-// Where Tarn serves when started without --listen: the first saved listen address (a wildcard
-// one reached through loopback), else 127.0.0.1:8276 — the gateway's own default.
-QString defaultRootUrl(Database &db)
-{
-    const Result<QString> saved = SettingsRepository(db).value(QString::fromLatin1(SettingKeys::Listen));
-    if (saved) {
-        for (const QString &entry : saved->split(u',', Qt::SkipEmptyParts)) {
-            const Result<ListenAddress> address = parseListenAddress(entry.trimmed());
-            if (!address || address->port == 0)
-                continue;
-            QString host = address->host;
-            if (host == u"0.0.0.0" || host == u"*")
-                host = QStringLiteral("127.0.0.1");
-            else if (host == u"::")
-                host = QStringLiteral("::1");
-            if (host.contains(u':'))
-                host = u'[' + host + u']';
-            return QStringLiteral("http://%1:%2").arg(host).arg(address->port);
-        }
-    }
-    return QStringLiteral("http://127.0.0.1:8276");
-}
 
 QString backupRoot(const Context &ctx)
 {
@@ -175,7 +151,7 @@ int runConnectCommand(Context &ctx, const QStringList &args)
         auto db = openDatabase(ctx);
         if (!db)
             return runtimeError(ctx, db.error().message);
-        rootUrl = defaultRootUrl(**db);
+        rootUrl = gateway::rootUrl(savedLocalAddress(**db));
     }
     const QString model = flags->value(QStringLiteral("model")).trimmed();
     if (flags->has(QStringLiteral("model")) && model.isEmpty())

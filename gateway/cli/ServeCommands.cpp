@@ -3,12 +3,11 @@
 // for explicitly, `tailscale funnel` (the internet), proxied to Tarn on loopback.
 #include "gateway/cli/CliSupport.h"
 #include "gateway/cli/CommandLine.h"
+#include "gateway/cli/SavedListen.h"
 
-#include "gateway/core/SettingKeys.h"
 #include "gateway/net/TailscaleServe.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
-#include "gateway/storage/SettingsRepository.h"
 
 #include <algorithm>
 
@@ -17,20 +16,6 @@ namespace tarn::gateway::cli {
 namespace {
 
 using Kind = FlagSpec::Kind;
-
-// The port Tarn serves on without --listen: the first saved listen address's, else 8276.
-quint16 savedPort(Database &db)
-{
-    const Result<QString> saved = SettingsRepository(db).value(QString::fromLatin1(SettingKeys::Listen));
-    if (saved) {
-        for (const QString &entry : saved->split(u',', Qt::SkipEmptyParts)) {
-            const Result<ListenAddress> address = parseListenAddress(entry.trimmed());
-            if (address && address->port != 0)
-                return address->port;
-        }
-    }
-    return 8276;
-}
 
 int tailscaleFailed(Context &ctx, const QStringList &args, const TailscaleRun &run)
 {
@@ -77,7 +62,7 @@ int runServeCommand(Context &ctx, const QStringList &args)
     auto db = openDatabase(ctx);
     if (!db)
         return runtimeError(ctx, db.error().message);
-    quint16 port = savedPort(**db);
+    quint16 port = savedLocalAddress(**db).port;
     if (flags->has(QStringLiteral("port"))) {
         const Result<int> given = parseInt(QStringLiteral("--port"), flags->value(QStringLiteral("port")), 1);
         if (!given || *given > 65535)

@@ -6,6 +6,9 @@
 namespace tarn::gateway {
 
 // Where the gateway listens ("--listen HOST:PORT"; "[::1]:8080" for IPv6).
+// The port Tarn serves on when nothing else is said (--port, Settings).
+inline constexpr quint16 kDefaultPort = 8276;
+
 struct ListenAddress
 {
     QString host;

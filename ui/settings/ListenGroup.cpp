@@ -36,7 +36,7 @@ ListenGroup::ListenGroup(gateway::DesktopService &service, std::function<bool(co
     setObjectName(QStringLiteral("listenGroup"));
     const gateway::GatewayOptions &options = m_service.gateway().options();
     QStringList hosts;
-    quint16 port = 8276;
+    quint16 port = gateway::kDefaultPort;
     for (const gateway::ListenAddress &address : options.listen) {
         hosts.append(address.host);
         if (address.port != 0)
