@@ -16,6 +16,13 @@ TARN_APT_PACKAGES=(
     qtkeychain-qt6-dev libssl-dev dbus gnome-keyring libsecret-tools
 )
 
+# Only scripts/package (and its CI stage) needs these: rpmbuild, the linters, the NSIS compiler
+# for the Windows installer's dry run, Xvfb and a tray host for the desktop check.
+TARN_APT_PACKAGING=(
+    dpkg-dev fakeroot file rpm lintian rpmlint nsis desktop-file-utils appstream
+    xvfb trayer imagemagick x11-utils systemd curl
+)
+
 tarn_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 tarn_install_deps() {
@@ -23,8 +30,14 @@ tarn_install_deps() {
         tarn_log "Not a Debian/Ubuntu system: install Qt 6.4+, CMake, Ninja, GoogleTest, Boost, libcurl and simdjson yourself (see README)."
         return 0
     fi
+    tarn_install_packages "${TARN_APT_PACKAGES[@]}"
+}
+
+# tarn_install_packages PKG...: apt-get installs those of them that are missing.
+tarn_install_packages() {
+    command -v dpkg-query >/dev/null 2>&1 || return 0
     local missing=()
-    for pkg in "${TARN_APT_PACKAGES[@]}"; do
+    for pkg in "$@"; do
         if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
             missing+=("$pkg")
         fi
