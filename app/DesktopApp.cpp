@@ -8,6 +8,7 @@
 #include "gateway/storage/SettingsRepository.h"
 #include "ui/MainWindow.h"
 #include "ui/SingleInstance.h"
+#include "ui/about/AboutDialog.h"
 #include "ui/settings/LaunchAtLogin.h"
 #include "ui/settings/SettingsPage.h"
 #include "ui/tray/TrayController.h"
@@ -16,6 +17,7 @@
 #include <QApplication>
 #include <QGuiApplication>
 #include <QMessageBox>
+#include <QPointer>
 #include <QTimer>
 
 #include <cstdio>
@@ -30,7 +32,9 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     QApplication app(argc, argv);
     app.setApplicationName(QStringLiteral("Tarn"));
     app.setApplicationDisplayName(QStringLiteral("Tarn"));
-    app.setDesktopFileName(QStringLiteral("tarn"));
+    app.setApplicationVersion(QStringLiteral(TARN_VERSION));
+    // The installed desktop entry's name (AppStream id): Wayland compositors match windows to it.
+    app.setDesktopFileName(QStringLiteral("io.github.tarn.Tarn"));
 
     ui::SingleInstance instance(ui::SingleInstance::keyForDataDir(options.dataDir));
     if (!instance.tryBecomePrimary()) {
@@ -80,6 +84,18 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     QObject::connect(&tray, &ui::TrayIcon::availabilityChanged, &window, applyTray);
     QObject::connect(&tray, &ui::TrayIcon::showWindowRequested, &window, &ui::MainWindow::showAndActivate);
     QObject::connect(&tray, &ui::TrayIcon::connectRequested, &window, &ui::MainWindow::openConnectDialog);
+    // One About box at a time, raised again when asked twice; a dialog is a window of its own, so it
+    // shows while the main window is hidden in the tray.
+    QPointer<ui::AboutDialog> about;
+    QObject::connect(&tray, &ui::TrayIcon::aboutRequested, &window, [&about, &window, dataDir = options.dataDir] {
+        if (!about) {
+            about = new ui::AboutDialog(dataDir, &window);
+            about->setAttribute(Qt::WA_DeleteOnClose);
+        }
+        about->show();
+        about->raise();
+        about->activateWindow();
+    });
     // Through the window: a window that hides to the tray would otherwise veto the quit.
     const auto quit = [&window] {
         window.prepareToQuit();
@@ -89,7 +105,9 @@ int runDesktop(int argc, char **argv, const gateway::GatewayOptions &options, An
     QObject::connect(&window, &ui::MainWindow::quitRequested, &app, quit);
     QObject::connect(&instance, &ui::SingleInstance::activationRequested, &window, &ui::MainWindow::showAndActivate);
 
-    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app, &QCoreApplication::quit);
+    // Through the window as well: Qt 6's quit() asks every window to close first, and one that hides
+    // to the tray refuses, so SIGTERM (logout, systemctl stop, kill) was ignored while a tray was up.
+    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app, quit);
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &gateway, [&gateway, &admin] {
         admin.stop(); // before the gateway it reads
         gateway.stop();

@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 {
     // Before parsing: the default data dir (QStandardPaths::AppDataLocation) is named after the app.
     QCoreApplication::setApplicationName(QStringLiteral("Tarn"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TARN_VERSION)); // CMake's PROJECT_VERSION
     QStringList args;
     for (int i = 1; i < argc; ++i)
         args.append(QString::fromLocal8Bit(argv[i]));

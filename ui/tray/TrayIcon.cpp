@@ -92,6 +92,10 @@ TrayIcon::TrayIcon(QObject *parent)
     m_noChannelsAction->setObjectName(QStringLiteral("noChannelsAction"));
     m_noChannelsAction->setEnabled(false);
     m_menu->addSeparator();
+    m_aboutAction = m_menu->addAction(tr("About Tarn"));
+    m_aboutAction->setObjectName(QStringLiteral("aboutAction"));
+    // Not AboutRole or the text heuristic: a role can move the entry out of the tray menu on macOS.
+    m_aboutAction->setMenuRole(QAction::NoRole);
     m_quitAction = m_menu->addAction(tr("Quit"));
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
     m_quitAction->setMenuRole(QAction::QuitRole);
@@ -100,6 +104,7 @@ TrayIcon::TrayIcon(QObject *parent)
     connect(m_connectAction, &QAction::triggered, this, &TrayIcon::connectRequested);
     connect(m_pauseAction, &QAction::triggered, this, &TrayIcon::pauseRequested);
     connect(m_pauseAction, &QAction::toggled, this, &TrayIcon::updatePauseText);
+    connect(m_aboutAction, &QAction::triggered, this, &TrayIcon::aboutRequested);
     connect(m_quitAction, &QAction::triggered, this, &TrayIcon::quitRequested);
 
     m_iconPath = iconPathFor(m_state);

@@ -68,6 +68,7 @@ public:
 Q_SIGNALS:
     void showWindowRequested();
     void connectRequested(); // "Connect a client…"
+    void aboutRequested(); // "About Tarn"
     void pauseRequested(bool paused);
     void quitRequested();
     void notificationRaised(const QString &title, const QString &text);
@@ -93,6 +94,7 @@ private:
     QAction *m_pauseAction = nullptr;
     QAction *m_noChannelsAction = nullptr;
     QHash<QString, QAction *> m_channelActions; // by channel name
+    QAction *m_aboutAction = nullptr;
     QAction *m_quitAction = nullptr;
     QTimer *m_retryTimer = nullptr;
     int m_retryAttempts = 15;
