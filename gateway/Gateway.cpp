@@ -190,6 +190,11 @@ QString Gateway::secretStatus() const
     return SecretVault::forDataDir(QFileInfo(databasePath(m_options.dataDir)).absolutePath())->status();
 }
 
+bool Gateway::secretsFellBack() const
+{
+    return SecretVault::forDataDir(QFileInfo(databasePath(m_options.dataDir)).absolutePath())->fellBack();
+}
+
 // Runs on the control thread: everything created here lives there.
 Status Gateway::startControl(const QString &dbPath)
 {

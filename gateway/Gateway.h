@@ -101,6 +101,8 @@ public:
     // says so), and one line for people saying where and why. Any thread, after start().
     QString secretBackend() const;
     QString secretStatus() const;
+    // Whether the keychain was wanted and does not work here (the encrypted file stands in).
+    bool secretsFellBack() const;
 
 Q_SIGNALS:
     void configurationChanged();

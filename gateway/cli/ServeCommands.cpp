@@ -9,29 +9,15 @@
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
 
-#include <algorithm>
-
 namespace tarn::gateway::cli {
 
 namespace {
 
 using Kind = FlagSpec::Kind;
 
-int tailscaleFailed(Context &ctx, const QStringList &args, const TailscaleRun &run)
-{
-    const QString said = QString::fromLocal8Bit(run.err.isEmpty() ? run.out : run.err).trimmed();
-    return runtimeError(ctx, QStringLiteral("tailscale %1 failed (exit %2)%3").arg(args.join(u' ')).arg(run.exitCode)
-                                 .arg(said.isEmpty() ? QString() : QStringLiteral(": ") + said));
-}
-
 int showServed(Context &ctx, quint16 port)
 {
-    const Result<TailscaleRun> status = runTailscale(serveStatusArguments());
-    if (!status)
-        return runtimeError(ctx, status.error().message);
-    if (status->exitCode != 0)
-        return tailscaleFailed(ctx, serveStatusArguments(), *status);
-    const Result<QList<ServeEntry>> entries = parseServeStatus(status->out, port);
+    const Result<QList<ServeEntry>> entries = servedEntries(port);
     if (!entries)
         return runtimeError(ctx, entries.error().message);
     if (entries->isEmpty()) {
@@ -75,13 +61,10 @@ int runServeCommand(Context &ctx, const QStringList &args)
     const ServeReach reach = flags->has(QStringLiteral("funnel")) ? ServeReach::Internet : ServeReach::Tailnet;
     if (!off && reach == ServeReach::Internet) {
         // The internet at large: nothing gets in without a key, and there must be one to get in with.
-        const Result<QList<ClientKey>> keys = ClientKeyRepository(**db).list();
-        if (!keys)
-            return runtimeError(ctx, keys.error().message);
-        const bool anyActive = std::any_of(keys->cbegin(), keys->cend(), [](const ClientKey &k) {
-            return !k.revoked && !k.isExpired(QDateTime::currentDateTimeUtc());
-        });
-        if (!anyActive) {
+        const Result<bool> anyActive = ClientKeyRepository(**db).hasActive(QDateTime::currentDateTimeUtc());
+        if (!anyActive)
+            return runtimeError(ctx, anyActive.error().message);
+        if (!*anyActive) {
             return runtimeError(ctx, QStringLiteral("funnel puts Tarn on the internet, where every request needs a client "
                                                     "key: create one first ('tarn key create --name cloud')"));
         }
@@ -89,12 +72,8 @@ int runServeCommand(Context &ctx, const QStringList &args)
                    "must carry a client key; keep them secret and revoke any you stop using."
                 << Qt::endl;
     }
-    const QStringList command = off ? serveOffArguments(reach) : serveArguments(reach, port);
-    const Result<TailscaleRun> run = runTailscale(command);
-    if (!run)
-        return runtimeError(ctx, run.error().message);
-    if (run->exitCode != 0)
-        return tailscaleFailed(ctx, command, *run);
+    if (const Status done = setServed(reach, port, !off); !done)
+        return runtimeError(ctx, done.error().message);
     if (off) {
         ctx.out << "Tailscale " << (reach == ServeReach::Internet ? "funnel" : "serve") << " is off." << Qt::endl;
         return ExitOk;

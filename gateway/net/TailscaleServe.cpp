@@ -17,6 +17,20 @@ QString command(ServeReach reach)
     return reach == ServeReach::Tailnet ? QStringLiteral("serve") : QStringLiteral("funnel");
 }
 
+// The CLI's run, or why it failed: "tailscale serve … failed (exit 1): <what it said>".
+Result<TailscaleRun> runChecked(const QStringList &args)
+{
+    Result<TailscaleRun> run = runTailscale(args);
+    if (run && run->exitCode != 0) {
+        const QString said = QString::fromLocal8Bit(run->err.isEmpty() ? run->out : run->err).trimmed();
+        return Error{ErrorCode::Io, QStringLiteral("tailscale %1 failed (exit %2)%3")
+                                        .arg(args.join(u' '))
+                                        .arg(run->exitCode)
+                                        .arg(said.isEmpty() ? QString() : QStringLiteral(": ") + said)};
+    }
+    return run;
+}
+
 } // namespace
 
 QStringList serveArguments(ServeReach reach, quint16 port)
@@ -65,6 +79,22 @@ Result<QList<ServeEntry>> parseServeStatus(QByteArrayView json, quint16 port)
         entries.append(entry);
     }
     return entries;
+}
+
+Result<QList<ServeEntry>> servedEntries(quint16 port)
+{
+    const Result<TailscaleRun> status = runChecked(serveStatusArguments());
+    if (!status)
+        return status.error();
+    return parseServeStatus(status->out, port);
+}
+
+Status setServed(ServeReach reach, quint16 port, bool on)
+{
+    const Result<TailscaleRun> run = runChecked(on ? serveArguments(reach, port) : serveOffArguments(reach));
+    if (!run)
+        return run.error();
+    return {};
 }
 
 Result<TailscaleRun> runTailscale(const QStringList &args, int timeoutMs)

@@ -44,4 +44,10 @@ struct TailscaleRun
 // An error when it is not installed, does not start or does not finish.
 [[nodiscard]] Result<TailscaleRun> runTailscale(const QStringList &args, int timeoutMs = 20000);
 
+// What tailscale serves for Tarn on port now (`serve status --json`, read by parseServeStatus).
+// Both run the CLI and block up to its timeout: off the GUI thread. Errors quote what the CLI said.
+[[nodiscard]] Result<QList<ServeEntry>> servedEntries(quint16 port);
+// Starts (on) or stops serving Tarn's port to the tailnet or, with funnel, the internet.
+[[nodiscard]] Status setServed(ServeReach reach, quint16 port, bool on);
+
 } // namespace tarn::gateway

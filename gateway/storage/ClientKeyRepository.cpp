@@ -13,6 +13,8 @@
 #include <QSqlQuery>
 #include <QTemporaryFile>
 
+#include <algorithm>
+
 namespace tarn::gateway {
 
 using namespace storage;
@@ -187,6 +189,14 @@ Result<QList<ClientKey>> ClientKeyRepository::list() const
     while (q.next())
         keys.append(keyFromRow(q));
     return keys;
+}
+
+Result<bool> ClientKeyRepository::hasActive(const QDateTime &now) const
+{
+    const Result<QList<ClientKey>> keys = list();
+    if (!keys)
+        return keys.error();
+    return std::any_of(keys->cbegin(), keys->cend(), [&](const ClientKey &k) { return !k.revoked && !k.isExpired(now); });
 }
 
 Result<ClientKey> ClientKeyRepository::findByName(const QString &name) const

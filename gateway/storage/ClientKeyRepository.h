@@ -32,6 +32,8 @@ public:
     Result<QString> create(ClientKey meta);
     // Ordered by name.
     Result<QList<ClientKey>> list() const;
+    // Whether any key is neither revoked nor expired at now: one a caller could present.
+    Result<bool> hasActive(const QDateTime &now) const;
     Result<ClientKey> findByName(const QString &name) const;
     // hash is a stored hex digest (either scheme); NotFound if no key has it.
     Result<ClientKey> findByHash(QByteArrayView hash) const;

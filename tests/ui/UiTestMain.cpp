@@ -12,6 +12,9 @@ int main(int argc, char **argv)
         qputenv("QT_QPA_PLATFORM", "offscreen");
     if (!qEnvironmentVariableIsSet("TARN_SECRET_BACKEND"))
         qputenv("TARN_SECRET_BACKEND", "file"); // never the keychain of whoever runs the tests
+    // Nor their tailscale (Settings asks it what it serves): a test that wants one puts a stand-in here.
+    if (!qEnvironmentVariableIsSet("TARN_TAILSCALE"))
+        qputenv("TARN_TAILSCALE", "/nonexistent/tailscale");
     QApplication app(argc, argv);
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();

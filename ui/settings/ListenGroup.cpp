@@ -7,6 +7,7 @@
 #include "gateway/desktop/DesktopService.h"
 #include "gateway/storage/Database.h"
 #include "gateway/storage/SettingsRepository.h"
+#include "ui/settings/TailscaleServeRow.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -93,6 +94,10 @@ ListenGroup::ListenGroup(gateway::DesktopService &service, std::function<bool(co
     layout->addLayout(reach);
     layout->addLayout(fields);
     layout->addWidget(m_note);
+    auto *serve = new TailscaleServeRow(m_service, m_confirm, this);
+    layout->addWidget(serve);
+    // What tailscale proxies to is Tarn's loopback port, which a save may have moved.
+    connect(&m_service.gateway(), &gateway::Gateway::listeningChanged, serve, &TailscaleServeRow::refresh);
     connect(m_mode, &QComboBox::currentIndexChanged, this, &ListenGroup::showChoice);
     connect(m_hosts, &QLineEdit::textEdited, this, [this](const QString &text) { m_customHosts = text; });
     connect(m_port, &QSpinBox::valueChanged, this, [this] {

@@ -194,9 +194,42 @@ QWidget *SettingsPage::createDataGroup()
     m_retention->setSpecialValueText(tr("keep everything"));
     m_retention->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     connect(m_retention, &QSpinBox::editingFinished, this, &SettingsPage::changeRetention);
+    // Where provider keys are kept. Finding out may probe the keychain (seconds when its service
+    // hangs), so it is asked on the database thread, not here.
+    auto *secrets = new QLabel(tr("…"), group);
+    secrets->setObjectName(QStringLiteral("secretsLabel"));
+    secrets->setWordWrap(true);
+    secrets->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    struct SecretsWhere
+    {
+        QString backend;
+        QString status;
+        bool fellBack = false;
+    };
+    m_service.run<SecretsWhere>(
+        secrets,
+        [gateway = &m_service.gateway()](gateway::Database &) {
+            return SecretsWhere{gateway->secretBackend(), gateway->secretStatus(), gateway->secretsFellBack()};
+        },
+        [secrets](SecretsWhere where) {
+            secrets->setToolTip(where.status);
+            if (where.backend == u"keychain") {
+                secrets->setText(tr("In the OS keychain"));
+            } else if (where.backend == u"file") {
+                secrets->setText(where.fellBack ? tr("In an encrypted file in the data folder: no OS keychain service "
+                                                     "answered here")
+                                                : tr("In an encrypted file in the data folder"));
+                if (where.fellBack)
+                    secrets->setStyleSheet(QStringLiteral("color: #b35c00;"));
+            } else {
+                secrets->setText(tr("In memory only: they are lost when Tarn stops"));
+                secrets->setStyleSheet(QStringLiteral("color: #b35c00;"));
+            }
+        });
     auto *form = new QFormLayout(group);
     form->addRow(tr("Data folder"), folderRow);
     form->addRow(tr("Keep usage for"), m_retention);
+    form->addRow(tr("Provider keys"), secrets);
     return group;
 }
 
