@@ -252,6 +252,25 @@ Result<QStringList> referencesFor(Database &db, const QStringList &keys, const Q
     return references;
 }
 
+// The channel as stored: its keys as vault references (referencesFor).
+Result<Channel> withReferences(Database &db, const Channel &channel, const QStringList &previous)
+{
+    Result<QStringList> references = referencesFor(db, channel.keys, previous);
+    if (!references)
+        return references.error();
+    Channel stored = channel;
+    stored.keys = std::move(*references);
+    return stored;
+}
+
+// A write's failure, a clash with another channel's name said as such.
+Status nameClashSaid(Status s, const QString &name)
+{
+    if (!s && s.error().code == ErrorCode::AlreadyExists)
+        return Error{ErrorCode::AlreadyExists, QStringLiteral("a channel named '%1' already exists").arg(name)};
+    return s;
+}
+
 // Deletes, once committed, the secrets of references no longer in use.
 void forgetUnused(Database &db, const QStringList &previous, const QStringList &current)
 {
@@ -320,13 +339,11 @@ Result<qint64> ChannelRepository::add(const Channel &channel)
 {
     qint64 id = 0;
     const Status added = m_db.transaction([&]() -> Status {
-        Result<QStringList> references = referencesFor(m_db, channel.keys, {});
-        if (!references)
-            return references.error();
-        Channel stored = channel;
-        stored.keys = *references;
+        const Result<Channel> stored = withReferences(m_db, channel, {});
+        if (!stored)
+            return stored.error();
         QSqlQuery q(m_db.handle());
-        QVariantList values = channelValues(stored);
+        QVariantList values = channelValues(*stored);
         const QString now = nowDbTime();
         values << now << now;
         const Status s = execute(q, QStringLiteral("INSERT INTO channels (name, type, base_url, keys, models, model_map, priority, "
@@ -334,11 +351,8 @@ Result<qint64> ChannelRepository::add(const Channel &channel)
                                                    "test_model, params, strip_betas, openai_api, created_at, updated_at) "
                                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                                  values, QStringLiteral("adding channel '%1'").arg(channel.name));
-        if (!s) {
-            if (s.error().code == ErrorCode::AlreadyExists)
-                return Error{ErrorCode::AlreadyExists, QStringLiteral("a channel named '%1' already exists").arg(channel.name)};
-            return s;
-        }
+        if (!s)
+            return nameClashSaid(s, channel.name);
         id = q.lastInsertId().toLongLong();
         return {};
     });
@@ -353,13 +367,11 @@ Status ChannelRepository::update(const Channel &channel)
         Result<QStringList> previous = storedReferences(m_db, QStringLiteral("id = ?"), channel.id);
         if (!previous)
             return previous.error();
-        Result<QStringList> references = referencesFor(m_db, channel.keys, *previous);
-        if (!references)
-            return references.error();
-        Channel stored = channel;
-        stored.keys = *references;
+        const Result<Channel> stored = withReferences(m_db, channel, *previous);
+        if (!stored)
+            return stored.error();
         QSqlQuery q(m_db.handle());
-        QVariantList values = channelValues(stored);
+        QVariantList values = channelValues(*stored);
         values << nowDbTime() << channel.id;
         const Status s = execute(q, QStringLiteral("UPDATE channels SET name = ?, type = ?, base_url = ?, keys = ?, models = ?, "
                                                    "model_map = ?, priority = ?, weight = ?, enabled = ?, capabilities = ?, "
@@ -367,14 +379,11 @@ Status ChannelRepository::update(const Channel &channel)
                                                    "test_model = ?, params = ?, strip_betas = ?, openai_api = ?, updated_at = ? "
                                                    "WHERE id = ?"),
                                  values, QStringLiteral("updating channel '%1'").arg(channel.name));
-        if (!s) {
-            if (s.error().code == ErrorCode::AlreadyExists)
-                return Error{ErrorCode::AlreadyExists, QStringLiteral("a channel named '%1' already exists").arg(channel.name)};
-            return s;
-        }
+        if (!s)
+            return nameClashSaid(s, channel.name);
         if (q.numRowsAffected() == 0)
             return Error::notFound(QStringLiteral("no channel with id %1").arg(channel.id));
-        forgetUnused(m_db, *previous, *references);
+        forgetUnused(m_db, *previous, stored->keys);
 
         // A key that is gone cannot be re-enabled: forget its state.
         QVariantList bindings{channel.id};
