@@ -152,6 +152,22 @@ class DotEnvAgentConfig : public AgentConfig
 public:
     DotEnvAgentConfig(const QString &folder, QString authType) : m_folder(folder), m_authType(std::move(authType)) {}
 
+private:
+    using Files = std::pair<EnvFile, JsonSettings>; // .env and settings.json
+    Result<Files> parse(const FileContents &current) const
+    {
+        const QStringList files = configFiles();
+        Result<EnvFile> env = EnvFile::parse(current.value(0), files.at(0));
+        if (!env)
+            return env.error();
+        Result<JsonSettings> settings = JsonSettings::parse(current.value(1), files.at(1));
+        if (!settings)
+            return settings.error();
+        return Files{std::move(*env), std::move(*settings)};
+    }
+
+public:
+
     QStringList configFiles() const override
     {
         return {QDir(m_folder).filePath(QStringLiteral(".env")), QDir(m_folder).filePath(QStringLiteral("settings.json"))};
@@ -160,37 +176,31 @@ public:
 
     Result<QList<QByteArray>> plan(const FileContents &current, const ConnectTarget &target) const override
     {
-        const QStringList files = configFiles();
-        Result<EnvFile> env = EnvFile::parse(current.value(0), files.at(0));
-        if (!env)
-            return env.error();
-        Result<JsonSettings> settings = JsonSettings::parse(current.value(1), files.at(1));
-        if (!settings)
-            return settings.error();
+        Result<Files> parsed = parse(current);
+        if (!parsed)
+            return parsed.error();
+        auto &[env, settings] = *parsed;
         for (const auto &[name, value] : variables(target))
-            env->set(name, value);
-        if (Status s = settings->set({QStringLiteral("security"), QStringLiteral("auth"), QStringLiteral("selectedType")}, m_authType); !s)
+            env.set(name, value);
+        if (Status s = settings.set({QStringLiteral("security"), QStringLiteral("auth"), QStringLiteral("selectedType")}, m_authType); !s)
             return s.error();
         if (!target.model.isEmpty()) {
-            if (Status s = settings->set({QStringLiteral("model"), QStringLiteral("name")}, target.model); !s)
+            if (Status s = settings.set({QStringLiteral("model"), QStringLiteral("name")}, target.model); !s)
                 return s.error();
         }
-        return QList<QByteArray>{env->serialise(), settings->serialise()};
+        return QList<QByteArray>{env.serialise(), settings.serialise()};
     }
 
     Result<AgentConnection> inspect(const FileContents &current) const override
     {
-        const QStringList files = configFiles();
-        Result<EnvFile> env = EnvFile::parse(current.value(0), files.at(0));
-        if (!env)
-            return env.error();
-        Result<JsonSettings> settings = JsonSettings::parse(current.value(1), files.at(1));
-        if (!settings)
-            return settings.error();
+        Result<Files> parsed = parse(current);
+        if (!parsed)
+            return parsed.error();
+        const auto &[env, settings] = *parsed;
         AgentConnection connection;
-        connection.rootUrl = normaliseRootUrl(env->value(baseUrlVariable()));
-        connection.key = env->value(keyVariable());
-        connection.model = settings->get({QStringLiteral("model"), QStringLiteral("name")}).toString();
+        connection.rootUrl = normaliseRootUrl(env.value(baseUrlVariable()));
+        connection.key = env.value(keyVariable());
+        connection.model = settings.get({QStringLiteral("model"), QStringLiteral("name")}).toString();
         return connection;
     }
 
