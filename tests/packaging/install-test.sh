@@ -41,7 +41,7 @@ dpkg-deb --info "$deb" | sed -n '/Package:/,$p'
 log "lintian $(basename "$deb")"
 # --fail-on error: warnings are reported (and explained in packaging/linux/lintian-overrides when
 # inherent), errors fail.
-lintian --fail-on error --display-info --pedantic --no-tag-display-limit "$deb" || fail "lintian reported errors"
+lintian --fail-on error --display-info --pedantic --tag-display-limit 0 "$deb" || fail "lintian reported errors"
 
 if [ -f "$rpm" ]; then
     log "rpmlint $(basename "$rpm")"
