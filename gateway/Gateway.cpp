@@ -119,11 +119,28 @@ Status Gateway::bindExposed()
     if (mode == ExposeMode::Tailscale) {
         if (findTailnetAddresses(interfaces).isEmpty()) // the same look as the plan's
             qCInfo(lcGateway) << "no Tailscale address yet; listening on loopback and watching for one";
-        m_interfaceWatch = new QTimer(this);
-        connect(m_interfaceWatch, &QTimer::timeout, this, &Gateway::followInterfaces);
-        m_interfaceWatch->start(m_options.exposeWatchMs);
+        startTailnetWatch();
     }
     return {};
+}
+
+void Gateway::startTailnetWatch()
+{
+    if (!m_interfaceWatch) {
+        m_interfaceWatch = new QTimer(this);
+        connect(m_interfaceWatch, &QTimer::timeout, this, &Gateway::followInterfaces);
+        m_tailnetNode = new TailscaleNodeWatch(10'000, this);
+        connect(m_tailnetNode, &TailscaleNodeWatch::changed, this, &Gateway::tailnetNodeChanged);
+    }
+    m_interfaceWatch->start(m_options.exposeWatchMs);
+    m_tailnetNode->refresh();
+}
+
+std::optional<TailscaleStatus> Gateway::tailnetNode() const
+{
+    if (m_options.expose != ExposeMode::Tailscale || !m_tailnetNode)
+        return std::nullopt;
+    return m_tailnetNode->node();
 }
 
 Result<QList<QUrl>> Gateway::setExposeMode(std::optional<ExposeMode> mode, quint16 port)
@@ -155,15 +172,11 @@ Result<QList<QUrl>> Gateway::setExposeMode(std::optional<ExposeMode> mode, quint
     m_server->setExposeMode(*mode);
     if (*mode == ExposeMode::All)
         qCWarning(lcGateway) << "exposed on every interface: any host that reaches this machine can try a client key";
-    if (*mode == ExposeMode::Tailscale) {
-        if (!m_interfaceWatch) {
-            m_interfaceWatch = new QTimer(this);
-            connect(m_interfaceWatch, &QTimer::timeout, this, &Gateway::followInterfaces);
-        }
-        m_interfaceWatch->start(m_options.exposeWatchMs);
-    } else if (m_interfaceWatch) {
+    if (*mode == ExposeMode::Tailscale)
+        startTailnetWatch();
+    else if (m_interfaceWatch)
         m_interfaceWatch->stop();
-    }
+    Q_EMIT tailnetNodeChanged(); // shown only in Tailscale mode
     return bound;
 }
 
@@ -174,6 +187,11 @@ void Gateway::followInterfaces()
     if (m_stopped || !m_options.expose)
         return;
     const QList<ListenAddress> plan = exposeAddresses(*m_options.expose, m_options.exposePort, m_options.interfaces());
+    // The node's name and state: again every minute, and at once when its addresses change.
+    if (++m_watchTicks * qint64(m_options.exposeWatchMs) >= 60'000 || plan != m_options.listen) {
+        m_watchTicks = 0;
+        m_tailnetNode->refresh();
+    }
     if (plan == m_options.listen)
         return;
     if (const Result<QList<QUrl>> urls = setListenAddresses(plan); !urls)

@@ -7,6 +7,7 @@
 #include "gateway/routing/Router.h"
 #include "gateway/http/HttpLimits.h"
 #include "gateway/net/Tailnet.h"
+#include "gateway/net/TailscaleNodeWatch.h"
 #include "gateway/upstream/UpstreamRequest.h"
 
 #include <QObject>
@@ -87,6 +88,10 @@ public:
     // The mode served now (--expose, or the saved setting); nullopt when explicit addresses are.
     std::optional<ExposeMode> exposeMode() const { return m_options.expose; }
     const GatewayOptions &options() const { return m_options; }
+    // In Tailscale mode, what `tailscale status --json` said of this node last (its MagicDNS name,
+    // whether it is online); nullopt in other modes, or where the CLI is absent or failing. Asked
+    // when the mode starts, when the tailnet addresses change, and every minute.
+    std::optional<TailscaleStatus> tailnetNode() const;
     // Request body bytes held right now across all connections (see HttpLimits).
     qint64 bufferedRequestBytes() const;
     ConfigStore &config() const { return *m_config; }
@@ -108,12 +113,15 @@ Q_SIGNALS:
     void configurationChanged();
     // The addresses listened on changed (setListenAddresses).
     void listeningChanged(const QList<QUrl> &urls);
+    // tailnetNode() changed.
+    void tailnetNodeChanged();
 
 private:
     Status startControl(const QString &dbPath);
     void seedKeyLimits(); // on the control thread
     Status bindExposed();
     void followInterfaces();
+    void startTailnetWatch();
     void stopControl();
 
     GatewayOptions m_options;
@@ -133,6 +141,8 @@ private:
     std::atomic_bool m_paused = false;
     bool m_explicitListen = false;      // addresses came with the options (--listen), not from Settings
     QTimer *m_interfaceWatch = nullptr; // Tailscale mode: re-plans when the interfaces change
+    TailscaleNodeWatch *m_tailnetNode = nullptr; // Tailscale mode: the CLI's view of this node
+    int m_watchTicks = 0;
 };
 
 } // namespace tarn::gateway

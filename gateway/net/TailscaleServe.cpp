@@ -97,11 +97,15 @@ Status setServed(ServeReach reach, quint16 port, bool on)
     return {};
 }
 
+QString tailscaleProgram()
+{
+    const QString forced = qEnvironmentVariable("TARN_TAILSCALE");
+    return forced.isEmpty() ? QStandardPaths::findExecutable(QStringLiteral("tailscale")) : forced;
+}
+
 Result<TailscaleRun> runTailscale(const QStringList &args, int timeoutMs)
 {
-    QString program = qEnvironmentVariable("TARN_TAILSCALE");
-    if (program.isEmpty())
-        program = QStandardPaths::findExecutable(QStringLiteral("tailscale"));
+    const QString program = tailscaleProgram();
     if (program.isEmpty())
         return Error::notFound(QStringLiteral("the tailscale command is not installed (https://tailscale.com/download)"));
     QProcess process;

@@ -40,6 +40,10 @@ struct TailscaleRun
     QByteArray out;
     QByteArray err;
 };
+// The tailscale CLI to run: $TARN_TAILSCALE when set (tests), else the one on PATH; empty when
+// there is none.
+[[nodiscard]] QString tailscaleProgram();
+
 // Runs the tailscale CLI (the one on PATH, or $TARN_TAILSCALE) with args, at most timeoutMs.
 // An error when it is not installed, does not start or does not finish.
 [[nodiscard]] Result<TailscaleRun> runTailscale(const QStringList &args, int timeoutMs = 20000);

@@ -11,6 +11,7 @@
 #include "gateway/core/SettingKeys.h"
 #include "gateway/storage/Database.h"
 #include "gateway/storage/SettingsRepository.h"
+#include "tests/support/FakeTailscale.h"
 #include "tests/support/TempDataDir.h"
 
 #include <QHostAddress>
@@ -129,6 +130,33 @@ TEST(GatewayBasics, WithoutListenAddressesItUsesTheSavedOnes)
     EXPECT_GT(url.port(), 0);
     HttpTestClient client;
     EXPECT_EQ(client.request("GET", url.toString() + QStringLiteral("/health")).status, 200);
+    gateway.stop(1000);
+}
+
+// In Tailscale mode the gateway asks the tailscale CLI about this node (its MagicDNS name for the
+// tray and the Connect window), and says nothing of it in another mode.
+TEST(GatewayBasics, TailscaleModeKnowsTheNodesName)
+{
+    using namespace tarn::gateway;
+    tarn::test::FakeTailscale cli;
+    cli.put(QStringLiteral("status.json"), R"({"BackendState":"Running","Self":{"DNSName":"gateway.tail1234.ts.net.","Online":true}})");
+    TempDataDir dir;
+    GatewayOptions options;
+    options.dataDir = dir.path();
+    options.listen = {{QStringLiteral("127.0.0.1"), 0}};
+    options.interfaces = [] { return QList<InterfaceAddress>{{QStringLiteral("lo"), QHostAddress(QHostAddress::LocalHost), true}}; };
+    Gateway gateway(options);
+    ASSERT_TRUE(gateway.start().ok());
+    EXPECT_FALSE(gateway.tailnetNode().has_value());
+    QSignalSpy changed(&gateway, &Gateway::tailnetNodeChanged);
+    ASSERT_TRUE(gateway.setExposeMode(ExposeMode::Tailscale, 0).ok());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return gateway.tailnetNode().has_value(); }, 20'000));
+    EXPECT_EQ(gateway.tailnetNode()->dnsName, QStringLiteral("gateway.tail1234.ts.net"));
+    EXPECT_TRUE(gateway.tailnetNode()->online);
+    EXPECT_GE(changed.size(), 1);
+    EXPECT_TRUE(cli.calls().contains(QStringLiteral("status --json")));
+    ASSERT_TRUE(gateway.setExposeMode(ExposeMode::Loopback, 0).ok());
+    EXPECT_FALSE(gateway.tailnetNode().has_value());
     gateway.stop(1000);
 }
 

@@ -10,6 +10,9 @@ int main(int argc, char **argv)
     // whoever runs the tests (the keychain test sets its own).
     if (!qEnvironmentVariableIsSet("TARN_SECRET_BACKEND"))
         qputenv("TARN_SECRET_BACKEND", "file");
+    // Nor their tailscale: a test that wants one puts a stand-in here (tests/support/FakeTailscale.h).
+    if (!qEnvironmentVariableIsSet("TARN_TAILSCALE"))
+        qputenv("TARN_TAILSCALE", "/nonexistent/tailscale");
     QCoreApplication app(argc, argv);
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();

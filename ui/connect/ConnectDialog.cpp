@@ -144,8 +144,17 @@ QWidget *ConnectDialog::createRemoteTab()
     // Addresses other devices can reach first (the tailnet's), this machine's last.
     QStringList remote;
     QStringList local;
-    for (const QUrl &url : m_service.gateway().urls())
+    const std::optional<gateway::TailscaleStatus> node = m_service.gateway().tailnetNode();
+    for (const QUrl &url : m_service.gateway().urls()) {
         (isLoopback(url) ? local : remote).append(rootOf(url));
+        // The node's MagicDNS name, which stays when its 100.x address changes, leads.
+        if (node && node->running() && !node->dnsName.isEmpty() && gateway::isTailnetAddress(QHostAddress(url.host()))) {
+            QUrl named = url;
+            named.setHost(node->dnsName);
+            if (const QString root = rootOf(named); !remote.contains(root))
+                remote.prepend(root);
+        }
+    }
     for (const QString &url : remote + local)
         m_address->addItem(url, url);
     form->addRow(tr("Address"), m_address);

@@ -82,7 +82,8 @@ QStringList TrayController::endpointUrls(const QList<QUrl> &listening, const QLi
     return urls;
 }
 
-QString TrayController::exposureText(std::optional<gateway::ExposeMode> mode, const QList<QUrl> &listening)
+QString TrayController::exposureText(std::optional<gateway::ExposeMode> mode, const QList<QUrl> &listening,
+                                     const std::optional<gateway::TailscaleStatus> &node)
 {
     if (!mode)
         return {};
@@ -96,8 +97,16 @@ QString TrayController::exposureText(std::optional<gateway::ExposeMode> mode, co
         if (gateway::isTailnetAddress(QHostAddress(url.host())))
             tailnet.append(url.host());
     }
-    return tailnet.isEmpty() ? tr("Tailscale: waiting for an address (this machine only until then)")
-                             : tr("Reachable on your tailnet at %1").arg(tailnet.join(QStringLiteral(", ")));
+    if (node && !node->running()) {
+        return tr("Tailscale is not running here (%1): this machine only")
+            .arg(node->backendState.isEmpty() ? tr("no state") : node->backendState);
+    }
+    if (tailnet.isEmpty())
+        return tr("Tailscale: waiting for an address (this machine only until then)");
+    if (node && !node->dnsName.isEmpty())
+        tailnet.prepend(node->dnsName);
+    const QString text = tr("Reachable on your tailnet at %1").arg(tailnet.join(QStringLiteral(", ")));
+    return node && !node->online ? tr("%1 (Tailscale says this node is offline)").arg(text) : text;
 }
 
 QHash<QString, QStringList> TrayController::poolsOf(gateway::DesktopService &service)
@@ -119,7 +128,7 @@ void TrayController::refresh()
 {
     gateway::Gateway &gateway = m_service.gateway();
     m_tray.setEndpoints(endpointUrls(gateway.urls(), QNetworkInterface::allAddresses()));
-    m_tray.setExposure(exposureText(gateway.exposeMode(), gateway.urls()));
+    m_tray.setExposure(exposureText(gateway.exposeMode(), gateway.urls(), gateway.tailnetNode()));
     m_tray.setPaused(gateway.isPaused());
     applyStatus(gateway.routerStatus(), poolsOf(m_service));
     refreshTotals();

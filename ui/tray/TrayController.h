@@ -48,8 +48,11 @@ public:
     static QStringList endpointUrls(const QList<QUrl> &listening, const QList<QHostAddress> &interfaceAddresses);
     // Who can reach Tarn, for the tray menu's first line: "Only this machine", "Reachable on your
     // tailnet at 100.x.y.z", "Tailscale: waiting for an address", "Reachable from every network",
-    // or empty for explicit addresses (the endpoint lines say it).
-    static QString exposureText(std::optional<gateway::ExposeMode> mode, const QList<QUrl> &listening);
+    // or empty for explicit addresses (the endpoint lines say it). node: what the tailscale CLI
+    // said of this node, when it is there: its MagicDNS name leads, and a node that is logged out,
+    // stopped or offline is said to be.
+    static QString exposureText(std::optional<gateway::ExposeMode> mode, const QList<QUrl> &listening,
+                                const std::optional<gateway::TailscaleStatus> &node = std::nullopt);
 
     // Model -> names of the enabled channels serving it, from the live configuration.
     static QHash<QString, QStringList> poolsOf(gateway::DesktopService &service);

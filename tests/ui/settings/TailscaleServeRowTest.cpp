@@ -5,79 +5,32 @@
 #include "gateway/Gateway.h"
 #include "gateway/secrets/KeychainSecretStore.h"
 #include "gateway/storage/ClientKeyRepository.h"
+#include "tests/support/FakeTailscale.h"
 #include "tests/ui/settings/SettingsTestSupport.h"
 #include "tests/ui/support/DesktopFixture.h"
 #include "ui/settings/SettingsPage.h"
 #include "ui/settings/TailscaleServeRow.h"
 
-#include <QFile>
 #include <QLabel>
 #include <QPushButton>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <gtest/gtest.h>
 
 using tarn::test::child;
+using tarn::test::FakeTailscale;
 using tarn::ui::SettingsPage;
 using tarn::ui::TailscaleServeRow;
 
 namespace {
 
-// Records its arguments; answers `serve status --json` with status.json; fails (exit 1, "serve
-// config denied" on stderr) while a file named fail exists.
-class FakeTailscale
+// The stand-in's calls that change something (status reads left out).
+QStringList changes(const FakeTailscale &tailscale)
 {
-public:
-    FakeTailscale()
-    {
-        const QString script = m_dir.filePath(QStringLiteral("tailscale"));
-        QFile file(script);
-        if (!file.open(QIODevice::WriteOnly))
-            return;
-        file.write(QStringLiteral("#!/bin/sh\n"
-                                  "echo \"$*\" >> '%1/calls'\n"
-                                  "[ \"$1 $2\" != 'serve status' ] && [ -e '%1/fail' ] && { echo 'serve config denied' >&2; exit 1; }\n"
-                                  "[ \"$1 $2\" = 'serve status' ] && cat '%1/status.json' 2>/dev/null\n"
-                                  "exit 0\n")
-                       .arg(m_dir.path())
-                       .toUtf8());
-        file.close();
-        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-        m_previous = qgetenv("TARN_TAILSCALE");
-        qputenv("TARN_TAILSCALE", script.toUtf8());
-    }
-    ~FakeTailscale() { qputenv("TARN_TAILSCALE", m_previous); }
-    FakeTailscale(const FakeTailscale &) = delete;
-    FakeTailscale &operator=(const FakeTailscale &) = delete;
-
-    void answerStatus(const QString &json) const { write(QStringLiteral("status.json"), json.toUtf8()); }
-    void failChanges(bool fail) const
-    {
-        if (fail)
-            write(QStringLiteral("fail"), "1");
-        else
-            QFile::remove(m_dir.filePath(QStringLiteral("fail")));
-    }
-    QStringList changes() const
-    {
-        QFile file(m_dir.filePath(QStringLiteral("calls")));
-        QStringList calls = file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts)
-                                                           : QStringList{};
-        calls.removeAll(QStringLiteral("serve status --json"));
-        return calls;
-    }
-
-private:
-    void write(const QString &name, const QByteArray &bytes) const
-    {
-        QFile file(m_dir.filePath(name));
-        if (file.open(QIODevice::WriteOnly))
-            file.write(bytes);
-    }
-    QTemporaryDir m_dir;
-    QByteArray m_previous;
-};
+    QStringList calls = tailscale.calls();
+    calls.removeAll(QStringLiteral("serve status --json"));
+    return calls;
+}
 
 QString served(quint16 port, bool funnel)
 {
@@ -109,16 +62,16 @@ TEST(TailscaleServeRowTest, ServeIsOneClickAndSaysTheAddress)
     EXPECT_EQ(serve->text(), QStringLiteral("Serve on my tailnet"));
     ASSERT_TRUE(serve->isEnabled());
 
-    tailscale.answerStatus(served(port, false)); // what tailscale reports once it serves
+    tailscale.put(QStringLiteral("serve.json"), served(port, false).toUtf8()); // what tailscale reports once it serves
     QTest::mouseClick(serve, Qt::LeftButton);
     TARN_WAIT_EQ(serve->text(), QStringLiteral("Stop serving"), 10000);
-    EXPECT_EQ(tailscale.changes(), QStringList{QStringLiteral("serve --yes --bg --https=443 http://127.0.0.1:%1").arg(port)});
+    EXPECT_EQ(changes(tailscale), QStringList{QStringLiteral("serve --yes --bg --https=443 http://127.0.0.1:%1").arg(port)});
     EXPECT_EQ(state->text(), QStringLiteral("https://gateway.tail1234.ts.net/v1 (your tailnet)"));
 
-    tailscale.answerStatus(QStringLiteral("{}"));
+    tailscale.put(QStringLiteral("serve.json"), "{}");
     QTest::mouseClick(serve, Qt::LeftButton);
     TARN_WAIT_EQ(serve->text(), QStringLiteral("Serve on my tailnet"), 10000);
-    EXPECT_EQ(tailscale.changes().value(1), QStringLiteral("serve --https=443 off"));
+    EXPECT_EQ(changes(tailscale).value(1), QStringLiteral("serve --https=443 off"));
 }
 
 TEST(TailscaleServeRowTest, FunnelIsAskedAboutAndNeedsAClientKey)
@@ -142,23 +95,23 @@ TEST(TailscaleServeRowTest, FunnelIsAskedAboutAndNeedsAClientKey)
     ASSERT_EQ(asked.size(), 1);
     EXPECT_TRUE(asked.first().contains(QStringLiteral("whole internet")));
     ASSERT_TRUE(tarn::test::serviceBarrier(fixture.service()));
-    EXPECT_TRUE(tailscale.changes().isEmpty());
+    EXPECT_TRUE(changes(tailscale).isEmpty());
 
     // Agreed, but no client key exists: refused, said, and still usable.
     agree = true;
     QTest::mouseClick(funnel, Qt::LeftButton);
     TARN_WAIT_TRUE(state->text().contains(QStringLiteral("needs a client key")), 10000);
-    EXPECT_TRUE(tailscale.changes().isEmpty());
+    EXPECT_TRUE(changes(tailscale).isEmpty());
     EXPECT_TRUE(funnel->isEnabled());
 
     // With a key, funnel opens.
     tarn::gateway::ClientKey key;
     key.name = QStringLiteral("cursor");
     ASSERT_TRUE(tarn::gateway::ClientKeyRepository(fixture.database()).create(key).ok());
-    tailscale.answerStatus(served(port, true));
+    tailscale.put(QStringLiteral("serve.json"), served(port, true).toUtf8());
     QTest::mouseClick(funnel, Qt::LeftButton);
     TARN_WAIT_EQ(funnel->text(), QStringLiteral("Close to the internet"), 10000);
-    EXPECT_EQ(tailscale.changes(), QStringList{QStringLiteral("funnel --yes --bg --https=443 http://127.0.0.1:%1").arg(port)});
+    EXPECT_EQ(changes(tailscale), QStringList{QStringLiteral("funnel --yes --bg --https=443 http://127.0.0.1:%1").arg(port)});
     EXPECT_TRUE(state->text().contains(QStringLiteral("the whole internet"))) << state->text().toStdString();
 }
 
@@ -171,7 +124,7 @@ TEST(TailscaleServeRowTest, AFailedChangeIsSaidAndTheRowStaysUsable)
     auto *state = child<QLabel>(&row, "serveState");
     auto *serve = child<QPushButton>(&row, "serveButton");
     TARN_WAIT_TRUE(serve->isEnabled(), 10000);
-    tailscale.failChanges(true);
+    tailscale.put(QStringLiteral("fail"));
     QTest::mouseClick(serve, Qt::LeftButton);
     TARN_WAIT_TRUE(state->text().contains(QStringLiteral("serve config denied")), 10000);
     EXPECT_TRUE(state->text().contains(QStringLiteral("Not served"))) << state->text().toStdString();
@@ -181,7 +134,7 @@ TEST(TailscaleServeRowTest, AFailedChangeIsSaidAndTheRowStaysUsable)
 
 TEST(TailscaleServeRowTest, WithoutTheCliTheRowSaysSoAndOffersNothing)
 {
-    const QByteArray previous = qgetenv("TARN_TAILSCALE");
+    const FakeTailscale restore; // puts the variable back afterwards
     qputenv("TARN_TAILSCALE", "/nonexistent/tailscale");
     {
         tarn::test::DesktopFixture fixture;
@@ -192,7 +145,6 @@ TEST(TailscaleServeRowTest, WithoutTheCliTheRowSaysSoAndOffersNothing)
         EXPECT_FALSE(child<QPushButton>(&row, "serveButton")->isEnabled());
         EXPECT_FALSE(child<QPushButton>(&row, "funnelButton")->isEnabled());
     }
-    qputenv("TARN_TAILSCALE", previous);
 }
 
 // The Data group says where provider keys are: the file the tests force, or, with no keychain

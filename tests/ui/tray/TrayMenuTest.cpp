@@ -229,6 +229,20 @@ TEST(TrayEndpointsTest, TheExposureLineSaysWhoCanReachTarn)
     EXPECT_TRUE(TrayController::exposureText(ExposeMode::Tailscale, loopback).startsWith(QStringLiteral("Tailscale: waiting")));
     EXPECT_EQ(TrayController::exposureText(ExposeMode::Tailscale, tailnet),
               QStringLiteral("Reachable on your tailnet at 100.100.1.100"));
+    // What the tailscale CLI says of the node: its name first; logged out or offline, said so.
+    tarn::gateway::TailscaleStatus node;
+    node.backendState = QStringLiteral("Running");
+    node.dnsName = QStringLiteral("gateway.tail1234.ts.net");
+    node.online = true;
+    EXPECT_EQ(TrayController::exposureText(ExposeMode::Tailscale, tailnet, node),
+              QStringLiteral("Reachable on your tailnet at gateway.tail1234.ts.net, 100.100.1.100"));
+    node.online = false;
+    EXPECT_EQ(TrayController::exposureText(ExposeMode::Tailscale, tailnet, node),
+              QStringLiteral("Reachable on your tailnet at gateway.tail1234.ts.net, 100.100.1.100 (Tailscale says this node is offline)"));
+    node.backendState = QStringLiteral("NeedsLogin");
+    EXPECT_EQ(TrayController::exposureText(ExposeMode::Tailscale, loopback, node),
+              QStringLiteral("Tailscale is not running here (NeedsLogin): this machine only"));
+    EXPECT_EQ(TrayController::exposureText(ExposeMode::Loopback, loopback, node), QStringLiteral("Only this machine can reach Tarn"));
 
     // In the menu: a disabled first line, shown only when there is something to say.
     tarn::ui::TrayIcon tray;
