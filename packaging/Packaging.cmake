@@ -17,7 +17,12 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     if(TARN_BUILD_GUI)
         install(FILES ${PROJECT_SOURCE_DIR}/resources/linux/io.github.tarn.Tarn.desktop
             DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
-        install(FILES ${PROJECT_SOURCE_DIR}/resources/linux/io.github.tarn.Tarn.metainfo.xml
+        # The metainfo's release entry: the project's version, dated like the Debian changelog (the
+        # build's day, or SOURCE_DATE_EPOCH's for a reproducible build).
+        string(TIMESTAMP TARN_RELEASE_DATE "%Y-%m-%d" UTC)
+        configure_file(${PROJECT_SOURCE_DIR}/resources/linux/io.github.tarn.Tarn.metainfo.xml.in
+            ${PROJECT_BINARY_DIR}/io.github.tarn.Tarn.metainfo.xml @ONLY)
+        install(FILES ${PROJECT_BINARY_DIR}/io.github.tarn.Tarn.metainfo.xml
             DESTINATION ${CMAKE_INSTALL_DATADIR}/metainfo)
         # Named `tarn`: the desktop file and the autostart entry the "Launch at login" setting
         # writes (ui/settings/LaunchAtLogin.cpp) both say Icon=tarn.
@@ -103,7 +108,7 @@ in the system tray or headless.")
 set(CPACK_PACKAGE_HOMEPAGE_URL "https://github.com/tarn/tarn" CACHE STRING "Project home page in package metadata")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_PACKAGE_INSTALL_DIRECTORY Tarn)
-set(CPACK_PACKAGE_EXECUTABLES tarn Tarn) # the Start-menu entry (NSIS)
+set(CPACK_PACKAGE_EXECUTABLES tarnw Tarn) # the Start-menu entry (NSIS): the build without a console
 set(CPACK_STRIP_FILES ON)
 set(CPACK_SOURCE_IGNORE_FILES "/build/" "/\\.git/")
 
@@ -172,17 +177,17 @@ set(CPACK_NSIS_PACKAGE_NAME Tarn)
 set(CPACK_NSIS_DISPLAY_NAME Tarn)
 set(CPACK_NSIS_MUI_ICON ${TARN_ICONS_DIR}/tarn.ico)
 set(CPACK_NSIS_MUI_UNIICON ${TARN_ICONS_DIR}/tarn.ico)
-set(CPACK_NSIS_INSTALLED_ICON_NAME "bin\\tarn.exe")
+set(CPACK_NSIS_INSTALLED_ICON_NAME "bin\\tarnw.exe")
 set(CPACK_NSIS_URL_INFO_ABOUT "${CPACK_PACKAGE_HOMEPAGE_URL}")
 set(CPACK_NSIS_CONTACT "${TARN_PACKAGE_MAINTAINER}")
 set(CPACK_NSIS_ENABLE_UNINSTALL_BEFORE_INSTALL ON)
-set(CPACK_NSIS_MUI_FINISHPAGE_RUN tarn.exe)
+set(CPACK_NSIS_MUI_FINISHPAGE_RUN tarnw.exe)
 set(CPACK_NSIS_EXECUTABLES_DIRECTORY bin)
 # Start at login, asked once (silent installs: no): the same HKCU Run value Settings' "Launch at
 # login" writes and reads (ui/settings/LaunchAtLogin.cpp), so the setting shows it as on.
 set(CPACK_NSIS_EXTRA_INSTALL_COMMANDS [=[
   MessageBox MB_YESNO|MB_ICONQUESTION "Start Tarn when you log in to Windows?" /SD IDNO IDNO tarn_no_autostart
-    WriteRegStr HKCU "Software\Microsoft\Windows\CurrentVersion\Run" "Tarn" '"$INSTDIR\bin\tarn.exe" --autostart'
+    WriteRegStr HKCU "Software\Microsoft\Windows\CurrentVersion\Run" "Tarn" '"$INSTDIR\bin\tarnw.exe" --autostart'
   tarn_no_autostart:
 ]=])
 # Uninstall keeps the data folder (channels, client keys, usage history) unless the user asks.

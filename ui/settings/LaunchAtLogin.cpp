@@ -63,6 +63,13 @@ LaunchAtLogin::LaunchAtLogin(QString program, QStringList arguments)
     : m_program(std::move(program))
     , m_arguments(std::move(arguments))
 {
+#if defined(Q_OS_WIN)
+    // tarn.exe started from a console starts tarnw.exe at login: the same program, no console window.
+    if (const QFileInfo exe(m_program); exe.fileName().compare(u"tarn.exe", Qt::CaseInsensitive) == 0) {
+        if (const QString windowed = exe.dir().filePath(QStringLiteral("tarnw.exe")); QFileInfo::exists(windowed))
+            m_program = windowed;
+    }
+#endif
     m_arguments.append(QString::fromLatin1(kAutostartFlag));
 }
 
