@@ -348,7 +348,9 @@ void UpstreamClient::sweep()
             } else if (m_now - call->sentAt >= timeouts.firstByteMs) {
                 m_expired.push_back({call, call->id, int(UpstreamFailure::FirstByteTimeout)});
             }
-        } else if (!call->paused && m_now - call->lastDataAt >= timeouts.idleMs) {
+        } else if (!call->paused && !call->pauseApplied && m_now - call->lastDataAt >= timeouts.idleMs) {
+            // Not while curl is still paused: a resume waiting for applyDeferred restarts the idle
+            // clock there, and a sweep in between must not count the pause as silence.
             m_expired.push_back({call, call->id, int(UpstreamFailure::IdleTimeout)});
         }
     }

@@ -16,8 +16,10 @@
 
 #include <cstdio>
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <thread>
 #include <vector>
 
 using namespace tarn::gateway;
@@ -455,6 +457,9 @@ TEST(UpstreamClient, PausedCallReadsNothingUntilResumed)
     QTest::qWait(6000);
     EXPECT_EQ(recorder.body, "first\n");
     EXPECT_FALSE(recorder.finished());
+    // The timeout sweep (every 100 ms) falls due before the resume is applied, as on a loaded
+    // machine: the pause must still not count as silence (it did, and failed the call).
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
     client.pause(id, false);
     ASSERT_TRUE(waitUntil([&] { return recorder.finished(); }));
     EXPECT_EQ(recorder.failure, UpstreamFailure::None) << recorder.detail.toStdString();
