@@ -7,8 +7,13 @@
 #include "gateway/connect/AgentConfig.h"
 #include "gateway/connect/ConfigWriter.h"
 #include "gateway/connect/ConnectSetup.h"
+#include "gateway/connect/QrMatrix.h"
+#include "gateway/core/SettingKeys.h"
+#include "gateway/net/Tailnet.h"
+#include "gateway/net/TailscaleServe.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "gateway/storage/Database.h"
+#include "gateway/storage/SettingsRepository.h"
 
 #include <QDir>
 
@@ -86,6 +91,127 @@ int applyConnection(Context &ctx, const AgentConfig &agent, const ConnectTarget 
     return ExitOk;
 }
 
+// Where other devices reach Tarn, mode by mode, and the URL a new device should use: the HTTPS
+// address tailscale serves (it needs no exposure), else the tailnet's (MagicDNS name first) when
+// Tarn is saved to listen there, else loopback with a hint.
+struct DeviceEndpoints
+{
+    QStringList loopback;
+    QStringList tailnet;
+    QStringList served; // "https://… (your tailnet)" / "(the internet)"
+    QString funnel;     // the served URL the internet reaches (Cursor calls from its servers)
+    QStringList everyNetwork;
+    QString chosen;
+    QString hint;
+};
+
+DeviceEndpoints deviceEndpoints(Database &db, quint16 port)
+{
+    DeviceEndpoints endpoints;
+    const auto url = [port](const QString &host) { return gateway::rootUrl({host, port}); };
+    endpoints.loopback << url(QStringLiteral("127.0.0.1"));
+    const QList<InterfaceAddress> interfaces = systemInterfaceAddresses();
+    std::optional<TailscaleStatus> node;
+    if (const Result<TailscaleRun> run = runTailscale({QStringLiteral("status"), QStringLiteral("--json")}, 5000);
+        run && run->exitCode == 0) {
+        if (Result<TailscaleStatus> parsed = parseTailscaleStatus(run->out); parsed && parsed->running())
+            node = *parsed;
+    }
+    if (node && !node->dnsName.isEmpty())
+        endpoints.tailnet << url(node->dnsName);
+    for (const QHostAddress &address : findTailnetAddresses(interfaces).all())
+        endpoints.tailnet << url(address.toString());
+    if (!tailscaleProgram().isEmpty()) {
+        if (const Result<QList<ServeEntry>> served = servedEntries(port); served) {
+            for (const ServeEntry &entry : *served) {
+                endpoints.served << entry.url + (entry.funnel ? QStringLiteral(" (the internet)") : QStringLiteral(" (your tailnet)"));
+                if (entry.funnel && endpoints.funnel.isEmpty())
+                    endpoints.funnel = entry.url;
+            }
+        }
+    }
+    for (const InterfaceAddress &entry : interfaces) {
+        if (entry.up && entry.address.protocol() == QAbstractSocket::IPv4Protocol && !isLoopbackAddress(entry.address)
+            && !isTailnetAddress(entry.address))
+            endpoints.everyNetwork << url(entry.address.toString());
+    }
+    const Result<QString> saved = SettingsRepository(db).value(QString::fromLatin1(SettingKeys::Expose));
+    const std::optional<ExposeMode> mode = saved ? exposeModeFromString(*saved) : std::nullopt;
+    if (!endpoints.served.isEmpty()) {
+        endpoints.chosen = endpoints.served.first().section(u' ', 0, 0);
+    } else if (mode && *mode != ExposeMode::Loopback && !endpoints.tailnet.isEmpty()) {
+        endpoints.chosen = endpoints.tailnet.first();
+    } else {
+        endpoints.chosen = endpoints.loopback.first();
+        endpoints.hint = QStringLiteral("Tarn is set to listen on this machine only, so this address works here alone: "
+                                        "start it with --expose tailscale (or choose \"This machine and my tailnet\" in "
+                                        "Settings), or run 'tarn serve', then use the tailnet address.");
+    }
+    return endpoints;
+}
+
+// `tarn connect --client NAME`: another device's set-up, as the desktop's Connect window gives it.
+int connectDevice(Context &ctx, const QString &client, const QString &keyName, const QString &givenUrl, const QString &model)
+{
+    const connect::AgentHome home = connect::agentHomeFromEnvironment({});
+    const QString id = client == u"roo-code" ? QStringLiteral("cline") : client;
+    std::unique_ptr<AgentConfig> agent = connect::createAgentConfig(id, home);
+    QStringList others;
+    for (const connect::ClientSnippet &snippet : connect::otherClientSnippets({}, {}))
+        others << snippet.id;
+    if (!agent && !others.contains(id)) {
+        return usageError(ctx, QStringLiteral("unknown client '%1' (expected %2, roo-code)")
+                                   .arg(client, (connect::agentIds() + others).join(QStringLiteral(", "))));
+    }
+    const QString name = keyName.isEmpty() ? id : keyName;
+    if (Status s = validateName(QStringLiteral("key"), name); !s)
+        return usageError(ctx, s.error().message);
+    auto db = openDatabase(ctx);
+    if (!db)
+        return runtimeError(ctx, db.error().message);
+
+    const DeviceEndpoints endpoints = deviceEndpoints(**db, savedLocalAddress(**db).port);
+    QString rootUrl = givenUrl.isEmpty() ? endpoints.chosen : givenUrl;
+    if (givenUrl.isEmpty() && id == u"cursor" && !endpoints.funnel.isEmpty())
+        rootUrl = endpoints.funnel;
+    ctx.out << "Where your devices reach Tarn:" << Qt::endl;
+    const auto line = [&](const char *mode, const QStringList &urls, const char *none) {
+        ctx.out << "  " << mode << (urls.isEmpty() ? QString::fromLatin1(none) : urls.join(QStringLiteral(", "))) << Qt::endl;
+    };
+    line("this machine:       ", endpoints.loopback, "");
+    line("your tailnet:       ", endpoints.tailnet, "no Tailscale address here");
+    line("tailscale serve:    ", endpoints.served, "not served ('tarn serve' starts it)");
+    line("every network:      ", endpoints.everyNetwork, "no other address");
+    ctx.out << "Using " << rootUrl << Qt::endl;
+    if (givenUrl.isEmpty() && !endpoints.hint.isEmpty())
+        ctx.out << endpoints.hint << Qt::endl;
+
+    ClientKeyRepository keys(**db);
+    ClientKey key;
+    key.name = keyName.isEmpty() ? connect::freeKeyName(keys, id) : keyName;
+    const Result<QString> plaintext = keys.create(key);
+    if (!plaintext)
+        return runtimeError(ctx, plaintext.error().message);
+    ctx.out << "\nCreated client key '" << key.name << "' (shown this once; revoke it with 'tarn key revoke "
+            << key.name << "'):\n  " << *plaintext << Qt::endl;
+
+    ctx.out << '\n';
+    if (agent) {
+        ctx.out << agent->displayName() << " on the other device, in\n"
+                << indent(agent->snippet(ConnectTarget{rootUrl, *plaintext, model}));
+    } else {
+        for (const connect::ClientSnippet &snippet : connect::otherClientSnippets(rootUrl, *plaintext)) {
+            if (snippet.id == id)
+                ctx.out << snippet.name << ":\n" << indent(snippet.text);
+        }
+    }
+    ctx.out << "\nFor a phone: the address and key as a QR code (for a dark terminal background; the desktop's "
+               "\"Connect a client\" window shows one too):\n"
+            << connect::qrTerminalText(connect::qrMatrix(connect::connectionQrPayload(rootUrl, *plaintext)));
+    ctx.out.flush();
+    return ExitOk;
+}
+
 int undoConnection(Context &ctx, const AgentConfig &agent, bool force)
 {
     const connect::ConfigWriter writer(backupRoot(ctx));
@@ -111,6 +237,7 @@ int runConnectCommand(Context &ctx, const QStringList &args)
     Result<ParsedFlags> flags = parseFlags(args, {{QStringLiteral("apply")}, {QStringLiteral("undo")},
                                                   {QStringLiteral("key-name")}, {QStringLiteral("model")},
                                                   {QStringLiteral("url")}, {QStringLiteral("home")},
+                                                  {QStringLiteral("client")},
                                                   {QStringLiteral("force"), Kind::Switch}});
     if (!flags)
         return usageError(ctx, flags.error().message);
@@ -118,10 +245,13 @@ int runConnectCommand(Context &ctx, const QStringList &args)
         return usageError(ctx, QStringLiteral("unexpected argument '%1'").arg(flags->positionals.first()));
     const bool apply = flags->has(QStringLiteral("apply"));
     const bool undo = flags->has(QStringLiteral("undo"));
-    if (apply && undo)
-        return usageError(ctx, QStringLiteral("--apply and --undo do not go together"));
-    if (!apply && (flags->has(QStringLiteral("key-name"))))
-        return usageError(ctx, QStringLiteral("--key-name goes with --apply"));
+    const bool device = flags->has(QStringLiteral("client"));
+    if (int(apply) + int(undo) + int(device) > 1)
+        return usageError(ctx, QStringLiteral("--apply, --undo and --client do not go together"));
+    if (!apply && !device && (flags->has(QStringLiteral("key-name"))))
+        return usageError(ctx, QStringLiteral("--key-name goes with --apply or --client"));
+    if (device && (flags->has(QStringLiteral("home")) || flags->has(QStringLiteral("force"))))
+        return usageError(ctx, QStringLiteral("--client sets up another device: it takes no --home or --force"));
     if (!undo && flags->has(QStringLiteral("force")))
         return usageError(ctx, QStringLiteral("--force goes with --undo"));
     if (undo && (flags->has(QStringLiteral("model")) || flags->has(QStringLiteral("url"))))
@@ -156,6 +286,11 @@ int runConnectCommand(Context &ctx, const QStringList &args)
     const QString model = flags->value(QStringLiteral("model")).trimmed();
     if (flags->has(QStringLiteral("model")) && model.isEmpty())
         return usageError(ctx, QStringLiteral("--model needs a model name"));
+    if (device) {
+        return connectDevice(ctx, flags->value(QStringLiteral("client")).trimmed().toLower(),
+                             flags->value(QStringLiteral("key-name")).trimmed(),
+                             flags->has(QStringLiteral("url")) ? rootUrl : QString(), model);
+    }
     if (!apply)
         return showStatus(ctx, home, rootUrl, model);
     return applyConnection(ctx, *agent, ConnectTarget{rootUrl, {}, model}, flags->value(QStringLiteral("key-name")).trimmed());

@@ -173,6 +173,7 @@ const char16_t kConnect[] = uR"(Usage:
   tarn connect [--url URL] [--model M] [--home DIR]
   tarn connect --apply AGENT [--key-name NAME] [--model M] [--url URL] [--home DIR]
   tarn connect --undo AGENT [--force] [--home DIR]
+  tarn connect --client CLIENT [--key-name NAME] [--model M] [--url URL]
 
 AGENT is claude-code, codex, gemini-cli or qwen-code. Without --apply or --undo, shows for each
 agent whether its configuration uses Tarn, its files, and what to write there by hand.
@@ -197,6 +198,12 @@ symlinked config file is written through the link.
 --url is Tarn's root URL (default: the first listen address saved in Settings, else
 http://127.0.0.1:8276). --home uses DIR as the home folder instead of $HOME (and ignores
 $CODEX_HOME and $GEMINI_CLI_HOME).
+--client sets up another device (a laptop, a phone): where Tarn is reached in each mode (this
+machine, the tailnet with its MagicDNS name, tailscale serve, every network), a new client key
+(named NAME, else after the client; shown once), what to enter in CLIENT there and a QR code of
+the address and key. CLIENT is an AGENT or cline, roo-code, cherry-studio, cursor or curl. The
+address used is --url, else the HTTPS one tailscale serves (funnel's for cursor), else the
+tailnet's when Tarn is set to listen there, else loopback with a hint. Nothing here is written.
 )";
 
 const char16_t kServe[] = uR"(Usage:

@@ -2,11 +2,13 @@
 // `tarn connect` in-process against a temporary home and data directory, and once through the
 // real binary.
 #include "CliTestSupport.h"
+#include "tests/support/FakeTailscale.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QTemporaryDir>
 
 using namespace tarn::gateway;
 
@@ -222,3 +224,104 @@ TEST_F(ConnectCommandsTest, TheBinaryAppliesAndUndoes)
 }
 
 } // namespace
+
+namespace {
+
+// The terminal QR code in a command's output (after its "For a phone" line) as a PBM image, each
+// module 4x4 pixels: "█" both modules light, "▀" top light, "▄" bottom light, " " both dark.
+QByteArray terminalQrAsPbm(const QString &out)
+{
+    QStringList rows = out.section(s("For a phone"), 1).split(u'\n');
+    rows.removeFirst(); // the rest of the heading line
+    QList<QList<bool>> dark; // module rows
+    for (const QString &row : rows) {
+        if (row.isEmpty())
+            break;
+        QList<bool> top, bottom;
+        for (const QChar c : row) {
+            top << (c == u' ' || c == QChar(0x2584));
+            bottom << (c == u' ' || c == QChar(0x2580));
+        }
+        dark << top << bottom;
+    }
+    if (dark.isEmpty())
+        return {};
+    constexpr int scale = 4;
+    const qsizetype width = dark.first().size();
+    QByteArray pbm = "P1\n" + QByteArray::number(width * scale) + ' ' + QByteArray::number(dark.size() * scale) + '\n';
+    for (const QList<bool> &row : dark) {
+        QByteArray line;
+        for (const bool d : row)
+            line += QByteArray(scale, d ? '1' : '0');
+        for (int i = 0; i < scale; ++i)
+            pbm += line + '\n';
+    }
+    return pbm;
+}
+
+// What zbarimg reads in a PBM image; null when zbarimg is not installed.
+QByteArray decodeQr(const QByteArray &pbm)
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(s("qr.pbm")));
+    if (!file.open(QIODevice::WriteOnly))
+        return {};
+    file.write(pbm);
+    file.close();
+    QProcess zbar;
+    zbar.start(s("zbarimg"), {s("--raw"), s("-q"), file.fileName()});
+    if (!zbar.waitForStarted(5000) || !zbar.waitForFinished(30000))
+        return {};
+    return zbar.readAllStandardOutput().trimmed();
+}
+
+} // namespace
+
+// Another device: where Tarn is reached in each mode, a new key, the client's snippet with both,
+// and a QR code of the two that a phone (here zbarimg) reads back.
+TEST_F(ConnectCommandsTest, ClientSetsUpAnotherDeviceWithAKeyASnippetAndAQrCode)
+{
+    tarn::test::FakeTailscale tailscale;
+    tailscale.put(s("status.json"), R"({"BackendState":"Running","Self":{"DNSName":"gateway.tail1234.ts.net.","Online":true}})");
+    tailscale.put(s("serve.json"), R"({"Web":{"gateway.tail1234.ts.net:443":{"Handlers":{"/":{"Proxy":"http://127.0.0.1:8276"}}}}})");
+    const auto o = run({s("connect"), s("--client"), s("codex"), s("--key-name"), s("laptop")});
+    ASSERT_EQ(o.code, 0) << o;
+    EXPECT_TRUE(o.out.contains(s("your tailnet:       http://gateway.tail1234.ts.net:8276"))) << o;
+    EXPECT_TRUE(o.out.contains(s("tailscale serve:    https://gateway.tail1234.ts.net (your tailnet)"))) << o;
+    EXPECT_TRUE(o.out.contains(s("Using https://gateway.tail1234.ts.net\n"))) << o;
+    const QList<ClientKey> made = keys();
+    ASSERT_EQ(made.size(), 1);
+    EXPECT_EQ(made.first().name, s("laptop"));
+    const QString key = o.out.section(s("'tarn key revoke laptop'):\n  "), 1).section(u'\n', 0, 0);
+    ASSERT_TRUE(key.startsWith(s("tarn-"))) << o;
+    EXPECT_TRUE(o.out.contains(s("base_url = \"https://gateway.tail1234.ts.net/v1\""))) << o;
+    EXPECT_TRUE(o.out.contains(s("experimental_bearer_token = \"%1\"").arg(key))) << o;
+    EXPECT_FALSE(QFileInfo::exists(inHome(".codex"))); // another device's: nothing written here
+
+    const QByteArray pbm = terminalQrAsPbm(o.out);
+    ASSERT_FALSE(pbm.isEmpty()) << o;
+    const QByteArray decoded = decodeQr(pbm);
+    if (decoded.isNull())
+        GTEST_SKIP() << "zbarimg is not installed (zbar-tools): the QR code was not read back";
+    EXPECT_EQ(decoded, QStringLiteral(R"({"api_key":"%1","base_url":"https://gateway.tail1234.ts.net/v1"})").arg(key).toUtf8());
+}
+
+TEST_F(ConnectCommandsTest, ClientOnALoopbackOnlyTarnSaysHowToReachIt)
+{
+    const auto roo = run({s("connect"), s("--client"), s("roo-code")});
+    ASSERT_EQ(roo.code, 0) << roo;
+    EXPECT_TRUE(roo.out.contains(s("Using http://127.0.0.1:8276\n"))) << roo;
+    EXPECT_TRUE(roo.out.contains(s("--expose tailscale"))) << roo;
+    EXPECT_TRUE(roo.out.contains(s("Cline / Roo Code:\n    API Provider: OpenAI Compatible"))) << roo;
+    EXPECT_EQ(keys().value(0).name, s("cline"));
+
+    const auto unknown = run({s("connect"), s("--client"), s("netscape")});
+    EXPECT_EQ(unknown.code, 2);
+    EXPECT_TRUE(unknown.err.contains(s("unknown client 'netscape'"))) << unknown;
+    EXPECT_TRUE(unknown.err.contains(s("cherry-studio"))) << unknown;
+    const auto mixed = run({s("connect"), s("--client"), s("curl"), s("--apply"), s("codex")});
+    EXPECT_EQ(mixed.code, 2) << mixed;
+    const auto home = run({s("connect"), s("--client"), s("curl"), s("--home"), m_home.path()});
+    EXPECT_EQ(home.code, 2) << home;
+    EXPECT_EQ(keys().size(), 1); // refusals make no key
+}
