@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gateway/net/TailscaleServe.h"
 
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -99,8 +100,12 @@ Status setServed(ServeReach reach, quint16 port, bool on)
 
 QString tailscaleProgram()
 {
+    // Looked at before any process starts: starting one that cannot run still forks the whole
+    // process (and ThreadSanitizer's runtime dies in a child of a threaded process).
     const QString forced = qEnvironmentVariable("TARN_TAILSCALE");
-    return forced.isEmpty() ? QStandardPaths::findExecutable(QStringLiteral("tailscale")) : forced;
+    if (forced.isEmpty())
+        return QStandardPaths::findExecutable(QStringLiteral("tailscale"));
+    return QFileInfo(forced).isExecutable() ? forced : QString();
 }
 
 Result<TailscaleRun> runTailscale(const QStringList &args, int timeoutMs)

@@ -41,7 +41,7 @@ struct TailscaleRun
     QByteArray err;
 };
 // The tailscale CLI to run: $TARN_TAILSCALE when set (tests), else the one on PATH; empty when
-// there is none.
+// there is none, or the one named is no executable file.
 [[nodiscard]] QString tailscaleProgram();
 
 // Runs the tailscale CLI (the one on PATH, or $TARN_TAILSCALE) with args, at most timeoutMs.

@@ -141,7 +141,7 @@ TEST(TailscaleServeRowTest, WithoutTheCliTheRowSaysSoAndOffersNothing)
         ASSERT_TRUE(fixture.isValid());
         TailscaleServeRow row(fixture.service(), [](const QString &) { return true; });
         auto *state = child<QLabel>(&row, "serveState");
-        TARN_WAIT_TRUE(state->text().contains(QStringLiteral("cannot run")), 10000);
+        TARN_WAIT_TRUE(state->text().contains(QStringLiteral("not installed")), 10000);
         EXPECT_FALSE(child<QPushButton>(&row, "serveButton")->isEnabled());
         EXPECT_FALSE(child<QPushButton>(&row, "funnelButton")->isEnabled());
     }
