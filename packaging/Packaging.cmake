@@ -74,6 +74,12 @@ if((WIN32 OR APPLE) AND TARN_BUILD_GUI AND COMMAND qt_generate_deploy_app_script
         set(_tarn_deploy_exe "\${QT_DEPLOY_BIN_DIR}/$<TARGET_FILE_NAME:tarn>")
         set(_tarn_deploy_module "\${QT_DEPLOY_BIN_DIR}/$<TARGET_FILE_NAME:tarn_desktop>")
         set(_tarn_deploy_conf GENERATE_QT_CONF)
+        # windeployqt's default for an MSVC release build is to drop vc_redist.x64.exe beside the
+        # binaries for an installer to run, which ours does not; the runtime DLLs themselves come
+        # from InstallRequiredSystemLibraries below. (The option exists from Qt 6.5.)
+        if(Qt6Core_VERSION VERSION_GREATER_EQUAL 6.5)
+            string(APPEND _tarn_deploy_conf " NO_COMPILER_RUNTIME")
+        endif()
     endif()
     set(_tarn_deploy_call "qt_deploy_runtime_dependencies(
     EXECUTABLE \"${_tarn_deploy_exe}\"
@@ -89,6 +95,14 @@ if((WIN32 OR APPLE) AND TARN_BUILD_GUI AND COMMAND qt_generate_deploy_app_script
             CONTENT "include(\"${QT_DEPLOY_SUPPORT}\")\n${_tarn_deploy_call}")
     endif()
     install(SCRIPT ${_tarn_deploy_script})
+endif()
+
+# The MSVC runtime (msvcp140, vcruntime140...) beside tarn.exe, so the installer and the portable
+# zip run on a machine without the Visual C++ Redistributable (app/CMakeLists.txt leaves these
+# DLLs out of its runtime dependency set).
+if(WIN32)
+    set(CMAKE_INSTALL_SYSTEM_RUNTIME_DESTINATION ${CMAKE_INSTALL_BINDIR})
+    include(InstallRequiredSystemLibraries)
 endif()
 
 # Values reach CPackConfig.cmake as written (the NSIS snippets below are full of quotes and
