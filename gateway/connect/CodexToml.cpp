@@ -60,36 +60,59 @@ bool isBlankOrComment(const QString &line)
     return trimmed.isEmpty() || trimmed.startsWith(u'#');
 }
 
-// Marks the lines inside a multi-line string, which must not be taken for headers or keys.
+// Marks the lines inside a multi-line string, which must not be taken for headers or keys. Each
+// line is read as TOML reads it: a comment ends it, and a """ or ''' inside a one-line string or
+// a comment opens nothing (a model named "gp'''o" once did).
 QList<bool> multiLineStringLines(const QStringList &lines)
 {
     QList<bool> inside(lines.size(), false);
-    QString open; // the delimiter of the string we are in, or empty
+    QString open; // the delimiter of the multi-line string we are in, or empty
     for (qsizetype i = 0; i < lines.size(); ++i) {
         inside[i] = !open.isEmpty();
         const QString &line = lines.at(i);
         qsizetype pos = 0;
         while (pos < line.size()) {
-            if (open.isEmpty()) {
-                const qsizetype hash = line.indexOf(u'#', pos);
-                const qsizetype dq = line.indexOf(QStringLiteral("\"\"\""), pos);
-                const qsizetype sq = line.indexOf(QStringLiteral("'''"), pos);
-                qsizetype next = -1;
-                if (dq >= 0 && (sq < 0 || dq < sq))
-                    next = dq;
-                else if (sq >= 0)
-                    next = sq;
-                if (next < 0 || (hash >= 0 && hash < next))
-                    break;
-                open = line.mid(next, 3);
-                pos = next + 3;
-            } else {
-                const qsizetype close = line.indexOf(open, pos);
+            if (!open.isEmpty()) {
+                // A basic one ends at the first """ not escaped; a literal one at the first '''.
+                qsizetype close = line.indexOf(open, pos);
+                while (close > 0 && open.front() == u'"' && line.at(close - 1) == u'\\') {
+                    qsizetype backslashes = 0;
+                    for (qsizetype b = close - 1; b >= 0 && line.at(b) == u'\\'; --b)
+                        ++backslashes;
+                    if (backslashes % 2 == 0)
+                        break;
+                    close = line.indexOf(open, close + 1);
+                }
                 if (close < 0)
                     break;
                 open.clear();
                 pos = close + 3;
+                // Up to two more quotes belong to the string (""""" ends in two quotes).
+                while (pos < line.size() && line.at(pos) == line.at(close) && pos < close + 5)
+                    ++pos;
+                continue;
             }
+            const QChar c = line.at(pos);
+            if (c == u'#')
+                break;
+            if (c == u'"' || c == u'\'') {
+                const QString triple(3, c);
+                if (line.mid(pos, 3) == triple) {
+                    open = triple;
+                    pos += 3;
+                    continue;
+                }
+                // A one-line string: basic ones take backslash escapes, literal ones none.
+                ++pos;
+                while (pos < line.size() && line.at(pos) != c) {
+                    if (c == u'"' && line.at(pos) == u'\\')
+                        ++pos;
+                    ++pos;
+                }
+                ++pos;
+                continue;
+            }
+            ++pos;
         }
     }
     return inside;

@@ -21,10 +21,12 @@ QString quoted(const QString &value)
     static const QRegularExpression bare(QStringLiteral("^[A-Za-z0-9_./:@+,=-]*$"));
     if (bare.match(value).hasMatch())
         return value;
-    if (!value.contains(u'\''))
+    const bool multiline = value.contains(u'\n') || value.contains(u'\r');
+    if (!value.contains(u'\'') && !multiline)
         return u'\'' + value + u'\'';
     QString escaped = value;
     escaped.replace(u'\\', QStringLiteral("\\\\")).replace(u'"', QStringLiteral("\\\""));
+    escaped.replace(u'\n', QStringLiteral("\\n")).replace(u'\r', QStringLiteral("\\r"));
     return u'"' + escaped + u'"';
 }
 
@@ -76,7 +78,21 @@ QString EnvFile::value(const QString &name) const
         return {};
     const QString line = QString::fromUtf8(m_lines.at(index));
     QString value = line.mid(assignment().match(line).capturedEnd()).trimmed();
-    if (value.size() >= 2 && (value.startsWith(u'"') || value.startsWith(u'\'') || value.startsWith(u'`'))) {
+    if (value.size() >= 2 && value.startsWith(u'"')) {
+        // Backslash escapes as dotenv reads them, and as quoted() writes a value holding both quotes.
+        QString unquoted;
+        for (qsizetype i = 1; i < value.size(); ++i) {
+            const QChar c = value.at(i);
+            if (c == u'"')
+                return unquoted;
+            if (c == u'\\' && i + 1 < value.size()) {
+                const QChar next = value.at(++i);
+                unquoted += next == u'n' ? QChar(u'\n') : next == u'r' ? QChar(u'\r') : next;
+                continue;
+            }
+            unquoted += c;
+        }
+    } else if (value.size() >= 2 && (value.startsWith(u'\'') || value.startsWith(u'`'))) {
         const QChar quote = value.front();
         const qsizetype end = value.indexOf(quote, 1);
         if (end > 0)

@@ -158,3 +158,20 @@ TEST(CodexTomlTest, InspectReadsTheSelectedProvider)
 }
 
 } // namespace
+
+// Found by fuzz_agent_config: """ or ''' inside a one-line string or a comment opened a multi-line
+// string in the editor's eyes, so the keys below it were not found and every edit added them again.
+TEST(CodexTomlTest, TripleQuotesInsideOneLineStringsAndCommentsOpenNothing)
+{
+    for (const QByteArray &config : {QByteArray("profile = \"gp'''o-mini\" # it's '''odd\nmodel = \"old\"\n"),
+                                     QByteArray("a = 'x\"\"\"y' # \"\"\"\nmodel = \"old\"\n[tui]\nx = 1\n"),
+                                     QByteArray("b = \"q\\\"\\\"\\\"\" \nmodel = \"old\"\n"),
+                                     QByteArray("c = \"\"\"\nmodel = \"in the string\"\n\\\"\"\" \"\"\"\nmodel = \"old\"\n")}) {
+        const Result<QByteArray> once = codex::plan(config, target(s("tarn-a"), s("m1")), s("c"));
+        ASSERT_TRUE(once.ok()) << once.error().message.toStdString() << "\n" << config.toStdString();
+        const toml::table table = parse(*once);
+        EXPECT_EQ(table["model"].value_or(std::string()), "m1") << once->toStdString();
+        EXPECT_EQ(QString::fromUtf8(*once).count(s("model = \"m1\"")), 1) << once->toStdString();
+        EXPECT_EQ(*codex::plan(*once, target(s("tarn-a"), s("m1")), s("c")), *once) << once->toStdString();
+    }
+}

@@ -105,6 +105,25 @@ TEST(EnvFileTest, UnchangedKeepsBytesAndQuotesOddValues)
     EXPECT_EQ(empty->serialise(), QByteArray("X=y\n"));
 }
 
+// Found by fuzz_agent_config: a value with both quote characters was written with backslash
+// escapes but read back up to the first escaped quote, so every edit wrote it again. Values with
+// line breaks must not break the file.
+TEST(EnvFileTest, ValuesWithQuotesBackslashesAndLineBreaksReadBackAsWritten)
+{
+    for (const QString &value : {s("gpt \"x\" = 'y' #z"), s("a\\b'c"), s("two\nlines\r"), s("it's"), s("say \"hi\"")}) {
+        Result<EnvFile> env = EnvFile::parse(QByteArray("A=1\n"), s(".env"));
+        ASSERT_TRUE(env.ok());
+        env->set(s("OPENAI_MODEL"), value);
+        const QByteArray written = env->serialise();
+        EXPECT_EQ(written.count('\n'), 2) << written.constData();
+        Result<EnvFile> reread = EnvFile::parse(written, s(".env"));
+        ASSERT_TRUE(reread.ok());
+        EXPECT_EQ(reread->value(s("OPENAI_MODEL")), value) << written.constData();
+        reread->set(s("OPENAI_MODEL"), value);
+        EXPECT_EQ(reread->serialise(), written); // a second edit changes nothing
+    }
+}
+
 TEST(EnvFileTest, RefusesBinary)
 {
     EXPECT_FALSE(EnvFile::parse(QByteArray("A=1\0B", 5), s(".env")).ok());
