@@ -3,9 +3,6 @@
 
 #include "gateway/net/TailscaleServe.h"
 
-#include <QProcess>
-#include <QTimer>
-
 namespace tarn::gateway {
 
 namespace {
@@ -26,47 +23,22 @@ TailscaleNodeWatch::TailscaleNodeWatch(int timeoutMs, QObject *parent) : QObject
 {
 }
 
-TailscaleNodeWatch::~TailscaleNodeWatch()
-{
-    if (m_process) {
-        m_process->disconnect(this);
-        m_process->kill();
-        m_process->waitForFinished(1000);
-    }
-}
+TailscaleNodeWatch::~TailscaleNodeWatch() = default; // a CLI still running is killed with its QProcess
 
 void TailscaleNodeWatch::refresh()
 {
-    if (m_process)
+    if (m_asking)
         return;
-    const QString program = tailscaleProgram();
-    if (program.isEmpty()) {
-        finish(std::nullopt);
-        return;
-    }
-    m_process = new QProcess(this);
-    QProcess *process = m_process;
-    connect(process, &QProcess::finished, this, [this, process](int exitCode, QProcess::ExitStatus status) {
+    m_asking = true;
+    runTailscaleAsync(this, {QStringLiteral("status"), QStringLiteral("--json")}, m_timeoutMs, [this](Result<TailscaleRun> run) {
+        m_asking = false;
         std::optional<TailscaleStatus> node;
-        if (status == QProcess::NormalExit && exitCode == 0) {
-            if (Result<TailscaleStatus> parsed = parseTailscaleStatus(process->readAllStandardOutput()))
+        if (run && run->exitCode == 0) {
+            if (Result<TailscaleStatus> parsed = parseTailscaleStatus(run->out))
                 node = std::move(*parsed);
         }
-        process->deleteLater();
-        m_process = nullptr;
         finish(std::move(node));
     });
-    connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError error) {
-        if (error != QProcess::FailedToStart)
-            return; // a crash or a kill ends in finished() as well
-        process->deleteLater();
-        m_process = nullptr;
-        finish(std::nullopt);
-    });
-    // A CLI that hangs (tailscaled wedged) is killed; finished() then reports it.
-    QTimer::singleShot(m_timeoutMs, process, [process] { process->kill(); });
-    process->start(program, {QStringLiteral("status"), QStringLiteral("--json")});
-    process->closeWriteChannel();
 }
 
 void TailscaleNodeWatch::finish(std::optional<TailscaleStatus> node)

@@ -7,8 +7,6 @@
 
 #include <optional>
 
-class QProcess;
-
 namespace tarn::gateway {
 
 // What `tailscale status --json` says about this node (its MagicDNS name, whether it is online),
@@ -38,7 +36,7 @@ private:
     void finish(std::optional<TailscaleStatus> node);
 
     int m_timeoutMs;
-    QProcess *m_process = nullptr;
+    bool m_asking = false; // a question is out
     std::optional<TailscaleStatus> m_node;
 };
 

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QTimer>
 #include <QUrl>
 
 namespace tarn::gateway {
@@ -18,18 +19,14 @@ QString command(ServeReach reach)
     return reach == ServeReach::Tailnet ? QStringLiteral("serve") : QStringLiteral("funnel");
 }
 
-// The CLI's run, or why it failed: "tailscale serve … failed (exit 1): <what it said>".
-Result<TailscaleRun> runChecked(const QStringList &args)
+QString notInstalled()
 {
-    Result<TailscaleRun> run = runTailscale(args);
-    if (run && run->exitCode != 0) {
-        const QString said = QString::fromLocal8Bit(run->err.isEmpty() ? run->out : run->err).trimmed();
-        return Error{ErrorCode::Io, QStringLiteral("tailscale %1 failed (exit %2)%3")
-                                        .arg(args.join(u' '))
-                                        .arg(run->exitCode)
-                                        .arg(said.isEmpty() ? QString() : QStringLiteral(": ") + said)};
-    }
-    return run;
+    return QStringLiteral("the tailscale command is not installed (https://tailscale.com/download)");
+}
+
+QString timedOut(const QStringList &args, int timeoutMs)
+{
+    return QStringLiteral("tailscale %1 did not finish within %2 s").arg(args.join(u' ')).arg(timeoutMs / 1000);
 }
 
 } // namespace
@@ -82,9 +79,21 @@ Result<QList<ServeEntry>> parseServeStatus(QByteArrayView json, quint16 port)
     return entries;
 }
 
+Result<TailscaleRun> checkedRun(const QStringList &args, Result<TailscaleRun> run)
+{
+    if (run && run->exitCode != 0) {
+        const QString said = QString::fromLocal8Bit(run->err.isEmpty() ? run->out : run->err).trimmed();
+        return Error{ErrorCode::Io, QStringLiteral("tailscale %1 failed (exit %2)%3")
+                                        .arg(args.join(u' '))
+                                        .arg(run->exitCode)
+                                        .arg(said.isEmpty() ? QString() : QStringLiteral(": ") + said)};
+    }
+    return run;
+}
+
 Result<QList<ServeEntry>> servedEntries(quint16 port)
 {
-    const Result<TailscaleRun> status = runChecked(serveStatusArguments());
+    const Result<TailscaleRun> status = checkedRun(serveStatusArguments(), runTailscale(serveStatusArguments()));
     if (!status)
         return status.error();
     return parseServeStatus(status->out, port);
@@ -92,7 +101,8 @@ Result<QList<ServeEntry>> servedEntries(quint16 port)
 
 Status setServed(ServeReach reach, quint16 port, bool on)
 {
-    const Result<TailscaleRun> run = runChecked(on ? serveArguments(reach, port) : serveOffArguments(reach));
+    const QStringList args = on ? serveArguments(reach, port) : serveOffArguments(reach);
+    const Result<TailscaleRun> run = checkedRun(args, runTailscale(args));
     if (!run)
         return run.error();
     return {};
@@ -112,7 +122,7 @@ Result<TailscaleRun> runTailscale(const QStringList &args, int timeoutMs)
 {
     const QString program = tailscaleProgram();
     if (program.isEmpty())
-        return Error::notFound(QStringLiteral("the tailscale command is not installed (https://tailscale.com/download)"));
+        return Error::notFound(notInstalled());
     QProcess process;
     process.start(program, args);
     if (!process.waitForStarted(5000))
@@ -121,14 +131,48 @@ Result<TailscaleRun> runTailscale(const QStringList &args, int timeoutMs)
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished(2000);
-        return Error{ErrorCode::UpstreamTimeout,
-                     QStringLiteral("tailscale %1 did not finish within %2 s").arg(args.join(u' ')).arg(timeoutMs / 1000)};
+        return Error{ErrorCode::UpstreamTimeout, timedOut(args, timeoutMs)};
     }
     TailscaleRun run;
     run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
     run.out = process.readAllStandardOutput();
     run.err = process.readAllStandardError();
     return run;
+}
+
+void runTailscaleAsync(QObject *context, const QStringList &args, int timeoutMs, std::function<void(Result<TailscaleRun>)> done)
+{
+    const QString program = tailscaleProgram();
+    if (program.isEmpty()) {
+        QMetaObject::invokeMethod(context, [done] { done(Error::notFound(notInstalled())); }, Qt::QueuedConnection);
+        return;
+    }
+    auto *process = new QProcess(context);
+    auto *timer = new QTimer(process);
+    timer->setSingleShot(true);
+    QObject::connect(timer, &QTimer::timeout, process, [process] { process->kill(); });
+    QObject::connect(process, &QProcess::finished, context,
+                     [process, timer, args, timeoutMs, done](int exitCode, QProcess::ExitStatus status) {
+                         process->deleteLater();
+                         if (!timer->isActive() && status != QProcess::NormalExit) {
+                             done(Error{ErrorCode::UpstreamTimeout, timedOut(args, timeoutMs)});
+                             return;
+                         }
+                         TailscaleRun run;
+                         run.exitCode = status == QProcess::NormalExit ? exitCode : -1;
+                         run.out = process->readAllStandardOutput();
+                         run.err = process->readAllStandardError();
+                         done(std::move(run));
+                     });
+    QObject::connect(process, &QProcess::errorOccurred, context, [process, program, done](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart)
+            return; // a crash or a kill ends in finished() as well
+        process->deleteLater();
+        done(Error{ErrorCode::Io, QStringLiteral("cannot run %1: %2").arg(program, process->errorString())});
+    });
+    timer->start(timeoutMs);
+    process->start(program, args);
+    process->closeWriteChannel();
 }
 
 } // namespace tarn::gateway

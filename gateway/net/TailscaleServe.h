@@ -12,6 +12,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
+class QObject;
+
 namespace tarn::gateway {
 
 enum class ServeReach { Tailnet, Internet }; // tailscale serve / tailscale funnel
@@ -48,8 +52,17 @@ struct TailscaleRun
 // An error when it is not installed, does not start or does not finish.
 [[nodiscard]] Result<TailscaleRun> runTailscale(const QStringList &args, int timeoutMs = 20000);
 
+// runTailscale without blocking: the CLI runs as a QProcess child of context, and done gets the
+// outcome on context's thread. Destroying context first kills the process, and done is not called.
+void runTailscaleAsync(QObject *context, const QStringList &args, int timeoutMs,
+                       std::function<void(Result<TailscaleRun>)> done);
+// A run that exited non-zero as an error quoting what the CLI said ("tailscale serve … failed
+// (exit 1): …"); other runs and errors as they are.
+[[nodiscard]] Result<TailscaleRun> checkedRun(const QStringList &args, Result<TailscaleRun> run);
+
 // What tailscale serves for Tarn on port now (`serve status --json`, read by parseServeStatus).
-// Both run the CLI and block up to its timeout: off the GUI thread. Errors quote what the CLI said.
+// Both run the CLI and block up to its timeout (the command line; a window uses
+// runTailscaleAsync). Errors quote what the CLI said.
 [[nodiscard]] Result<QList<ServeEntry>> servedEntries(quint16 port);
 // Starts (on) or stops serving Tarn's port to the tailnet or, with funnel, the internet.
 [[nodiscard]] Status setServed(ServeReach reach, quint16 port, bool on);

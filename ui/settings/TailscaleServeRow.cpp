@@ -9,9 +9,7 @@
 #include <QHBoxLayout>
 #include <QHostAddress>
 #include <QLabel>
-#include <QPointer>
 #include <QPushButton>
-#include <QThreadPool>
 
 #include <memory>
 #include <utility>
@@ -21,6 +19,12 @@ namespace tarn::ui {
 using gateway::Result;
 using gateway::ServeEntry;
 using gateway::ServeReach;
+
+namespace {
+
+constexpr int kTimeoutMs = 20'000; // a wedged tailscaled: said after this, never a frozen window
+
+} // namespace
 
 TailscaleServeRow::TailscaleServeRow(gateway::DesktopService &service, std::function<bool(const QString &)> confirm, QWidget *parent)
     : QWidget(parent)
@@ -55,18 +59,6 @@ TailscaleServeRow::TailscaleServeRow(gateway::DesktopService &service, std::func
 
 TailscaleServeRow::~TailscaleServeRow() = default;
 
-template<typename T>
-void TailscaleServeRow::inBackground(std::function<T()> work, std::function<void(T)> done)
-{
-    QPointer<TailscaleServeRow> self(this);
-    QThreadPool::globalInstance()->start([work = std::move(work), done = std::move(done), self] {
-        auto result = std::make_shared<T>(work());
-        if (self) {
-            QMetaObject::invokeMethod(self, [done, result] { done(std::move(*result)); }, Qt::QueuedConnection);
-        }
-    });
-}
-
 quint16 TailscaleServeRow::loopbackPort() const
 {
     for (const QUrl &url : m_service.gateway().urls()) {
@@ -78,17 +70,26 @@ quint16 TailscaleServeRow::loopbackPort() const
 
 void TailscaleServeRow::refresh()
 {
+    if (m_busy) {
+        m_refreshWanted = true;
+        return;
+    }
     const quint16 port = loopbackPort();
     if (port == 0) {
         showEntries(gateway::Error::invalid(tr("Tarn does not listen on this machine's loopback address, which Tailscale "
-                                        "would proxy to.")));
+                                               "would proxy to.")));
         return;
     }
     setBusy(tr("Asking Tailscale…"));
-    inBackground<Result<QList<ServeEntry>>>([port] { return gateway::servedEntries(port); },
-                                            [this](Result<QList<ServeEntry>> entries) {
-                                                showEntries(entries, std::exchange(m_pendingFailure, QString()));
-                                            });
+    readBack(port, {});
+}
+
+void TailscaleServeRow::readBack(quint16 port, const QString &failure)
+{
+    gateway::runTailscaleAsync(this, gateway::serveStatusArguments(), kTimeoutMs, [this, port, failure](Result<gateway::TailscaleRun> run) {
+        const Result<gateway::TailscaleRun> checked = gateway::checkedRun(gateway::serveStatusArguments(), std::move(run));
+        showEntries(checked ? gateway::parseServeStatus(checked->out, port) : Result<QList<ServeEntry>>(checked.error()), failure);
+    });
 }
 
 void TailscaleServeRow::toggle(ServeReach reach)
@@ -114,27 +115,25 @@ void TailscaleServeRow::toggle(ServeReach reach)
                 change(ServeReach::Internet, true, port);
                 return;
             }
-            m_pendingFailure = anyActive ? tr("Not opened: funnel needs a client key to let requests in; create one "
-                                              "under Client keys first.")
-                                         : anyActive.error().message;
-            refresh();
+            readBack(port, anyActive ? tr("Not opened: funnel needs a client key to let requests in; create one "
+                                          "under Client keys first.")
+                                     : anyActive.error().message);
         });
 }
 
 void TailscaleServeRow::change(ServeReach reach, bool on, quint16 port)
 {
     setBusy(on ? tr("Asking Tailscale to serve Tarn…") : tr("Asking Tailscale to stop…"));
-    using Outcome = std::pair<QString, Result<QList<ServeEntry>>>; // the change's failure, and what is served after it
-    inBackground<Outcome>(
-        [reach, on, port] {
-            const gateway::Status done = gateway::setServed(reach, port, on);
-            return Outcome{done ? QString() : done.error().message, gateway::servedEntries(port)};
-        },
-        [this](Outcome outcome) { showEntries(outcome.second, outcome.first); });
+    const QStringList args = on ? gateway::serveArguments(reach, port) : gateway::serveOffArguments(reach);
+    gateway::runTailscaleAsync(this, args, kTimeoutMs, [this, args, port](Result<gateway::TailscaleRun> run) {
+        const Result<gateway::TailscaleRun> done = gateway::checkedRun(args, std::move(run));
+        readBack(port, done ? QString() : done.error().message);
+    });
 }
 
 void TailscaleServeRow::setBusy(const QString &text)
 {
+    m_busy = true;
     m_state->setText(text);
     m_state->setStyleSheet(QString());
     m_serve->setEnabled(false);
@@ -167,7 +166,10 @@ void TailscaleServeRow::showEntries(const Result<QList<ServeEntry>> &entries, co
     }
     m_state->setText(lines.join(u'\n'));
     m_state->setStyleSheet(!failure.isEmpty() || m_funnelled ? QStringLiteral("color: #b35c00;") : QString());
+    m_busy = false;
     Q_EMIT settled();
+    if (std::exchange(m_refreshWanted, false))
+        refresh();
 }
 
 } // namespace tarn::ui

@@ -21,7 +21,9 @@ namespace tarn::ui {
 // HTTPS address on this node's MagicDNS name for the tailnet, and `tailscale funnel` (asked for,
 // with a warning, only while a client key exists) opens it to the internet for clients that call
 // from the cloud. Both proxy to Tarn on loopback, so nothing else is bound and no firewall asks.
-// The row says what tailscale serves for Tarn now; the CLI runs on a pool thread, never the GUI's.
+// The row says what tailscale serves for Tarn now. The CLI runs as a child process the row owns
+// (never blocking the GUI thread, killed with the row); one operation at a time, and a refresh
+// asked for meanwhile follows it.
 class TailscaleServeRow final : public QWidget
 {
     Q_OBJECT
@@ -41,14 +43,14 @@ Q_SIGNALS:
 private:
     void toggle(gateway::ServeReach reach);
     void change(gateway::ServeReach reach, bool on, quint16 port);
+    // Asks what is served now and shows it, with failure said above it.
+    void readBack(quint16 port, const QString &failure);
     // What is served now; a failed change's reason (failure) is said above it, and the buttons
     // stay usable so it can be tried again or undone.
     void showEntries(const gateway::Result<QList<gateway::ServeEntry>> &entries, const QString &failure = {});
     void setBusy(const QString &text);
     // Tarn's loopback port, which tailscale proxies to; 0 when Tarn listens on no loopback address.
     quint16 loopbackPort() const;
-    template<typename T>
-    void inBackground(std::function<T()> work, std::function<void(T)> done);
 
     gateway::DesktopService &m_service;
     std::function<bool(const QString &)> m_confirm;
@@ -57,7 +59,8 @@ private:
     QPushButton *m_funnel = nullptr;
     bool m_served = false;
     bool m_funnelled = false;
-    QString m_pendingFailure; // said with the next refresh's outcome
+    bool m_busy = false;          // an operation is under way
+    bool m_refreshWanted = false; // refresh() was called meanwhile
 };
 
 } // namespace tarn::ui

@@ -32,6 +32,34 @@ QStringList changes(const FakeTailscale &tailscale)
     return calls;
 }
 
+// Sets an environment variable (unset for a null value) for one scope, and puts it back however
+// the scope ends.
+class ScopedEnv
+{
+public:
+    ScopedEnv(const char *name, const QByteArray &value) : m_name(name), m_had(qEnvironmentVariableIsSet(name)), m_old(qgetenv(name))
+    {
+        if (value.isNull())
+            qunsetenv(name);
+        else
+            qputenv(name, value);
+    }
+    ~ScopedEnv()
+    {
+        if (m_had)
+            qputenv(m_name, m_old);
+        else
+            qunsetenv(m_name);
+    }
+    ScopedEnv(const ScopedEnv &) = delete;
+    ScopedEnv &operator=(const ScopedEnv &) = delete;
+
+private:
+    const char *m_name;
+    bool m_had;
+    QByteArray m_old;
+};
+
 QString served(quint16 port, bool funnel)
 {
     return QStringLiteral(R"({"TCP":{"443":{"HTTPS":true}},
@@ -64,7 +92,13 @@ TEST(TailscaleServeRowTest, ServeIsOneClickAndSaysTheAddress)
 
     tailscale.put(QStringLiteral("serve.json"), served(port, false).toUtf8()); // what tailscale reports once it serves
     QTest::mouseClick(serve, Qt::LeftButton);
+    // A refresh asked for while the change runs (the listen addresses moved) waits for it: the
+    // buttons stay off, so no second change can start.
+    row.refresh();
+    EXPECT_FALSE(serve->isEnabled());
+    EXPECT_FALSE(child<QPushButton>(&row, "funnelButton")->isEnabled());
     TARN_WAIT_EQ(serve->text(), QStringLiteral("Stop serving"), 10000);
+    TARN_WAIT_TRUE(serve->isEnabled(), 10000);
     EXPECT_EQ(changes(tailscale), QStringList{QStringLiteral("serve --yes --bg --https=443 http://127.0.0.1:%1").arg(port)});
     EXPECT_EQ(state->text(), QStringLiteral("https://gateway.tail1234.ts.net/v1 (your tailnet)"));
 
@@ -162,21 +196,13 @@ TEST(SecretsLabelTest, TheDataGroupSaysWhereProviderKeysAre)
     }
     if (!tarn::gateway::KeychainSecretStore::isBuiltIn())
         return;
-    const QByteArray backend = qgetenv("TARN_SECRET_BACKEND");
-    const QByteArray bus = qgetenv("DBUS_SESSION_BUS_ADDRESS");
-    qunsetenv("TARN_SECRET_BACKEND");
-    qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/tarn-test-bus");
-    {
-        tarn::test::DesktopFixture fixture;
-        ASSERT_TRUE(fixture.isValid());
-        SettingsPage page(fixture.service());
-        auto *label = child<QLabel>(&page, "secretsLabel");
-        TARN_WAIT_TRUE(label->text().contains(QStringLiteral("no OS keychain service")), 15000);
-        EXPECT_TRUE(label->toolTip().contains(QStringLiteral("secrets.enc")));
-    }
-    qputenv("TARN_SECRET_BACKEND", backend);
-    if (bus.isNull())
-        qunsetenv("DBUS_SESSION_BUS_ADDRESS");
-    else
-        qputenv("DBUS_SESSION_BUS_ADDRESS", bus);
+    // No backend forced and no session bus: the vault falls back to the file and says why.
+    const ScopedEnv automatic("TARN_SECRET_BACKEND", QByteArray());
+    const ScopedEnv noBus("DBUS_SESSION_BUS_ADDRESS", QByteArrayLiteral("unix:path=/nonexistent/tarn-test-bus"));
+    tarn::test::DesktopFixture fixture;
+    ASSERT_TRUE(fixture.isValid());
+    SettingsPage page(fixture.service());
+    auto *label = child<QLabel>(&page, "secretsLabel");
+    TARN_WAIT_TRUE(label->text().contains(QStringLiteral("no OS keychain service")), 15000);
+    EXPECT_TRUE(label->toolTip().contains(QStringLiteral("secrets.enc")));
 }
