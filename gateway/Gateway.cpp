@@ -12,6 +12,7 @@
 #include "gateway/core/SettingKeys.h"
 #include "gateway/core/ThreadHop.h"
 #include "gateway/http/HttpServer.h"
+#include "gateway/net/TailscaleNodeWatch.h"
 #include "gateway/routing/Router.h"
 #include "gateway/routing/RouterUpkeep.h"
 #include "gateway/secrets/SecretVault.h"
@@ -147,11 +148,14 @@ Result<QList<QUrl>> Gateway::setExposeMode(std::optional<ExposeMode> mode, quint
 {
     if (!m_server || m_stopped)
         return Error::invalid(QStringLiteral("the gateway is not running"));
+    const bool hadNode = tailnetNode().has_value();
     if (!mode) {
         m_options.expose.reset();
         m_server->setExposeMode(ExposeMode::All); // explicit addresses: every peer that reaches one
         if (m_interfaceWatch)
             m_interfaceWatch->stop();
+        if (hadNode)
+            Q_EMIT tailnetNodeChanged(); // none outside Tailscale mode
         return urls();
     }
     QList<ListenAddress> plan = exposeAddresses(*mode, port, m_options.interfaces());
@@ -176,7 +180,8 @@ Result<QList<QUrl>> Gateway::setExposeMode(std::optional<ExposeMode> mode, quint
         startTailnetWatch();
     else if (m_interfaceWatch)
         m_interfaceWatch->stop();
-    Q_EMIT tailnetNodeChanged(); // shown only in Tailscale mode
+    if (hadNode != tailnetNode().has_value())
+        Q_EMIT tailnetNodeChanged(); // the node is shown only in Tailscale mode
     return bound;
 }
 
@@ -187,9 +192,11 @@ void Gateway::followInterfaces()
     if (m_stopped || !m_options.expose)
         return;
     const QList<ListenAddress> plan = exposeAddresses(*m_options.expose, m_options.exposePort, m_options.interfaces());
-    // The node's name and state: again every minute, and at once when its addresses change.
-    if (++m_watchTicks * qint64(m_options.exposeWatchMs) >= 60'000 || plan != m_options.listen) {
+    // The node's name and state: again every minute, and at once when its addresses change (not
+    // at every look while an address keeps failing to bind).
+    if (++m_watchTicks * qint64(m_options.exposeWatchMs) >= 60'000 || plan != m_lastPlan) {
         m_watchTicks = 0;
+        m_lastPlan = plan;
         m_tailnetNode->refresh();
     }
     if (plan == m_options.listen)

@@ -7,7 +7,6 @@
 #include "gateway/routing/Router.h"
 #include "gateway/http/HttpLimits.h"
 #include "gateway/net/Tailnet.h"
-#include "gateway/net/TailscaleNodeWatch.h"
 #include "gateway/upstream/UpstreamRequest.h"
 
 #include <QObject>
@@ -22,6 +21,8 @@ class QThread;
 class QTimer;
 
 namespace tarn::gateway {
+
+class TailscaleNodeWatch;
 
 class Router;
 class RouterUpkeep;
@@ -90,7 +91,8 @@ public:
     const GatewayOptions &options() const { return m_options; }
     // In Tailscale mode, what `tailscale status --json` said of this node last (its MagicDNS name,
     // whether it is online); nullopt in other modes, or where the CLI is absent or failing. Asked
-    // when the mode starts, when the tailnet addresses change, and every minute.
+    // when the mode starts, when the tailnet addresses change, and every minute. The gateway's
+    // thread only (the GUI thread in the desktop), like the watch that asks.
     std::optional<TailscaleStatus> tailnetNode() const;
     // Request body bytes held right now across all connections (see HttpLimits).
     qint64 bufferedRequestBytes() const;
@@ -143,6 +145,7 @@ private:
     QTimer *m_interfaceWatch = nullptr; // Tailscale mode: re-plans when the interfaces change
     TailscaleNodeWatch *m_tailnetNode = nullptr; // Tailscale mode: the CLI's view of this node
     int m_watchTicks = 0;
+    QList<ListenAddress> m_lastPlan; // what followInterfaces saw last
 };
 
 } // namespace tarn::gateway

@@ -42,6 +42,7 @@ TrayController::TrayController(gateway::DesktopService &service, TrayIcon &tray,
         refresh();
     });
     connect(&service, &gateway::DesktopService::configurationChanged, this, &TrayController::refresh);
+    connect(&service.gateway(), &gateway::Gateway::tailnetNodeChanged, this, &TrayController::refresh);
     m_timer->start();
     refresh();
 }
