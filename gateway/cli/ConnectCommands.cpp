@@ -98,8 +98,7 @@ struct DeviceEndpoints
 {
     QStringList loopback;
     QStringList tailnet;
-    QStringList served; // "https://… (your tailnet)" / "(the internet)"
-    QString funnel;     // the served URL the internet reaches (Cursor calls from its servers)
+    QList<ServeEntry> served; // what tailscale serves for Tarn (HTTPS)
     QStringList everyNetwork;
     QString chosen;
     QString hint;
@@ -123,11 +122,7 @@ DeviceEndpoints deviceEndpoints(Database &db, quint16 port)
         endpoints.tailnet << url(address.toString());
     if (!tailscaleProgram().isEmpty()) {
         if (const Result<QList<ServeEntry>> served = servedEntries(port); served) {
-            for (const ServeEntry &entry : *served) {
-                endpoints.served << entry.url + (entry.funnel ? QStringLiteral(" (the internet)") : QStringLiteral(" (your tailnet)"));
-                if (entry.funnel && endpoints.funnel.isEmpty())
-                    endpoints.funnel = entry.url;
-            }
+            endpoints.served = *served;
         }
     }
     for (const InterfaceAddress &entry : interfaces) {
@@ -135,17 +130,32 @@ DeviceEndpoints deviceEndpoints(Database &db, quint16 port)
             && !isTailnetAddress(entry.address))
             endpoints.everyNetwork << url(entry.address.toString());
     }
+    // Where a start without --listen or --expose listens: the saved exposure, else the saved addresses.
     const Result<QString> saved = SettingsRepository(db).value(QString::fromLatin1(SettingKeys::Expose));
     const std::optional<ExposeMode> mode = saved ? exposeModeFromString(*saved) : std::nullopt;
+    bool wildcard = mode == ExposeMode::All;
+    bool tailnetBound = mode == ExposeMode::Tailscale || wildcard;
+    if (!mode) {
+        for (const ListenAddress &address : savedListenAddresses(db)) {
+            const bool any = address.host == u"0.0.0.0" || address.host == u"::" || address.host == u"*";
+            wildcard = wildcard || any;
+            tailnetBound = tailnetBound || any || isTailnetAddress(QHostAddress(address.host));
+        }
+    }
     if (!endpoints.served.isEmpty()) {
-        endpoints.chosen = endpoints.served.first().section(u' ', 0, 0);
-    } else if (mode && *mode != ExposeMode::Loopback && !endpoints.tailnet.isEmpty()) {
+        endpoints.chosen = endpoints.served.first().url;
+    } else if (tailnetBound && !endpoints.tailnet.isEmpty()) {
         endpoints.chosen = endpoints.tailnet.first();
+    } else if (wildcard && !endpoints.everyNetwork.isEmpty()) {
+        endpoints.chosen = endpoints.everyNetwork.first();
     } else {
         endpoints.chosen = endpoints.loopback.first();
-        endpoints.hint = QStringLiteral("Tarn is set to listen on this machine only, so this address works here alone: "
-                                        "start it with --expose tailscale (or choose \"This machine and my tailnet\" in "
-                                        "Settings), or run 'tarn serve', then use the tailnet address.");
+        endpoints.hint = tailnetBound
+            ? QStringLiteral("Tarn is set to listen on the tailnet, but this machine has no Tailscale address now: "
+                             "start Tailscale ('tailscale up'), then run this again.")
+            : QStringLiteral("Tarn is set to listen on this machine only, so this address works here alone: start it "
+                             "with --expose tailscale (or choose \"This machine and my tailnet\" in Settings), or run "
+                             "'tarn serve', then run this again.");
     }
     return endpoints;
 }
@@ -172,15 +182,23 @@ int connectDevice(Context &ctx, const QString &client, const QString &keyName, c
 
     const DeviceEndpoints endpoints = deviceEndpoints(**db, savedLocalAddress(**db).port);
     QString rootUrl = givenUrl.isEmpty() ? endpoints.chosen : givenUrl;
-    if (givenUrl.isEmpty() && id == u"cursor" && !endpoints.funnel.isEmpty())
-        rootUrl = endpoints.funnel;
+    // Cursor calls from its own servers: the address the internet reaches, when funnel gives one.
+    for (const ServeEntry &entry : endpoints.served) {
+        if (givenUrl.isEmpty() && id == u"cursor" && entry.funnel) {
+            rootUrl = entry.url;
+            break;
+        }
+    }
     ctx.out << "Where your devices reach Tarn:" << Qt::endl;
     const auto line = [&](const char *mode, const QStringList &urls, const char *none) {
         ctx.out << "  " << mode << (urls.isEmpty() ? QString::fromLatin1(none) : urls.join(QStringLiteral(", "))) << Qt::endl;
     };
     line("this machine:       ", endpoints.loopback, "");
     line("your tailnet:       ", endpoints.tailnet, "no Tailscale address here");
-    line("tailscale serve:    ", endpoints.served, "not served ('tarn serve' starts it)");
+    QStringList served;
+    for (const ServeEntry &entry : endpoints.served)
+        served << entry.url + (entry.funnel ? QStringLiteral(" (the internet)") : QStringLiteral(" (your tailnet)"));
+    line("tailscale serve:    ", served, "not served ('tarn serve' starts it)");
     line("every network:      ", endpoints.everyNetwork, "no other address");
     ctx.out << "Using " << rootUrl << Qt::endl;
     if (givenUrl.isEmpty() && !endpoints.hint.isEmpty())
@@ -277,7 +295,7 @@ int runConnectCommand(Context &ctx, const QStringList &args)
         rootUrl = connect::normaliseRootUrl(flags->value(QStringLiteral("url")));
         if (Status s = connect::validateRootUrl(rootUrl); !s)
             return usageError(ctx, QStringLiteral("--url: %1").arg(s.error().message));
-    } else {
+    } else if (!device) { // another device's address is worked out there
         auto db = openDatabase(ctx);
         if (!db)
             return runtimeError(ctx, db.error().message);
@@ -289,7 +307,7 @@ int runConnectCommand(Context &ctx, const QStringList &args)
     if (device) {
         return connectDevice(ctx, flags->value(QStringLiteral("client")).trimmed().toLower(),
                              flags->value(QStringLiteral("key-name")).trimmed(),
-                             flags->has(QStringLiteral("url")) ? rootUrl : QString(), model);
+                             rootUrl, model);
     }
     if (!apply)
         return showStatus(ctx, home, rootUrl, model);

@@ -325,3 +325,39 @@ TEST_F(ConnectCommandsTest, ClientOnALoopbackOnlyTarnSaysHowToReachIt)
     EXPECT_EQ(home.code, 2) << home;
     EXPECT_EQ(keys().size(), 1); // refusals make no key
 }
+
+// The address a new device gets follows where Tarn is set to listen: the tailnet's MagicDNS name in
+// Tailscale mode, a LAN address when it listens everywhere, and loopback with the reason otherwise.
+TEST_F(ConnectCommandsTest, ClientGetsTheAddressTarnIsSetToListenOn)
+{
+    const auto save = [this](const char *expose, const char *listen) {
+        auto db = openDb();
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(SettingsRepository(*db).setValue(s("gateway.expose"), s(expose)).ok());
+        ASSERT_TRUE(SettingsRepository(*db).setValue(s("gateway.listen"), s(listen)).ok());
+    };
+    {
+        tarn::test::FakeTailscale tailscale;
+        tailscale.put(s("status.json"), R"({"BackendState":"Running","Self":{"DNSName":"gateway.tail1234.ts.net.","Online":true}})");
+        save("tailscale", "127.0.0.1:9300");
+        const auto o = run({s("connect"), s("--client"), s("curl")});
+        ASSERT_EQ(o.code, 0) << o;
+        EXPECT_TRUE(o.out.contains(s("Using http://gateway.tail1234.ts.net:9300\n"))) << o;
+        EXPECT_TRUE(o.out.contains(s("curl http://gateway.tail1234.ts.net:9300/v1/chat/completions"))) << o;
+    }
+    // Tailscale mode, but Tailscale is not up here: loopback, and why.
+    const auto down = run({s("connect"), s("--client"), s("curl")});
+    ASSERT_EQ(down.code, 0) << down;
+    EXPECT_TRUE(down.out.contains(s("Using http://127.0.0.1:9300\n"))) << down;
+    EXPECT_TRUE(down.out.contains(s("no Tailscale address now"))) << down;
+
+    // Every network: a LAN address of this machine, when it has one.
+    save("", "0.0.0.0:9400");
+    const auto all = run({s("connect"), s("--client"), s("curl")});
+    ASSERT_EQ(all.code, 0) << all;
+    const QString lan = all.out.section(s("every network:      "), 1).section(u'\n', 0, 0).section(s(", "), 0, 0);
+    if (lan.startsWith(s("http://")))
+        EXPECT_TRUE(all.out.contains(s("Using ") + lan + u'\n')) << all;
+    else
+        EXPECT_TRUE(all.out.contains(s("Using http://127.0.0.1:9400\n"))) << all;
+}
