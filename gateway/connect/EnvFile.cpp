@@ -16,17 +16,23 @@ const QRegularExpression &assignment()
     return pattern;
 }
 
+// A value as npm's dotenv (which Gemini CLI and Qwen Code read .env with) reads it back: bare when
+// it can be; in single quotes or backticks, which it takes literally; in double quotes, where it
+// turns \n and \r into line breaks and keeps every other backslash. A value holding all three
+// quote characters has no exact form there: it gets double quotes with \" (dotenv keeps the
+// backslash, Tarn's own reader does too).
 QString quoted(const QString &value)
 {
     static const QRegularExpression bare(QStringLiteral("^[A-Za-z0-9_./:@+,=-]*$"));
     if (bare.match(value).hasMatch())
         return value;
-    const bool multiline = value.contains(u'\n') || value.contains(u'\r');
-    if (!value.contains(u'\'') && !multiline)
+    const bool lineBreak = value.contains(u'\n') || value.contains(u'\r');
+    if (!lineBreak && !value.contains(u'\''))
         return u'\'' + value + u'\'';
+    if (!lineBreak && !value.contains(u'`'))
+        return u'`' + value + u'`';
     QString escaped = value;
-    escaped.replace(u'\\', QStringLiteral("\\\\")).replace(u'"', QStringLiteral("\\\""));
-    escaped.replace(u'\n', QStringLiteral("\\n")).replace(u'\r', QStringLiteral("\\r"));
+    escaped.replace(u'"', QStringLiteral("\\\"")).replace(u'\n', QStringLiteral("\\n")).replace(u'\r', QStringLiteral("\\r"));
     return u'"' + escaped + u'"';
 }
 
@@ -78,25 +84,19 @@ QString EnvFile::value(const QString &name) const
         return {};
     const QString line = QString::fromUtf8(m_lines.at(index));
     QString value = line.mid(assignment().match(line).capturedEnd()).trimmed();
-    if (value.size() >= 2 && value.startsWith(u'"')) {
-        // Backslash escapes as dotenv reads them, and as quoted() writes a value holding both quotes.
-        QString unquoted;
-        for (qsizetype i = 1; i < value.size(); ++i) {
-            const QChar c = value.at(i);
-            if (c == u'"')
-                return unquoted;
-            if (c == u'\\' && i + 1 < value.size()) {
-                const QChar next = value.at(++i);
-                unquoted += next == u'n' ? QChar(u'\n') : next == u'r' ? QChar(u'\r') : next;
-                continue;
-            }
-            unquoted += c;
-        }
-    } else if (value.size() >= 2 && (value.startsWith(u'\'') || value.startsWith(u'`'))) {
+    // Quoted as dotenv reads it: up to the first closing quote not after a backslash; in double
+    // quotes \n and \r are line breaks, every other backslash stays.
+    if (value.size() >= 2 && (value.startsWith(u'"') || value.startsWith(u'\'') || value.startsWith(u'`'))) {
         const QChar quote = value.front();
-        const qsizetype end = value.indexOf(quote, 1);
-        if (end > 0)
-            return value.mid(1, end - 1);
+        qsizetype end = value.indexOf(quote, 1);
+        while (end > 0 && value.at(end - 1) == u'\\')
+            end = value.indexOf(quote, end + 1);
+        if (end > 0) {
+            QString inner = value.mid(1, end - 1);
+            if (quote == u'"')
+                inner.replace(QStringLiteral("\\n"), QStringLiteral("\n")).replace(QStringLiteral("\\r"), QStringLiteral("\r"));
+            return inner;
+        }
     }
     const qsizetype comment = value.indexOf(QStringLiteral(" #"));
     return (comment >= 0 ? value.left(comment) : value).trimmed();
