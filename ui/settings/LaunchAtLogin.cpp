@@ -97,7 +97,13 @@ bool LaunchAtLogin::isEnabled() const
 #if defined(Q_OS_WIN)
     QSettings run(kRunKey, QSettings::NativeFormat);
     const QString command = run.value(kRunValue).toString();
-    return command.startsWith(u'"' + QDir::toNativeSeparators(m_program) + u'"', Qt::CaseInsensitive);
+    const auto starts = [&command](const QString &program) {
+        return command.startsWith(u'"' + QDir::toNativeSeparators(program) + u'"', Qt::CaseInsensitive);
+    };
+    // An entry an earlier Tarn wrote for tarn.exe beside tarnw.exe starts Tarn all the same.
+    const QFileInfo exe(m_program);
+    return starts(m_program)
+        || (exe.fileName().compare(u"tarnw.exe", Qt::CaseInsensitive) == 0 && starts(exe.dir().filePath(QStringLiteral("tarn.exe"))));
 #elif defined(Q_OS_MACOS)
     QFile file(location());
     if (!file.open(QIODevice::ReadOnly))
