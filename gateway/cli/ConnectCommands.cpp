@@ -163,7 +163,8 @@ DeviceEndpoints deviceEndpoints(Database &db, quint16 port)
 // `tarn connect --client NAME`: another device's set-up, as the desktop's Connect window gives it.
 int connectDevice(Context &ctx, const QString &client, const QString &keyName, const QString &givenUrl, const QString &model)
 {
-    const connect::AgentHome home = connect::agentHomeFromEnvironment({});
+    // The other device's files, named from its home: not this machine's paths.
+    const connect::AgentHome home{QStringLiteral("~"), {}, {}};
     const QString id = client == u"roo-code" ? QStringLiteral("cline") : client;
     std::unique_ptr<AgentConfig> agent = connect::createAgentConfig(id, home);
     QStringList others;

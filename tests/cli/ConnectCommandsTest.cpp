@@ -295,6 +295,7 @@ TEST_F(ConnectCommandsTest, ClientSetsUpAnotherDeviceWithAKeyASnippetAndAQrCode)
     const QString key = o.out.section(s("'tarn key revoke laptop'):\n  "), 1).section(u'\n', 0, 0);
     ASSERT_TRUE(key.startsWith(s("tarn-"))) << o;
     EXPECT_TRUE(o.out.contains(s("base_url = \"https://gateway.tail1234.ts.net/v1\""))) << o;
+    EXPECT_TRUE(o.out.contains(s("Codex CLI on the other device, in\n    ~/.codex/config.toml"))) << o;
     EXPECT_TRUE(o.out.contains(s("experimental_bearer_token = \"%1\"").arg(key))) << o;
     EXPECT_FALSE(QFileInfo::exists(inHome(".codex"))); // another device's: nothing written here
 
