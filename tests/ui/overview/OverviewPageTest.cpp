@@ -50,7 +50,7 @@ protected:
         const QDateTime now = QDateTime::currentDateTimeUtc();
         // Rows of today must stay today even when the test runs just after local midnight.
         const QDateTime todayStart = QDateTime(now.toLocalTime().date(), QTime(0, 0)).toUTC();
-        const QDateTime recent = std::max(now.addSecs(-300), todayStart.addSecs(1));
+        recent = std::max(now.addSecs(-300), todayStart.addSecs(1));
         UsageRepository usage(fixture.database());
         ASSERT_TRUE(usage.insert({
             row(recent, QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 1000, 200, 100),
@@ -62,6 +62,8 @@ protected:
         UsageStatsRepository stats(fixture.database());
         ASSERT_TRUE(stats.setPrice({QStringLiteral("gpt-4o"), 2.0, 8.0, 1.0}).ok());
     }
+
+    QDateTime recent; // when today's seeded rows happened
 
     QString card(OverviewPage &page, const char *period, const char *metric)
     {
@@ -156,16 +158,17 @@ TEST_F(OverviewPageTest, ARefreshRelabelsTheHourlyChartsAxesInPlace)
     ASSERT_TRUE(tokenAxis && tokens);
     EXPECT_LT(tokenAxis->max(), 5000.0);
 
-    const QDateTime now = QDateTime::currentDateTimeUtc();
+    // In the hour of the seeded rows (now - 60 s was the hour before them in the first minutes of
+    // an hour, and the axis then ended on 1.25M exactly, in steps of 250k).
     ASSERT_TRUE(UsageRepository(fixture.database())
-                    .insert({row(now.addSecs(-60), QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 1200000, 50000, 0)})
+                    .insert({row(recent, QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 1200000, 50000, 0)})
                     .ok());
     TARN_WAIT_TRUE((page.refresh(), tokenAxis->max() >= 1250000.0), 10000);
     EXPECT_EQ(view->chart()->axes(Qt::Vertical).value(1), tokenAxis);
     EXPECT_EQ(view->chart()->series().value(1), tokens);
     EXPECT_EQ(view->chart()->axes().size(), 3);
     EXPECT_EQ(view->chart()->series().size(), 2);
-    // 1.25M and the rest of the hour: ticks of 500k up to 1.5M.
+    // 1.25M and the seeded 1,800 of that hour: ticks of 500k up to 1.5M.
     EXPECT_EQ(tokenAxis->categoriesLabels(), (QStringList{QStringLiteral("0"), QStringLiteral("500k"), QStringLiteral("1M"),
                                                           QStringLiteral("1.5M")}));
 }
