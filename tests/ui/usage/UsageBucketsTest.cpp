@@ -148,7 +148,9 @@ protected:
         // big one yesterday and one three days ago.
         ASSERT_TRUE(UsageRepository(fixture.database())
                         .insert({
-                            usageRow(now.addSecs(-60), QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 1000, 200, 0),
+                            // Not before the hour began: in its first minute now - 60 s is the hour before.
+                            usageRow(std::max(now.addSecs(-60), hourStart(now)), QStringLiteral("alpha"),
+                                     QStringLiteral("gpt-4o"), 200, 1000, 200, 0),
                             usageRow(now.addSecs(-20 * 3600), QStringLiteral("beta"), QStringLiteral("claude"), 200,
                                      600000, 200000, 0),
                             usageRow(now.addDays(-3), QStringLiteral("alpha"), QStringLiteral("gpt-4o"), 200, 100, 10, 0),
