@@ -3,6 +3,7 @@
 // changed() only on a change, nothing (and no hang) when the CLI fails, is absent or hangs.
 #include "gateway/net/TailscaleNodeWatch.h"
 #include "tests/support/FakeTailscale.h"
+#include "tests/support/ScopedEnv.h"
 
 #include <QSignalSpy>
 
@@ -61,8 +62,7 @@ TEST(TailscaleNodeWatch, ReadsTheNodeAndSaysOnlyWhenItChanges)
 
 TEST(TailscaleNodeWatch, AnAbsentCliIsNoNode)
 {
-    FakeTailscale cli; // restores the variable afterwards
-    qputenv("TARN_TAILSCALE", "/nonexistent/tailscale");
+    const tarn::test::ScopedEnv absent("TARN_TAILSCALE", QByteArrayLiteral("/nonexistent/tailscale"));
     TailscaleNodeWatch watch;
     ASSERT_TRUE(refreshOnce(watch));
     EXPECT_FALSE(watch.node().has_value());

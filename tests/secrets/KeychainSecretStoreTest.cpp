@@ -7,6 +7,7 @@
 #include "gateway/secrets/SecretVault.h"
 #include "gateway/storage/ChannelRepository.h"
 #include "gateway/storage/Database.h"
+#include "tests/support/ScopedEnv.h"
 #include "tests/support/TempDataDir.h"
 
 #include <QProcess>
@@ -15,6 +16,7 @@
 #include <gtest/gtest.h>
 
 using namespace tarn::gateway;
+using tarn::test::ScopedEnv;
 using tarn::test::TempDataDir;
 
 namespace {
@@ -23,31 +25,6 @@ bool secretServiceRuns()
 {
     return qEnvironmentVariable("TARN_KEYCHAIN_TEST") == u"1";
 }
-
-// Sets an environment variable for one scope.
-class ScopedEnv
-{
-public:
-    ScopedEnv(const char *name, const QByteArray &value) : m_name(name), m_had(qEnvironmentVariableIsSet(name)), m_old(qgetenv(name))
-    {
-        if (value.isNull())
-            qunsetenv(name);
-        else
-            qputenv(name, value);
-    }
-    ~ScopedEnv()
-    {
-        if (m_had)
-            qputenv(m_name, m_old);
-        else
-            qunsetenv(m_name);
-    }
-
-private:
-    const char *m_name;
-    bool m_had;
-    QByteArray m_old;
-};
 
 } // namespace
 

@@ -6,6 +6,8 @@
 // anything sleeps for a minute while a file hang exists.
 #pragma once
 
+#include "tests/support/ScopedEnv.h"
+
 #include <QFile>
 #include <QString>
 #include <QStringList>
@@ -16,7 +18,7 @@ namespace tarn::test {
 class FakeTailscale
 {
 public:
-    FakeTailscale() : m_previous(qgetenv("TARN_TAILSCALE")), m_had(qEnvironmentVariableIsSet("TARN_TAILSCALE"))
+    FakeTailscale()
     {
         const QString script = m_dir.filePath(QStringLiteral("tailscale"));
         QFile file(script);
@@ -37,14 +39,7 @@ public:
                        .toUtf8());
         file.close();
         file.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-        qputenv("TARN_TAILSCALE", script.toUtf8());
-    }
-    ~FakeTailscale()
-    {
-        if (m_had)
-            qputenv("TARN_TAILSCALE", m_previous);
-        else
-            qunsetenv("TARN_TAILSCALE");
+        m_env.set(script.toUtf8());
     }
     FakeTailscale(const FakeTailscale &) = delete;
     FakeTailscale &operator=(const FakeTailscale &) = delete;
@@ -66,8 +61,8 @@ public:
 
 private:
     QTemporaryDir m_dir;
-    QByteArray m_previous;
-    bool m_had;
+    // Put back as it was when this goes.
+    ScopedEnv m_env{"TARN_TAILSCALE", qEnvironmentVariableIsSet("TARN_TAILSCALE") ? qgetenv("TARN_TAILSCALE") : QByteArray()};
 };
 
 } // namespace tarn::test

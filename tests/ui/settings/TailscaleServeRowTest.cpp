@@ -6,6 +6,7 @@
 #include "gateway/secrets/KeychainSecretStore.h"
 #include "gateway/storage/ClientKeyRepository.h"
 #include "tests/support/FakeTailscale.h"
+#include "tests/support/ScopedEnv.h"
 #include "tests/ui/settings/SettingsTestSupport.h"
 #include "tests/ui/support/DesktopFixture.h"
 #include "ui/settings/SettingsPage.h"
@@ -19,6 +20,7 @@
 
 using tarn::test::child;
 using tarn::test::FakeTailscale;
+using tarn::test::ScopedEnv;
 using tarn::ui::SettingsPage;
 using tarn::ui::TailscaleServeRow;
 
@@ -31,34 +33,6 @@ QStringList changes(const FakeTailscale &tailscale)
     calls.removeAll(QStringLiteral("serve status --json"));
     return calls;
 }
-
-// Sets an environment variable (unset for a null value) for one scope, and puts it back however
-// the scope ends.
-class ScopedEnv
-{
-public:
-    ScopedEnv(const char *name, const QByteArray &value) : m_name(name), m_had(qEnvironmentVariableIsSet(name)), m_old(qgetenv(name))
-    {
-        if (value.isNull())
-            qunsetenv(name);
-        else
-            qputenv(name, value);
-    }
-    ~ScopedEnv()
-    {
-        if (m_had)
-            qputenv(m_name, m_old);
-        else
-            qunsetenv(m_name);
-    }
-    ScopedEnv(const ScopedEnv &) = delete;
-    ScopedEnv &operator=(const ScopedEnv &) = delete;
-
-private:
-    const char *m_name;
-    bool m_had;
-    QByteArray m_old;
-};
 
 QString served(quint16 port, bool funnel)
 {
@@ -168,8 +142,7 @@ TEST(TailscaleServeRowTest, AFailedChangeIsSaidAndTheRowStaysUsable)
 
 TEST(TailscaleServeRowTest, WithoutTheCliTheRowSaysSoAndOffersNothing)
 {
-    const FakeTailscale restore; // puts the variable back afterwards
-    qputenv("TARN_TAILSCALE", "/nonexistent/tailscale");
+    const ScopedEnv absent("TARN_TAILSCALE", QByteArrayLiteral("/nonexistent/tailscale"));
     {
         tarn::test::DesktopFixture fixture;
         ASSERT_TRUE(fixture.isValid());
